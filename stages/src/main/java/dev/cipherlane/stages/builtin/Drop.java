@@ -1,0 +1,29 @@
+package dev.cipherlane.stages.builtin;
+
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import java.util.List;
+
+/**
+ * The end of arcs that mean "discard": frees every packet and counts it. Stages that know
+ * why they drop call {@link StageContext#drop} with their own reason instead; this stage is
+ * for wiring (an arc that must lead somewhere, like VPP's error-drop).
+ */
+public final class Drop extends Stage<Stage.NoParams> {
+    public static final String NAME = "drop";
+    public static final int DROPPED = 0;
+
+    public Drop() {
+        super(new StageSpec(NAME, List.of(), List.of("dropped")), NoParams.INSTANCE);
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            ctx.drop(frame.get(i), DROPPED);
+        }
+    }
+}

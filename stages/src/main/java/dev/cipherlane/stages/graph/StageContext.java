@@ -1,0 +1,27 @@
+package dev.cipherlane.stages.graph;
+
+import dev.cipherlane.stages.buffer.BufferCache;
+import dev.cipherlane.stages.buffer.PacketMemory;
+
+/** What a stage may do with packets while it runs on one worker. */
+public interface StageContext {
+    /** Passes the packet to the stage behind next arc {@code arc}. */
+    void enqueue(int arc, int bi);
+
+    /** Drops the packet, counting it under this stage's error {@code error}, and frees it. */
+    void drop(int bi, int error);
+
+    /** Counts {@code n} events under error {@code error} without dropping anything. */
+    void count(int error, long n);
+
+    PacketMemory memory();
+
+    /** This worker's buffer cache, for stages that allocate (ICMP errors, segmentation). */
+    BufferCache buffers();
+
+    /** Index of the worker running the stage. */
+    int worker();
+
+    /** Time of the current dispatch round, System.nanoTime() based. */
+    long now();
+}
