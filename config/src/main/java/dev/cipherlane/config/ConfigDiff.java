@@ -1,0 +1,92 @@
+package dev.cipherlane.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What a reload has to do: the settings that differ between the running config and
+ * the new one, leaf by leaf. Routes are matched by prefix and interfaces by name, so an
+ * edited route shows up as a change to that route's next hops rather than as a remove
+ * and an add, and everything that did not change can be left running.
+ */
+public final class ConfigDiff {
+
+    private final List<ConfigChange> changes = new ArrayList<>();
+
+    private ConfigDiff() {
+    }
+
+    /** Changes in reference.conf order; within a list, removals first, then the new list's order. */
+    public static List<ConfigChange> between(NodeSettings old, NodeSettings neu) {
+        ConfigDiff diff = new ConfigDiff();
+        String root = NodeSettings.ROOT + ".";
+        diff.leaf(root + "node.name", old.name(), neu.name());
+        diff.leaf(root + "admin.socket", old.admin().socket(), neu.admin().socket());
+
+        DataplaneSettings a = old.dataplane();
+        DataplaneSettings b = neu.dataplane();
+        String dataplane = root + "dataplane.";
+        diff.leaf(dataplane + "workers", a.workers(), b.workers());
+        diff.leaf(dataplane + "buffers.small", a.buffers().small(), b.buffers().small());
+        diff.leaf(dataplane + "buffers.large", a.buffers().large(), b.buffers().large());
+        diff.leaf(dataplane + "ring-size", a.ringSize(), b.ringSize());
+        diff.leaf(dataplane + "trace.max-packets", a.traceMaxPackets(), b.traceMaxPackets());
+        diff.leaf(dataplane + "idle.spin-polls", a.idleSpinPolls(), b.idleSpinPolls());
+
+        String neighbour = root + "neighbour.";
+        diff.leaf(neighbour + "reachable-time", old.neighbour().reachableTime(), neu.neighbour().reachableTime());
+        diff.leaf(neighbour + "max-entries", old.neighbour().maxEntries(), neu.neighbour().maxEntries());
+
+        diff.keyed(root + "routes", old.routes(), neu.routes(), route -> route.prefix().toString(),
+                (path, x, y) -> {
+                    diff.leaf(path + ".via", x.via(), y.via());
+                    diff.leaf(path + ".interface", x.interfaceName(), y.interfaceName());
+                });
+        diff.keyed(root + "interfaces", old.interfaces(), neu.interfaces(), InterfaceSettings::name,
+                (path, x, y) -> {
+                    diff.leaf(path + ".mac", x.mac(), y.mac());
+                    diff.leaf(path + ".addresses", x.addresses(), y.addresses());
+                });
+        return List.copyOf(diff.changes);
+    }
+
+    private void leaf(String path, Object oldValue, Object newValue) {
+        if (!Objects.equals(oldValue, newValue)) {
+            changes.add(ConfigChange.changed(path, oldValue, newValue));
+        }
+    }
+
+    /** Compares the fields of two elements that share a key. */
+    @FunctionalInterface
+    private interface ElementDiff<T> {
+        void compare(String path, T oldElement, T newElement);
+    }
+
+    private <T> void keyed(String path, List<T> old, List<T> neu, Function<T, String> key, ElementDiff<T> fields) {
+        Map<String, T> before = index(old, key);
+        Map<String, T> after = index(neu, key);
+        before.forEach((k, element) -> {
+            if (!after.containsKey(k)) {
+                changes.add(ConfigChange.removed(path + "[" + k + "]", element));
+            }
+        });
+        after.forEach((k, element) -> {
+            T previous = before.get(k);
+            if (previous == null) {
+                changes.add(ConfigChange.added(path + "[" + k + "]", element));
+            } else {
+                fields.compare(path + "[" + k + "]", previous, element);
+            }
+        });
+    }
+
+    private static <T> Map<String, T> index(List<T> elements, Function<T, String> key) {
+        Map<String, T> byKey = new LinkedHashMap<>();
+        elements.forEach(element -> byKey.put(key.apply(element), element));
+        return byKey;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.cipherlane.config;
+
+/**
+ * Effective settings as a HOCON document laid out like reference.conf. What it prints
+ * can be saved and loaded again as a node's config file.
+ */
+public final class SettingsRenderer {
+
+    private SettingsRenderer() {
+    }
+
+    public static String render(NodeSettings settings) {
+        DataplaneSettings dataplane = settings.dataplane();
+        Document doc = new Document();
+        doc.open(NodeSettings.ROOT);
+        doc.value("node.name", settings.name());
+        doc.value("admin.socket", settings.admin().socket());
+        doc.open("dataplane");
+        doc.value("workers", dataplane.workers());
+        doc.value("buffers.small", dataplane.buffers().small());
+        doc.value("buffers.large", dataplane.buffers().large());
+        doc.value("ring-size", dataplane.ringSize());
+        doc.value("trace.max-packets", dataplane.traceMaxPackets());
+        doc.value("idle.spin-polls", dataplane.idleSpinPolls());
+        doc.close();
+        doc.open("neighbour");
+        doc.value("reachable-time", settings.neighbour().reachableTime());
+        doc.value("max-entries", settings.neighbour().maxEntries());
+        doc.close();
+        doc.openList("routes");
+        for (RouteSettings route : settings.routes()) {
+            StringBuilder entry = new StringBuilder()
+                    .append("{ prefix = ").append(SettingValues.hocon(route.prefix()))
+                    .append(", via = ").append(SettingValues.hocon(route.via()));
+            route.interfaceName().ifPresent(name -> entry.append(", interface = ").append(SettingValues.hocon(name)));
+            doc.line(entry.append(" }").toString());
+        }
+        doc.closeList();
+        doc.openList("interfaces");
+        for (InterfaceSettings entry : settings.interfaces()) {
+            StringBuilder text = new StringBuilder("{ name = ").append(SettingValues.hocon(entry.name()));
+            entry.mac().ifPresent(mac -> text.append(", mac = ").append(SettingValues.hocon(mac)));
+            text.append(", addresses = ").append(SettingValues.hocon(entry.addresses()));
+            doc.line(text.append(" }").toString());
+        }
+        doc.closeList();
+        doc.close();
+        return doc.toString();
+    }
+
+    /** Indents by nesting depth; empty lists stay on one line. */
+    private static final class Document {
+        private final StringBuilder text = new StringBuilder();
+        private int depth;
+
+        void open(String key) {
+            line(key + " {");
+            depth++;
+        }
+
+        void close() {
+            depth--;
+            line("}");
+        }
+
+        void openList(String key) {
+            line(key + " = [");
+            depth++;
+        }
+
+        void closeList() {
+            depth--;
+            if (text.charAt(text.length() - 2) == '[') {
+                // Nothing was listed: "key = [\n" becomes "key = []\n".
+                text.setLength(text.length() - 1);
+                text.append("]\n");
+            } else {
+                line("]");
+            }
+        }
+
+        void value(String key, Object value) {
+            line(key + " = " + SettingValues.hocon(value));
+        }
+
+        void line(String content) {
+            text.repeat("  ", depth).append(content).append('\n');
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.cipherlane.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigDiffTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String ROUTES = """
+            cipherlane.routes = [
+              { prefix = "10.1.0.0/16", via = ["192.0.2.1"] }
+              { prefix = "10.2.0.0/16", via = ["192.0.2.1"], interface = "uplink" }
+              { prefix = "fd00:2::/32", via = ["fd00::1"] }
+            ]
+            cipherlane.interfaces = [ { name = "uplink", addresses = ["10.0.0.1/24"] } ]
+            """;
+
+    private NodeSettings load(String content) throws ConfigValidationException {
+        return NodeConfigLoader.load(ConfigFiles.write(dir, "c" + content.hashCode() + ".conf", content));
+    }
+
+    private static List<String> lines(List<ConfigChange> changes) {
+        return changes.stream().map(ConfigChange::toString).toList();
+    }
+
+    @Test
+    void identicalConfigsDiffToNothing() throws Exception {
+        assertEquals(List.of(), ConfigDiff.between(load(ROUTES), load(ROUTES)));
+        assertEquals(List.of(), ConfigDiff.between(NodeConfigLoader.defaults(), NodeConfigLoader.defaults()));
+    }
+
+    @Test
+    void reorderingRoutesIsNoChange() throws Exception {
+        NodeSettings reordered = load("""
+                cipherlane.routes = [
+                  { prefix = "fd00:2::/32", via = ["fd00::1"] }
+                  { prefix = "10.2.0.0/16", via = ["192.0.2.1"], interface = "uplink" }
+                  { prefix = "10.1.0.0/16", via = ["192.0.2.1"] }
+                ]
+                cipherlane.interfaces = [ { name = "uplink", addresses = ["10.0.0.1/24"] } ]
+                """);
+        assertEquals(List.of(), ConfigDiff.between(load(ROUTES), reordered));
+    }
+
+    @Test
+    void leafChangesShowOldAndNew() throws Exception {
+        NodeSettings old = NodeConfigLoader.defaults();
+        NodeSettings neu = load("""
+                cipherlane.node.name = "n2"
+                cipherlane.dataplane.workers = 2
+                cipherlane.neighbour.reachable-time = 1m
+                """);
+        List<ConfigChange> changes = ConfigDiff.between(old, neu);
+        assertEquals(List.of(
+                "~ cipherlane.node.name: \"node\" -> \"n2\"",
+                "~ cipherlane.dataplane.workers: 1 -> 2",
+                "~ cipherlane.neighbour.reachable-time: 30s -> 1m"), lines(changes));
+        assertEquals(new ConfigChange("cipherlane.dataplane.workers", ConfigChange.Kind.CHANGED, 1, 2), changes.get(1));
+    }
+
+    @Test
+    void routesAreComparedByPrefix() throws Exception {
+        NodeSettings old = load(ROUTES);
+        NodeSettings neu = load("""
+                cipherlane.routes = [
+                  { prefix = "10.2.0.0/16", via = ["192.0.2.1", "192.0.2.2"] }
+                  { prefix = "10.3.0.0/16", via = ["192.0.2.1"] }
+                  { prefix = "fd00:2::/32", via = ["fd00::1"] }
+                ]
+                cipherlane.interfaces = [
+                  { name = "uplink", mac = "02:00:00:00:00:01", addresses = ["10.0.0.1/24"] }
+                  { name = "host0" }
+                ]
+                """);
+        List<ConfigChange> changes = ConfigDiff.between(old, neu);
+        assertEquals(List.of(
+                "- cipherlane.routes[10.1.0.0/16]",
+                "~ cipherlane.routes[10.2.0.0/16].via: [192.0.2.1] -> [192.0.2.1, 192.0.2.2]",
+                "~ cipherlane.routes[10.2.0.0/16].interface: \"uplink\" -> (none)",
+                "+ cipherlane.routes[10.3.0.0/16]",
+                "~ cipherlane.interfaces[uplink].mac: (none) -> 02:00:00:00:00:01",
+                "+ cipherlane.interfaces[host0]"), lines(changes));
+        assertEquals(old.routes().getFirst(), changes.getFirst().oldValue());
+        assertEquals(neu.routes().get(1), changes.get(3).newValue());
+    }
+
+    @Test
+    void everyScalarSettingHasADiffPath() throws Exception {
+        NodeSettings neu = load("""
+                cipherlane {
+                  node.name = "other"
+                  admin.socket = "/tmp/other.sock"
+                  dataplane { workers = 2, buffers { small = 2048, large = 0 }, ring-size = 64
+                              trace.max-packets = 1, idle.spin-polls = 1 }
+                  neighbour { reachable-time = 1s, max-entries = 16 }
+                }
+                """);
+        Set<String> changed = ConfigDiff.between(NodeConfigLoader.defaults(), neu).stream()
+                .map(ConfigChange::path).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> scalars = ConfigFactory.parseResources("reference.conf").withOnlyPath(NodeSettings.ROOT).entrySet()
+                .stream().map(e -> e.getKey())
+                .filter(path -> !path.endsWith(".routes") && !path.endsWith(".interfaces"))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(scalars, changed);
+    }
+}

@@ -1,0 +1,213 @@
+package dev.cipherlane.stages.builtin;
+
+import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.fib.AdjacencyKind;
+import dev.cipherlane.stages.fib.AdjacencyTable;
+import dev.cipherlane.stages.fib.ForwardingTables;
+import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.net.InterfaceTable;
+import dev.cipherlane.stages.net.NetInterface;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code arp-glean}: IPv4 packets whose adjacency ({@code nextHop(bi)}) cannot send them
+ * yet. For a {@code GLEAN} adjacency (connected subnet) the next hop is the packet's own
+ * destination; for an {@code INCOMPLETE} neighbour adjacency it is the adjacency's next
+ * hop. Packet start = IPv4 header, as the IP stages leave it.
+ *
+ * <p>When the neighbour table already knows the MAC (the adjacency was captured before
+ * ARP completed it, or a host on a connected subnet with no host route of its own), the
+ * packet is forwarded from here with the same duties as {@code ip4-rewrite}: TTL 0 or 1
+ * goes to {@code icmp-error} as Time Exceeded (RFC 1812 section 5.3.1); too big for the
+ * MTU goes there as Fragmentation Needed when DF is set (RFC 1191 section 4), else is
+ * dropped; otherwise the TTL is decremented with an incremental checksum update (RFC 1624),
+ * the Ethernet header written in the headroom, and the packet leaves on {@code resolved}
+ * with {@code txInterface} set.
+ *
+ * <p>When the MAC is unknown, the stage sends an ARP request on arc {@code request}, at
+ * most one per next hop per interval ({@link ArpRequester}), and drops the packet as "arp
+ * resolution pending", as VPP does: holding packets would need buffers per unresolved
+ * destination that anyone can make us spend. IPv6 neighbour discovery is not implemented:
+ * IPv6 adjacencies are dropped here.
+ */
+public final class ArpGlean extends Stage<ArpGlean.Params> {
+    public static final String NAME = "arp-glean";
+
+    public static final int ARC_REQUEST = 0;
+    public static final int ARC_RESOLVED = 1;
+    public static final int ARC_ICMP_ERROR = 2;
+
+    public static final int PENDING = 0;
+    public static final int REQUESTS_SENT = 1;
+    public static final int RATE_LIMITED = 2;
+    public static final int TABLE_FULL = 3;
+    public static final int NO_BUFFER = 4;
+    public static final int NOT_GLEAN = 5;
+    public static final int IP6_UNSUPPORTED = 6;
+    public static final int UNKNOWN_INTERFACE = 7;
+    public static final int TRUNCATED = 8;
+    public static final int NO_HEADROOM = 9;
+    public static final int TTL_EXPIRED = 10;
+    public static final int MTU_EXCEEDED = 11;
+    public static final int FRAGMENTATION_NOT_SUPPORTED = 12;
+
+    private static final int TIME_EXCEEDED = IcmpErrorRequest.encode(IcmpErrorRequest.ICMP4_TIME_EXCEEDED, 0, 0);
+
+    private static final StageSpec SPEC = new StageSpec(NAME,
+            List.of("request", "resolved", "icmp-error"),
+            List.of("arp resolution pending",
+                    "arp requests sent",
+                    "arp requests rate limited",
+                    "neighbour table full, no arp request",
+                    "no buffer for arp request",
+                    "not a glean or incomplete adjacency",
+                    "ip6 neighbour discovery not supported",
+                    "unknown interface",
+                    "truncated ip4 header",
+                    "no headroom for ethernet header",
+                    "ttl expired",
+                    "mtu exceeded",
+                    "fragmentation not supported"));
+
+    /**
+     * @param interfaces the tx interface's MAC and addresses
+     * @param tables the forwarding tables workers currently use; read once per frame
+     * @param requester builds and throttles the requests; its neighbour table is the one
+     *     consulted
+     */
+    public record Params(InterfaceTable interfaces, Supplier<ForwardingTables> tables, ArpRequester requester) {}
+
+    public ArpGlean(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.interfaces() == null || p.tables() == null || p.requester() == null) {
+            throw new IllegalArgumentException(NAME + ": interfaces, forwarding tables and a requester are required");
+        }
+        return p;
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        Params params = params();
+        InterfaceTable interfaces = params.interfaces();
+        AdjacencyTable.Snapshot adjacencies = params.tables().get().adjacencies();
+        ArpRequester requester = params.requester();
+        NeighbourTable neighbours = requester.neighbours();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        long now = ctx.now();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            int adj = mem.nextHop(bi);
+            if (adj < 0 || adj >= adjacencies.size()) {
+                ctx.drop(bi, NOT_GLEAN);
+                continue;
+            }
+            AdjacencyKind kind = adjacencies.kind(adj);
+            if (kind != AdjacencyKind.GLEAN && kind != AdjacencyKind.INCOMPLETE) {
+                ctx.drop(bi, NOT_GLEAN);
+                continue;
+            }
+            if (adjacencies.isIp6(adj)) {
+                ctx.drop(bi, IP6_UNSUPPORTED);
+                continue;
+            }
+            NetInterface tx = interfaces.get(adjacencies.txInterface(adj));
+            if (tx == null) {
+                ctx.drop(bi, UNKNOWN_INTERFACE);
+                continue;
+            }
+            if (mem.length(bi) < Ip4.MIN_HEADER) {
+                ctx.drop(bi, TRUNCATED);
+                continue;
+            }
+            int target = kind == AdjacencyKind.GLEAN
+                    ? data.get(Net.U32, mem.start(bi) + Ip4.DESTINATION)
+                    : adjacencies.nextHop4(adj);
+            long mac = neighbours.lookup4(tx.index(), target);
+            if (mac == NeighbourTable.NONE) {
+                int request = requester.request(ctx.buffers(), tx, target, now);
+                switch (request) {
+                    case ArpRequester.RATE_LIMITED -> ctx.count(RATE_LIMITED, 1);
+                    case ArpRequester.TABLE_FULL -> ctx.count(TABLE_FULL, 1);
+                    case ArpRequester.NO_BUFFER -> ctx.count(NO_BUFFER, 1);
+                    // Answered between our lookup and the claim: use it.
+                    case ArpRequester.RESOLVED -> mac = neighbours.lookup4(tx.index(), target);
+                    default -> {
+                        ctx.count(REQUESTS_SENT, 1);
+                        ctx.enqueue(ARC_REQUEST, request);
+                    }
+                }
+                if (mac == NeighbourTable.NONE) {
+                    ctx.drop(bi, PENDING);
+                    continue;
+                }
+            }
+            forward(ctx, mem, bi, tx, mac);
+        }
+    }
+
+    /** What {@code ip4-rewrite} does for a complete adjacency, with the MAC from the table. */
+    private static void forward(StageContext ctx, PacketMemory mem, int bi, NetInterface tx, long mac) {
+        MemorySegment data = mem.data();
+        long ip = mem.start(bi);
+        int ttlProtocol = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.TTL));
+        if (ttlProtocol >>> 8 <= 1) {
+            mem.opaque(bi, TIME_EXCEEDED);
+            ctx.count(TTL_EXPIRED, 1);
+            ctx.enqueue(ARC_ICMP_ERROR, bi);
+            return;
+        }
+        if (mem.length(bi) > tx.mtu() && mem.gsoSize(bi) == 0) {
+            if ((data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT) & Ip4.DONT_FRAGMENT) != 0) {
+                mem.opaque(bi, IcmpErrorRequest.encode(IcmpErrorRequest.ICMP4_UNREACHABLE,
+                        IcmpErrorRequest.ICMP4_FRAGMENTATION_NEEDED, tx.mtu()));
+                ctx.count(MTU_EXCEEDED, 1);
+                ctx.enqueue(ARC_ICMP_ERROR, bi);
+            } else {
+                ctx.drop(bi, FRAGMENTATION_NOT_SUPPORTED);
+            }
+            return;
+        }
+        if (mem.dataOffset(bi) < Ethernet.HEADER_LENGTH) {
+            ctx.drop(bi, NO_HEADROOM);
+            return;
+        }
+        int decremented = ttlProtocol - 0x100;
+        data.set(Net.U16, ip + Ip4.TTL, (short) decremented);
+        int checksum = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.CHECKSUM));
+        data.set(Net.U16, ip + Ip4.CHECKSUM, (short) Checksum.update(checksum, ttlProtocol, decremented));
+        mem.push(bi, Ethernet.HEADER_LENGTH);
+        long e = mem.start(bi);
+        Ethernet.writeMac(data, e + Ethernet.DESTINATION, mac);
+        Ethernet.writeMac(data, e + Ethernet.SOURCE, tx.mac());
+        data.set(Net.U16, e + Ethernet.ETHERTYPE, (short) Ethernet.ETHERTYPE_IP4);
+        mem.txInterface(bi, tx.index());
+        ctx.enqueue(ARC_RESOLVED, bi);
+    }
+
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        int adj = mem.nextHop(bi);
+        AdjacencyTable.Snapshot adjacencies = params().tables().get().adjacencies();
+        if (adj < 0 || adj >= adjacencies.size()) {
+            return "adjacency " + adj + " unknown";
+        }
+        String target = adjacencies.kind(adj) == AdjacencyKind.GLEAN && mem.length(bi) >= Ip4.MIN_HEADER
+                ? Prefixes.format4(mem.u32(bi, Ip4.DESTINATION))
+                : Prefixes.format4(adjacencies.nextHop4(adj));
+        return "adjacency " + adj + " " + adjacencies.kind(adj) + " via if" + adjacencies.txInterface(adj)
+                + ", resolving " + target;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.cipherlane.stages.builtin;
+
+import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.net.InterfaceTable;
+import dev.cipherlane.stages.net.NetInterface;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code ethernet-input}: the first stage after an interface's rx. Accepts a frame when its
+ * destination is the rx interface's MAC, broadcast or a multicast group, and sends it on by
+ * EtherType to {@code ip4}, {@code ip6} or {@code arp}.
+ *
+ * <p><b>The Ethernet header is stripped here.</b> Unlike VPP, where the buffer's current data
+ * keeps pointing at L2 and later nodes advance past it, this stage moves the data offset past
+ * the 14 header bytes, so every stage behind it sees its L3 header at packet offset 0. The
+ * header bytes stay in the headroom untouched (ARP reads nothing from them but rebuilds its
+ * reply there). {@code l3Offset} is set to the L3 header's offset from the buffer base, which
+ * after the strip equals the new data offset.
+ *
+ * <p>802.1Q/802.1ad tagged frames are dropped: interfaces are untagged (taps and the uplink's
+ * native VLAN) and there are no VLAN sub-interfaces to deliver them to. Promiscuous
+ * interfaces do not exist either: a frame for another unicast MAC is dropped.
+ */
+public final class EthernetInput extends Stage<EthernetInput.Params> {
+    public static final String NAME = "ethernet-input";
+
+    public static final int ARC_IP4 = 0;
+    public static final int ARC_IP6 = 1;
+    public static final int ARC_ARP = 2;
+
+    public static final int RUNT = 0;
+    public static final int UNKNOWN_INTERFACE = 1;
+    public static final int NOT_FOR_US = 2;
+    public static final int VLAN_TAGGED = 3;
+    public static final int UNKNOWN_ETHERTYPE = 4;
+
+    private static final StageSpec SPEC = new StageSpec(NAME,
+            List.of("ip4", "ip6", "arp"),
+            List.of("runt frame", "unknown interface", "not for us", "vlan tagged frame", "unknown ethertype"));
+
+    /** @param interfaces where the rx interface's MAC is looked up */
+    public record Params(InterfaceTable interfaces) {}
+
+    public EthernetInput(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.interfaces() == null) {
+            throw new IllegalArgumentException(NAME + ": an interface table is required");
+        }
+        return p;
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        InterfaceTable interfaces = params().interfaces();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            if (mem.length(bi) < Ethernet.HEADER_LENGTH) {
+                ctx.drop(bi, RUNT);
+                continue;
+            }
+            NetInterface rx = interfaces.get(mem.rxInterface(bi));
+            if (rx == null) {
+                ctx.drop(bi, UNKNOWN_INTERFACE);
+                continue;
+            }
+            long p = mem.start(bi);
+            long dst = Ethernet.readMac(data, p + Ethernet.DESTINATION);
+            // Group addresses (broadcast included) are for every station on the link.
+            if (dst != rx.mac() && !Ethernet.isMulticast(dst)) {
+                ctx.drop(bi, NOT_FOR_US);
+                continue;
+            }
+            int arc;
+            switch (Short.toUnsignedInt(data.get(Net.U16, p + Ethernet.ETHERTYPE))) {
+                case Ethernet.ETHERTYPE_IP4 -> {
+                    arc = ARC_IP4;
+                    mem.clearFlag(bi, PacketFlags.IP6);
+                }
+                case Ethernet.ETHERTYPE_IP6 -> {
+                    arc = ARC_IP6;
+                    mem.setFlag(bi, PacketFlags.IP6);
+                }
+                case Ethernet.ETHERTYPE_ARP -> arc = ARC_ARP;
+                case Ethernet.ETHERTYPE_VLAN, Ethernet.ETHERTYPE_QINQ -> {
+                    ctx.drop(bi, VLAN_TAGGED);
+                    continue;
+                }
+                // Values below 0x0600 are 802.3 lengths (LLC frames): unknown to us as well.
+                default -> {
+                    ctx.drop(bi, UNKNOWN_ETHERTYPE);
+                    continue;
+                }
+            }
+            mem.push(bi, -Ethernet.HEADER_LENGTH);
+            mem.l3Offset(bi, mem.dataOffset(bi));
+            ctx.enqueue(arc, bi);
+        }
+    }
+
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        if (mem.length(bi) < Ethernet.HEADER_LENGTH) {
+            return "runt frame of " + mem.length(bi) + " bytes, rx " + mem.rxInterface(bi);
+        }
+        long p = mem.start(bi);
+        return String.format(Locale.ROOT, "%s -> %s type 0x%04x, rx %d",
+                Ethernet.formatMac(Ethernet.readMac(mem.data(), p + Ethernet.SOURCE)),
+                Ethernet.formatMac(Ethernet.readMac(mem.data(), p + Ethernet.DESTINATION)),
+                mem.u16(bi, Ethernet.ETHERTYPE), mem.rxInterface(bi));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.cipherlane.stages.builtin;
+
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.net.InterfaceTable;
+import dev.cipherlane.stages.net.NetInterface;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code ethernet-output}: the last check on frames the dataplane made itself (ARP replies
+ * and requests, control-plane injections) before the interface's tx stage. Such a frame
+ * already carries its complete Ethernet header and its {@code txInterface}; this stage
+ * refuses what the interface could not send: a frame shorter than an Ethernet header, an
+ * interface that is gone, or a payload larger than the interface MTU (the MTU counts L3
+ * bytes, RFC 894, so the 14 header bytes are not part of it).
+ *
+ * <p>Forwarded IP traffic does not come here: the IP rewrite stage writes the adjacency's
+ * L2 header and checks the MTU itself.
+ */
+public final class EthernetOutput extends Stage<EthernetOutput.Params> {
+    public static final String NAME = "ethernet-output";
+
+    public static final int ARC_TX = 0;
+
+    public static final int RUNT = 0;
+    public static final int UNKNOWN_INTERFACE = 1;
+    public static final int MTU_EXCEEDED = 2;
+
+    private static final StageSpec SPEC = new StageSpec(NAME,
+            List.of("tx"),
+            List.of("runt frame", "unknown interface", "mtu exceeded"));
+
+    /** @param interfaces where the tx interface's MTU is looked up */
+    public record Params(InterfaceTable interfaces) {}
+
+    public EthernetOutput(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.interfaces() == null) {
+            throw new IllegalArgumentException(NAME + ": an interface table is required");
+        }
+        return p;
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        InterfaceTable interfaces = params().interfaces();
+        PacketMemory mem = ctx.memory();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            int length = mem.length(bi);
+            if (length < Ethernet.HEADER_LENGTH) {
+                ctx.drop(bi, RUNT);
+                continue;
+            }
+            NetInterface tx = interfaces.get(mem.txInterface(bi));
+            if (tx == null) {
+                ctx.drop(bi, UNKNOWN_INTERFACE);
+                continue;
+            }
+            if (length - Ethernet.HEADER_LENGTH > tx.mtu()) {
+                ctx.drop(bi, MTU_EXCEEDED);
+                continue;
+            }
+            ctx.enqueue(ARC_TX, bi);
+        }
+    }
+
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        if (mem.length(bi) < Ethernet.HEADER_LENGTH) {
+            return "runt frame of " + mem.length(bi) + " bytes, tx " + mem.txInterface(bi);
+        }
+        long p = mem.start(bi);
+        return String.format(Locale.ROOT, "%s -> %s type 0x%04x, %d bytes, tx %d",
+                Ethernet.formatMac(Ethernet.readMac(mem.data(), p + Ethernet.SOURCE)),
+                Ethernet.formatMac(Ethernet.readMac(mem.data(), p + Ethernet.DESTINATION)),
+                mem.u16(bi, Ethernet.ETHERTYPE), mem.length(bi), mem.txInterface(bi));
+    }
+}

@@ -1,0 +1,236 @@
+package dev.cipherlane.stages.builtin;
+
+import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.fib.FlowHash;
+import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.net.InterfaceTable;
+import dev.cipherlane.stages.net.NetInterface;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * Turns a packet into the ICMPv4 error about it, in the same buffer, and sends the error to
+ * {@code ip4-lookup} to be routed back to the sender. The packet arrives starting at its IP
+ * header, with the error wanted in its opaque word ({@link IcmpErrorRequest}).
+ *
+ * <p>Quote: as much of the invoking packet as keeps the error within 576 bytes (RFC 1812
+ * section 4.3.2.3), i.e. up to 548 bytes, rather than RFC 792's header plus 8 bytes: the
+ * longer quote lets the sender match the error to a tunnel or a socket even behind options
+ * or encapsulation. Those first bytes stay where they are and become the ICMP payload; the
+ * 8-byte ICMP header and a 20-byte IP header go into the headroom in front (or, if the
+ * headroom is short, the quote moves right first).
+ *
+ * <p>Layout of the error: IP header (TOS precedence 6, RFC 1812 section 4.3.2.5; DF set and
+ * ID 0, an atomic datagram per RFC 6864 section 4.1; TTL 64; source the primary address of
+ * the interface the invoking packet came in on, RFC 1812 section 4.3.2.4; destination the
+ * invoking packet's source), then type, code, checksum, and the 4-byte field that holds the
+ * next-hop MTU for Fragmentation Needed (RFC 1191 section 4) or the pointer for Parameter
+ * Problem.
+ *
+ * <p>No error is sent (RFC 1812 section 4.3.2.7) about an ICMP error (types other than the
+ * queries and replies count as errors, so an unknown type is never answered), a fragment
+ * other than the first, a packet to multicast or broadcast, or a packet whose source does not
+ * name one host. Errors are rate limited per worker by a token bucket (RFC 1812 section
+ * 4.3.2.8).
+ */
+public final class Icmp4Error extends Stage<Icmp4Error.Params> {
+    public static final String NAME = "icmp4-error";
+
+    public static final int ARC_LOOKUP = 0;
+
+    public static final int SUPPRESSED = 0;
+    public static final int RATE_LIMITED = 1;
+    public static final int NO_SOURCE_ADDRESS = 2;
+    public static final int BAD_REQUEST = 3;
+    public static final int MALFORMED = 4;
+
+    public static final StageSpec SPEC = new StageSpec(NAME, List.of("lookup"), List.of(
+            "icmp error suppressed",
+            "icmp rate limited",
+            "icmp no source address",
+            "icmp error type not supported",
+            "icmp invoking packet malformed"));
+
+    /** Largest error datagram, RFC 1812 section 4.3.2.3. */
+    public static final int MAX_ERROR_BYTES = 576;
+    public static final int ERROR_HEADERS = Ip4.MIN_HEADER + 8;
+    public static final int MAX_QUOTE = MAX_ERROR_BYTES - ERROR_HEADERS;
+
+    public static final String ERRORS_PER_SECOND = "icmp4-error.errors-per-second";
+    public static final int DEFAULT_ERRORS_PER_SECOND = 1000;
+    public static final String BURST = "icmp4-error.burst";
+    public static final int DEFAULT_BURST = 50;
+
+    static final int TTL = 64;
+    /** Precedence 6, internetwork control (RFC 1812 section 4.3.2.5). */
+    static final int TOS = 0xC0;
+    private static final int PARAMETER_PROBLEM = 12;
+
+    /**
+     * @param interfaces      where the source address of an error comes from
+     * @param errorsPerSecond sustained errors per worker, 1..1,000,000
+     * @param burst           errors a worker may send back to back, 1..10,000
+     */
+    public record Params(InterfaceTable interfaces, int errorsPerSecond, int burst) {
+        public Params(InterfaceTable interfaces) {
+            this(interfaces, DEFAULT_ERRORS_PER_SECOND, DEFAULT_BURST);
+        }
+    }
+
+    private final IcmpRateLimit rateLimit = new IcmpRateLimit();
+
+    public Icmp4Error(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.interfaces() == null) {
+            throw new IllegalArgumentException(NAME + ": an interface table is required");
+        }
+        if (p.errorsPerSecond() < 1 || p.errorsPerSecond() > 1_000_000) {
+            throw new IllegalArgumentException(ERRORS_PER_SECOND + " must be in 1..1000000, got " + p.errorsPerSecond());
+        }
+        if (p.burst() < 1 || p.burst() > 10_000) {
+            throw new IllegalArgumentException(BURST + " must be in 1..10000, got " + p.burst());
+        }
+        return p;
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        Params p = params();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            int error = build(p, ctx, mem, data, bi);
+            if (error >= 0) {
+                ctx.drop(bi, error);
+            } else {
+                ctx.enqueue(ARC_LOOKUP, bi);
+            }
+        }
+    }
+
+    /** Rewrites {@code bi} into its ICMP error; returns the drop reason, or -1 when built. */
+    private int build(Params p, StageContext ctx, PacketMemory mem, MemorySegment data, int bi) {
+        int request = mem.opaque(bi);
+        int type = IcmpErrorRequest.type(request);
+        if (type != IcmpErrorRequest.ICMP4_UNREACHABLE && type != IcmpErrorRequest.ICMP4_TIME_EXCEEDED
+                && type != PARAMETER_PROBLEM) {
+            return BAD_REQUEST;
+        }
+        int length = mem.length(bi);
+        long ip = mem.start(bi);
+        if (length < Ip4.MIN_HEADER) {
+            return MALFORMED;
+        }
+        int versionIhl = Byte.toUnsignedInt(data.get(Net.U8, ip));
+        int headerLength = (versionIhl & 0xF) * 4;
+        if (versionIhl >>> 4 != 4 || headerLength < Ip4.MIN_HEADER || headerLength > length) {
+            return MALFORMED;
+        }
+        int originalSource = data.get(Net.U32, ip + Ip4.SOURCE);
+        if (suppressed(data, ip, length, headerLength, originalSource)) {
+            return SUPPRESSED;
+        }
+        NetInterface rx = p.interfaces().get(mem.rxInterface(bi));
+        int source = rx == null ? 0 : rx.primary4();
+        if (source == 0) {
+            return NO_SOURCE_ADDRESS;
+        }
+        if (!rateLimit.tryAcquire(ctx.worker(), ctx.now(), p.errorsPerSecond(), p.burst())) {
+            return RATE_LIMITED;
+        }
+
+        int quote = Math.min(length, MAX_QUOTE);
+        int offset = mem.dataOffset(bi);
+        // Headroom is at least PacketMemory.HEADROOM unless an earlier stage used it; with
+        // less than ERROR_HEADERS left, slide the quote right (576 bytes fit any buffer).
+        int newOffset = Math.max(offset - ERROR_HEADERS, 0);
+        long h = mem.base(bi) + newOffset;
+        if (h + ERROR_HEADERS != ip) {
+            MemorySegment.copy(data, ip, data, h + ERROR_HEADERS, quote);
+        }
+        mem.dataOffset(bi, newOffset);
+        mem.length(bi, ERROR_HEADERS + quote);
+
+        int total = ERROR_HEADERS + quote;
+        data.set(Net.U8, h + Ip4.VERSION_IHL, (byte) 0x45);
+        data.set(Net.U8, h + Ip4.TOS, (byte) TOS);
+        data.set(Net.U16, h + Ip4.TOTAL_LENGTH, (short) total);
+        data.set(Net.U16, h + Ip4.IDENTIFICATION, (short) 0);
+        data.set(Net.U16, h + Ip4.FLAGS_FRAGMENT, (short) Ip4.DONT_FRAGMENT);
+        data.set(Net.U8, h + Ip4.TTL, (byte) TTL);
+        data.set(Net.U8, h + Ip4.PROTOCOL, (byte) Ip4.PROTOCOL_ICMP);
+        data.set(Net.U16, h + Ip4.CHECKSUM, (short) 0);
+        data.set(Net.U32, h + Ip4.SOURCE, source);
+        data.set(Net.U32, h + Ip4.DESTINATION, originalSource);
+        data.set(Net.U16, h + Ip4.CHECKSUM, (short) Checksum.compute(data, h, Ip4.MIN_HEADER));
+
+        long icmp = h + Ip4.MIN_HEADER;
+        int parameter = IcmpErrorRequest.parameter(request);
+        data.set(Net.U8, icmp, (byte) type);
+        data.set(Net.U8, icmp + 1, (byte) IcmpErrorRequest.code(request));
+        data.set(Net.U16, icmp + 2, (short) 0);
+        // RFC 1191 section 4: low 16 bits of the unused word carry the next-hop MTU;
+        // RFC 792: Parameter Problem puts its pointer in the first byte.
+        data.set(Net.U32, icmp + 4, type == PARAMETER_PROBLEM ? parameter << 24
+                : type == IcmpErrorRequest.ICMP4_UNREACHABLE ? parameter : 0);
+        data.set(Net.U16, icmp + 2, (short) Checksum.compute(data, icmp, 8 + quote));
+
+        mem.l3Offset(bi, newOffset);
+        mem.l4Offset(bi, newOffset + Ip4.MIN_HEADER);
+        mem.flags(bi, mem.flags(bi) & ~(PacketFlags.IP6 | PacketFlags.LOCAL | PacketFlags.NEEDS_CSUM
+                | PacketFlags.CSUM_VALID));
+        mem.gsoSize(bi, 0);
+        mem.gsoType(bi, 0);
+        mem.opaque(bi, 0);
+        mem.flowHash(bi, FlowHash.hash4(source, originalSource, Ip4.PROTOCOL_ICMP, 0, 0));
+        return -1;
+    }
+
+    /** RFC 1812 section 4.3.2.7: the packets that must not cause an ICMP error. */
+    static boolean suppressed(MemorySegment data, long ip, int length, int headerLength, int source) {
+        if (Ip4.isInvalidSource(source)) {
+            return true;
+        }
+        if (Ip4.isMulticastOrBroadcast(data.get(Net.U32, ip + Ip4.DESTINATION))) {
+            return true;
+        }
+        if ((data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT) & Ip4.FRAGMENT_OFFSET_MASK) != 0) {
+            return true;
+        }
+        if (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL)) != Ip4.PROTOCOL_ICMP) {
+            return false;
+        }
+        // Without its type byte an ICMP packet might be an error: stay silent.
+        return length <= headerLength || !isQueryOrReply(Byte.toUnsignedInt(data.get(Net.U8, ip + headerLength)));
+    }
+
+    /**
+     * ICMP types that are not errors: echo reply and request (0, 8), router advertisement and
+     * solicitation (9, 10), timestamp (13, 14), information (15, 16), address mask (17, 18).
+     */
+    private static boolean isQueryOrReply(int type) {
+        return type == 0 || type == 8 || type == 9 || type == 10 || (type >= 13 && type <= 18);
+    }
+
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        int request = mem.opaque(bi);
+        String about = mem.length(bi) >= Ip4.MIN_HEADER
+                ? " about " + Prefixes.format4(mem.u32(bi, Ip4.SOURCE)) + " -> " + Prefixes.format4(mem.u32(bi, Ip4.DESTINATION))
+                : "";
+        return "type " + IcmpErrorRequest.type(request) + " code " + IcmpErrorRequest.code(request)
+                + " parameter " + IcmpErrorRequest.parameter(request) + about;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.cipherlane.stages.builtin;
+
+import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.fib.AdjacencyKind;
+import dev.cipherlane.stages.fib.AdjacencyTable;
+import dev.cipherlane.stages.fib.ForwardingTables;
+import dev.cipherlane.stages.fib.Ip4Fib;
+import dev.cipherlane.stages.fib.LoadBalanceTable;
+import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Longest-prefix match on the IPv4 destination, then the ECMP path by flow hash: the
+ * adjacency goes into {@code nextHop}, its interface into {@code txInterface}, and its kind
+ * picks the arc. The packet starts at the IP header and carries the flow hash that
+ * {@code ip4-input} (or {@code icmp4-error}) computed.
+ *
+ * <p>The forwarding tables are read once per frame; FIB, load balancers and adjacencies come
+ * from that one capture, so their indices agree (see {@link ForwardingTables}).
+ *
+ * <p>Both neighbour-unknown kinds go to {@code glean}: GLEAN (connected subnet, resolve the
+ * packet's destination) and INCOMPLETE (resolve the adjacency's next hop); the ARP stage
+ * tells them apart by the adjacency in {@code nextHop}.
+ */
+public final class Ip4Lookup extends Stage<Ip4Lookup.Params> {
+    public static final String NAME = "ip4-lookup";
+
+    public static final int ARC_REWRITE = 0;
+    public static final int ARC_LOCAL = 1;
+    public static final int ARC_GLEAN = 2;
+    public static final int ARC_PUNT = 3;
+
+    public static final int NO_ROUTE = 0;
+
+    public static final StageSpec SPEC = new StageSpec(NAME,
+            List.of("rewrite", "local", "glean", "punt"),
+            List.of("no route"));
+
+    /** @param tables the current forwarding tables; called once per frame, typically a volatile read */
+    public record Params(Supplier<ForwardingTables> tables) {}
+
+    public Ip4Lookup(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.tables() == null) {
+            throw new IllegalArgumentException(NAME + ": a forwarding table supplier is required");
+        }
+        return p;
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        ForwardingTables tables = params().tables().get();
+        Ip4Fib.Snapshot fib = tables.ip4();
+        LoadBalanceTable.Snapshot lbs = tables.loadBalances();
+        AdjacencyTable.Snapshot adjs = tables.adjacencies();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            int destination = data.get(Net.U32, mem.start(bi) + Ip4.DESTINATION);
+            int adj = lbs.pick(fib.lookup(destination), mem.flowHash(bi));
+            mem.nextHop(bi, adj);
+            mem.txInterface(bi, adjs.txInterface(adj));
+            int arc = arcFor(adjs.kind(adj));
+            if (arc < 0) {
+                ctx.drop(bi, NO_ROUTE);
+                continue;
+            }
+            if (arc == ARC_LOCAL) {
+                mem.setFlag(bi, PacketFlags.LOCAL);
+            }
+            ctx.enqueue(arc, bi);
+        }
+    }
+
+    /** Next arc for an adjacency kind, -1 for DROP; a switch expression, so a new kind fails to compile. */
+    static int arcFor(AdjacencyKind kind) {
+        return switch (kind) {
+            case REWRITE -> ARC_REWRITE;
+            case LOCAL -> ARC_LOCAL;
+            case GLEAN, INCOMPLETE -> ARC_GLEAN;
+            case PUNT -> ARC_PUNT;
+            case DROP -> -1;
+        };
+    }
+
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        return "destination " + Prefixes.format4(mem.u32(bi, Ip4.DESTINATION))
+                + " flow hash 0x" + Integer.toHexString(mem.flowHash(bi));
+    }
+}

@@ -1,0 +1,145 @@
+package dev.cipherlane.stages.builtin;
+
+import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.fib.AdjacencyKind;
+import dev.cipherlane.stages.fib.AdjacencyTable;
+import dev.cipherlane.stages.fib.ForwardingTables;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.net.InterfaceTable;
+import dev.cipherlane.stages.net.NetInterface;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The forwarding step of an IPv6 packet whose adjacency is a complete neighbour; the IPv6
+ * twin of {@link Ip4Rewrite}. The packet starts at the IPv6 header.
+ *
+ * <ol>
+ * <li>Scope. A router never forwards a packet with an unspecified source (RFC 4291 section
+ *     2.5.2) nor one with a link-local source or destination (section 2.5.6); such packets
+ *     are dropped and counted, without an ICMPv6 error.</li>
+ * <li>Hop limit 0 or 1: Time Exceeded, code 0 (RFC 4443 section 3.3; RFC 8200 section 3).
+ *     Packets for us never pass here, so they are received whatever their hop limit.</li>
+ * <li>Larger than the tx interface MTU: Packet Too Big with that MTU (RFC 4443 section 3.2,
+ *     RFC 8201). Routers never fragment IPv6. GSO super-packets are exempt, as in IPv4.</li>
+ * <li>Hop limit decremented (no header checksum in IPv6), Ethernet header prepended.</li>
+ * </ol>
+ */
+public final class Ip6Rewrite extends Stage<Ip6Rewrite.Params> {
+    public static final String NAME = "ip6-rewrite";
+
+    public static final int ARC_TX = 0;
+    public static final int ARC_ICMP_ERROR = 1;
+
+    public static final int HOP_LIMIT_EXPIRED = 0;
+    public static final int MTU_EXCEEDED = 1;
+    public static final int STALE_ADJACENCY = 2;
+    public static final int NO_TX_INTERFACE = 3;
+    public static final int NO_HEADROOM = 4;
+    public static final int UNSPECIFIED_SOURCE = 5;
+    public static final int LINK_LOCAL = 6;
+
+    public static final StageSpec SPEC = new StageSpec(NAME, List.of("tx", "icmp-error"), List.of(
+            "ttl expired",
+            "mtu exceeded",
+            "adjacency not complete",
+            "tx interface unknown",
+            "no headroom for l2 header",
+            "ip6 unspecified source not forwarded",
+            "ip6 link-local not forwarded"));
+
+    private static final int TIME_EXCEEDED = IcmpErrorRequest.encode(IcmpErrorRequest.ICMP6_TIME_EXCEEDED, 0, 0);
+
+    /**
+     * @param tables     the current forwarding tables (adjacency rewrites); read once per frame
+     * @param interfaces the interfaces, for the tx interface's MTU
+     */
+    public record Params(Supplier<ForwardingTables> tables, InterfaceTable interfaces) {}
+
+    public Ip6Rewrite(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.tables() == null || p.interfaces() == null) {
+            throw new IllegalArgumentException(NAME + ": forwarding tables and interfaces are required");
+        }
+        return p;
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        Params p = params();
+        AdjacencyTable.Snapshot adjs = p.tables().get().adjacencies();
+        MemorySegment rewrites = adjs.rewriteSegment();
+        InterfaceTable interfaces = p.interfaces();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        int lastTx = -1;
+        int mtu = 0;
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            long ip = mem.start(bi);
+            long srcHi = data.get(Net.U64, ip + Ip6.SOURCE);
+            if (Ip6.isUnspecified(srcHi, data.get(Net.U64, ip + Ip6.SOURCE + 8))) {
+                ctx.drop(bi, UNSPECIFIED_SOURCE);
+                continue;
+            }
+            if (Ip6.isLinkLocal(srcHi) || Ip6.isLinkLocal(data.get(Net.U64, ip + Ip6.DESTINATION))) {
+                ctx.drop(bi, LINK_LOCAL);
+                continue;
+            }
+            int hopLimit = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip6.HOP_LIMIT));
+            if (hopLimit <= 1) {
+                mem.opaque(bi, TIME_EXCEEDED);
+                ctx.count(HOP_LIMIT_EXPIRED, 1);
+                ctx.enqueue(ARC_ICMP_ERROR, bi);
+                continue;
+            }
+            int adj = mem.nextHop(bi);
+            // The tables may have been republished since lookup chose adj.
+            if (adj < 0 || adj >= adjs.size() || adjs.kind(adj) != AdjacencyKind.REWRITE) {
+                ctx.drop(bi, STALE_ADJACENCY);
+                continue;
+            }
+            int tx = mem.txInterface(bi);
+            if (tx != lastTx) {
+                NetInterface itf = interfaces.get(tx);
+                if (itf == null) {
+                    ctx.drop(bi, NO_TX_INTERFACE);
+                    continue;
+                }
+                lastTx = tx;
+                mtu = itf.mtu();
+            }
+            if (mem.length(bi) > mtu && mem.gsoSize(bi) == 0) {
+                mem.opaque(bi, IcmpErrorRequest.encode(IcmpErrorRequest.ICMP6_PACKET_TOO_BIG, 0, mtu));
+                ctx.count(MTU_EXCEEDED, 1);
+                ctx.enqueue(ARC_ICMP_ERROR, bi);
+                continue;
+            }
+            if (mem.dataOffset(bi) < AdjacencyTable.REWRITE_LENGTH) {
+                ctx.drop(bi, NO_HEADROOM);
+                continue;
+            }
+            data.set(Net.U8, ip + Ip6.HOP_LIMIT, (byte) (hopLimit - 1));
+            mem.push(bi, AdjacencyTable.REWRITE_LENGTH);
+            MemorySegment.copy(rewrites, adjs.rewriteOffset(adj), data, ip - AdjacencyTable.REWRITE_LENGTH,
+                    AdjacencyTable.REWRITE_LENGTH);
+            ctx.enqueue(ARC_TX, bi);
+        }
+    }
+
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        return "adjacency " + mem.nextHop(bi) + " tx interface " + mem.txInterface(bi)
+                + " hop limit " + mem.u8(bi, Ip6.HOP_LIMIT) + " length " + mem.length(bi);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.cipherlane.supervisor;
+
+import dev.cipherlane.config.NodeSettings;
+import dev.cipherlane.supervisor.admin.AdminCommands;
+import dev.cipherlane.supervisor.admin.AdminListener;
+import dev.cipherlane.supervisor.admin.AdminServer;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.ActorInitializationException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Root of the node's actor tree. It starts the node's parts and watches them; for now
+ * that is the {@link AdminServer}. The admin socket is the only way to manage a running
+ * node, so losing it is fatal: the guardian stops, the actor system terminates, and the
+ * process exits non-zero for its supervisor (systemd, kubelet) to restart.
+ */
+public final class NodeGuardian {
+
+    private NodeGuardian() {
+    }
+
+    /**
+     * @param fatal completed with the reason the node stops on its own, never on a requested stop
+     */
+    public static Behavior<Void> create(NodeSettings settings, CompletableFuture<Throwable> fatal) {
+        return Behaviors.setup(context -> {
+            // Bound here rather than in the child so that "socket in use" stops the node
+            // with that reason, instead of surfacing as a crashed child's stack trace.
+            AdminListener listener;
+            try {
+                listener = AdminListener.bind(settings.admin().socket());
+            } catch (IOException e) {
+                fatal.complete(new IOException("cannot serve the admin socket " + settings.admin().socket() + ": "
+                        + FailureText.of(e), e));
+                return Behaviors.stopped();
+            }
+            AdminCommands commands = new AdminCommands(settings, Version.current());
+            ActorRef<AdminServer.Command> admin = context.spawn(AdminServer.create(listener, commands), "admin");
+            context.watch(admin);
+            return Behaviors.receive(Void.class)
+                    .onSignal(ChildFailed.class, failed -> {
+                        // A failure in a child's setup arrives wrapped; the operator wants the cause.
+                        Throwable cause = failed.cause();
+                        fatal.complete(cause instanceof ActorInitializationException && cause.getCause() != null
+                                ? cause.getCause() : cause);
+                        return Behaviors.stopped();
+                    })
+                    .onSignal(Terminated.class, stopped -> {
+                        fatal.complete(new IllegalStateException(stopped.getRef().path().name() + " stopped"));
+                        return Behaviors.stopped();
+                    })
+                    .build();
+        });
+    }
+}
