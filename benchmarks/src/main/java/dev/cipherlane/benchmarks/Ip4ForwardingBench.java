@@ -91,7 +91,13 @@ public class Ip4ForwardingBench {
             // Mostly /16../24 as in real tables, some longer to exercise the third ply.
             int len = rnd.nextInt(10) < 8 ? 16 + rnd.nextInt(9) : 25 + rnd.nextInt(8);
             int mask = len == 0 ? 0 : -1 << (32 - len);
-            prefixes[i] = rnd.nextInt() & mask;
+            // Unicast destinations only (first octet 1..223, not 127): ip4-input drops the
+            // rest, and a dropped packet could not be sent again.
+            int first;
+            do {
+                first = 1 + rnd.nextInt(223);
+            } while (first == 127);
+            prefixes[i] = (first << 24 | rnd.nextInt() >>> 8) & mask;
             lengths[i] = len;
             fib.add(prefixes[i], len, lb[rnd.nextInt(lb.length)]);
         }

@@ -45,7 +45,8 @@ public final class Ip6 {
      * <p>Returns, packed in an int, the offset where the walk stopped (low 16 bits, from the
      * IPv6 header), the next-header value found there (bits 16-23) and the
      * {@link #WALK_FRAGMENT}/{@link #WALK_LATER_FRAGMENT} bits; or -1 when a header runs past
-     * {@code length}.
+     * {@code length}. Eight headers of at most 2048 bytes each end well below 65536, so the
+     * offset always fits its 16 bits.
      */
     public static int walk(MemorySegment data, long ip, int length) {
         int next = Byte.toUnsignedInt(data.get(Net.U8, ip + NEXT_HEADER));

@@ -23,8 +23,9 @@ import java.util.List;
  *
  * <p>Extension headers are stepped over only as far as {@link Ip6#walk} goes (Hop-by-Hop,
  * Routing, Fragment, Destination Options, AH; at most {@link Ip6#MAX_EXTENSION_HEADERS}) to
- * find {@code l4Offset} for the flow hash; their options are not processed, and a Hop-by-Hop
- * jumbo payload (RFC 2675, payload length 0) is not supported: it reads as a 40-byte packet.
+ * find {@code l4Offset} for the flow hash; their options are not processed. Jumbograms
+ * (RFC 2675, payload length 0 with a Hop-by-Hop jumbo option) are not supported: trimmed to
+ * 40 bytes, their Hop-by-Hop header no longer fits and they are dropped as truncated.
  * Hop limit is judged by {@code ip6-rewrite}, for forwarded packets only (RFC 8200 section 3:
  * a node decrements it when it forwards).
  */

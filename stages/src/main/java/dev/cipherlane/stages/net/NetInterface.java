@@ -27,8 +27,9 @@ public record NetInterface(int index, String name, long mac, int mtu,
     public record Ip6Address(long hi, long lo, int prefixLength) {}
 
     public boolean owns4(int address) {
-        for (Ip4Address a : ip4) {
-            if (a.address() == address) {
+        // Index loops: workers call this per packet, and an iterator would be an allocation.
+        for (int i = 0; i < ip4.size(); i++) {
+            if (ip4.get(i).address() == address) {
                 return true;
             }
         }
@@ -36,7 +37,8 @@ public record NetInterface(int index, String name, long mac, int mtu,
     }
 
     public boolean owns6(long hi, long lo) {
-        for (Ip6Address a : ip6) {
+        for (int i = 0; i < ip6.size(); i++) {
+            Ip6Address a = ip6.get(i);
             if (a.hi() == hi && a.lo() == lo) {
                 return true;
             }
