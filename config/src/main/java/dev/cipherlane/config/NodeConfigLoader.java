@@ -7,8 +7,11 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
+import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -110,14 +113,33 @@ public final class NodeConfigLoader {
     /** Parsed once: it is on the classpath and never changes. */
     private static final class Reference {
         /**
-         * Every reference.conf on the classpath is parsed (Pekko brings its own), then cut
-         * down to ours. Unresolved on purpose: substitutions are resolved once, after the
-         * file is layered on top, so the file can refer to defaults and defaults to the file.
+         * Unresolved on purpose: substitutions are resolved once, after the file is layered
+         * on top, so the file can refer to defaults and defaults to the file.
          */
-        static final Config CONFIG = ConfigFactory.parseResources(NodeConfigLoader.class.getClassLoader(), "reference.conf")
-                .withOnlyPath(NodeSettings.ROOT);
+        static final Config CONFIG = parse().withOnlyPath(NodeSettings.ROOT);
 
         /** What a section falls back to after a bad value. */
         static final ConfigObject DEFAULTS = CONFIG.resolve().root();
+
+        /**
+         * Only this module's reference.conf when it can be told apart: Pekko's is large, and
+         * parsing it would double the time `cipherlane run` takes to refuse a bad file.
+         * Otherwise (a shaded jar merges them) every reference.conf on the classpath.
+         */
+        private static Config parse() {
+            ClassLoader loader = NodeConfigLoader.class.getClassLoader();
+            try {
+                URL home = NodeConfigLoader.class.getProtectionDomain().getCodeSource().getLocation();
+                for (URL candidate : Collections.list(loader.getResources("reference.conf"))) {
+                    String text = candidate.toString();
+                    if (text.equals(home + "reference.conf") || text.equals("jar:" + home + "!/reference.conf")) {
+                        return ConfigFactory.parseURL(candidate);
+                    }
+                }
+            } catch (IOException | SecurityException | NullPointerException e) {
+                // No code source to compare with; parsing them all is slower but just as right.
+            }
+            return ConfigFactory.parseResources(loader, "reference.conf");
+        }
     }
 }

@@ -19,10 +19,6 @@ public final class NodeService {
         }
     }
 
-    /**
-     * Created before the actor system so that logging is set up on this thread; otherwise
-     * Pekko's threads race to initialise slf4j and it warns about replayed events.
-     */
     private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
 
     private NodeService() {

@@ -34,13 +34,15 @@ import org.slf4j.LoggerFactory;
  * thread so one slow client delays nobody else.
  *
  * <p>Protocol: the client sends one line (at most {@value #MAX_REQUEST_BYTES} bytes of
- * UTF-8), the server answers with text and closes. A client gets {@link #CLIENT_DEADLINE}
+ * UTF-8), the server answers with text and closes its side; anything after the first
+ * line is read and ignored. A client gets {@link #CLIENT_DEADLINE}
  * for the whole exchange, after which its connection is closed under it.
  */
 public final class AdminListener implements AutoCloseable {
 
     static final int MAX_REQUEST_BYTES = 4096;
     static final Duration CLIENT_DEADLINE = Duration.ofSeconds(5);
+    private static final int MAX_DRAINED_BYTES = 16 * MAX_REQUEST_BYTES;
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminListener.class);
     /** After a failed accept (out of file descriptors, say), wait before trying again. */
@@ -151,6 +153,8 @@ public final class AdminListener implements AutoCloseable {
                 CompletableFuture.delayedExecutor(CLIENT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
         try (client) {
             write(client, reply(client));
+            client.shutdownOutput();
+            drain(client);
         } catch (IOException e) {
             // The client went away or ran out of time; there is nobody left to tell.
             LOG.debug("admin client dropped: {}", e.toString());
@@ -206,6 +210,22 @@ public final class AdminListener implements AutoCloseable {
             return StandardCharsets.UTF_8.newDecoder().decode(buffer).toString().strip();
         } catch (CharacterCodingException e) {
             throw new BadRequestException("request is not UTF-8 text");
+        }
+    }
+
+    /**
+     * Reads what the client sent beyond its request, up to its end of stream. Closing a unix
+     * socket with unread bytes resets the connection, and the client could lose the reply
+     * it has not read yet. Bounded, so a client streaming garbage is simply cut off.
+     */
+    private static void drain(SocketChannel client) throws IOException {
+        ByteBuffer sink = ByteBuffer.allocate(MAX_REQUEST_BYTES);
+        for (int total = 0; total < MAX_DRAINED_BYTES; ) {
+            int read = client.read(sink.clear());
+            if (read < 0) {
+                return;
+            }
+            total += read;
         }
     }
 

@@ -1,0 +1,64 @@
+package dev.cipherlane.supervisor;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.cipherlane.config.NodeSettings;
+import dev.cipherlane.supervisor.admin.AdminClient;
+import dev.cipherlane.supervisor.admin.AdminListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeGuardianTest {
+
+    static final ActorTestKit TEST_KIT = ActorTestKit.create(PekkoConfig.load());
+
+    @TempDir
+    Path dir;
+
+    @AfterAll
+    static void stopTestKit() {
+        TEST_KIT.shutdownTestKit();
+    }
+
+    @Test
+    void servesTheAdminSocketUntilStopped() throws Exception {
+        Path socket = dir.resolve("admin.sock");
+        CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+        var guardian = TEST_KIT.spawn(NodeGuardian.create(TestSettings.withSocket(socket), fatal));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(socket));
+        assertEquals("cipherlane " + Version.current() + "\n", AdminClient.request(socket, "version", Duration.ofSeconds(5)));
+
+        TestProbe<Void> probe = TEST_KIT.createTestProbe();
+        TEST_KIT.stop(guardian);
+        probe.expectTerminated(guardian);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(socket));
+        assertFalse(fatal.isDone(), "a requested stop is not a failure");
+    }
+
+    @Test
+    void stopsWithTheReasonWhenTheSocketIsTaken() throws Exception {
+        Path socket = dir.resolve("admin.sock");
+        AdminListener other = AdminListener.bind(socket);
+        try {
+            NodeSettings settings = TestSettings.withSocket(socket);
+            CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+            var guardian = TEST_KIT.spawn(NodeGuardian.create(settings, fatal));
+            Throwable reason = fatal.get(10, TimeUnit.SECONDS);
+            assertEquals("cannot serve the admin socket " + socket + ": another node service is already listening on it",
+                    reason.getMessage());
+            TEST_KIT.createTestProbe().expectTerminated(guardian);
+        } finally {
+            other.close();
+        }
+    }
+}
