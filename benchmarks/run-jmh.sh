@@ -10,5 +10,5 @@ cipherlane_find_java || exit 1
 (cd "$root" && ./mvnw -q -B -ntp -DskipTests -pl benchmarks -am package)
 pattern=${1:-.}
 shift || true
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$root/benchmarks/target/benchmarks.jar" \
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar "$root/benchmarks/target/benchmarks.jar" \
     "$pattern" -prof gc "$@"

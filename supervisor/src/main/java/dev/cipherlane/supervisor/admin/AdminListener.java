@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Objects;
@@ -69,13 +70,19 @@ public final class AdminListener implements AutoCloseable {
     public static AdminListener bind(Path socket) throws IOException {
         claim(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        // Bound and restricted under a private name first, then renamed into place: a client
+        // that sees the socket file can connect at once, and nobody else ever could.
+        Path pending = socket.resolveSibling(".a" + ProcessHandle.current().pid());
         try {
-            server.bind(UnixDomainSocketAddress.of(socket));
+            Files.deleteIfExists(pending);
+            server.bind(UnixDomainSocketAddress.of(pending));
             // The admin API can reconfigure the node: only its owner may connect.
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(pending, PosixFilePermissions.fromString("rw-------"));
+            Files.move(pending, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return new AdminListener(socket, server);
         } catch (IOException | RuntimeException e) {
             server.close();
+            Files.deleteIfExists(pending);
             throw e;
         }
     }
