@@ -24,7 +24,8 @@ final class DemoTraffic extends InputStage<DemoTraffic.Params> {
     private final MemorySegment templates;
     private final long[] offsets;
     private final int[] lengths;
-    private long sent;
+    // Written once per poll by the worker, read by the reporting thread while it runs.
+    private volatile long sent;
 
     DemoTraffic(Params params) {
         super(new StageSpec(NAME, List.of("ethernet-input"), List.of("no free buffer")), params);
