@@ -6,13 +6,19 @@ package dev.cipherlane.stages.buffer;
  * buffers at a time. Not thread-safe: one cache per worker thread.
  */
 public final class BufferCache implements AutoCloseable {
-    /** Buffers moved per refill or spill. */
+    /** Small buffers moved per refill or spill. */
     public static final int BATCH = 256;
     private static final int SIZE = 2 * BATCH;
+    /**
+     * Large buffers are few (hundreds): moving them in small batches keeps one worker's
+     * cache from holding the whole pool while another worker needs one.
+     */
+    public static final int LARGE_BATCH = 16;
+    private static final int LARGE_SIZE = 2 * LARGE_BATCH;
 
     private final PacketMemory mem;
     private final int[] small = new int[SIZE];
-    private final int[] large = new int[SIZE];
+    private final int[] large = new int[LARGE_SIZE];
     // Plain fields: PacketMemory.inUse reads them from other threads, exact once this
     // worker has stopped (a join orders the reads); a fence per packet would cost more.
     private int smallCount;
@@ -49,7 +55,7 @@ public final class BufferCache implements AutoCloseable {
     public int allocLarge() {
         int n = largeCount;
         if (n == 0) {
-            n = mem.freeList(SizeClass.LARGE).take(large, 0, BATCH);
+            n = mem.freeList(SizeClass.LARGE).take(large, 0, LARGE_BATCH);
             if (n == 0) {
                 return -1;
             }
@@ -96,9 +102,9 @@ public final class BufferCache implements AutoCloseable {
             smallCount = n;
         } else {
             int n = largeCount;
-            if (n == SIZE) {
-                mem.freeList(SizeClass.LARGE).give(large, SIZE - BATCH, BATCH);
-                n -= BATCH;
+            if (n == LARGE_SIZE) {
+                mem.freeList(SizeClass.LARGE).give(large, LARGE_SIZE - LARGE_BATCH, LARGE_BATCH);
+                n -= LARGE_BATCH;
             }
             large[n++] = bi;
             largeCount = n;

@@ -48,6 +48,7 @@ public final class Worker implements Runnable {
     /** Stops the loop and waits for the thread to finish its round. */
     public void stop() throws InterruptedException {
         running = false;
+        idle.wakeUp();
         Thread t;
         synchronized (this) {
             t = thread;

@@ -176,7 +176,7 @@ class GraphRuntimeTest {
         Graph g = Graph.builder().add(counter).add(new dev.cipherlane.stages.builtin.Drop())
                 .connect("counter", "out", "drop").build();
         try (PacketMemory mem = new PacketMemory(1024, 0)) {
-            Worker w = new Worker(g, mem, 0, new IdleStrategy(10)).start();
+            Worker w = new Worker(g, mem, 0, new BackoffIdle(10)).start();
             org.awaitility.Awaitility.await().until(() -> counter.next == 50_000);
             w.stop();
             assertEquals(50_000, RuntimeReport.errorCount(List.of(w.runtime()), "drop", "dropped"));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Graph;
-import dev.cipherlane.stages.graph.IdleStrategy;
+import dev.cipherlane.stages.graph.BackoffIdle;
 import dev.cipherlane.stages.graph.RuntimeReport;
 import dev.cipherlane.stages.graph.Worker;
 import java.time.Duration;
@@ -23,7 +23,7 @@ class CrossWorkerHandoffTest {
     private static final String RING_FULL = "handoff ring full";
 
     private static Worker worker(Graph g, PacketMemory mem, int index) {
-        return new Worker(g, mem, index, new IdleStrategy(IdleStrategy.SPINS_DEFAULT));
+        return new Worker(g, mem, index, new BackoffIdle(BackoffIdle.SPINS_DEFAULT));
     }
 
     private static Graph producer(NumberedSource source, Handoff handoff) {

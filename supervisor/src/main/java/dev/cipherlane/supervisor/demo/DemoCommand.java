@@ -16,7 +16,7 @@ import dev.cipherlane.stages.fib.Ip6Prefix;
 import dev.cipherlane.stages.fib.LoadBalanceTable;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Graph;
-import dev.cipherlane.stages.graph.IdleStrategy;
+import dev.cipherlane.stages.graph.BackoffIdle;
 import dev.cipherlane.stages.graph.RuntimeReport;
 import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.stages.net.InterfaceTable;
@@ -90,7 +90,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         try (PacketMemory mem = new PacketMemory(16384, 0)) {
             BufferCache control = mem.newCache();
-            Worker worker = new Worker(graph, mem, 0, new IdleStrategy(IdleStrategy.SPINS_DEFAULT));
+            Worker worker = new Worker(graph, mem, 0, new BackoffIdle(BackoffIdle.SPINS_DEFAULT));
             worker.runtime().trace().arm(trace);
             out.printf("cipherlane demo: forwarding graph of %d stages, 1 worker, %d s of traffic%n",
                     graph.slots().size(), seconds);

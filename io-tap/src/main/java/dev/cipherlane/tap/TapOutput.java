@@ -1,0 +1,200 @@
+package dev.cipherlane.tap;
+
+import dev.cipherlane.linux.Libc;
+import dev.cipherlane.linux.LinuxException;
+import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.offload.VirtioNetHeader;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code tap-output}: sends complete Ethernet frames to the tap their {@code txInterface}
+ * names. The 12-byte virtio-net header (the taps are opened with {@code TUNSETVNETHDRSZ 12}) goes into the headroom right in front of the frame
+ * ({@link VirtioNetHeader#write}: a super-packet keeps its GSO type and size so the pod's
+ * kernel receives one large TCP segment, a partial checksum stays partial), and header
+ * plus frame leave in one {@code write(2)}; the buffer is freed once written.
+ *
+ * <p>Queue: worker {@code w} writes to queue {@code w % queues} of the tap, so workers do
+ * not contend for one queue while there are as many queues as workers (tun writes are
+ * safe from several threads in any case). Tap writes never block the worker: the queues
+ * are non-blocking, and EAGAIN (the tap's socket send buffer is full because the pod does
+ * not read) drops the frame as "tap queue full". Write errors (EIO while the tap is down,
+ * EINVAL for a frame tun refuses) drop it as "write error".
+ */
+public final class TapOutput extends Stage<TapOutput.Params> {
+    public static final String NAME = "tap-output";
+
+    public static final int UNKNOWN_INTERFACE = 0;
+    public static final int RUNT = 1;
+    public static final int NO_HEADROOM = 2;
+    public static final int QUEUE_FULL = 3;
+    public static final int WRITE_ERROR = 4;
+    /** Error index of {@link VirtioNetHeader} code 0; its codes follow in order. */
+    public static final int VIRTIO_ERRORS = 5;
+
+    private static final List<String> ERRORS;
+
+    static {
+        List<String> e = new ArrayList<>(List.of(
+                "unknown interface",
+                "runt frame",
+                "no headroom for virtio-net header",
+                "tap queue full",
+                "write error"));
+        e.addAll(VirtioNetHeader.ERRORS);
+        ERRORS = List.copyOf(e);
+    }
+
+    private static final StageSpec SPEC = new StageSpec(NAME, List.of(), ERRORS);
+
+    private static final int VNET_HEADER = VirtioNetHeader.SIZE_WITH_NUM_BUFFERS;
+    private static final int ETHERNET_HEADER = 14;
+
+    /**
+     * @param queues for each interface index, the descriptors of that tap's queues (null or
+     *               empty for an index that is not a tap); copied, so the caller may reuse
+     *               its arrays
+     */
+    public record Params(int[][] queues) {
+        public Params {
+            if (queues == null) {
+                throw new IllegalArgumentException(NAME + ": a queue table is required");
+            }
+            int[][] copy = new int[queues.length][];
+            for (int i = 0; i < queues.length; i++) {
+                int[] q = queues[i];
+                if (q == null) {
+                    continue;
+                }
+                for (int fd : q) {
+                    if (fd < 0) {
+                        throw new IllegalArgumentException(NAME + ": interface " + i + " has queue fd " + fd);
+                    }
+                }
+                copy[i] = q.clone();
+            }
+            queues = copy;
+        }
+
+        /** A table from interface index to queue descriptors. */
+        public static Params of(Map<Integer, int[]> byInterface) {
+            int size = 0;
+            for (int index : byInterface.keySet()) {
+                if (index < 0) {
+                    throw new IllegalArgumentException(NAME + ": interface index must be >= 0, got " + index);
+                }
+                size = Math.max(size, index + 1);
+            }
+            int[][] table = new int[size][];
+            byInterface.forEach((index, fds) -> table[index] = fds);
+            return new Params(table);
+        }
+
+        /** Queue descriptors of interface {@code index}, or null when it is not a tap. */
+        public int[] queuesOf(int index) {
+            int[] q = index >= 0 && index < queues.length ? queues[index] : null;
+            return q == null || q.length == 0 ? null : q;
+        }
+
+        @Override
+        public int[][] queues() {
+            int[][] copy = new int[queues.length][];
+            for (int i = 0; i < queues.length; i++) {
+                copy[i] = queues[i] == null ? null : queues[i].clone();
+            }
+            return copy;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Params other && Arrays.deepEquals(queues, other.queues);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.deepHashCode(queues);
+        }
+
+        @Override
+        public String toString() {
+            return "Params" + Arrays.deepToString(queues);
+        }
+    }
+
+    public TapOutput(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        Params p = params();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        int worker = ctx.worker();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            int[] fds = p.queuesOf(mem.txInterface(bi));
+            if (fds == null) {
+                ctx.drop(bi, UNKNOWN_INTERFACE);
+                continue;
+            }
+            int length = mem.length(bi);
+            if (length < ETHERNET_HEADER) {
+                ctx.drop(bi, RUNT);
+                continue;
+            }
+            if (mem.dataOffset(bi) < VNET_HEADER) {
+                ctx.drop(bi, NO_HEADROOM);
+                continue;
+            }
+            long header = mem.start(bi) - VNET_HEADER;
+            int code = VirtioNetHeader.write(mem, bi, header);
+            if (code != VirtioNetHeader.OK) {
+                ctx.drop(bi, VIRTIO_ERRORS + code);
+                continue;
+            }
+            // num_buffers: tun ignores it on write; zero rather than whatever the headroom held.
+            data.set(Net.U16, header + VirtioNetHeader.NUM_BUFFERS, (short) 0);
+            long total = VNET_HEADER + (long) length;
+            long r;
+            try {
+                r = Libc.write(fds[worker % fds.length], data, header, total);
+            } catch (LinuxException e) {
+                ctx.drop(bi, WRITE_ERROR);
+                continue;
+            }
+            if (r == Libc.WOULD_BLOCK) {
+                ctx.drop(bi, QUEUE_FULL);
+            } else if (r != total) {
+                // tun takes a frame whole or not at all; anything else is a broken descriptor.
+                ctx.drop(bi, WRITE_ERROR);
+            } else {
+                ctx.buffers().free(bi);
+            }
+        }
+    }
+
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "tx %d, %d bytes",
+                mem.txInterface(bi), mem.length(bi)));
+        if (mem.gsoSize(bi) > 0) {
+            sb.append(String.format(Locale.ROOT, ", gso type 0x%02x size %d", mem.gsoType(bi), mem.gsoSize(bi)));
+        }
+        if (mem.hasFlag(bi, PacketFlags.NEEDS_CSUM)) {
+            sb.append(", needs csum");
+        }
+        return sb.toString();
+    }
+}
