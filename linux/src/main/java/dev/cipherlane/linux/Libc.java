@@ -13,7 +13,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Downcalls into the C library for file descriptors, eventfd and epoll. Every wrapper
+ * Downcalls into the C library for file descriptors, eventfd, epoll and the calling
+ * process and thread ({@code fcntl}, {@code getpid}, {@code gettid}, {@code setns}); its
+ * siblings {@link Ioctl}, {@link Sockets} and {@link Mmap} link theirs the same way through
+ * the package-private {@code bind}, {@code callState} and {@code address}. Every wrapper
  * checks for -1 and throws {@link LinuxException} with the errno the call left, captured by
  * the linker ({@code captureCallState}) into a per-thread segment, so nothing is allocated
  * per call on the success path.
@@ -39,6 +42,13 @@ public final class Libc {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
 
+    /** fcntl(2) commands and the descriptor flag, from asm-generic/fcntl.h. */
+    public static final int F_GETFD = 1;
+    public static final int F_SETFD = 2;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int FD_CLOEXEC = 1;
+
     /** What {@link #read}/{@link #write} return when a non-blocking descriptor is not ready. */
     public static final long WOULD_BLOCK = -1;
 
@@ -52,6 +62,13 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle WRITE = bind("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    // fcntl is variadic; its one optional argument goes as a full 64-bit word, which is how
+    // glibc reads it back (va_arg as a pointer-sized value).
+    private static final MethodHandle FCNTL = bind("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle GETPID = bind("getpid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETTID = bind("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD = bind("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CREATE1 = bind("epoll_create1",
@@ -69,7 +86,7 @@ public final class Libc {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Errno.CALL_STATE));
 
     @SuppressWarnings("restricted") // linking native code is this class's purpose
-    private static MethodHandle bind(String symbol, FunctionDescriptor fd, Linker.Option... extra) {
+    static MethodHandle bind(String symbol, FunctionDescriptor fd, Linker.Option... extra) {
         MemorySegment addr = LINKER.defaultLookup().find(symbol)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + symbol));
         Linker.Option[] options = new Linker.Option[extra.length + 1];
@@ -78,12 +95,12 @@ public final class Libc {
         return LINKER.downcallHandle(addr, fd, options);
     }
 
-    private static MemorySegment callState() {
+    static MemorySegment callState() {
         return CALL_STATE.get();
     }
 
     /** Thrown from inside a handle call; downcalls throw nothing checked, so this is a bug. */
-    private static AssertionError linkage(String call, Throwable t) {
+    static AssertionError linkage(String call, Throwable t) {
         return new AssertionError("downcall " + call + " failed to run", t);
     }
 
@@ -172,7 +189,7 @@ public final class Libc {
         return r;
     }
 
-    private static long address(MemorySegment buf, long offset, long length) {
+    static long address(MemorySegment buf, long offset, long length) {
         if (!buf.isNative()) {
             throw new IllegalArgumentException("buffer must be off-heap memory");
         }
@@ -181,6 +198,79 @@ public final class Libc {
             throw new IllegalStateException("buffer's arena is closed");
         }
         return buf.address() + offset;
+    }
+
+    // ---- descriptor flags, process and thread ----------------------------------------------
+
+    /**
+     * {@code fcntl(2)} with one integer argument (0 for commands that take none, such as
+     * {@link #F_GETFL}); returns what the command returns.
+     */
+    public static int fcntl(int fd, int cmd, long arg) throws LinuxException {
+        MemorySegment cs = callState();
+        int r;
+        try {
+            r = (int) FCNTL.invokeExact(cs, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw linkage("fcntl", t);
+        }
+        if (r < 0) {
+            throw new LinuxException("fcntl(" + fd + ", " + cmd + ")", Errno.read(cs));
+        }
+        return r;
+    }
+
+    /** Turns {@link #O_NONBLOCK} on or off for an open descriptor (F_GETFL, then F_SETFL). */
+    public static void setNonBlocking(int fd, boolean nonBlocking) throws LinuxException {
+        int flags = fcntl(fd, F_GETFL, 0);
+        int wanted = nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+        if (wanted != flags) {
+            fcntl(fd, F_SETFL, wanted);
+        }
+    }
+
+    /** Whether {@link #O_NONBLOCK} is set on the open file description. */
+    public static boolean isNonBlocking(int fd) throws LinuxException {
+        return (fcntl(fd, F_GETFL, 0) & O_NONBLOCK) != 0;
+    }
+
+    /** {@code getpid(2)}; cannot fail. */
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact(callState());
+        } catch (Throwable t) {
+            throw linkage("getpid", t);
+        }
+    }
+
+    /**
+     * {@code gettid(2)}: the kernel's id of the calling thread (glibc 2.30+). A platform
+     * thread keeps its tid for life; a virtual thread reports its current carrier's.
+     */
+    public static int gettid() {
+        try {
+            return (int) GETTID.invokeExact(callState());
+        } catch (Throwable t) {
+            throw linkage("gettid", t);
+        }
+    }
+
+    /**
+     * {@code setns(2)}: moves the calling thread, and no other, into the namespace that
+     * {@code fd} refers to; {@code nstype} is the CLONE_NEW* constant it must be (0: any).
+     * {@link NetNamespace} wraps this with the way back.
+     */
+    public static void setns(int fd, int nstype) throws LinuxException {
+        MemorySegment cs = callState();
+        int r;
+        try {
+            r = (int) SETNS.invokeExact(cs, fd, nstype);
+        } catch (Throwable t) {
+            throw linkage("setns", t);
+        }
+        if (r < 0) {
+            throw new LinuxException("setns(" + fd + ", 0x" + Integer.toHexString(nstype) + ")", Errno.read(cs));
+        }
     }
 
     // ---- eventfd and epoll -----------------------------------------------------------------
