@@ -9,9 +9,12 @@ import java.util.function.Function;
 
 /**
  * What a reload has to do: the settings that differ between the running config and
- * the new one, leaf by leaf. Routes are matched by prefix and interfaces by name, so an
- * edited route shows up as a change to that route's next hops rather than as a remove
+ * the new one, leaf by leaf. Routes are matched by prefix, interfaces and pods by name, so
+ * an edited route shows up as a change to that route's next hops rather than as a remove
  * and an add, and everything that did not change can be left running.
+ *
+ * <p>Pods carry their effective queues and MTU, so a changed pod-network default shows up
+ * both as itself and on every pod that takes it: the pods listed are the taps to touch.
  */
 public final class ConfigDiff {
 
@@ -25,6 +28,7 @@ public final class ConfigDiff {
         ConfigDiff diff = new ConfigDiff();
         String root = NodeSettings.ROOT + ".";
         diff.leaf(root + "node.name", old.name(), neu.name());
+        diff.leaf(root + "node.state-dir", old.stateDir(), neu.stateDir());
         diff.leaf(root + "admin.socket", old.admin().socket(), neu.admin().socket());
 
         DataplaneSettings a = old.dataplane();
@@ -50,6 +54,25 @@ public final class ConfigDiff {
                 (path, x, y) -> {
                     diff.leaf(path + ".mac", x.mac(), y.mac());
                     diff.leaf(path + ".addresses", x.addresses(), y.addresses());
+                });
+
+        PodNetworkSettings c = old.podNetwork();
+        PodNetworkSettings d = neu.podNetwork();
+        String podNetwork = root + "pod-network.";
+        diff.leaf(podNetwork + "gateway-mac", c.gatewayMac(), d.gatewayMac());
+        diff.leaf(podNetwork + "gateway4", c.gateway4(), d.gateway4());
+        diff.leaf(podNetwork + "gateway6", c.gateway6(), d.gateway6());
+        diff.leaf(podNetwork + "mtu", c.mtu(), d.mtu());
+        diff.leaf(podNetwork + "queues", c.queues(), d.queues());
+        diff.leaf(podNetwork + "interface-name", c.interfaceName(), d.interfaceName());
+
+        diff.keyed(root + "pods", old.pods(), neu.pods(), PodSettings::name,
+                (path, x, y) -> {
+                    diff.leaf(path + ".netns", x.netns(), y.netns());
+                    diff.leaf(path + ".addresses", x.addresses(), y.addresses());
+                    diff.leaf(path + ".mac", x.mac(), y.mac());
+                    diff.leaf(path + ".queues", x.queues(), y.queues());
+                    diff.leaf(path + ".mtu", x.mtu(), y.mtu());
                 });
         return List.copyOf(diff.changes);
     }

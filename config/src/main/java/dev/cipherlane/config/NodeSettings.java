@@ -1,22 +1,32 @@
 package dev.cipherlane.config;
 
+import dev.cipherlane.config.net.IpAddress;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Everything a node service is configured with, validated and immutable. A reload builds
  * a new instance and {@link ConfigDiff} says what changed.
  *
- * @param name node.name
+ * @param name       node.name
+ * @param stateDir   node.state-dir, where the state file (pods, taps) lives across restarts
+ * @param podNetwork pod-network, how every pod is attached
+ * @param pods       pods, each with its effective queues and MTU
  */
 public record NodeSettings(
         String name,
+        Path stateDir,
         AdminSettings admin,
         DataplaneSettings dataplane,
         NeighbourSettings neighbour,
         List<RouteSettings> routes,
-        List<InterfaceSettings> interfaces) {
+        List<InterfaceSettings> interfaces,
+        PodNetworkSettings podNetwork,
+        List<PodSettings> pods) {
 
     /** Every setting lives under this key, which is also the only top-level key allowed. */
     public static final String ROOT = "cipherlane";
@@ -24,21 +34,70 @@ public record NodeSettings(
     /** Fits a Kubernetes node name (a DNS subdomain) and is safe in logs and IKE identities. */
     public static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
 
+    /** reference.conf's node.state-dir, for settings built in code; a test checks the two agree. */
+    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/cipherlane");
+
     public NodeSettings {
         Objects.requireNonNull(name, "name");
         if (!NAME_PATTERN.matcher(name).matches()) {
             throw new IllegalArgumentException("node name " + name + " does not match " + NAME_PATTERN);
+        }
+        Objects.requireNonNull(stateDir, "stateDir");
+        if (!isValidStateDir(stateDir.toString())) {
+            throw new IllegalArgumentException("state dir " + stateDir + " is not an absolute path without '.' or '..'");
         }
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(dataplane, "dataplane");
         Objects.requireNonNull(neighbour, "neighbour");
         routes = List.copyOf(routes);
         interfaces = List.copyOf(interfaces);
+        Objects.requireNonNull(podNetwork, "podNetwork");
+        pods = List.copyOf(pods);
         if (routes.stream().map(RouteSettings::prefix).distinct().count() != routes.size()) {
             throw new IllegalArgumentException("two routes for one prefix");
         }
         if (interfaces.stream().map(InterfaceSettings::name).distinct().count() != interfaces.size()) {
             throw new IllegalArgumentException("two interfaces with one name");
+        }
+        checkPods(podNetwork, pods);
+    }
+
+    /**
+     * The settings as they were before pods: state in {@link #DEFAULT_STATE_DIR}, the
+     * default pod network and no pods. Kept so code that builds settings by hand goes on
+     * compiling.
+     */
+    public NodeSettings(String name, AdminSettings admin, DataplaneSettings dataplane, NeighbourSettings neighbour,
+            List<RouteSettings> routes, List<InterfaceSettings> interfaces) {
+        this(name, DEFAULT_STATE_DIR, admin, dataplane, neighbour, routes, interfaces, PodNetworkSettings.DEFAULTS,
+                List.of());
+    }
+
+    /** Absolute, without '.' or '..' segments. */
+    public static boolean isValidStateDir(String path) {
+        return PathText.isAbsolute(path);
+    }
+
+    /** Pods are told apart by name, by namespace and by address; none is shared. */
+    private static void checkPods(PodNetworkSettings network, List<PodSettings> pods) {
+        Set<String> names = new HashSet<>();
+        Set<Path> namespaces = new HashSet<>();
+        Set<IpAddress> addresses = new HashSet<>();
+        for (PodSettings pod : pods) {
+            if (!names.add(pod.name())) {
+                throw new IllegalArgumentException("two pods named " + pod.name());
+            }
+            if (!namespaces.add(pod.netnsPath())) {
+                throw new IllegalArgumentException("pod " + pod.name() + " shares netns " + pod.netnsPath());
+            }
+            for (IpAddress address : pod.addresses()) {
+                if (!addresses.add(address)) {
+                    throw new IllegalArgumentException("pod " + pod.name() + " shares address " + address);
+                }
+            }
+            if (pod.mac().filter(network.gatewayMac()::equals).isPresent()) {
+                throw new IllegalArgumentException("pod " + pod.name() + " has the gateway's MAC " + network.gatewayMac());
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ public final class SettingsRenderer {
         Document doc = new Document();
         doc.open(NodeSettings.ROOT);
         doc.value("node.name", settings.name());
+        doc.value("node.state-dir", settings.stateDir());
         doc.value("admin.socket", settings.admin().socket());
         doc.open("dataplane");
         doc.value("workers", dataplane.workers());
@@ -41,6 +42,32 @@ public final class SettingsRenderer {
             StringBuilder text = new StringBuilder("{ name = ").append(SettingValues.hocon(entry.name()));
             entry.mac().ifPresent(mac -> text.append(", mac = ").append(SettingValues.hocon(mac)));
             text.append(", addresses = ").append(SettingValues.hocon(entry.addresses()));
+            doc.line(text.append(" }").toString());
+        }
+        doc.closeList();
+        PodNetworkSettings network = settings.podNetwork();
+        doc.open("pod-network");
+        doc.value("gateway-mac", network.gatewayMac());
+        doc.value("gateway4", network.gateway4());
+        doc.value("gateway6", network.gateway6());
+        doc.value("mtu", network.mtu());
+        doc.value("queues", network.queues());
+        doc.value("interface-name", network.interfaceName());
+        doc.close();
+        doc.openList("pods");
+        for (PodSettings pod : settings.pods()) {
+            StringBuilder text = new StringBuilder("{ name = ").append(SettingValues.hocon(pod.name()))
+                    .append(", netns = ").append(SettingValues.hocon(pod.netns()))
+                    .append(", addresses = ").append(SettingValues.hocon(pod.addresses()));
+            pod.mac().ifPresent(mac -> text.append(", mac = ").append(SettingValues.hocon(mac)));
+            // Effective values equal to pod-network's were most likely inherited; leaving
+            // them out keeps them inherited when the output is edited and loaded again.
+            if (pod.queues() != network.queues()) {
+                text.append(", queues = ").append(SettingValues.hocon(pod.queues()));
+            }
+            if (pod.mtu() != network.mtu()) {
+                text.append(", mtu = ").append(SettingValues.hocon(pod.mtu()));
+            }
             doc.line(text.append(" }").toString());
         }
         doc.closeList();

@@ -103,14 +103,66 @@ class ConfigDiffTest {
                   dataplane { workers = 2, buffers { small = 2048, large = 0 }, ring-size = 64
                               trace.max-packets = 1, idle.spin-polls = 1 }
                   neighbour { reachable-time = 1s, max-entries = 16 }
+                  node.state-dir = "/tmp/state"
+                  pod-network { gateway-mac = "02:fe:00:00:00:02", gateway4 = "169.254.0.1", gateway6 = "fe80::2"
+                                mtu = 1500, queues = 2, interface-name = "eth1" }
                 }
                 """);
         Set<String> changed = ConfigDiff.between(NodeConfigLoader.defaults(), neu).stream()
                 .map(ConfigChange::path).collect(Collectors.toCollection(TreeSet::new));
         Set<String> scalars = ConfigFactory.parseResources("reference.conf").withOnlyPath(NodeSettings.ROOT).entrySet()
                 .stream().map(e -> e.getKey())
-                .filter(path -> !path.endsWith(".routes") && !path.endsWith(".interfaces"))
+                .filter(path -> !path.endsWith(".routes") && !path.endsWith(".interfaces") && !path.endsWith(".pods"))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(scalars, changed);
+    }
+
+    private static final String PODS = """
+            cipherlane.pods = [
+              { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10", "fd00::10"] }
+              { name = "pod-b", netns = "pod-b", addresses = ["10.0.0.11"], queues = 2 }
+              { name = "pod-c", netns = "pod-c", addresses = ["10.0.0.12"], mtu = 1500 }
+            ]
+            """;
+
+    @Test
+    void podsAreComparedByName() throws Exception {
+        NodeSettings old = load(PODS);
+        NodeSettings neu = load("""
+                cipherlane.pods = [
+                  { name = "pod-d", netns = "pod-d", addresses = ["10.0.0.13"] }
+                  { name = "pod-c", netns = "/run/netns/pod-c2", addresses = ["fd00::12", "10.0.0.12"]
+                    mac = "02:00:00:00:0a:03", queues = 3, mtu = 1400 }
+                  { name = "pod-a", netns = "pod-a", addresses = ["fd00::10", "10.0.0.10"] }
+                ]
+                """);
+        List<ConfigChange> changes = ConfigDiff.between(old, neu);
+        assertEquals(List.of(
+                "- cipherlane.pods[pod-b]",
+                "+ cipherlane.pods[pod-d]",
+                "~ cipherlane.pods[pod-c].netns: \"pod-c\" -> \"/run/netns/pod-c2\"",
+                "~ cipherlane.pods[pod-c].addresses: [10.0.0.12] -> [fd00::12, 10.0.0.12]",
+                "~ cipherlane.pods[pod-c].mac: (none) -> 02:00:00:00:0a:03",
+                "~ cipherlane.pods[pod-c].queues: 1 -> 3",
+                "~ cipherlane.pods[pod-c].mtu: 1500 -> 1400",
+                "~ cipherlane.pods[pod-a].addresses: [10.0.0.10, fd00::10] -> [fd00::10, 10.0.0.10]"), lines(changes));
+        assertEquals(old.pods().get(1), changes.get(0).oldValue());
+        assertEquals(neu.pods().getFirst(), changes.get(1).newValue());
+    }
+
+    @Test
+    void aPodNetworkDefaultReachesThePodsThatTakeIt() throws Exception {
+        NodeSettings neu = load(PODS + """
+                cipherlane.pod-network { queues = 2, mtu = 1500 }
+                cipherlane.node.state-dir = "/srv/cipherlane"
+                """);
+        assertEquals(List.of(
+                "~ cipherlane.node.state-dir: /var/lib/cipherlane -> /srv/cipherlane",
+                "~ cipherlane.pod-network.mtu: 1400 -> 1500",
+                "~ cipherlane.pod-network.queues: 1 -> 2",
+                "~ cipherlane.pods[pod-a].queues: 1 -> 2",
+                "~ cipherlane.pods[pod-a].mtu: 1400 -> 1500",
+                "~ cipherlane.pods[pod-b].mtu: 1400 -> 1500",
+                "~ cipherlane.pods[pod-c].queues: 1 -> 2"), lines(ConfigDiff.between(load(PODS), neu)));
     }
 }

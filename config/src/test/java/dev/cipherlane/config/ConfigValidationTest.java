@@ -272,6 +272,223 @@ class ConfigValidationTest {
     }
 
     @Test
+    void badStateDir() {
+        assertEquals(List.of(at(2, "cipherlane.node.state-dir: expected an absolute path without '.' or '..' segments,"
+                + " like /var/lib/cipherlane, got \"var/lib/cipherlane\"")), problems("""
+                cipherlane.node.name = n1
+                cipherlane.node.state-dir = "var/lib/cipherlane"
+                """));
+        assertEquals(List.of(at(1, "cipherlane.node.state-dir: expected an absolute path without '.' or '..' segments,"
+                + " like /var/lib/cipherlane, got \"/var/lib/../cipherlane\"")),
+                problems("cipherlane.node.state-dir = \"/var/lib/../cipherlane\""));
+    }
+
+    @Test
+    void gatewaysMustBeLinkLocal() {
+        assertEquals(List.of(
+                at(2, "cipherlane.pod-network.gateway4: expected a link-local IPv4 address in 169.254.0.0/16 like"
+                        + " 169.254.1.1, got \"10.0.0.1\""),
+                at(3, "cipherlane.pod-network.gateway6: expected a link-local IPv6 address in fe80::/10 like fe80::1,"
+                        + " got \"169.254.1.1\"")),
+                problems("""
+                        cipherlane.pod-network {
+                          gateway4 = "10.0.0.1"
+                          gateway6 = "169.254.1.1"
+                        }
+                        """));
+    }
+
+    @Test
+    void multicastGatewayMac() {
+        assertEquals(List.of(at(1, "cipherlane.pod-network.gateway-mac: expected a unicast MAC address (the lowest bit of"
+                + " the first octet clear), got \"03:fe:00:00:00:01\"")),
+                problems("cipherlane.pod-network.gateway-mac = \"03:fe:00:00:00:01\""));
+    }
+
+    @Test
+    void podNetworkMtuBelowTheIpv6Minimum() {
+        assertEquals(List.of(at(1, "cipherlane.pod-network.mtu: expected an integer in 1280..9000, got 576")),
+                problems("cipherlane.pod-network.mtu = 576"));
+    }
+
+    @Test
+    void unknownKeyInPodNetwork() {
+        assertEquals(List.of(at(1, "cipherlane.pod-network.queue: expected one of gateway-mac, gateway4, gateway6, mtu,"
+                + " queues, interface-name (did you mean queues?), got an unknown key")),
+                problems("cipherlane.pod-network.queue = 2"));
+    }
+
+    @Test
+    void badPodName() {
+        assertEquals(List.of(at(2, "cipherlane.pods[0].name: expected a pod name of 1..63 lowercase letters, digits or '-',"
+                + " starting and ending with a letter or digit, got \"Pod_A\"")), problems("""
+                cipherlane.pods = [
+                  { name = "Pod_A", netns = "pod-a", addresses = ["10.0.0.10"] }
+                ]
+                """));
+        assertEquals(List.of(at(1, "cipherlane.pods[0].name: expected a pod name of 1..63 lowercase letters, digits or '-',"
+                + " starting and ending with a letter or digit, got \"pod-\"")),
+                problems("cipherlane.pods = [ { name = \"pod-\", netns = \"p\", addresses = [\"10.0.0.10\"] } ]"));
+    }
+
+    @Test
+    void badNetns() {
+        String rule = "expected a namespace name of lowercase letters, digits, '_', '.' or '-' under /run/netns,"
+                + " or an absolute path like /proc/123/ns/net";
+        assertEquals(List.of(at(1, "cipherlane.pods[0].netns: " + rule + ", got \"netns/pod-a\"")),
+                problems("cipherlane.pods = [ { name = pod-a, netns = \"netns/pod-a\", addresses = [\"10.0.0.10\"] } ]"));
+        assertEquals(List.of(at(1, "cipherlane.pods[0].netns: " + rule + ", got \"/proc/1/../2/ns/net\"")),
+                problems("cipherlane.pods = [ { name = pod-a, netns = \"/proc/1/../2/ns/net\", addresses = [\"10.0.0.10\"] } ]"));
+        assertEquals(List.of(at(1, "cipherlane.pods[0].netns: " + rule + ", got \"..\"")),
+                problems("cipherlane.pods = [ { name = pod-a, netns = \"..\", addresses = [\"10.0.0.10\"] } ]"));
+    }
+
+    @Test
+    void podAddressWithPrefixLength() {
+        assertEquals(List.of(at(3, "cipherlane.pods[0].addresses[1]: expected an address without a prefix length"
+                + " (a pod gets it as /32 or /128), got \"fd00::10/64\"")), problems("""
+                cipherlane.pods = [
+                  { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10",
+                                                                  "fd00::10/64"] }
+                ]
+                """));
+    }
+
+    @Test
+    void twoIpv4AddressesInOnePod() {
+        assertEquals(List.of(at(3, "cipherlane.pods[0].addresses[1]: expected at most one IPv4 address per pod, but"
+                + " 10.0.0.10 is already listed on line 2, got \"10.0.0.11\"")), problems("""
+                cipherlane.pods = [
+                  { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10",
+                                                                  "10.0.0.11"] }
+                ]
+                """));
+    }
+
+    @Test
+    void repeatedAddressInOnePod() {
+        assertEquals(List.of(at(1, "cipherlane.pods[0].addresses[1]: expected no repeats, but fd00::10 is already listed"
+                + " on line 1, got \"fd00:0::10\"")),
+                problems("cipherlane.pods = [ { name = a, netns = a, addresses = [\"fd00::10\", \"fd00:0::10\"] } ]"));
+    }
+
+    @Test
+    void podAddressThatNoPodCanOwn() {
+        assertEquals(List.of(at(1, "cipherlane.pods[0].addresses[0]: expected a unicast address a pod can own, but"
+                + " fe80::10 is link-local, got \"fe80::10\"")),
+                problems("cipherlane.pods = [ { name = a, netns = a, addresses = [\"fe80::10\"] } ]"));
+        assertEquals(List.of(at(1, "cipherlane.pods[0].addresses[0]: expected a unicast address a pod can own, but"
+                + " 224.0.0.5 is multicast, got \"224.0.0.5\"")),
+                problems("cipherlane.pods = [ { name = a, netns = a, addresses = [\"224.0.0.5\"] } ]"));
+    }
+
+    @Test
+    void malformedPodAddress() {
+        assertEquals(List.of(at(1, "cipherlane.pods[0].addresses[0]: expected an IPv4 address like 192.0.2.1"
+                + " (octets 0..255), got \"10.0.0.300\"")),
+                problems("cipherlane.pods = [ { name = a, netns = a, addresses = [\"10.0.0.300\"] } ]"));
+    }
+
+    @Test
+    void podWithoutAddresses() {
+        String rule = "expected a list of one or two addresses, at most one per family, like [\"10.0.0.10\", \"fd00::10\"]";
+        assertEquals(List.of(at(1, "cipherlane.pods[0].addresses: " + rule + ", got []")),
+                problems("cipherlane.pods = [ { name = a, netns = a, addresses = [] } ]"));
+        assertEquals(List.of(at(2, "cipherlane.pods[0].addresses: " + rule + ", got nothing")), problems("""
+                cipherlane.pods = [
+                  { name = a, netns = a }
+                ]
+                """));
+    }
+
+    @Test
+    void twoPodsWithOneName() {
+        assertEquals(List.of(at(3, "cipherlane.pods[1].name: expected a name not used by another pod, but pod-a is already"
+                + " on line 2, got \"pod-a\"")), problems("""
+                cipherlane.pods = [
+                  { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10"] }
+                  { name = "pod-a", netns = "pod-b", addresses = ["10.0.0.11"] }
+                ]
+                """));
+    }
+
+    @Test
+    void twoPodsInOneNamespaceHoweverSpelled() {
+        assertEquals(List.of(at(3, "cipherlane.pods[1].netns: expected a namespace no other pod is in, but"
+                + " /run/netns/pod-a is already on line 2, got \"/run/netns/pod-a\"")), problems("""
+                cipherlane.pods = [
+                  { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10"] }
+                  { name = "pod-b", netns = "/run/netns/pod-a", addresses = ["10.0.0.11"] }
+                ]
+                """));
+    }
+
+    @Test
+    void addressSharedBetweenPods() {
+        assertEquals(List.of(at(5, "cipherlane.pods[1].addresses[0]: expected an address no other pod has, but 10.0.0.10"
+                + " is already pod-a's on line 3, got \"10.0.0.10\"")), problems("""
+                cipherlane.pods = [
+                  { name = "pod-a", netns = "pod-a"
+                    addresses = ["fd00::10", "10.0.0.10"] }
+                  { name = "pod-b", netns = "pod-b"
+                    addresses = ["10.0.0.10"] }
+                ]
+                """));
+    }
+
+    @Test
+    void badPodMtuAndQueues() {
+        assertEquals(List.of(
+                at(2, "cipherlane.pods[0].queues: expected an integer in 1..16, got 17"),
+                at(3, "cipherlane.pods[0].mtu: expected an integer in 1280..9000, got 9001")),
+                problems("""
+                        cipherlane.pods = [ { name = a, netns = a, addresses = ["10.0.0.10"]
+                                              queues = 17
+                                              mtu = 9001 } ]
+                        """));
+        assertEquals(List.of(at(1, "cipherlane.pods[0].queues: expected an integer in 1..16, got 0")),
+                problems("cipherlane.pods = [ { name = a, netns = a, addresses = [\"10.0.0.10\"], queues = 0 } ]"));
+    }
+
+    @Test
+    void podMacThatIsTheGateways() {
+        assertEquals(List.of(at(2, "cipherlane.pods[0].mac: expected a unicast MAC address other than"
+                + " pod-network.gateway-mac 02:fe:00:00:00:01, got \"02:FE:00:00:00:01\"")), problems("""
+                cipherlane.pods = [ { name = a, netns = a, addresses = ["10.0.0.10"]
+                                      mac = "02:FE:00:00:00:01" } ]
+                """));
+    }
+
+    @Test
+    void unknownKeyInsideAPod() {
+        assertEquals(List.of(at(3, "cipherlane.pods[0].adresses: expected one of name, netns, addresses, mac, queues, mtu"
+                + " (did you mean addresses?), got an unknown key")), problems("""
+                cipherlane.pods = [
+                  { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10"]
+                    adresses = ["fd00::10"] }
+                ]
+                """));
+        assertEquals(List.of(at(1, "cipherlane.pods[0].namespace: expected one of name, netns, addresses, mac, queues, mtu,"
+                + " got an unknown key")),
+                problems("cipherlane.pods = [ { name = a, netns = a, addresses = [\"10.0.0.10\"], namespace = a } ]"));
+    }
+
+    @Test
+    void wrongTypesInAPod() {
+        assertEquals(List.of(at(1, "cipherlane.pods[0].queues: expected an integer in 1..16, got \"2\"")),
+                problems("cipherlane.pods = [ { name = a, netns = a, addresses = [\"10.0.0.10\"], queues = \"2\" } ]"));
+        assertEquals(List.of(at(1, "cipherlane.pods[0].addresses: expected a list of one or two addresses, at most one per"
+                + " family, like [\"10.0.0.10\", \"fd00::10\"], got \"10.0.0.10\"")),
+                problems("cipherlane.pods = [ { name = a, netns = a, addresses = \"10.0.0.10\" } ]"));
+        assertEquals(List.of(at(1, "cipherlane.pods[0].addresses[0]: expected an address like 10.0.0.10 or fd00::10, got 10")),
+                problems("cipherlane.pods = [ { name = a, netns = a, addresses = [10] } ]"));
+        assertEquals(List.of(at(1, "cipherlane.pods[0]: expected a pod like { name = \"pod-a\", netns = \"pod-a\","
+                + " addresses = [\"10.0.0.10\"] }, got \"pod-a\"")), problems("cipherlane.pods = [ \"pod-a\" ]"));
+        assertEquals(List.of(at(1, "cipherlane.pods: expected a list of a pod like { name = \"pod-a\", netns = \"pod-a\","
+                + " addresses = [\"10.0.0.10\"] }, got {\"name\":\"a\"}")), problems("cipherlane.pods { name = a }"));
+    }
+
+    @Test
     void syntaxError() {
         List<String> problems = problems("""
                 cipherlane {

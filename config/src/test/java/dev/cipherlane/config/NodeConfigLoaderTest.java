@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import dev.cipherlane.config.net.InterfaceAddress;
 import dev.cipherlane.config.net.IpAddress;
+import dev.cipherlane.config.net.IpFamily;
 import dev.cipherlane.config.net.IpPrefix;
 import dev.cipherlane.config.net.MacAddress;
 import java.nio.file.Path;
@@ -26,10 +27,14 @@ class NodeConfigLoaderTest {
 
     static final NodeSettings DOCUMENTED_DEFAULTS = new NodeSettings(
             "node",
+            Path.of("/var/lib/cipherlane"),
             new AdminSettings(Path.of("/run/cipherlane/admin.sock")),
             new DataplaneSettings(1, new BufferSettings(65536, 512), 1024, 0, 1000),
             new NeighbourSettings(Duration.ofSeconds(30), 4096),
             List.of(),
+            List.of(),
+            new PodNetworkSettings(MacAddress.parse("02:fe:00:00:00:01"), IpAddress.parse("169.254.1.1"),
+                    IpAddress.parse("fe80::1"), 1400, 1, "eth0"),
             List.of());
 
     @Test
@@ -39,10 +44,20 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void codeDefaultsMatchReferenceConf() {
+        NodeSettings defaults = NodeConfigLoader.defaults();
+        assertEquals(defaults.stateDir(), NodeSettings.DEFAULT_STATE_DIR);
+        assertEquals(defaults.podNetwork(), PodNetworkSettings.DEFAULTS);
+        assertEquals(defaults, new NodeSettings(defaults.name(), defaults.admin(), defaults.dataplane(),
+                defaults.neighbour(), defaults.routes(), defaults.interfaces()));
+    }
+
+    @Test
     void everySettingCanBeOverridden() throws Exception {
         NodeSettings settings = ConfigFiles.load(dir, """
                 cipherlane {
                   node.name = "worker-7.example"
+                  node.state-dir = "/srv/cl-state"
                   admin.socket = "/tmp/cl/admin.sock"
                   dataplane {
                     workers = 8
@@ -60,9 +75,19 @@ class NodeConfigLoaderTest {
                     { name = "uplink", mac = "02:AA:bb:00:00:01", addresses = ["10.0.0.1/24", "fd00::1/64"] }
                     { name = "host0" }
                   ]
+                  pod-network {
+                    gateway-mac = "0A:00:00:00:00:FE"
+                    gateway4 = "169.254.0.1"
+                    gateway6 = "fe80::ff:1"
+                    mtu = 9000
+                    queues = 16
+                    interface-name = "pod0"
+                  }
+                  pods = [ { name = "p", netns = "p", addresses = ["192.0.2.10"], mtu = 1280 } ]
                 }
                 """);
         assertEquals("worker-7.example", settings.name());
+        assertEquals(Path.of("/srv/cl-state"), settings.stateDir());
         assertEquals(Path.of("/tmp/cl/admin.sock"), settings.admin().socket());
         assertEquals(new DataplaneSettings(8, new BufferSettings(1024, 0), 65536, 10000, 0), settings.dataplane());
         assertEquals(new NeighbourSettings(Duration.ofMinutes(5), 16), settings.neighbour());
@@ -76,6 +101,35 @@ class NodeConfigLoaderTest {
                         List.of(InterfaceAddress.parse("10.0.0.1/24"), InterfaceAddress.parse("fd00::1/64"))),
                 new InterfaceSettings("host0", Optional.empty(), List.of())),
                 settings.interfaces());
+        assertEquals(new PodNetworkSettings(MacAddress.parse("0a:00:00:00:00:fe"), IpAddress.parse("169.254.0.1"),
+                IpAddress.parse("fe80::ff:1"), 9000, 16, "pod0"), settings.podNetwork());
+        assertEquals(List.of(new PodSettings("p", "p", List.of(IpAddress.parse("192.0.2.10")), Optional.empty(), 16, 1280)),
+                settings.pods());
+    }
+
+    @Test
+    void podsLoadWithTheirEffectiveQueuesAndMtu() throws Exception {
+        NodeSettings settings = ConfigFiles.load(dir, """
+                cipherlane {
+                  pod-network.queues = 2
+                  pods = [
+                    { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10", "fd00::10"]
+                      mac = "02:00:00:00:0a:01", queues = 4, mtu = 9000 }
+                    { name = "0pod-b9", netns = "/proc/123/ns/net", addresses = ["fd00::11"] }
+                    { name = "c", netns = "cni-4f1c.x_y", addresses = ["10.0.0.12"], queues = 1 }
+                  ]
+                }
+                """);
+        PodSettings a = new PodSettings("pod-a", "pod-a", List.of(IpAddress.parse("10.0.0.10"), IpAddress.parse("fd00::10")),
+                Optional.of(MacAddress.parse("02:00:00:00:0a:01")), 4, 9000);
+        PodSettings b = new PodSettings("0pod-b9", "/proc/123/ns/net", List.of(IpAddress.parse("fd00::11")),
+                Optional.empty(), 2, 1400);
+        PodSettings c = new PodSettings("c", "cni-4f1c.x_y", List.of(IpAddress.parse("10.0.0.12")), Optional.empty(), 1, 1400);
+        assertEquals(List.of(a, b, c), settings.pods());
+        assertEquals(Path.of("/run/netns/pod-a"), settings.pods().get(0).netnsPath());
+        assertEquals(Path.of("/proc/123/ns/net"), settings.pods().get(1).netnsPath());
+        assertEquals(Optional.of(IpAddress.parse("fd00::10")), settings.pods().get(0).address(IpFamily.IPV6));
+        assertEquals(Optional.empty(), settings.pods().get(1).address(IpFamily.IPV4));
     }
 
     @Test
@@ -119,6 +173,13 @@ class NodeConfigLoaderTest {
                     { prefix = "::/0", via = ["fe80::1", "fe80::2"] }
                   ]
                   interfaces = [ { name = "uplink", mac = "02:00:00:00:00:01", addresses = ["::ffff:10.0.0.1/128"] } ]
+                  node.state-dir = "/var/lib/cipherlane-2"
+                  pod-network { gateway6 = "FE80:0::2", mtu = 1500 }
+                  pods = [
+                    { name = "pod-a", netns = "pod-a", addresses = ["fd00::10", "10.0.0.10"], mtu = 1500 }
+                    { name = "pod-b", netns = "/run/netns/pod-b", addresses = ["10.0.0.11"], mac = "02:00:00:00:0a:02"
+                      queues = 3, mtu = 1280 }
+                  ]
                 }
                 """);
         String rendered = SettingsRenderer.render(settings);

@@ -1,16 +1,23 @@
 package dev.cipherlane.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SettingsRendererTest {
+
+    @TempDir
+    Path dir;
 
     @Test
     void defaultsRenderLikeReferenceConf() {
         assertEquals("""
                 cipherlane {
                   node.name = "node"
+                  node.state-dir = "/var/lib/cipherlane"
                   admin.socket = "/run/cipherlane/admin.sock"
                   dataplane {
                     workers = 1
@@ -26,7 +33,47 @@ class SettingsRendererTest {
                   }
                   routes = []
                   interfaces = []
+                  pod-network {
+                    gateway-mac = "02:fe:00:00:00:01"
+                    gateway4 = "169.254.1.1"
+                    gateway6 = "fe80::1"
+                    mtu = 1400
+                    queues = 1
+                    interface-name = "eth0"
+                  }
+                  pods = []
                 }
                 """, SettingsRenderer.render(NodeConfigLoader.defaults()));
+    }
+
+    @Test
+    void podsShowOnlyWhatDiffersFromThePodNetwork() throws Exception {
+        NodeSettings settings = ConfigFiles.load(dir, """
+                cipherlane.pod-network { mtu = 1500, queues = 2 }
+                cipherlane.pods = [
+                  { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10", "FD00::0010"] }
+                  { name = "pod-b", netns = "/proc/123/ns/net", addresses = ["fd00::11"], mac = "02:00:00:00:0A:02"
+                    queues = 2, mtu = 9000 }
+                  { name = "pod-c", netns = "pod-c", addresses = ["10.0.0.12"], queues = 4, mtu = 1500 }
+                ]
+                """);
+        String rendered = SettingsRenderer.render(settings);
+        assertTrue(rendered.endsWith("""
+                  pod-network {
+                    gateway-mac = "02:fe:00:00:00:01"
+                    gateway4 = "169.254.1.1"
+                    gateway6 = "fe80::1"
+                    mtu = 1500
+                    queues = 2
+                    interface-name = "eth0"
+                  }
+                  pods = [
+                    { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10", "fd00::10"] }
+                    { name = "pod-b", netns = "/proc/123/ns/net", addresses = ["fd00::11"], mac = "02:00:00:00:0a:02", mtu = 9000 }
+                    { name = "pod-c", netns = "pod-c", addresses = ["10.0.0.12"], queues = 4 }
+                  ]
+                }
+                """), rendered);
+        assertEquals(settings, NodeConfigLoader.load(ConfigFiles.write(dir, "shown.conf", rendered)));
     }
 }

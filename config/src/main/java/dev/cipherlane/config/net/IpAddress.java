@@ -49,6 +49,31 @@ public record IpAddress(IpFamily family, long high, long low) {
         return family == IpFamily.IPV6 && high == 0 && (low >>> 32) == 0xFFFFL;
     }
 
+    /** 0.0.0.0 or ::, "no address" (RFC 1122 section 3.2.1.3, RFC 4291 section 2.5.2). */
+    public boolean isUnspecified() {
+        return high == 0 && low == 0;
+    }
+
+    /** 127.0.0.0/8 or ::1 (RFC 1122 section 3.2.1.3, RFC 4291 section 2.5.3). */
+    public boolean isLoopback() {
+        return family == IpFamily.IPV4 ? (low >>> 24) == 127 : high == 0 && low == 1;
+    }
+
+    /** 224.0.0.0/4 or ff00::/8 (RFC 5771, RFC 4291 section 2.7). */
+    public boolean isMulticast() {
+        return family == IpFamily.IPV4 ? (low >>> 28) == 0xE : (high >>> 56) == 0xFF;
+    }
+
+    /** 169.254.0.0/16 or fe80::/10 (RFC 3927, RFC 4291 section 2.5.6). */
+    public boolean isLinkLocal() {
+        return family == IpFamily.IPV4 ? (low >>> 16) == 0xA9FE : (high >>> 54) == 0xFE80 >>> 6;
+    }
+
+    /** 255.255.255.255, which no host owns (RFC 919). */
+    public boolean isLimitedBroadcast() {
+        return family == IpFamily.IPV4 && low == 0xFFFF_FFFFL;
+    }
+
     /** This address with every bit after the first {@code length} cleared. */
     public IpAddress masked(int length) {
         if (length < 0 || length > family.bits()) {

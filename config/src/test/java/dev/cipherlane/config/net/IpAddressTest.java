@@ -73,4 +73,40 @@ class IpAddressTest {
         assertEquals(IpAddress.parse("2001:db8:0:0:8000::"), IpAddress.parse("2001:db8::ffff:1:2:3").masked(65));
         assertThrows(IllegalArgumentException.class, () -> IpAddress.parse("10.0.0.1").masked(33));
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0.0.0.0, unspecified",
+        "::, unspecified",
+        "127.0.0.1, loopback",
+        "127.255.255.254, loopback",
+        "::1, loopback",
+        "224.0.0.1, multicast",
+        "239.255.255.255, multicast",
+        "ff02::1, multicast",
+        "169.254.0.1, link-local",
+        "fe80::1, link-local",
+        "febf:ffff::1, link-local",
+        "255.255.255.255, broadcast",
+        "10.0.0.1, ''",
+        "126.255.255.255, ''",
+        "223.255.255.255, ''",
+        "240.0.0.1, ''",
+        "169.253.255.255, ''",
+        "169.255.0.0, ''",
+        "::2, ''",
+        "fd00::1, ''",
+        "fec0::1, ''",
+        "fe7f::1, ''",
+        "fe00::1, ''",
+        "::ffff:127.0.0.1, ''",
+    })
+    void classifiesSpecialAddresses(String text, String kind) {
+        IpAddress address = IpAddress.parse(text);
+        assertEquals(kind.equals("unspecified"), address.isUnspecified(), text);
+        assertEquals(kind.equals("loopback"), address.isLoopback(), text);
+        assertEquals(kind.equals("multicast"), address.isMulticast(), text);
+        assertEquals(kind.equals("link-local"), address.isLinkLocal(), text);
+        assertEquals(kind.equals("broadcast"), address.isLimitedBroadcast(), text);
+    }
 }
