@@ -2,6 +2,7 @@ package dev.cipherlane.tap;
 
 import dev.cipherlane.linux.Libc;
 import dev.cipherlane.linux.LinuxException;
+import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
@@ -9,7 +10,7 @@ import dev.cipherlane.stages.buffer.SizeClass;
 import dev.cipherlane.stages.graph.InputStage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
-import dev.cipherlane.stages.offload.VirtioNetHeader;
+import dev.cipherlane.stages.offload.VirtioNetMetadata;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class TapInput extends InputStage<TapInput.Params> {
     public static final int READ_ERROR = 4;
     /** Counted, not dropped: super-packets handed to the graph whole. */
     public static final int GSO_RECEIVED = 5;
-    /** Error index of {@link VirtioNetHeader} code 0; its codes follow in order. */
+    /** Error index of {@link VirtioNetMetadata} code 0; its codes follow in order. */
     public static final int VIRTIO_ERRORS = 6;
 
     private static final List<String> ERRORS;
@@ -68,12 +69,12 @@ public final class TapInput extends InputStage<TapInput.Params> {
                 "no buffer",
                 "read error",
                 "gso super-packets received"));
-        e.addAll(VirtioNetHeader.ERRORS);
+        e.addAll(VirtioNetMetadata.ERRORS);
         ERRORS = List.copyOf(e);
     }
 
     /** Bytes of the virtio-net header in front of each frame (TUNSETVNETHDRSZ). */
-    public static final int VNET_HEADER = VirtioNetHeader.SIZE_WITH_NUM_BUFFERS;
+    public static final int VNET_HEADER = VirtioNetHeader.SIZE;
     /** Ethernet destination, source and type. */
     private static final int ETHERNET_HEADER = 14;
     /**
@@ -167,8 +168,8 @@ public final class TapInput extends InputStage<TapInput.Params> {
             }
             mem.dataOffset(scratch, PacketMemory.HEADROOM);
             mem.length(scratch, frame);
-            int code = VirtioNetHeader.parse(mem, scratch, header);
-            if (code != VirtioNetHeader.OK) {
+            int code = VirtioNetMetadata.parse(mem, scratch, header);
+            if (code != VirtioNetMetadata.OK) {
                 ctx.count(VIRTIO_ERRORS + code, 1);
                 continue;
             }
@@ -204,7 +205,7 @@ public final class TapInput extends InputStage<TapInput.Params> {
     }
 
     /**
-     * The metadata {@link VirtioNetHeader#parse} set, from the scratch to the small buffer.
+     * The metadata {@link VirtioNetMetadata#parse} set, from the scratch to the small buffer.
      * {@code csumStart} counts from the buffer base; both buffers hold the frame at
      * {@code HEADROOM}, so it carries over unchanged.
      */

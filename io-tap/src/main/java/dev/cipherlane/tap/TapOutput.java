@@ -2,6 +2,7 @@ package dev.cipherlane.tap;
 
 import dev.cipherlane.linux.Libc;
 import dev.cipherlane.linux.LinuxException;
+import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
@@ -9,7 +10,7 @@ import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
-import dev.cipherlane.stages.offload.VirtioNetHeader;
+import dev.cipherlane.stages.offload.VirtioNetMetadata;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ import java.util.Map;
 /**
  * {@code tap-output}: sends complete Ethernet frames to the tap their {@code txInterface}
  * names. The 12-byte virtio-net header (the taps are opened with {@code TUNSETVNETHDRSZ 12}) goes into the headroom right in front of the frame
- * ({@link VirtioNetHeader#write}: a super-packet keeps its GSO type and size so the pod's
+ * ({@link VirtioNetMetadata#write}: a super-packet keeps its GSO type and size so the pod's
  * kernel receives one large TCP segment, a partial checksum stays partial), and header
  * plus frame leave in one {@code write(2)}; the buffer is freed once written.
  *
@@ -39,7 +40,7 @@ public final class TapOutput extends Stage<TapOutput.Params> {
     public static final int NO_HEADROOM = 2;
     public static final int QUEUE_FULL = 3;
     public static final int WRITE_ERROR = 4;
-    /** Error index of {@link VirtioNetHeader} code 0; its codes follow in order. */
+    /** Error index of {@link VirtioNetMetadata} code 0; its codes follow in order. */
     public static final int VIRTIO_ERRORS = 5;
 
     private static final List<String> ERRORS;
@@ -51,13 +52,13 @@ public final class TapOutput extends Stage<TapOutput.Params> {
                 "no headroom for virtio-net header",
                 "tap queue full",
                 "write error"));
-        e.addAll(VirtioNetHeader.ERRORS);
+        e.addAll(VirtioNetMetadata.ERRORS);
         ERRORS = List.copyOf(e);
     }
 
     private static final StageSpec SPEC = new StageSpec(NAME, List.of(), ERRORS);
 
-    private static final int VNET_HEADER = VirtioNetHeader.SIZE_WITH_NUM_BUFFERS;
+    private static final int VNET_HEADER = VirtioNetHeader.SIZE;
     private static final int ETHERNET_HEADER = 14;
 
     /**
@@ -159,8 +160,8 @@ public final class TapOutput extends Stage<TapOutput.Params> {
                 continue;
             }
             long header = mem.start(bi) - VNET_HEADER;
-            int code = VirtioNetHeader.write(mem, bi, header);
-            if (code != VirtioNetHeader.OK) {
+            int code = VirtioNetMetadata.write(mem, bi, header);
+            if (code != VirtioNetMetadata.OK) {
                 ctx.drop(bi, VIRTIO_ERRORS + code);
                 continue;
             }

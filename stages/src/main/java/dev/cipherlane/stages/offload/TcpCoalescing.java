@@ -1,5 +1,6 @@
 package dev.cipherlane.stages.offload;
 
+import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
@@ -48,7 +49,7 @@ import java.util.List;
  * <p>A super-packet keeps the first segment's IP and TCP headers, with the acknowledgment
  * number and window of the last segment and PSH if any segment had it; IPv4 total length
  * and header checksum or IPv6 payload length are rewritten. Its metadata make it a GSO
- * packet (see {@link VirtioNetHeader}): {@code gsoSize} the MSS, {@code gsoType}
+ * packet (see {@link VirtioNetMetadata}): {@code gsoSize} the MSS, {@code gsoType}
  * TCPV4/TCPV6, NEEDS_CSUM with {@code csumStart} (buffer-relative) at the TCP header and
  * {@code csumOffset} 16, and the checksum field holding the folded pseudo-header sum, not
  * complemented, which the kernel completes. Segments merged into it are freed. A flow that

@@ -1,5 +1,6 @@
 package dev.cipherlane.stages.offload;
 
+import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
@@ -17,7 +18,7 @@ import java.util.List;
 
 /**
  * Software TCP segmentation offload: cuts the TCP super-packets a pod's kernel hands us
- * (gso_type TCPV4/TCPV6, see {@link VirtioNetHeader}) into segments of {@code gsoSize}
+ * (gso_type TCPV4/TCPV6, see {@link VirtioNetMetadata}) into segments of {@code gsoSize}
  * payload bytes, where the next hop cannot take super-packets (before ESP, onto the wire).
  * Packets arrive starting at their IP header.
  *

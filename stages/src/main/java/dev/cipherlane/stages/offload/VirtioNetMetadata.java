@@ -1,23 +1,31 @@
 package dev.cipherlane.stages.offload;
 
-import dev.cipherlane.stages.buffer.Net;
+import static dev.cipherlane.linux.VirtioNetHeader.F_DATA_VALID;
+import static dev.cipherlane.linux.VirtioNetHeader.F_NEEDS_CSUM;
+import static dev.cipherlane.linux.VirtioNetHeader.GSO_ECN;
+import static dev.cipherlane.linux.VirtioNetHeader.GSO_NONE;
+import static dev.cipherlane.linux.VirtioNetHeader.GSO_TCPV4;
+import static dev.cipherlane.linux.VirtioNetHeader.GSO_TCPV6;
+import static dev.cipherlane.linux.VirtioNetHeader.GSO_UDP;
+
+import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
- * The virtio-net header a tap opened with {@code IFF_VNET_HDR} puts in front of every frame
- * (virtio 1.1 section 5.1.6, {@code struct virtio_net_hdr}), and how it maps onto packet
- * metadata. Tap input calls {@link #parse}, tap output calls {@link #write}; the offload
- * stages in between ({@code gso}, {@code gro}) rely on this contract:
+ * How the virtio-net header a tap opened with {@code IFF_VNET_HDR} puts in front of every
+ * frame (virtio 1.1 section 5.1.6, {@code struct virtio_net_hdr}; its layout, flags and GSO
+ * types are {@link VirtioNetHeader}) maps onto packet metadata. Tap input calls
+ * {@link #parse}, tap output calls {@link #write}; the offload stages in between
+ * ({@code gso}, {@code gro}) rely on this contract:
  *
  * <ul>
- * <li>{@code gsoType} holds the virtio gso_type byte ({@link #GSO_TCPV4}, {@link #GSO_TCPV6},
- *     {@link #GSO_UDP}, possibly with {@link #GSO_ECN}), {@code gsoSize} the segment payload
- *     size (the MSS); both are 0 for a packet that is not a super-packet.</li>
+ * <li>{@code gsoType} holds the virtio gso_type byte ({@link VirtioNetHeader#GSO_TCPV4},
+ *     {@link VirtioNetHeader#GSO_TCPV6}, {@link VirtioNetHeader#GSO_UDP}, possibly with
+ *     {@link VirtioNetHeader#GSO_ECN}), {@code gsoSize} the segment payload size (the MSS);
+ *     both are 0 for a packet that is not a super-packet.</li>
  * <li>{@link PacketFlags#NEEDS_CSUM}: the L4 checksum field holds the folded, not complemented,
  *     pseudo-header sum; whoever completes it sums {@code [csumStart, end of packet)} and
  *     stores the complement at {@code csumStart + csumOffset}.</li>
@@ -30,40 +38,15 @@ import java.util.List;
  *     at that moment, which must again be the Ethernet header.</li>
  * </ul>
  *
- * <p>Byte order: the 16-bit fields are little-endian. tun reads and writes them in the
- * host's order ("virtio16") unless {@code TUNSETVNETBE} is set, and virtio 1.0 devices are
- * little-endian; this holds on x86-64 and little-endian arm64, the only hosts we run on. A
- * big-endian host would have to set {@code TUNSETVNETLE}.
+ * <p>Byte order: the 16-bit fields are little-endian, as {@link VirtioNetHeader}'s
+ * accessors read and write them (see there for when that holds).
  *
- * <p>The 12-byte header ({@code TUNSETVNETHDRSZ} 12) adds num_buffers, which tun ignores
- * on write and which means nothing to us on read: only the first {@link #SIZE} bytes are
- * parsed or written.
+ * <p>The 12-byte header ({@code TUNSETVNETHDRSZ} 12, {@link VirtioNetHeader#SIZE}) adds
+ * num_buffers, which tun ignores on write and which means nothing to us on read: only the
+ * first {@link VirtioNetHeader#LEGACY_SIZE} bytes are parsed or written.
  */
-public final class VirtioNetHeader {
-    private VirtioNetHeader() {}
-
-    /** Bytes parsed and written: {@code struct virtio_net_hdr} without num_buffers. */
-    public static final int SIZE = 10;
-    /** Header size with num_buffers ({@code struct virtio_net_hdr_mrg_rxbuf}). */
-    public static final int SIZE_WITH_NUM_BUFFERS = 12;
-
-    public static final int FLAGS = 0;
-    public static final int GSO_TYPE = 1;
-    public static final int HDR_LEN = 2;
-    public static final int GSO_SIZE = 4;
-    public static final int CSUM_START = 6;
-    public static final int CSUM_OFFSET = 8;
-    public static final int NUM_BUFFERS = 10;
-
-    public static final int F_NEEDS_CSUM = 1;
-    public static final int F_DATA_VALID = 2;
-
-    public static final int GSO_NONE = 0;
-    public static final int GSO_TCPV4 = 1;
-    public static final int GSO_UDP = 3;
-    public static final int GSO_TCPV6 = 4;
-    /** The TCP super-packet carries CWR; segmentation must keep it on the first segment only. */
-    public static final int GSO_ECN = 0x80;
+public final class VirtioNetMetadata {
+    private VirtioNetMetadata() {}
 
     /** Result of {@link #parse} and {@link #write} when the header is good. */
     public static final int OK = -1;
@@ -92,9 +75,6 @@ public final class VirtioNetHeader {
             "virtio-net header length beyond packet",
             "virtio-net gso without partial checksum");
 
-    private static final ValueLayout.OfShort LE16 =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     /**
      * Validates the header at {@code header} (an offset in {@link PacketMemory#data()}) for
      * the frame in {@code bi}, whose packet must start at the Ethernet header, and on success
@@ -104,12 +84,12 @@ public final class VirtioNetHeader {
      */
     public static int parse(PacketMemory mem, int bi, long header) {
         MemorySegment data = mem.data();
-        int flags = Byte.toUnsignedInt(data.get(Net.U8, header + FLAGS));
-        int type = Byte.toUnsignedInt(data.get(Net.U8, header + GSO_TYPE));
-        int hdrLen = Short.toUnsignedInt(data.get(LE16, header + HDR_LEN));
-        int gsoSize = Short.toUnsignedInt(data.get(LE16, header + GSO_SIZE));
-        int csumStart = Short.toUnsignedInt(data.get(LE16, header + CSUM_START));
-        int csumOffset = Short.toUnsignedInt(data.get(LE16, header + CSUM_OFFSET));
+        int flags = VirtioNetHeader.flags(data, header);
+        int type = VirtioNetHeader.gsoType(data, header);
+        int hdrLen = VirtioNetHeader.headerLength(data, header);
+        int gsoSize = VirtioNetHeader.gsoSize(data, header);
+        int csumStart = VirtioNetHeader.csumStart(data, header);
+        int csumOffset = VirtioNetHeader.csumOffset(data, header);
         int length = mem.length(bi);
 
         int base = type & ~GSO_ECN;
@@ -210,12 +190,8 @@ public final class VirtioNetHeader {
             }
         }
 
-        data.set(Net.U8, header + FLAGS, (byte) vflags);
-        data.set(Net.U8, header + GSO_TYPE, (byte) type);
-        data.set(LE16, header + HDR_LEN, (short) hdrLen);
-        data.set(LE16, header + GSO_SIZE, (short) (type == GSO_NONE ? 0 : gsoSize));
-        data.set(LE16, header + CSUM_START, (short) csumStart);
-        data.set(LE16, header + CSUM_OFFSET, (short) csumOffset);
+        VirtioNetHeader.set(data, header, vflags, type, hdrLen, type == GSO_NONE ? 0 : gsoSize,
+                csumStart, csumOffset);
         return OK;
     }
 }

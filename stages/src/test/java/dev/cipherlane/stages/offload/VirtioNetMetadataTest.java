@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
@@ -20,7 +21,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class VirtioNetHeaderTest {
+class VirtioNetMetadataTest {
     private static final String PROBE = "virtio-probe";
     private static final int ETHERNET = 14;
 
@@ -30,7 +31,7 @@ class VirtioNetHeaderTest {
      */
     static final class Probe extends Stage<Stage.NoParams> {
         Probe() {
-            super(new StageSpec(PROBE, List.of("out"), VirtioNetHeader.ERRORS), NoParams.INSTANCE);
+            super(new StageSpec(PROBE, List.of("out"), VirtioNetMetadata.ERRORS), NoParams.INSTANCE);
         }
 
         @Override
@@ -38,8 +39,8 @@ class VirtioNetHeaderTest {
             PacketMemory mem = ctx.memory();
             for (int i = 0; i < frame.count(); i++) {
                 int bi = frame.get(i);
-                int code = VirtioNetHeader.parse(mem, bi, mem.start(bi) - VirtioNetHeader.SIZE);
-                if (code == VirtioNetHeader.OK) {
+                int code = VirtioNetMetadata.parse(mem, bi, mem.start(bi) - VirtioNetHeader.LEGACY_SIZE);
+                if (code == VirtioNetMetadata.OK) {
                     ctx.enqueue(0, bi);
                 } else {
                     ctx.drop(bi, code);
@@ -74,12 +75,12 @@ class VirtioNetHeaderTest {
     static int withHeader(StageHarness h, byte[] frame, byte[] header) {
         int bi = h.packet(frame, 0);
         MemorySegment.copy(header, 0, h.memory().data(), ValueLayout.JAVA_BYTE,
-                h.memory().start(bi) - VirtioNetHeader.SIZE, header.length);
+                h.memory().start(bi) - VirtioNetHeader.LEGACY_SIZE, header.length);
         return bi;
     }
 
     private static byte[] written(PacketMemory mem, int bi, long at) {
-        byte[] out = new byte[VirtioNetHeader.SIZE];
+        byte[] out = new byte[VirtioNetHeader.LEGACY_SIZE];
         MemorySegment.copy(mem.data(), ValueLayout.JAVA_BYTE, at, out, 0, out.length);
         return out;
     }
@@ -107,7 +108,7 @@ class VirtioNetHeaderTest {
             mem.push(bi, ETHERNET);
 
             long at = mem.start(bi) - 64;
-            assertEquals(VirtioNetHeader.OK, VirtioNetHeader.write(mem, bi, at));
+            assertEquals(VirtioNetMetadata.OK, VirtioNetMetadata.write(mem, bi, at));
             assertArrayEquals(original, written(mem, bi, at));
         }
     }
@@ -132,7 +133,7 @@ class VirtioNetHeaderTest {
             byte[][] headers = {none, valid, partial};
             for (int i = 0; i < 3; i++) {
                 long at = mem.start(bis[i]) - 32;
-                assertEquals(VirtioNetHeader.OK, VirtioNetHeader.write(mem, bis[i], at));
+                assertEquals(VirtioNetMetadata.OK, VirtioNetMetadata.write(mem, bis[i], at));
                 assertArrayEquals(headers[i], written(mem, bis[i], at));
             }
         }
@@ -202,22 +203,22 @@ class VirtioNetHeaderTest {
 
             mem.gsoSize(bi, 1448);
             mem.gsoType(bi, VirtioNetHeader.GSO_TCPV4);
-            assertEquals(VirtioNetHeader.GSO_WITHOUT_PARTIAL_CHECKSUM, VirtioNetHeader.write(mem, bi, at));
+            assertEquals(VirtioNetMetadata.GSO_WITHOUT_PARTIAL_CHECKSUM, VirtioNetMetadata.write(mem, bi, at));
 
             mem.setFlag(bi, PacketFlags.NEEDS_CSUM);
             mem.csumStart(bi, mem.dataOffset(bi) - 2);
             mem.csumOffset(bi, 16);
-            assertEquals(VirtioNetHeader.CHECKSUM_BEYOND_PACKET, VirtioNetHeader.write(mem, bi, at));
+            assertEquals(VirtioNetMetadata.CHECKSUM_BEYOND_PACKET, VirtioNetMetadata.write(mem, bi, at));
 
             mem.csumStart(bi, mem.dataOffset(bi) + ETHERNET + 20);
             mem.gsoType(bi, VirtioNetHeader.GSO_NONE);
-            assertEquals(VirtioNetHeader.GSO_TYPE_UNKNOWN, VirtioNetHeader.write(mem, bi, at));
+            assertEquals(VirtioNetMetadata.GSO_TYPE_UNKNOWN, VirtioNetMetadata.write(mem, bi, at));
 
             mem.gsoType(bi, VirtioNetHeader.GSO_UDP | VirtioNetHeader.GSO_ECN);
-            assertEquals(VirtioNetHeader.ECN_WITHOUT_TCP, VirtioNetHeader.write(mem, bi, at));
+            assertEquals(VirtioNetMetadata.ECN_WITHOUT_TCP, VirtioNetMetadata.write(mem, bi, at));
 
             mem.gsoType(bi, VirtioNetHeader.GSO_TCPV4);
-            assertEquals(VirtioNetHeader.OK, VirtioNetHeader.write(mem, bi, at));
+            assertEquals(VirtioNetMetadata.OK, VirtioNetMetadata.write(mem, bi, at));
             assertArrayEquals(header(1, 1, ETHERNET + 20 + 32, 1448, ETHERNET + 20, 16), written(mem, bi, at));
             cache.free(bi);
         }
