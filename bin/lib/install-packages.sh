@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # iproute2: the tests' own namespaces; procps: pgrep/pkill in test cleanup.
-packages=(iproute2 procps)
+packages=(iproute2 procps iperf3 iputils-ping)
 
 missing=()
 for p in "${packages[@]}"; do

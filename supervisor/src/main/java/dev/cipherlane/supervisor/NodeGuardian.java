@@ -4,8 +4,11 @@ import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.supervisor.admin.AdminCommands;
 import dev.cipherlane.supervisor.admin.AdminListener;
 import dev.cipherlane.supervisor.admin.AdminServer;
+import dev.cipherlane.supervisor.admin.DataplaneView;
+import dev.cipherlane.supervisor.dataplane.DataplaneSupervisor;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.ActorInitializationException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -14,10 +17,12 @@ import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Root of the node's actor tree. It starts the node's parts and watches them; for now
- * that is the {@link AdminServer}. The admin socket is the only way to manage a running
- * node, so losing it is fatal: the guardian stops, the actor system terminates, and the
- * process exits non-zero for its supervisor (systemd, kubelet) to restart.
+ * Root of the node's actor tree. It starts the node's parts and watches them: the
+ * {@link AdminServer} and, when pods are configured, the {@link DataplaneSupervisor}.
+ * The admin socket is the only way to manage a running node and the dataplane is the
+ * node's reason to exist, so losing either is fatal: the guardian stops, the actor system
+ * terminates, and the process exits non-zero for its supervisor (systemd, kubelet) to
+ * restart. The pods' taps outlive that restart.
  */
 public final class NodeGuardian {
 
@@ -39,9 +44,14 @@ public final class NodeGuardian {
                         + FailureText.of(e), e));
                 return Behaviors.stopped();
             }
-            AdminCommands commands = new AdminCommands(settings, Version.current());
+            AtomicReference<DataplaneView> dataplane = new AtomicReference<>();
+            AdminCommands commands = new AdminCommands(settings, Version.current(), dataplane);
             ActorRef<AdminServer.Command> admin = context.spawn(AdminServer.create(listener, commands), "admin");
             context.watch(admin);
+            // Without pods there is nothing to forward yet (the uplink comes later).
+            if (!settings.pods().isEmpty()) {
+                context.watch(context.spawn(DataplaneSupervisor.create(settings, dataplane), "dataplane"));
+            }
             return Behaviors.receive(Void.class)
                     .onSignal(ChildFailed.class, failed -> {
                         // A failure in a child's setup arrives wrapped; the operator wants the cause.

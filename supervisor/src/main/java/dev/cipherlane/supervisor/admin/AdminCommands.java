@@ -4,6 +4,8 @@ import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.config.SettingsRenderer;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * What the admin API answers: one request line in, text out, every reply ending in a
@@ -11,14 +13,24 @@ import java.util.Objects;
  */
 public final class AdminCommands {
 
-    public static final List<String> KNOWN = List.of("version", "show config");
+    public static final List<String> KNOWN = List.of("version", "show config", "show runtime", "show errors",
+            "show interfaces", "show trace", "trace add <packets>");
+    /** Packets one {@code trace add} may follow: tracing allocates, so keep it bounded. */
+    public static final int MAX_TRACE = 10_000;
 
     private final NodeSettings settings;
     private final String version;
+    private final AtomicReference<DataplaneView> dataplane;
 
     public AdminCommands(NodeSettings settings, String version) {
+        this(settings, version, new AtomicReference<>());
+    }
+
+    /** @param dataplane the running dataplane, or null inside while it is not running */
+    public AdminCommands(NodeSettings settings, String version, AtomicReference<DataplaneView> dataplane) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.version = Objects.requireNonNull(version, "version");
+        this.dataplane = Objects.requireNonNull(dataplane, "dataplane");
     }
 
     public String answer(String request) {
@@ -28,9 +40,36 @@ public final class AdminCommands {
             case "version" -> "cipherlane " + version + "\n";
             // Through the renderer, which is where secret settings are kept out of sight.
             case "show config" -> SettingsRenderer.render(settings);
+            case "show runtime" -> withDataplane(DataplaneView::showRuntime);
+            case "show errors" -> withDataplane(DataplaneView::showErrors);
+            case "show interfaces" -> withDataplane(DataplaneView::showInterfaces);
+            case "show trace" -> withDataplane(DataplaneView::showTrace);
             case "" -> "empty command\n" + knownCommands();
-            default -> "unknown command: " + printable(command) + "\n" + knownCommands();
+            default -> command.startsWith("trace add ") ? traceAdd(command.substring("trace add ".length()))
+                    : "unknown command: " + printable(command) + "\n" + knownCommands();
         };
+    }
+
+    private String withDataplane(Function<DataplaneView, String> view) {
+        DataplaneView d = dataplane.get();
+        return d == null ? "the dataplane is not running\n" : view.apply(d);
+    }
+
+    private String traceAdd(String count) {
+        int n;
+        try {
+            n = Integer.parseInt(count);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > MAX_TRACE) {
+            return "trace add: expected a packet count in 1.." + MAX_TRACE + ", got " + printable(count) + "\n";
+        }
+        int packets = n;
+        return withDataplane(d -> {
+            d.trace(packets);
+            return "tracing the next " + packets + " packets on every worker; see show trace\n";
+        });
     }
 
     private static String knownCommands() {

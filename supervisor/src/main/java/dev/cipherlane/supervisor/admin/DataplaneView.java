@@ -1,0 +1,15 @@
+package dev.cipherlane.supervisor.admin;
+
+/** What the admin API may ask of a running dataplane: operator views, all plain text. */
+public interface DataplaneView {
+    String showRuntime();
+
+    String showErrors();
+
+    String showInterfaces();
+
+    String showTrace();
+
+    /** Traces the next {@code packets} packets on every worker. */
+    void trace(int packets);
+}

@@ -1,0 +1,48 @@
+package dev.cipherlane.supervisor.dataplane;
+
+import dev.cipherlane.config.NodeSettings;
+import dev.cipherlane.supervisor.admin.DataplaneView;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Owns the node's dataplane: attaches the configured pods (re-attaching the persistent taps
+ * a previous run left), starts the workers, and publishes the dataplane to the admin API.
+ * Stopping it stops the workers and closes our tap fds; the taps, and the pods' view of
+ * their network, stay as they are, so a restarted service carries on where this one left.
+ */
+public final class DataplaneSupervisor {
+    private DataplaneSupervisor() {}
+
+    /** No messages yet: the dataplane lives from setup to stop. */
+    public sealed interface Command permits Stop {}
+
+    public record Stop() implements Command {}
+
+    public static Behavior<Command> create(NodeSettings settings, AtomicReference<DataplaneView> published) {
+        return Behaviors.setup(context -> {
+            PodPlumbing plumbing = PodPlumbing.attachAll(settings);
+            Dataplane dataplane;
+            try {
+                dataplane = Dataplane.start(settings, plumbing.ports());
+            } catch (Exception e) {
+                plumbing.close();
+                throw e;
+            }
+            published.set(dataplane);
+            context.getLog().info("dataplane running: {} pods, {} workers", plumbing.ports().size(),
+                    settings.dataplane().workers());
+            return Behaviors.receive(Command.class)
+                    .onMessage(Stop.class, stop -> Behaviors.stopped())
+                    .onSignal(PostStop.class, signal -> {
+                        published.set(null);
+                        dataplane.close();
+                        plumbing.close();
+                        return Behaviors.same();
+                    })
+                    .build();
+        });
+    }
+}
