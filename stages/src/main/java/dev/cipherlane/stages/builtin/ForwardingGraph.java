@@ -3,6 +3,7 @@ package dev.cipherlane.stages.builtin;
 import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.graph.Graph;
 import dev.cipherlane.stages.net.InterfaceTable;
+import dev.cipherlane.stages.offload.TcpCoalescing;
 import java.util.function.Supplier;
 
 /**
@@ -10,14 +11,17 @@ import java.util.function.Supplier;
  * the benchmarks run the same thing:
  *
  * <pre>
- * ethernet-input ─ip4→ ip4-input → ip4-lookup ─rewrite→ ip4-rewrite ─tx→ [tx]
+ * ethernet-input ─ip4→ ip4-input → ip4-lookup ─rewrite→ gro4 → ip4-rewrite ─tx→ [tx]
  *                │                     │  ├local/punt→ punt       └icmp-error→ icmp4-error → ip4-lookup
  *                │                     │  └glean→ arp-glean ─request→ ethernet-output ─tx→ [tx]
- *                ├ip6→ ip6-input → ip6-lookup ─rewrite→ ip6-rewrite ─tx→ [tx]
+ *                ├ip6→ ip6-input → ip6-lookup ─rewrite→ gro6 → ip6-rewrite ─tx→ [tx]
  *                │                     ├local/punt→ punt   └icmp-error→ icmp6-error → ip6-lookup
  *                │                     └glean→ drop (no neighbour discovery yet)
  *                └arp→ arp-input ─reply→ ethernet-output
  * </pre>
+ *
+ * GRO sits before rewrite so a coalesced super-packet is rewritten once; it only merges
+ * segments that arrived in one frame, so it holds nothing back between frames.
  *
  * The caller adds its input stages (connected to {@link EthernetInput#NAME}) and the stage
  * named by {@code tx}, which puts frames on interfaces by {@code txInterface}.
@@ -31,6 +35,9 @@ public final class ForwardingGraph {
                          PuntQueue punt, int icmpErrorsPerSecond, int icmpBurst) {}
 
     /** Adds the built-in stages to {@code b} and connects them; {@code tx} must be added by the caller. */
+    public static final String GRO4 = "gro4";
+    public static final String GRO6 = "gro6";
+
     public static Graph.Builder wire(Graph.Builder b, Tables t, String tx) {
         b.add(new EthernetInput(new EthernetInput.Params(t.interfaces())))
                 .add(new Ip4Input())
@@ -44,6 +51,8 @@ public final class ForwardingGraph {
                 .add(new ArpInput(new ArpInput.Params(t.interfaces(), t.neighbours(), t.proxies())))
                 .add(new ArpGlean(new ArpGlean.Params(t.interfaces(), t.forwarding(), t.arp())))
                 .add(new EthernetOutput(new EthernetOutput.Params(t.interfaces())))
+                .add(new TcpCoalescing(GRO4, TcpCoalescing.Params.DEFAULT))
+                .add(new TcpCoalescing(GRO6, TcpCoalescing.Params.DEFAULT))
                 .add(new Punt(t.punt()))
                 .add(new Drop());
         return b.connect(EthernetInput.NAME, "ip4", Ip4Input.NAME)
@@ -51,11 +60,13 @@ public final class ForwardingGraph {
                 .connect(EthernetInput.NAME, "arp", ArpInput.NAME)
                 .connect(Ip4Input.NAME, "lookup", Ip4Lookup.NAME)
                 .connect(Ip6Input.NAME, "lookup", Ip6Lookup.NAME)
-                .connect(Ip4Lookup.NAME, "rewrite", Ip4Rewrite.NAME)
+                .connect(Ip4Lookup.NAME, "rewrite", GRO4)
+                .connect(GRO4, "out", Ip4Rewrite.NAME)
                 .connect(Ip4Lookup.NAME, "local", Punt.NAME)
                 .connect(Ip4Lookup.NAME, "glean", ArpGlean.NAME)
                 .connect(Ip4Lookup.NAME, "punt", Punt.NAME)
-                .connect(Ip6Lookup.NAME, "rewrite", Ip6Rewrite.NAME)
+                .connect(Ip6Lookup.NAME, "rewrite", GRO6)
+                .connect(GRO6, "out", Ip6Rewrite.NAME)
                 .connect(Ip6Lookup.NAME, "local", Punt.NAME)
                 .connect(Ip6Lookup.NAME, "glean", Drop.NAME)
                 .connect(Ip6Lookup.NAME, "punt", Punt.NAME)

@@ -101,7 +101,12 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
     private volatile CoalescingFlows[] tables;
 
     public TcpCoalescing(Params params) {
-        super(SPEC, params);
+        this(NAME, params);
+    }
+
+    /** A coalescing stage under another name, for graphs that need one per path (IPv4, IPv6). */
+    public TcpCoalescing(String name, Params params) {
+        super(new StageSpec(name, SPEC.nextArcs(), SPEC.errors()), params);
         tables = newTables(new CoalescingFlows[0], params.maxWorkers());
     }
 
