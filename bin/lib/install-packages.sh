@@ -3,8 +3,9 @@
 # without root it only reports what is missing.
 set -euo pipefail
 
-# iproute2: the tests' own namespaces; procps: pgrep/pkill in test cleanup.
-packages=(iproute2 procps iperf3 iputils-ping)
+# iproute2: the tests' own namespaces; procps: pgrep/pkill in test cleanup; iperf3, ping:
+# traffic between pods; ethtool: switching segmentation offload off in a pod.
+packages=(iproute2 procps iperf3 iputils-ping ethtool)
 
 missing=()
 for p in "${packages[@]}"; do
