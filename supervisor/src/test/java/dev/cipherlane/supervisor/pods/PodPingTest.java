@@ -57,6 +57,7 @@ class PodPingTest {
         awaitForwarded(List.of(NodeReports.tapInput(t.a, 0), NodeReports.tapInput(t.b, 0)), 6);
         assertNoForwardingErrors();
         t.awaitNoBuffersInUse();
+        assertEquals(List.of(), t.nodeErrors(), t::nodeLog);
     }
 
     @Test
@@ -67,6 +68,7 @@ class PodPingTest {
         awaitForwarded(List.of(NodeReports.tapInput(t.a, 0), NodeReports.tapInput(t.b, 0)), 6);
         assertNoForwardingErrors();
         t.awaitNoBuffersInUse();
+        assertEquals(List.of(), t.nodeErrors(), t::nodeLog);
     }
 
     /** Every echo request answered: nothing on this path may lose a packet. */

@@ -97,6 +97,7 @@ class PodRestartTest {
         assertTrue(r4.intact(), () -> "IPv4 stream: " + r4 + "\n" + t.diagnostics());
         assertTrue(r6.intact(), () -> "IPv6 stream: " + r6 + "\n" + t.diagnostics());
         t.awaitNoBuffersInUse();
+        assertEquals(List.of(), t.nodeErrors(), t::nodeLog);
     }
 
     /** What a pod needs to carry on once a node is back, checked while none runs. */

@@ -1,5 +1,6 @@
 package dev.cipherlane.supervisor.pods;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -68,6 +69,7 @@ class PodStreamTest {
         assertTrue(superPackets > 0, () -> "pod-a's kernel sent no TCP super-packets (TSO on the tap):\n"
                 + runtime + errors);
         t.awaitNoBuffersInUse();
+        assertEquals(List.of(), t.nodeErrors(), t::nodeLog);
     }
 
     @Test
@@ -78,6 +80,7 @@ class PodStreamTest {
         String runtime = t.admin("show runtime");
         assertTrue(NodeReports.packets(runtime, "ip6-rewrite") > 0, () -> "no IPv6 forwarded?\n" + runtime);
         t.awaitNoBuffersInUse();
+        assertEquals(List.of(), t.nodeErrors(), t::nodeLog);
     }
 
     @Test
@@ -88,6 +91,7 @@ class PodStreamTest {
         assertNull(r.error(), () -> r + "\n" + t.diagnostics());
         assertTrue(r.bytesReceived() > 0, () -> r + "\n" + t.diagnostics());
         t.awaitNoBuffersInUse();
+        assertEquals(List.of(), t.nodeErrors(), t::nodeLog);
     }
 
     /**
@@ -113,6 +117,7 @@ class PodStreamTest {
             assertTrue(r.intact(), () -> "stream mq-" + n + ": " + r + "\n" + t.diagnostics());
         }
         t.awaitNoBuffersInUse();
+        assertEquals(List.of(), t.nodeErrors(), t::nodeLog);
     }
 
     private CheckedStream.Result stream(String name, InetAddress to, int port, long bytes) throws Exception {

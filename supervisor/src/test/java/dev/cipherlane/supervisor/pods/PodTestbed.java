@@ -251,6 +251,11 @@ final class PodTestbed implements AutoCloseable {
         return sb.toString();
     }
 
+    /** Lines of the node's logs that report an error or an exception; empty for a healthy node. */
+    List<String> nodeErrors() {
+        return nodeLog().lines().filter(l -> l.contains("ERROR") || l.contains("Exception")).toList();
+    }
+
     /**
      * Everything an operator would look at when a test fails: the node's log, its show
      * output, and the pods' interfaces, routes and neighbours.
