@@ -100,9 +100,13 @@ public final class GraphRuntime {
         int produced = 0;
         for (NodeRuntime n : inputs) {
             if (n.slot.stage() instanceof InputStage<?> in) {
+                long t0 = System.nanoTime();
                 int got = in.poll(n, budget);
                 if (got > 0) {
+                    // Only polls that produced count: idle polls would bury the cost per packet.
+                    n.counters.nanos += System.nanoTime() - t0;
                     n.counters.calls++;
+                    n.counters.vectors++;
                     n.counters.packets += got;
                     produced += got;
                 }

@@ -107,6 +107,9 @@ class GraphRuntimeTest {
             assertEquals(600, h.captured("split.even").size() + h.captured("split.odd").size()
                     + h.errors("split", "multiple of seven"));
             assertEquals(600, rt.counters("counter").packets());
+            // 600 packets at 256 per poll: three productive polls, each timed.
+            assertEquals(3, rt.counters("counter").vectors());
+            assertTrue(rt.counters("counter").nanos() > 0);
             String report = RuntimeReport.runtime(List.of(rt));
             assertTrue(report.contains("split"), report);
             String errors = RuntimeReport.errors(List.of(rt));

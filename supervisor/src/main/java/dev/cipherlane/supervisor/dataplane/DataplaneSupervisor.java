@@ -32,7 +32,7 @@ public final class DataplaneSupervisor {
                 throw e;
             }
             published.set(dataplane);
-            context.getLog().info("dataplane running: {} pods, {} workers", plumbing.ports().size(),
+            context.getLog().info("dataplane running: pods {}, workers {}", plumbing.ports().size(),
                     settings.dataplane().workers());
             return Behaviors.receive(Command.class)
                     .onMessage(Stop.class, stop -> Behaviors.stopped())
