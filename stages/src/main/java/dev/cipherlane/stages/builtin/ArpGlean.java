@@ -24,12 +24,12 @@ import java.util.function.Supplier;
  *
  * <p>When the neighbour table already knows the MAC (the adjacency was captured before
  * ARP completed it, or a host on a connected subnet with no host route of its own), the
- * packet is forwarded from here with the same duties as {@code ip4-rewrite}: TTL 0 or 1
- * goes to {@code icmp-error} as Time Exceeded (RFC 1812 section 5.3.1); too big for the
- * MTU goes there as Fragmentation Needed when DF is set (RFC 1191 section 4), else is
- * dropped; otherwise the TTL is decremented with an incremental checksum update (RFC 1624),
- * the Ethernet header written in the headroom, and the packet leaves on {@code resolved}
- * with {@code txInterface} set.
+ * packet is forwarded from here with the same duties as {@code ip4-rewrite}, in {@link
+ * Ip4NextHop}: TTL 0 or 1 goes to {@code icmp-error} as Time Exceeded (RFC 1812 section
+ * 5.3.1); too big for the MTU goes there as Fragmentation Needed when DF is set (RFC 1191
+ * section 4), else is dropped; otherwise the TTL is decremented with an incremental
+ * checksum update (RFC 1624), the Ethernet header written in the headroom, and the packet
+ * leaves on {@code resolved} with {@code txInterface} set.
  *
  * <p>When the MAC is unknown, the stage sends an ARP request on arc {@code request}, at
  * most one per next hop per interval ({@link ArpRequester}), and drops the packet as "arp
@@ -58,7 +58,8 @@ public final class ArpGlean extends Stage<ArpGlean.Params> {
     public static final int MTU_EXCEEDED = 11;
     public static final int FRAGMENTATION_NOT_SUPPORTED = 12;
 
-    private static final int TIME_EXCEEDED = IcmpErrorRequest.encode(IcmpErrorRequest.ICMP4_TIME_EXCEEDED, 0, 0);
+    private static final Ip4NextHop.Codes NEXT_HOP = new Ip4NextHop.Codes(ARC_ICMP_ERROR, TTL_EXPIRED, MTU_EXCEEDED,
+            FRAGMENTATION_NOT_SUPPORTED, NO_HEADROOM);
 
     private static final StageSpec SPEC = new StageSpec(NAME,
             List.of("request", "resolved", "icmp-error"),
@@ -162,32 +163,10 @@ public final class ArpGlean extends Stage<ArpGlean.Params> {
     private static void forward(StageContext ctx, PacketMemory mem, int bi, NetInterface tx, long mac) {
         MemorySegment data = mem.data();
         long ip = mem.start(bi);
-        int ttlProtocol = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.TTL));
-        if (ttlProtocol >>> 8 <= 1) {
-            mem.opaque(bi, TIME_EXCEEDED);
-            ctx.count(TTL_EXPIRED, 1);
-            ctx.enqueue(ARC_ICMP_ERROR, bi);
+        if (Ip4NextHop.expired(ctx, mem, data, bi, ip, NEXT_HOP)
+                || !Ip4NextHop.prepare(ctx, mem, data, bi, ip, tx.mtu(), Ethernet.HEADER_LENGTH, NEXT_HOP)) {
             return;
         }
-        if (mem.length(bi) > tx.mtu() && mem.gsoSize(bi) == 0) {
-            if ((data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT) & Ip4.DONT_FRAGMENT) != 0) {
-                mem.opaque(bi, IcmpErrorRequest.encode(IcmpErrorRequest.ICMP4_UNREACHABLE,
-                        IcmpErrorRequest.ICMP4_FRAGMENTATION_NEEDED, tx.mtu()));
-                ctx.count(MTU_EXCEEDED, 1);
-                ctx.enqueue(ARC_ICMP_ERROR, bi);
-            } else {
-                ctx.drop(bi, FRAGMENTATION_NOT_SUPPORTED);
-            }
-            return;
-        }
-        if (mem.dataOffset(bi) < Ethernet.HEADER_LENGTH) {
-            ctx.drop(bi, NO_HEADROOM);
-            return;
-        }
-        int decremented = ttlProtocol - 0x100;
-        data.set(Net.U16, ip + Ip4.TTL, (short) decremented);
-        int checksum = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.CHECKSUM));
-        data.set(Net.U16, ip + Ip4.CHECKSUM, (short) Checksum.update(checksum, ttlProtocol, decremented));
         mem.push(bi, Ethernet.HEADER_LENGTH);
         long e = mem.start(bi);
         Ethernet.writeMac(data, e + Ethernet.DESTINATION, mac);

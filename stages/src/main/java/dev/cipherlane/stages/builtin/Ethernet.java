@@ -2,6 +2,7 @@ package dev.cipherlane.stages.builtin;
 
 import dev.cipherlane.stages.buffer.Net;
 import java.lang.foreign.MemorySegment;
+import java.util.Locale;
 
 /**
  * Ethernet II header layout (IEEE 802.3 clause 3.1.1 with an EtherType, RFC 894) and MAC
@@ -79,5 +80,11 @@ public final class Ethernet {
             sb.append(Character.forDigit(octet >>> 4, 16)).append(Character.forDigit(octet & 0xF, 16));
         }
         return sb.toString();
+    }
+
+    /** {@code src -> dst type 0x0800} of the header at byte offset {@code at}, for traces. */
+    static String formatHeader(MemorySegment seg, long at) {
+        return String.format(Locale.ROOT, "%s -> %s type 0x%04x", formatMac(readMac(seg, at + SOURCE)),
+                formatMac(readMac(seg, at + DESTINATION)), Short.toUnsignedInt(seg.get(Net.U16, at + ETHERTYPE)));
     }
 }

@@ -11,7 +11,6 @@ import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code ethernet-input}: the first stage after an interface's rx. Accepts a frame when its
@@ -29,7 +28,7 @@ import java.util.Locale;
  * native VLAN) and there are no VLAN sub-interfaces to deliver them to. Promiscuous
  * interfaces do not exist either: a frame for another unicast MAC is dropped.
  */
-public final class EthernetInput extends Stage<EthernetInput.Params> {
+public final class EthernetInput extends EthernetStage {
     public static final String NAME = "ethernet-input";
 
     public static final int ARC_IP4 = 0;
@@ -46,19 +45,8 @@ public final class EthernetInput extends Stage<EthernetInput.Params> {
             List.of("ip4", "ip6", "arp"),
             List.of("runt frame", "unknown interface", "not for us", "vlan tagged frame", "unknown ethertype"));
 
-    /** @param interfaces where the rx interface's MAC is looked up */
-    public record Params(InterfaceTable interfaces) {}
-
     public EthernetInput(Params params) {
         super(SPEC, params);
-    }
-
-    @Override
-    protected Params validate(Params p) {
-        if (p == null || p.interfaces() == null) {
-            throw new IllegalArgumentException(NAME + ": an interface table is required");
-        }
-        return p;
     }
 
     @Override
@@ -117,10 +105,6 @@ public final class EthernetInput extends Stage<EthernetInput.Params> {
         if (mem.length(bi) < Ethernet.HEADER_LENGTH) {
             return "runt frame of " + mem.length(bi) + " bytes, rx " + mem.rxInterface(bi);
         }
-        long p = mem.start(bi);
-        return String.format(Locale.ROOT, "%s -> %s type 0x%04x, rx %d",
-                Ethernet.formatMac(Ethernet.readMac(mem.data(), p + Ethernet.SOURCE)),
-                Ethernet.formatMac(Ethernet.readMac(mem.data(), p + Ethernet.DESTINATION)),
-                mem.u16(bi, Ethernet.ETHERTYPE), mem.rxInterface(bi));
+        return Ethernet.formatHeader(mem.data(), mem.start(bi)) + ", rx " + mem.rxInterface(bi);
     }
 }

@@ -8,7 +8,6 @@ import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code ethernet-output}: the last check on frames the dataplane made itself (ARP replies
@@ -21,7 +20,7 @@ import java.util.Locale;
  * <p>Forwarded IP traffic does not come here: the IP rewrite stage writes the adjacency's
  * L2 header and checks the MTU itself.
  */
-public final class EthernetOutput extends Stage<EthernetOutput.Params> {
+public final class EthernetOutput extends EthernetStage {
     public static final String NAME = "ethernet-output";
 
     public static final int ARC_TX = 0;
@@ -34,19 +33,8 @@ public final class EthernetOutput extends Stage<EthernetOutput.Params> {
             List.of("tx"),
             List.of("runt frame", "unknown interface", "mtu exceeded"));
 
-    /** @param interfaces where the tx interface's MTU is looked up */
-    public record Params(InterfaceTable interfaces) {}
-
     public EthernetOutput(Params params) {
         super(SPEC, params);
-    }
-
-    @Override
-    protected Params validate(Params p) {
-        if (p == null || p.interfaces() == null) {
-            throw new IllegalArgumentException(NAME + ": an interface table is required");
-        }
-        return p;
     }
 
     @Override
@@ -79,10 +67,7 @@ public final class EthernetOutput extends Stage<EthernetOutput.Params> {
         if (mem.length(bi) < Ethernet.HEADER_LENGTH) {
             return "runt frame of " + mem.length(bi) + " bytes, tx " + mem.txInterface(bi);
         }
-        long p = mem.start(bi);
-        return String.format(Locale.ROOT, "%s -> %s type 0x%04x, %d bytes, tx %d",
-                Ethernet.formatMac(Ethernet.readMac(mem.data(), p + Ethernet.SOURCE)),
-                Ethernet.formatMac(Ethernet.readMac(mem.data(), p + Ethernet.DESTINATION)),
-                mem.u16(bi, Ethernet.ETHERTYPE), mem.length(bi), mem.txInterface(bi));
+        return Ethernet.formatHeader(mem.data(), mem.start(bi)) + ", " + mem.length(bi) + " bytes, tx "
+                + mem.txInterface(bi);
     }
 }

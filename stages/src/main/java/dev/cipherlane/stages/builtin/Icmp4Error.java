@@ -5,14 +5,10 @@ import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.FlowHash;
 import dev.cipherlane.stages.fib.Prefixes;
-import dev.cipherlane.stages.graph.Frame;
-import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
-import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * Turns a packet into the ICMPv4 error about it, in the same buffer, and sends the error to
@@ -39,89 +35,30 @@ import java.util.List;
  * name one host. Errors are rate limited per worker by a token bucket (RFC 1812 section
  * 4.3.2.8).
  */
-public final class Icmp4Error extends Stage<Icmp4Error.Params> {
+public final class Icmp4Error extends IcmpError {
     public static final String NAME = "icmp4-error";
 
-    public static final int ARC_LOOKUP = 0;
-
-    public static final int SUPPRESSED = 0;
-    public static final int RATE_LIMITED = 1;
-    public static final int NO_SOURCE_ADDRESS = 2;
-    public static final int BAD_REQUEST = 3;
-    public static final int MALFORMED = 4;
-
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("lookup"), List.of(
-            "icmp error suppressed",
-            "icmp rate limited",
-            "icmp no source address",
-            "icmp error type not supported",
-            "icmp invoking packet malformed"));
+    public static final StageSpec SPEC = spec(NAME);
 
     /** Largest error datagram, RFC 1812 section 4.3.2.3. */
     public static final int MAX_ERROR_BYTES = 576;
-    public static final int ERROR_HEADERS = Ip4.MIN_HEADER + 8;
+    public static final int ERROR_HEADERS = Ip4.MIN_HEADER + ICMP_HEADER;
     public static final int MAX_QUOTE = MAX_ERROR_BYTES - ERROR_HEADERS;
 
     public static final String ERRORS_PER_SECOND = "icmp4-error.errors-per-second";
-    public static final int DEFAULT_ERRORS_PER_SECOND = 1000;
     public static final String BURST = "icmp4-error.burst";
-    public static final int DEFAULT_BURST = 50;
 
     static final int TTL = 64;
     /** Precedence 6, internetwork control (RFC 1812 section 4.3.2.5). */
     static final int TOS = 0xC0;
     private static final int PARAMETER_PROBLEM = 12;
 
-    /**
-     * @param interfaces      where the source address of an error comes from
-     * @param errorsPerSecond sustained errors per worker, 1..1,000,000
-     * @param burst           errors a worker may send back to back, 1..10,000
-     */
-    public record Params(InterfaceTable interfaces, int errorsPerSecond, int burst) {
-        public Params(InterfaceTable interfaces) {
-            this(interfaces, DEFAULT_ERRORS_PER_SECOND, DEFAULT_BURST);
-        }
-    }
-
-    private final IcmpRateLimit rateLimit = new IcmpRateLimit();
-
     public Icmp4Error(Params params) {
         super(SPEC, params);
     }
 
     @Override
-    protected Params validate(Params p) {
-        if (p == null || p.interfaces() == null) {
-            throw new IllegalArgumentException(NAME + ": an interface table is required");
-        }
-        if (p.errorsPerSecond() < 1 || p.errorsPerSecond() > 1_000_000) {
-            throw new IllegalArgumentException(ERRORS_PER_SECOND + " must be in 1..1000000, got " + p.errorsPerSecond());
-        }
-        if (p.burst() < 1 || p.burst() > 10_000) {
-            throw new IllegalArgumentException(BURST + " must be in 1..10000, got " + p.burst());
-        }
-        return p;
-    }
-
-    @Override
-    public void process(Frame frame, StageContext ctx) {
-        Params p = params();
-        PacketMemory mem = ctx.memory();
-        MemorySegment data = mem.data();
-        int n = frame.count();
-        for (int i = 0; i < n; i++) {
-            int bi = frame.get(i);
-            int error = build(p, ctx, mem, data, bi);
-            if (error >= 0) {
-                ctx.drop(bi, error);
-            } else {
-                ctx.enqueue(ARC_LOOKUP, bi);
-            }
-        }
-    }
-
-    /** Rewrites {@code bi} into its ICMP error; returns the drop reason, or -1 when built. */
-    private int build(Params p, StageContext ctx, PacketMemory mem, MemorySegment data, int bi) {
+    int build(Params p, StageContext ctx, PacketMemory mem, MemorySegment data, int bi) {
         int request = mem.opaque(bi);
         int type = IcmpErrorRequest.type(request);
         if (type != IcmpErrorRequest.ICMP4_UNREACHABLE && type != IcmpErrorRequest.ICMP4_TIME_EXCEEDED
@@ -147,21 +84,12 @@ public final class Icmp4Error extends Stage<Icmp4Error.Params> {
         if (source == 0) {
             return NO_SOURCE_ADDRESS;
         }
-        if (!rateLimit.tryAcquire(ctx.worker(), ctx.now(), p.errorsPerSecond(), p.burst())) {
+        if (!tryAcquire(p, ctx)) {
             return RATE_LIMITED;
         }
 
         int quote = Math.min(length, MAX_QUOTE);
-        int offset = mem.dataOffset(bi);
-        // Headroom is at least PacketMemory.HEADROOM unless an earlier stage used it; with
-        // less than ERROR_HEADERS left, slide the quote right (576 bytes fit any buffer).
-        int newOffset = Math.max(offset - ERROR_HEADERS, 0);
-        long h = mem.base(bi) + newOffset;
-        if (h + ERROR_HEADERS != ip) {
-            MemorySegment.copy(data, ip, data, h + ERROR_HEADERS, quote);
-        }
-        mem.dataOffset(bi, newOffset);
-        mem.length(bi, ERROR_HEADERS + quote);
+        long h = prepend(mem, data, bi, ip, quote, ERROR_HEADERS);
 
         int total = ERROR_HEADERS + quote;
         data.set(Net.U8, h + Ip4.VERSION_IHL, (byte) 0x45);
@@ -178,23 +106,16 @@ public final class Icmp4Error extends Stage<Icmp4Error.Params> {
 
         long icmp = h + Ip4.MIN_HEADER;
         int parameter = IcmpErrorRequest.parameter(request);
-        data.set(Net.U8, icmp, (byte) type);
-        data.set(Net.U8, icmp + 1, (byte) IcmpErrorRequest.code(request));
-        data.set(Net.U16, icmp + 2, (short) 0);
         // RFC 1191 section 4: low 16 bits of the unused word carry the next-hop MTU;
         // RFC 792: Parameter Problem puts its pointer in the first byte.
-        data.set(Net.U32, icmp + 4, type == PARAMETER_PROBLEM ? parameter << 24
-                : type == IcmpErrorRequest.ICMP4_UNREACHABLE ? parameter : 0);
-        data.set(Net.U16, icmp + 2, (short) Checksum.compute(data, icmp, 8 + quote));
+        int field = type == PARAMETER_PROBLEM ? parameter << 24
+                : type == IcmpErrorRequest.ICMP4_UNREACHABLE ? parameter : 0;
+        writeIcmpHeader(data, icmp, type, IcmpErrorRequest.code(request), field);
+        data.set(Net.U16, icmp + 2, (short) Checksum.compute(data, icmp, ICMP_HEADER + quote));
 
-        mem.l3Offset(bi, newOffset);
-        mem.l4Offset(bi, newOffset + Ip4.MIN_HEADER);
-        mem.flags(bi, mem.flags(bi) & ~(PacketFlags.IP6 | PacketFlags.LOCAL | PacketFlags.NEEDS_CSUM
-                | PacketFlags.CSUM_VALID));
-        mem.gsoSize(bi, 0);
-        mem.gsoType(bi, 0);
-        mem.opaque(bi, 0);
-        mem.flowHash(bi, FlowHash.hash4(source, originalSource, Ip4.PROTOCOL_ICMP, 0, 0));
+        int flags = mem.flags(bi) & ~(PacketFlags.IP6 | PacketFlags.LOCAL | PacketFlags.NEEDS_CSUM
+                | PacketFlags.CSUM_VALID);
+        resetMetadata(mem, bi, Ip4.MIN_HEADER, flags, FlowHash.hash4(source, originalSource, Ip4.PROTOCOL_ICMP, 0, 0));
         return -1;
     }
 
@@ -225,12 +146,9 @@ public final class Icmp4Error extends Stage<Icmp4Error.Params> {
     }
 
     @Override
-    public String formatTrace(PacketMemory mem, int bi) {
-        int request = mem.opaque(bi);
-        String about = mem.length(bi) >= Ip4.MIN_HEADER
+    String about(PacketMemory mem, int bi) {
+        return mem.length(bi) >= Ip4.MIN_HEADER
                 ? " about " + Prefixes.format4(mem.u32(bi, Ip4.SOURCE)) + " -> " + Prefixes.format4(mem.u32(bi, Ip4.DESTINATION))
                 : "";
-        return "type " + IcmpErrorRequest.type(request) + " code " + IcmpErrorRequest.code(request)
-                + " parameter " + IcmpErrorRequest.parameter(request) + about;
     }
 }

@@ -5,11 +5,8 @@ import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.FlowHash;
 import dev.cipherlane.stages.fib.Prefixes;
-import dev.cipherlane.stages.graph.Frame;
-import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
-import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -35,33 +32,18 @@ import java.util.List;
  * ICMPv6 is treated as a possible error and not answered; link-layer multicast cannot be
  * seen at this layer. Errors are rate limited per worker (section 2.4 (f)).
  */
-public final class Icmp6Error extends Stage<Icmp6Error.Params> {
+public final class Icmp6Error extends IcmpError {
     public static final String NAME = "icmp6-error";
 
-    public static final int ARC_LOOKUP = 0;
-
-    public static final int SUPPRESSED = 0;
-    public static final int RATE_LIMITED = 1;
-    public static final int NO_SOURCE_ADDRESS = 2;
-    public static final int BAD_REQUEST = 3;
-    public static final int MALFORMED = 4;
-
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("lookup"), List.of(
-            "icmp error suppressed",
-            "icmp rate limited",
-            "icmp no source address",
-            "icmp error type not supported",
-            "icmp invoking packet malformed"));
+    public static final StageSpec SPEC = spec(NAME);
 
     /** IPv6 minimum MTU (RFC 8200 section 5), the ceiling for an error (RFC 4443 section 2.4 (c)). */
     public static final int MAX_ERROR_BYTES = 1280;
-    public static final int ERROR_HEADERS = Ip6.HEADER + 8;
+    public static final int ERROR_HEADERS = Ip6.HEADER + ICMP_HEADER;
     public static final int MAX_QUOTE = MAX_ERROR_BYTES - ERROR_HEADERS;
 
     public static final String ERRORS_PER_SECOND = "icmp6-error.errors-per-second";
-    public static final int DEFAULT_ERRORS_PER_SECOND = 1000;
     public static final String BURST = "icmp6-error.burst";
-    public static final int DEFAULT_BURST = 50;
 
     static final int HOP_LIMIT = 64;
     private static final int DESTINATION_UNREACHABLE = 1;
@@ -69,56 +51,12 @@ public final class Icmp6Error extends Stage<Icmp6Error.Params> {
     /** Parameter Problem code 2: unrecognised IPv6 option (RFC 4443 section 3.4). */
     private static final int UNRECOGNIZED_OPTION = 2;
 
-    /**
-     * @param interfaces      where the source address of an error comes from
-     * @param errorsPerSecond sustained errors per worker, 1..1,000,000
-     * @param burst           errors a worker may send back to back, 1..10,000
-     */
-    public record Params(InterfaceTable interfaces, int errorsPerSecond, int burst) {
-        public Params(InterfaceTable interfaces) {
-            this(interfaces, DEFAULT_ERRORS_PER_SECOND, DEFAULT_BURST);
-        }
-    }
-
-    private final IcmpRateLimit rateLimit = new IcmpRateLimit();
-
     public Icmp6Error(Params params) {
         super(SPEC, params);
     }
 
     @Override
-    protected Params validate(Params p) {
-        if (p == null || p.interfaces() == null) {
-            throw new IllegalArgumentException(NAME + ": an interface table is required");
-        }
-        if (p.errorsPerSecond() < 1 || p.errorsPerSecond() > 1_000_000) {
-            throw new IllegalArgumentException(ERRORS_PER_SECOND + " must be in 1..1000000, got " + p.errorsPerSecond());
-        }
-        if (p.burst() < 1 || p.burst() > 10_000) {
-            throw new IllegalArgumentException(BURST + " must be in 1..10000, got " + p.burst());
-        }
-        return p;
-    }
-
-    @Override
-    public void process(Frame frame, StageContext ctx) {
-        Params p = params();
-        PacketMemory mem = ctx.memory();
-        MemorySegment data = mem.data();
-        int n = frame.count();
-        for (int i = 0; i < n; i++) {
-            int bi = frame.get(i);
-            int error = build(p, ctx, mem, data, bi);
-            if (error >= 0) {
-                ctx.drop(bi, error);
-            } else {
-                ctx.enqueue(ARC_LOOKUP, bi);
-            }
-        }
-    }
-
-    /** Rewrites {@code bi} into its ICMPv6 error; returns the drop reason, or -1 when built. */
-    private int build(Params p, StageContext ctx, PacketMemory mem, MemorySegment data, int bi) {
+    int build(Params p, StageContext ctx, PacketMemory mem, MemorySegment data, int bi) {
         int request = mem.opaque(bi);
         int type = IcmpErrorRequest.type(request);
         int code = IcmpErrorRequest.code(request);
@@ -140,22 +78,14 @@ public final class Icmp6Error extends Stage<Icmp6Error.Params> {
         if (address < 0) {
             return NO_SOURCE_ADDRESS;
         }
-        if (!rateLimit.tryAcquire(ctx.worker(), ctx.now(), p.errorsPerSecond(), p.burst())) {
+        if (!tryAcquire(p, ctx)) {
             return RATE_LIMITED;
         }
         NetInterface.Ip6Address source = rx.ip6().get(address);
 
         int quote = Math.min(length, MAX_QUOTE);
-        int offset = mem.dataOffset(bi);
-        // Slide the quote right only if an earlier stage used up the headroom (1280 bytes fit any buffer).
-        int newOffset = Math.max(offset - ERROR_HEADERS, 0);
-        long h = mem.base(bi) + newOffset;
-        if (h + ERROR_HEADERS != ip) {
-            MemorySegment.copy(data, ip, data, h + ERROR_HEADERS, quote);
-        }
-        mem.dataOffset(bi, newOffset);
-        int payload = 8 + quote;
-        mem.length(bi, Ip6.HEADER + payload);
+        long h = prepend(mem, data, bi, ip, quote, ERROR_HEADERS);
+        int payload = ICMP_HEADER + quote;
 
         data.set(Net.U32, h + Ip6.VERSION_CLASS_FLOW, 6 << 28);
         data.set(Net.U16, h + Ip6.PAYLOAD_LENGTH, (short) payload);
@@ -167,25 +97,19 @@ public final class Icmp6Error extends Stage<Icmp6Error.Params> {
         data.set(Net.U64, h + Ip6.DESTINATION + 8, srcLo);
 
         long icmp = h + Ip6.HEADER;
-        data.set(Net.U8, icmp, (byte) type);
-        data.set(Net.U8, icmp + 1, (byte) code);
-        data.set(Net.U16, icmp + 2, (short) 0);
         // Packet Too Big: MTU; Parameter Problem: pointer; the others: unused, zero.
-        data.set(Net.U32, icmp + 4, type == IcmpErrorRequest.ICMP6_PACKET_TOO_BIG || type == PARAMETER_PROBLEM
-                ? IcmpErrorRequest.parameter(request) : 0);
+        int field = type == IcmpErrorRequest.ICMP6_PACKET_TOO_BIG || type == PARAMETER_PROBLEM
+                ? IcmpErrorRequest.parameter(request) : 0;
+        writeIcmpHeader(data, icmp, type, code, field);
         // RFC 8200 section 8.1 pseudo-header: both addresses, upper-layer length, next header.
         long acc = Checksum.sum(data, h + Ip6.SOURCE, 32, payload + Ip6.ICMP6);
         acc = Checksum.sum(data, icmp, payload, acc);
         data.set(Net.U16, icmp + 2, (short) (~Checksum.fold(acc) & 0xFFFF));
 
-        mem.l3Offset(bi, newOffset);
-        mem.l4Offset(bi, newOffset + Ip6.HEADER);
-        mem.flags(bi, (mem.flags(bi) | PacketFlags.IP6)
-                & ~(PacketFlags.LOCAL | PacketFlags.NEEDS_CSUM | PacketFlags.CSUM_VALID));
-        mem.gsoSize(bi, 0);
-        mem.gsoType(bi, 0);
-        mem.opaque(bi, 0);
-        mem.flowHash(bi, FlowHash.hash6(source.hi(), source.lo(), srcHi, srcLo, Ip6.ICMP6, 0, 0));
+        int flags = (mem.flags(bi) | PacketFlags.IP6)
+                & ~(PacketFlags.LOCAL | PacketFlags.NEEDS_CSUM | PacketFlags.CSUM_VALID);
+        resetMetadata(mem, bi, Ip6.HEADER, flags,
+                FlowHash.hash6(source.hi(), source.lo(), srcHi, srcLo, Ip6.ICMP6, 0, 0));
         return -1;
     }
 
@@ -229,15 +153,12 @@ public final class Icmp6Error extends Stage<Icmp6Error.Params> {
     }
 
     @Override
-    public String formatTrace(PacketMemory mem, int bi) {
-        int request = mem.opaque(bi);
-        String about = "";
-        if (mem.length(bi) >= Ip6.HEADER) {
-            MemorySegment data = mem.data();
-            long ip = mem.start(bi);
-            about = " about " + Prefixes.format6(data.get(Net.U64, ip + Ip6.SOURCE), data.get(Net.U64, ip + Ip6.SOURCE + 8));
+    String about(PacketMemory mem, int bi) {
+        if (mem.length(bi) < Ip6.HEADER) {
+            return "";
         }
-        return "type " + IcmpErrorRequest.type(request) + " code " + IcmpErrorRequest.code(request)
-                + " parameter " + IcmpErrorRequest.parameter(request) + about;
+        MemorySegment data = mem.data();
+        long ip = mem.start(bi);
+        return " about " + Prefixes.format6(data.get(Net.U64, ip + Ip6.SOURCE), data.get(Net.U64, ip + Ip6.SOURCE + 8));
     }
 }

@@ -1,19 +1,14 @@
 package dev.cipherlane.stages.builtin;
 
-import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
-import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.graph.Frame;
-import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The forwarding step of an IPv4 packet whose adjacency ({@code nextHop}) is a complete
@@ -34,14 +29,14 @@ import java.util.function.Supplier;
  * <li>The adjacency's 14-byte Ethernet header prepended in the headroom.</li>
  * </ol>
  *
+ * <p>{@code arp-glean} owes the same to packets it forwards: steps 1 to 3 are {@link
+ * Ip4NextHop}, which both stages call.
+ *
  * <p>Both ICMP cases leave on {@code icmp-error} unmodified, with the request in the opaque
  * word ({@link IcmpErrorRequest}), so the error quotes the packet as it was received.
  */
-public final class Ip4Rewrite extends Stage<Ip4Rewrite.Params> {
+public final class Ip4Rewrite extends IpRewrite {
     public static final String NAME = "ip4-rewrite";
-
-    public static final int ARC_TX = 0;
-    public static final int ARC_ICMP_ERROR = 1;
 
     public static final int TTL_EXPIRED = 0;
     public static final int MTU_EXCEEDED = 1;
@@ -58,24 +53,11 @@ public final class Ip4Rewrite extends Stage<Ip4Rewrite.Params> {
             "tx interface unknown",
             "no headroom for l2 header"));
 
-    private static final int TIME_EXCEEDED = IcmpErrorRequest.encode(IcmpErrorRequest.ICMP4_TIME_EXCEEDED, 0, 0);
-
-    /**
-     * @param tables     the current forwarding tables (adjacency rewrites); read once per frame
-     * @param interfaces the interfaces, for the tx interface's MTU
-     */
-    public record Params(Supplier<ForwardingTables> tables, InterfaceTable interfaces) {}
+    private static final Ip4NextHop.Codes NEXT_HOP = new Ip4NextHop.Codes(ARC_ICMP_ERROR, TTL_EXPIRED, MTU_EXCEEDED,
+            FRAGMENTATION_NOT_SUPPORTED, NO_HEADROOM);
 
     public Ip4Rewrite(Params params) {
         super(SPEC, params);
-    }
-
-    @Override
-    protected Params validate(Params p) {
-        if (p == null || p.tables() == null || p.interfaces() == null) {
-            throw new IllegalArgumentException(NAME + ": forwarding tables and interfaces are required");
-        }
-        return p;
     }
 
     @Override
@@ -93,16 +75,11 @@ public final class Ip4Rewrite extends Stage<Ip4Rewrite.Params> {
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
             long ip = mem.start(bi);
-            int ttlProtocol = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.TTL));
-            if (ttlProtocol >>> 8 <= 1) {
-                mem.opaque(bi, TIME_EXCEEDED);
-                ctx.count(TTL_EXPIRED, 1);
-                ctx.enqueue(ARC_ICMP_ERROR, bi);
+            if (Ip4NextHop.expired(ctx, mem, data, bi, ip, NEXT_HOP)) {
                 continue;
             }
             int adj = mem.nextHop(bi);
-            // The tables may have been republished since lookup chose adj.
-            if (adj < 0 || adj >= adjs.size() || adjs.kind(adj) != AdjacencyKind.REWRITE) {
+            if (!isComplete(adjs, adj)) {
                 ctx.drop(bi, STALE_ADJACENCY);
                 continue;
             }
@@ -116,29 +93,10 @@ public final class Ip4Rewrite extends Stage<Ip4Rewrite.Params> {
                 lastTx = tx;
                 mtu = itf.mtu();
             }
-            if (mem.length(bi) > mtu && mem.gsoSize(bi) == 0) {
-                if ((data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT) & Ip4.DONT_FRAGMENT) != 0) {
-                    mem.opaque(bi, IcmpErrorRequest.encode(IcmpErrorRequest.ICMP4_UNREACHABLE,
-                            IcmpErrorRequest.ICMP4_FRAGMENTATION_NEEDED, mtu));
-                    ctx.count(MTU_EXCEEDED, 1);
-                    ctx.enqueue(ARC_ICMP_ERROR, bi);
-                } else {
-                    ctx.drop(bi, FRAGMENTATION_NOT_SUPPORTED);
-                }
-                continue;
+            if (Ip4NextHop.prepare(ctx, mem, data, bi, ip, mtu, AdjacencyTable.REWRITE_LENGTH, NEXT_HOP)) {
+                prependRewrite(mem, data, bi, ip, rewrites, adjs.rewriteOffset(adj));
+                ctx.enqueue(ARC_TX, bi);
             }
-            if (mem.dataOffset(bi) < AdjacencyTable.REWRITE_LENGTH) {
-                ctx.drop(bi, NO_HEADROOM);
-                continue;
-            }
-            int decremented = ttlProtocol - 0x100;
-            data.set(Net.U16, ip + Ip4.TTL, (short) decremented);
-            int checksum = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.CHECKSUM));
-            data.set(Net.U16, ip + Ip4.CHECKSUM, (short) Checksum.update(checksum, ttlProtocol, decremented));
-            mem.push(bi, AdjacencyTable.REWRITE_LENGTH);
-            MemorySegment.copy(rewrites, adjs.rewriteOffset(adj), data, ip - AdjacencyTable.REWRITE_LENGTH,
-                    AdjacencyTable.REWRITE_LENGTH);
-            ctx.enqueue(ARC_TX, bi);
         }
     }
 

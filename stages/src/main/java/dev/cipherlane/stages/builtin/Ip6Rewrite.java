@@ -2,18 +2,14 @@ package dev.cipherlane.stages.builtin;
 
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
-import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.graph.Frame;
-import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The forwarding step of an IPv6 packet whose adjacency is a complete neighbour; the IPv6
@@ -30,11 +26,8 @@ import java.util.function.Supplier;
  * <li>Hop limit decremented (no header checksum in IPv6), Ethernet header prepended.</li>
  * </ol>
  */
-public final class Ip6Rewrite extends Stage<Ip6Rewrite.Params> {
+public final class Ip6Rewrite extends IpRewrite {
     public static final String NAME = "ip6-rewrite";
-
-    public static final int ARC_TX = 0;
-    public static final int ARC_ICMP_ERROR = 1;
 
     public static final int HOP_LIMIT_EXPIRED = 0;
     public static final int MTU_EXCEEDED = 1;
@@ -55,22 +48,8 @@ public final class Ip6Rewrite extends Stage<Ip6Rewrite.Params> {
 
     private static final int TIME_EXCEEDED = IcmpErrorRequest.encode(IcmpErrorRequest.ICMP6_TIME_EXCEEDED, 0, 0);
 
-    /**
-     * @param tables     the current forwarding tables (adjacency rewrites); read once per frame
-     * @param interfaces the interfaces, for the tx interface's MTU
-     */
-    public record Params(Supplier<ForwardingTables> tables, InterfaceTable interfaces) {}
-
     public Ip6Rewrite(Params params) {
         super(SPEC, params);
-    }
-
-    @Override
-    protected Params validate(Params p) {
-        if (p == null || p.tables() == null || p.interfaces() == null) {
-            throw new IllegalArgumentException(NAME + ": forwarding tables and interfaces are required");
-        }
-        return p;
     }
 
     @Override
@@ -104,8 +83,7 @@ public final class Ip6Rewrite extends Stage<Ip6Rewrite.Params> {
                 continue;
             }
             int adj = mem.nextHop(bi);
-            // The tables may have been republished since lookup chose adj.
-            if (adj < 0 || adj >= adjs.size() || adjs.kind(adj) != AdjacencyKind.REWRITE) {
+            if (!isComplete(adjs, adj)) {
                 ctx.drop(bi, STALE_ADJACENCY);
                 continue;
             }
@@ -130,9 +108,7 @@ public final class Ip6Rewrite extends Stage<Ip6Rewrite.Params> {
                 continue;
             }
             data.set(Net.U8, ip + Ip6.HOP_LIMIT, (byte) (hopLimit - 1));
-            mem.push(bi, AdjacencyTable.REWRITE_LENGTH);
-            MemorySegment.copy(rewrites, adjs.rewriteOffset(adj), data, ip - AdjacencyTable.REWRITE_LENGTH,
-                    AdjacencyTable.REWRITE_LENGTH);
+            prependRewrite(mem, data, bi, ip, rewrites, adjs.rewriteOffset(adj));
             ctx.enqueue(ARC_TX, bi);
         }
     }

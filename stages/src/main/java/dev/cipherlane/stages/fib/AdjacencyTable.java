@@ -13,6 +13,13 @@ import java.util.Arrays;
  * Ethernet rewrite (destination MAC, source MAC, EtherType) kept at {@code index * 16} in one
  * flat byte array so the rewrite stage copies it with a single bulk copy.
  *
+ * <p>A tunnel adjacency ({@link #addTunnel}) is a midchain: the packet must first be
+ * encapsulated into tunnel {@link #tunnel(int) tunnel(adj)} and only then forwarded on the
+ * underlay. Its {@link AdjacencyKind kind} reads {@code DROP}, so a stage that does not check
+ * {@code tunnel(adj)} fails closed instead of sending tunnel traffic unencapsulated; the tunnel
+ * index is the only thing that tells it apart. It has no family: IPv4 and IPv6 load balancers
+ * may both use it (RFC 2003 and RFC 4213 carry both over one IPv4 tunnel).
+ *
  * <p>Two indices are permanent and exist from construction: {@link #DROP} (0) and
  * {@link #PUNT} (1). Index 0 being DROP means a zero-initialised reference fails closed.
  *
@@ -34,6 +41,9 @@ public final class AdjacencyTable {
     /** Bytes of an Ethernet II header: destination MAC, source MAC, EtherType. */
     public static final int REWRITE_LENGTH = 14;
 
+    /** What {@link #tunnel(int)} returns for an adjacency that is not a tunnel adjacency. */
+    public static final int NO_TUNNEL = -1;
+
     static final int ETHERTYPE_IP4 = 0x0800;
     static final int ETHERTYPE_IP6 = 0x86DD;
     private static final int MAC_LENGTH = 6;
@@ -50,6 +60,7 @@ public final class AdjacencyTable {
     private long[] nextHops6 = new long[INITIAL_CAPACITY * 2];
     private byte[] rewrites = new byte[INITIAL_CAPACITY * REWRITE_STRIDE];
     private int[] locks = new int[INITIAL_CAPACITY];
+    private int[] tunnels = new int[INITIAL_CAPACITY];
     private int[] free = new int[INITIAL_CAPACITY];
     private int freeCount;
     private int size;
@@ -84,6 +95,20 @@ public final class AdjacencyTable {
     /** IPv6 connected subnet on {@code txInterface}: neighbour-solicit each packet's destination. */
     public int addGlean6(int txInterface) {
         return allocate(AdjacencyKind.GLEAN, FAMILY_IP6, txInterface);
+    }
+
+    /**
+     * Midchain adjacency into tunnel {@code tunnelIndex} (an index of the tunnel table, which
+     * this table does not know). Kind {@code DROP} for stages that ignore tunnels; see the
+     * class comment.
+     */
+    public int addTunnel(int tunnelIndex) {
+        if (tunnelIndex < 0) {
+            throw new IllegalArgumentException("tunnel index " + tunnelIndex + " is negative");
+        }
+        int adj = allocate(AdjacencyKind.DROP, FAMILY_NONE, -1);
+        tunnels[adj] = tunnelIndex;
+        return adj;
     }
 
     /**
@@ -164,6 +189,7 @@ public final class AdjacencyTable {
         nextHops4[adj] = 0;
         nextHops6[2 * adj] = 0;
         nextHops6[2 * adj + 1] = 0;
+        tunnels[adj] = NO_TUNNEL;
         Arrays.fill(rewrites, adj * REWRITE_STRIDE, (adj + 1) * REWRITE_STRIDE, (byte) 0);
         free[freeCount++] = adj;
         snapshot = null;
@@ -192,6 +218,11 @@ public final class AdjacencyTable {
 
     public int nextHop4(int adj) {
         return nextHops4[adj];
+    }
+
+    /** The tunnel a tunnel adjacency encapsulates into, {@link #NO_TUNNEL} for every other adjacency. */
+    public int tunnel(int adj) {
+        return tunnels[adj];
     }
 
     public long nextHop6Hi(int adj) {
@@ -250,6 +281,7 @@ public final class AdjacencyTable {
         families[adj] = family;
         txInterfaces[adj] = txInterface;
         locks[adj] = 0;
+        tunnels[adj] = NO_TUNNEL;
         snapshot = null;
         return adj;
     }
@@ -264,6 +296,7 @@ public final class AdjacencyTable {
         nextHops6 = Arrays.copyOf(nextHops6, capacity * 2);
         rewrites = Arrays.copyOf(rewrites, capacity * REWRITE_STRIDE);
         locks = Arrays.copyOf(locks, capacity);
+        tunnels = Arrays.copyOf(tunnels, capacity);
         free = Arrays.copyOf(free, capacity);
     }
 
@@ -311,6 +344,7 @@ public final class AdjacencyTable {
         private final int[] nextHops4;
         private final long[] nextHops6;
         private final byte[] rewrites;
+        private final int[] tunnels;
         private final MemorySegment rewriteSegment;
 
         private Snapshot(AdjacencyTable table) {
@@ -321,6 +355,7 @@ public final class AdjacencyTable {
             nextHops4 = Arrays.copyOf(table.nextHops4, n);
             nextHops6 = Arrays.copyOf(table.nextHops6, 2 * n);
             rewrites = Arrays.copyOf(table.rewrites, n * REWRITE_STRIDE);
+            tunnels = Arrays.copyOf(table.tunnels, n);
             rewriteSegment = MemorySegment.ofArray(rewrites).asReadOnly();
         }
 
@@ -350,6 +385,11 @@ public final class AdjacencyTable {
 
         public long nextHop6Lo(int adj) {
             return nextHops6[2 * adj + 1];
+        }
+
+        /** The tunnel of a tunnel adjacency, {@link #NO_TUNNEL} otherwise (freed indices included). */
+        public int tunnel(int adj) {
+            return tunnels[adj];
         }
 
         /** Where {@code adj}'s 14-byte Ethernet header starts in {@link #rewriteBytes()}. */

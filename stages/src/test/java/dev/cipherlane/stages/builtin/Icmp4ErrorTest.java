@@ -11,6 +11,7 @@ import static dev.cipherlane.stages.builtin.Ip4TestPackets.udp4;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.FlowHash;
@@ -191,8 +192,13 @@ class Icmp4ErrorTest {
     @Test
     void parametersAreValidated() {
         assertThrows(IllegalArgumentException.class, () -> new Icmp4Error(new Icmp4Error.Params(null)));
-        assertThrows(IllegalArgumentException.class, () -> new Icmp4Error(new Icmp4Error.Params(net.interfaces, 0, 5)));
-        assertThrows(IllegalArgumentException.class, () -> new Icmp4Error(new Icmp4Error.Params(net.interfaces, 10, 0)));
+        IllegalArgumentException rate = assertThrows(IllegalArgumentException.class,
+                () -> new Icmp4Error(new Icmp4Error.Params(net.interfaces, 0, 5)));
+        IllegalArgumentException burst = assertThrows(IllegalArgumentException.class,
+                () -> new Icmp4Error(new Icmp4Error.Params(net.interfaces, 10, 0)));
+        // Shared validation still names this family's settings.
+        assertTrue(rate.getMessage().startsWith(Icmp4Error.ERRORS_PER_SECOND + " "), rate.getMessage());
+        assertTrue(burst.getMessage().startsWith(Icmp4Error.BURST + " "), burst.getMessage());
     }
 
     /** The whole loop: input -> lookup -> rewrite -> icmp4-error -> lookup -> rewrite -> wire. */

@@ -11,6 +11,7 @@ import static dev.cipherlane.stages.builtin.Ip6TestPackets.udp6;
 import static dev.cipherlane.stages.builtin.Ip6TestPackets.upperLayerChecksum;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.stages.buffer.PacketFlags;
@@ -160,6 +161,17 @@ class Icmp6ErrorTest {
             assertEquals(1, h.errors(Icmp6Error.NAME, "icmp error type not supported"));
             assertEquals(1, h.errors(Icmp6Error.NAME, "icmp invoking packet malformed"));
         }
+    }
+
+    @Test
+    void parametersAreValidatedUnderIcmp6Names() {
+        IllegalArgumentException rate = assertThrows(IllegalArgumentException.class,
+                () -> new Icmp6Error(new Icmp6Error.Params(net.interfaces, 1_000_001, 5)));
+        IllegalArgumentException burst = assertThrows(IllegalArgumentException.class,
+                () -> new Icmp6Error(new Icmp6Error.Params(net.interfaces, 10, 10_001)));
+        assertTrue(rate.getMessage().startsWith(Icmp6Error.ERRORS_PER_SECOND + " "), rate.getMessage());
+        assertTrue(burst.getMessage().startsWith(Icmp6Error.BURST + " "), burst.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Icmp6Error(new Icmp6Error.Params(null)));
     }
 
     @Test

@@ -1,0 +1,160 @@
+package dev.cipherlane.afpacket;
+
+import dev.cipherlane.stages.buffer.BufferCache;
+import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.buffer.SizeClass;
+import dev.cipherlane.stages.graph.InputStage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code afpacket-input-<ifname>-<n>}: receives from one {@link PacketRing} (member
+ * {@code n} of the uplink's fanout group) and sends each frame to {@code ethernet-input}.
+ *
+ * <p>Each packet the kernel put in an rx block is copied into a small buffer, or a large
+ * one when it does not fit, and the block goes back to the kernel once all its packets are
+ * copied: the ring's memory is never lent to the graph, so a slow stage downstream cannot
+ * starve the kernel of blocks. A poll stops after {@code budget} packets, in the middle of
+ * a block if need be, and the next poll goes on from there.
+ *
+ * <p>The kernel takes an 802.1Q tag out of the frame into tp_vlan_tci (tp_status
+ * TP_STATUS_VLAN_VALID); it is put back after the MAC addresses so ethernet-input sees the
+ * frame as it was on the wire (IEEE 802.1Q section 9).
+ *
+ * <p>A frame that cannot be delivered (no buffer, too long, truncated by the ring, runt) is
+ * counted and its ring slot released: it never became a packet. Like a NIC rx queue, a
+ * ring belongs to one worker; on other workers poll produces nothing.
+ */
+public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
+    public static final String NAME_PREFIX = "afpacket-input-";
+
+    public static final int ARC_ETHERNET_INPUT = 0;
+
+    public static final int NO_BUFFER = 0;
+    public static final int FRAME_TOO_LONG = 1;
+    public static final int RUNT = 2;
+
+    private static final List<String> ERRORS = List.of("no buffer", "frame too long", "runt frame");
+
+    private static final int ETHERNET_HEADER = 14;
+    private static final int MAC_ADDRESSES = 12;
+    private static final int VLAN_TAG = 4;
+    private static final int ETHERTYPE_VLAN = 0x8100;
+
+    /** Largest frame copied into a small buffer; 64 bytes of tailroom stay free for ESP trailers. */
+    public static final int SMALL_FRAME_MAX = SizeClass.SMALL.bytes - PacketMemory.HEADROOM - 64;
+    /** Largest frame taken at all. */
+    public static final int LARGE_FRAME_MAX = SizeClass.LARGE.bytes - PacketMemory.HEADROOM - 64;
+
+    /**
+     * @param ring           the fanout member this stage reads
+     * @param interfaceIndex dataplane index of the uplink, stored as each packet's rx interface
+     * @param interfaceName  kernel name of the uplink, for the stage name and traces
+     * @param member         number of the ring within the fanout group, for the stage name
+     * @param worker         the one worker that reads this ring
+     */
+    public record Params(PacketRing ring, int interfaceIndex, String interfaceName, int member, int worker) {}
+
+    public AfPacketInput(Params params) {
+        super(spec(name(params.interfaceName(), params.member())), params);
+    }
+
+    /** The stage name of member {@code member} of {@code interfaceName}'s fanout group. */
+    public static String name(String interfaceName, int member) {
+        return NAME_PREFIX + interfaceName + "-" + member;
+    }
+
+    public static StageSpec spec(String name) {
+        return new StageSpec(name, List.of("ethernet-input"), ERRORS);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.ring() == null || p.interfaceName() == null || p.interfaceName().isBlank()) {
+            throw new IllegalArgumentException("afpacket input: a ring and an interface name are required");
+        }
+        if (p.interfaceIndex() < 0 || p.member() < 0 || p.worker() < 0) {
+            throw new IllegalArgumentException(name(p.interfaceName(), p.member())
+                    + ": interface index, member and worker must be >= 0, got " + p);
+        }
+        Params cur = params();
+        if (cur != null && (!cur.interfaceName().equals(p.interfaceName()) || cur.member() != p.member())) {
+            throw new IllegalArgumentException(name() + ": cannot become " + name(p.interfaceName(), p.member()));
+        }
+        return p;
+    }
+
+    @Override
+    public int poll(StageContext ctx, int budget) {
+        Params p = params();
+        if (ctx.worker() != p.worker()) {
+            return 0;
+        }
+        PacketRing ring = p.ring();
+        MemorySegment rx = ring.memory();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        BufferCache buffers = ctx.buffers();
+        int produced = 0;
+        for (int seen = 0; seen < budget; seen++) {
+            long h = ring.rxNext();
+            if (h < 0) {
+                break;
+            }
+            int snap = rx.get(ValueLayout.JAVA_INT, h + Tpacket.H3_SNAPLEN);
+            int wire = rx.get(ValueLayout.JAVA_INT, h + Tpacket.H3_LEN);
+            int status = rx.get(ValueLayout.JAVA_INT, h + Tpacket.H3_STATUS);
+            long from = h + Short.toUnsignedInt(rx.get(ValueLayout.JAVA_SHORT, h + Tpacket.H3_MAC));
+            boolean tagged = (status & Tpacket.TP_STATUS_VLAN_VALID) != 0;
+            int frame = tagged ? snap + VLAN_TAG : snap;
+            int error = -1;
+            if (snap < wire || frame > LARGE_FRAME_MAX) {
+                error = FRAME_TOO_LONG;
+            } else if (snap < ETHERNET_HEADER) {
+                error = RUNT;
+            }
+            int bi = -1;
+            if (error < 0) {
+                bi = frame <= SMALL_FRAME_MAX ? buffers.allocSmall() : buffers.allocLarge();
+                if (bi < 0) {
+                    error = NO_BUFFER;
+                }
+            }
+            if (error >= 0) {
+                ctx.count(error, 1);
+                ring.rxRelease();
+                continue;
+            }
+            long to = mem.start(bi);
+            if (tagged) {
+                int tpid = (status & Tpacket.TP_STATUS_VLAN_TPID_VALID) != 0
+                        ? Short.toUnsignedInt(rx.get(ValueLayout.JAVA_SHORT, h + Tpacket.H3_VLAN_TPID))
+                        : ETHERTYPE_VLAN;
+                int tci = rx.get(ValueLayout.JAVA_INT, h + Tpacket.H3_VLAN_TCI) & 0xffff;
+                MemorySegment.copy(rx, from, data, to, MAC_ADDRESSES);
+                data.set(Net.U16, to + MAC_ADDRESSES, (short) tpid);
+                data.set(Net.U16, to + MAC_ADDRESSES + 2, (short) tci);
+                MemorySegment.copy(rx, from + MAC_ADDRESSES, data, to + MAC_ADDRESSES + VLAN_TAG, snap - MAC_ADDRESSES);
+            } else {
+                MemorySegment.copy(rx, from, data, to, snap);
+            }
+            ring.rxRelease();
+            mem.length(bi, frame);
+            mem.rxInterface(bi, p.interfaceIndex());
+            ctx.enqueue(ARC_ETHERNET_INPUT, bi);
+            produced++;
+        }
+        return produced;
+    }
+
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        Params p = params();
+        return String.format(Locale.ROOT, "%s member %d, %d bytes", p.interfaceName(), p.member(), mem.length(bi));
+    }
+}

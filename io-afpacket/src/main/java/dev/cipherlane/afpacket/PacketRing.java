@@ -1,0 +1,354 @@
+package dev.cipherlane.afpacket;
+
+import dev.cipherlane.linux.Libc;
+import dev.cipherlane.linux.LinuxException;
+import dev.cipherlane.linux.Mmap;
+import dev.cipherlane.linux.Sockets;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+import static dev.cipherlane.afpacket.Tpacket.*;
+
+/**
+ * One AF_PACKET socket on one interface with a TPACKET_V3 receive ring and transmit ring
+ * sharing a single {@code mmap(2)} (rx blocks first, then tx blocks, as packet_mmap lays
+ * them out). Several rings on one interface join a fanout group, one per worker, and the
+ * kernel spreads received flows over them by hash.
+ *
+ * <p><b>Receive.</b> The kernel fills blocks of variable-sized packets and hands a whole
+ * block over by setting its status to TP_STATUS_USER; it is given back with
+ * TP_STATUS_KERNEL once every packet in it has been read. {@link #rxNext()} and
+ * {@link #rxRelease()} walk the packets one by one so a poll can stop in the middle of a
+ * block (budget) and go on from there next time. A block that is only partly filled is
+ * handed over when the retire timeout expires, so a trickle of traffic still arrives.
+ *
+ * <p><b>Transmit.</b> The tx ring is a ring of fixed-size frames, each a tpacket3_hdr with
+ * the packet at {@link Tpacket#TX_DATA_OFFSET}. {@link #txNext()} returns the next frame
+ * if the kernel has given it back (TP_STATUS_AVAILABLE), {@link #txSubmit} marks it
+ * TP_STATUS_SEND_REQUEST, and one {@link #txKick()} ({@code send(fd, NULL, 0, MSG_DONTWAIT)})
+ * sends everything requested. PACKET_LOSS is on, so a frame the kernel refuses (longer
+ * than the MTU) is skipped rather than left blocking the ring in TP_STATUS_WRONG_FORMAT.
+ *
+ * <p><b>Threads.</b> The rx and tx cursors are plain fields: a ring belongs to one worker,
+ * which alone calls the rx/tx methods. {@link #statistics()} may be called from any thread.
+ *
+ * <p>The socket is created with protocol 0, so it receives nothing until bound to its
+ * interface with {@code htons(ETH_P_ALL)}: a socket created with ETH_P_ALL would capture
+ * every interface of the namespace into the ring during setup.
+ */
+public final class PacketRing implements AutoCloseable {
+    /**
+     * Ring geometry and socket options.
+     *
+     * @param rxBlockSize         bytes per rx block, a multiple of the page size
+     * @param rxBlockCount        rx blocks
+     * @param frameSize           tx frame size and the rx ring's nominal frame size, a
+     *                            multiple of 16 that divides the block sizes
+     * @param retireTimeoutMillis how long the kernel keeps a partly filled rx block (0: its default)
+     * @param txBlockSize         bytes per tx block, a multiple of the page size
+     * @param txBlockCount        tx blocks; tx frames = txBlockCount * txBlockSize / frameSize
+     * @param fanoutGroup         fanout group id (0..65535) or -1 for none
+     * @param qdiscBypass         PACKET_QDISC_BYPASS: transmit straight to the driver, no qdisc
+     */
+    public record Config(int rxBlockSize, int rxBlockCount, int frameSize, int retireTimeoutMillis,
+                         int txBlockSize, int txBlockCount, int fanoutGroup, boolean qdiscBypass) {
+        private static final int PAGE = 4096;
+        /** TPACKET3_HDRLEN: the smallest frame the kernel accepts. */
+        private static final int MIN_FRAME = 68;
+
+        public Config {
+            checkBlocks("rx", rxBlockSize, rxBlockCount, frameSize);
+            checkBlocks("tx", txBlockSize, txBlockCount, frameSize);
+            if (frameSize < MIN_FRAME || frameSize % 16 != 0) {
+                throw new IllegalArgumentException("frame size must be a multiple of 16 and >= " + MIN_FRAME
+                        + ", got " + frameSize);
+            }
+            if (retireTimeoutMillis < 0) {
+                throw new IllegalArgumentException("retire timeout must be >= 0, got " + retireTimeoutMillis);
+            }
+            if (fanoutGroup < -1 || fanoutGroup > 0xffff) {
+                throw new IllegalArgumentException("fanout group must be -1 or 0..65535, got " + fanoutGroup);
+            }
+        }
+
+        private static void checkBlocks(String ring, int blockSize, int blockCount, int frameSize) {
+            if (blockSize <= 0 || blockSize % PAGE != 0 || blockCount <= 0) {
+                throw new IllegalArgumentException(ring + " ring: block size must be a positive multiple of "
+                        + PAGE + " and block count positive, got " + blockSize + " x " + blockCount);
+            }
+            if (frameSize > 0 && blockSize % frameSize != 0) {
+                throw new IllegalArgumentException(ring + " ring: frame size " + frameSize
+                        + " does not divide block size " + blockSize);
+            }
+        }
+
+        /** 8 rx blocks of 256 KB, 2 KB frames, 256 tx frames, 10 ms retire timeout. */
+        public static Config defaults(int fanoutGroup) {
+            return new Config(1 << 18, 8, 2048, 10, 1 << 18, 2, fanoutGroup, false);
+        }
+
+        int txFrames() {
+            return txBlockCount * (txBlockSize / frameSize);
+        }
+    }
+
+    /**
+     * Cumulative kernel counters (tpacket_stats_v3) since the ring was opened.
+     *
+     * @param packets frames that reached the socket, dropped ones included (the kernel adds
+     *                tp_drops into tp_packets)
+     * @param drops   frames dropped because no rx block was free
+     * @param freezes times the rx queue froze because every block was owned by user space
+     */
+    public record Statistics(long packets, long drops, long freezes) {}
+
+    private static final VarHandle STATUS = ValueLayout.JAVA_INT.varHandle();
+    private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private final int fd;
+    private final int interfaceIndex;
+    private final Config config;
+    private final Arena arena;
+    private final MemorySegment ring;
+    private final long txBase;
+    private final int txFrames;
+    private final int txFramesPerBlock;
+
+    // Rx cursor: block being read, packets left in it (0: not entered yet), next packet.
+    private int rxBlock;
+    private int rxLeft;
+    private long rxPacket;
+    // Tx cursor: next frame to fill.
+    private int txFrame;
+
+    private long packets;
+    private long drops;
+    private long freezes;
+    private boolean closed;
+
+    private PacketRing(int fd, int interfaceIndex, Config config, Arena arena, MemorySegment ring) {
+        this.fd = fd;
+        this.interfaceIndex = interfaceIndex;
+        this.config = config;
+        this.arena = arena;
+        this.ring = ring;
+        this.txBase = (long) config.rxBlockSize() * config.rxBlockCount();
+        this.txFrames = config.txFrames();
+        this.txFramesPerBlock = config.txBlockSize() / config.frameSize();
+    }
+
+    /**
+     * Opens a ring on interface {@code interfaceIndex} of the calling thread's network
+     * namespace (call it inside {@code NetNamespace.runIn} for another namespace).
+     */
+    public static PacketRing open(int interfaceIndex, Config config) throws LinuxException {
+        if (interfaceIndex <= 0) {
+            throw new IllegalArgumentException("interface index must be > 0, got " + interfaceIndex);
+        }
+        int fd = Sockets.socket(Sockets.AF_PACKET, Sockets.SOCK_RAW | Sockets.SOCK_CLOEXEC, 0);
+        Arena arena = Arena.ofShared();
+        try {
+            Sockets.setsockopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3);
+            // PACKET_LOSS must be set before the rings exist (the kernel answers EBUSY after).
+            Sockets.setsockopt(fd, SOL_PACKET, PACKET_LOSS, 1);
+            // Our own transmissions and the host's would otherwise loop back into the rx ring.
+            Sockets.setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
+            if (config.qdiscBypass()) {
+                Sockets.setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1);
+            }
+            try (Arena scratch = Arena.ofConfined()) {
+                MemorySegment req = scratch.allocate(REQ3_SIZE, 8);
+                ringRequest(req, config.rxBlockSize(), config.rxBlockCount(), config.frameSize(),
+                        config.retireTimeoutMillis());
+                Sockets.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, REQ3_SIZE);
+                // A V3 tx ring must not ask for a retire timeout, private area or features.
+                ringRequest(req, config.txBlockSize(), config.txBlockCount(), config.frameSize(), 0);
+                Sockets.setsockopt(fd, SOL_PACKET, PACKET_TX_RING, req, REQ3_SIZE);
+
+                long length = (long) config.rxBlockSize() * config.rxBlockCount()
+                        + (long) config.txBlockSize() * config.txBlockCount();
+                MemorySegment ring = Mmap.map(arena, length, Mmap.PROT_READ | Mmap.PROT_WRITE, Mmap.MAP_SHARED, fd, 0);
+
+                MemorySegment sll = scratch.allocate(SLL_SIZE, 4);
+                sll.set(ValueLayout.JAVA_SHORT, SLL_FAMILY, (short) Sockets.AF_PACKET);
+                sll.set(BE16, SLL_PROTOCOL, (short) ETH_P_ALL);
+                sll.set(ValueLayout.JAVA_INT, SLL_IFINDEX, interfaceIndex);
+                Sockets.bind(fd, sll, SLL_SIZE);
+                // Joining needs a bound (running) socket; all members share type, interface and protocol.
+                if (config.fanoutGroup() >= 0) {
+                    Sockets.setsockopt(fd, SOL_PACKET, PACKET_FANOUT,
+                            config.fanoutGroup() | (PACKET_FANOUT_HASH << 16));
+                }
+                return new PacketRing(fd, interfaceIndex, config, arena, ring);
+            }
+        } catch (LinuxException | RuntimeException e) {
+            arena.close();
+            try {
+                Libc.close(fd);
+            } catch (LinuxException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static void ringRequest(MemorySegment req, int blockSize, int blockCount, int frameSize, int retire) {
+        req.fill((byte) 0);
+        req.set(ValueLayout.JAVA_INT, REQ3_BLOCK_SIZE, blockSize);
+        req.set(ValueLayout.JAVA_INT, REQ3_BLOCK_NR, blockCount);
+        req.set(ValueLayout.JAVA_INT, REQ3_FRAME_SIZE, frameSize);
+        req.set(ValueLayout.JAVA_INT, REQ3_FRAME_NR, blockCount * (blockSize / frameSize));
+        req.set(ValueLayout.JAVA_INT, REQ3_RETIRE_BLK_TOV, retire);
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public int interfaceIndex() {
+        return interfaceIndex;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** Both rings as mapped: rx blocks from 0, tx frames after them. */
+    public MemorySegment memory() {
+        return ring;
+    }
+
+    // ---- receive -------------------------------------------------------------------------
+
+    /**
+     * Offset in {@link #memory()} of the next received packet's tpacket3_hdr, or -1 when
+     * the kernel has handed over nothing more. The same packet is returned until
+     * {@link #rxRelease()}.
+     */
+    public long rxNext() {
+        if (rxLeft > 0) {
+            return rxPacket;
+        }
+        // An empty block (possible after a retire timeout) goes straight back; at most one lap.
+        for (int tries = 0; tries < config.rxBlockCount(); tries++) {
+            long block = (long) rxBlock * config.rxBlockSize();
+            int status = (int) STATUS.getAcquire(ring, block + BLOCK_STATUS);
+            if ((status & TP_STATUS_USER) == 0) {
+                return -1;
+            }
+            int n = ring.get(ValueLayout.JAVA_INT, block + BLOCK_NUM_PKTS);
+            if (n > 0) {
+                rxLeft = n;
+                rxPacket = block + ring.get(ValueLayout.JAVA_INT, block + BLOCK_OFFSET_TO_FIRST);
+                return rxPacket;
+            }
+            returnBlock(block);
+        }
+        return -1;
+    }
+
+    /** Done with the packet {@link #rxNext()} returned; its block goes back after its last packet. */
+    public void rxRelease() {
+        if (rxLeft <= 0) {
+            throw new IllegalStateException("no received packet to release");
+        }
+        if (--rxLeft == 0) {
+            returnBlock((long) rxBlock * config.rxBlockSize());
+        } else {
+            rxPacket += ring.get(ValueLayout.JAVA_INT, rxPacket + H3_NEXT_OFFSET);
+        }
+    }
+
+    private void returnBlock(long block) {
+        // Release: our reads of the block happen before the kernel may refill it.
+        STATUS.setRelease(ring, block + BLOCK_STATUS, TP_STATUS_KERNEL);
+        rxBlock = rxBlock + 1 == config.rxBlockCount() ? 0 : rxBlock + 1;
+    }
+
+    // ---- transmit ------------------------------------------------------------------------
+
+    /** Largest packet a tx frame holds. */
+    public int txCapacity() {
+        return config.frameSize() - TX_DATA_OFFSET;
+    }
+
+    /** Number of tx frames. */
+    public int txFrames() {
+        return txFrames;
+    }
+
+    /**
+     * Offset in {@link #memory()} of the next tx frame's tpacket3_hdr if the kernel has
+     * given it back, else -1 (the ring is full). The packet goes at
+     * {@link Tpacket#TX_DATA_OFFSET} from there.
+     */
+    public long txNext() {
+        long frame = txBase + (long) (txFrame / txFramesPerBlock) * config.txBlockSize()
+                + (long) (txFrame % txFramesPerBlock) * config.frameSize();
+        int status = (int) STATUS.getAcquire(ring, frame + H3_STATUS);
+        return status == TP_STATUS_AVAILABLE ? frame : -1;
+    }
+
+    /** Offset of the packet data within a tx frame. */
+    public static int txDataOffset() {
+        return TX_DATA_OFFSET;
+    }
+
+    /** Hands the frame {@link #txNext()} returned, holding {@code length} bytes, to the kernel. */
+    public void txSubmit(long frame, int length) {
+        ring.set(ValueLayout.JAVA_INT, frame + H3_NEXT_OFFSET, 0);
+        ring.set(ValueLayout.JAVA_INT, frame + H3_LEN, length);
+        ring.set(ValueLayout.JAVA_INT, frame + H3_SNAPLEN, length);
+        // Release: the packet bytes are visible before the kernel sees the request.
+        STATUS.setRelease(ring, frame + H3_STATUS, TP_STATUS_SEND_REQUEST);
+        txFrame = txFrame + 1 == txFrames ? 0 : txFrame + 1;
+    }
+
+    /**
+     * {@code send(fd, NULL, 0, MSG_DONTWAIT)}: the kernel transmits every frame marked
+     * TP_STATUS_SEND_REQUEST. Returns bytes sent, or {@link Libc#WOULD_BLOCK}.
+     */
+    public long txKick() throws LinuxException {
+        return Sockets.send(fd, MemorySegment.NULL, 0, 0, Sockets.MSG_DONTWAIT);
+    }
+
+    // ---- statistics ----------------------------------------------------------------------
+
+    /**
+     * Kernel counters since the ring was opened. PACKET_STATISTICS resets them on every
+     * read, so they are summed here.
+     */
+    public synchronized Statistics statistics() throws LinuxException {
+        if (!closed) {
+            try (Arena scratch = Arena.ofConfined()) {
+                MemorySegment st = scratch.allocate(STATS_SIZE, 4);
+                Sockets.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, st);
+                packets += Integer.toUnsignedLong(st.get(ValueLayout.JAVA_INT, STATS_PACKETS));
+                drops += Integer.toUnsignedLong(st.get(ValueLayout.JAVA_INT, STATS_DROPS));
+                freezes += Integer.toUnsignedLong(st.get(ValueLayout.JAVA_INT, STATS_FREEZE_Q_CNT));
+            }
+        }
+        return new Statistics(packets, drops, freezes);
+    }
+
+    /** Unmaps the rings and closes the socket (which leaves the fanout group). */
+    @Override
+    public void close() throws LinuxException {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        arena.close();
+        Libc.close(fd);
+    }
+
+    @Override
+    public String toString() {
+        return "af_packet ring fd " + fd + " on interface " + interfaceIndex;
+    }
+}

@@ -1,0 +1,196 @@
+package dev.cipherlane.stages.tunnel;
+
+import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.builtin.Checksum;
+import dev.cipherlane.stages.builtin.Ip4;
+import dev.cipherlane.stages.builtin.Ip6;
+import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Takes the inner packet out of an IPIP packet addressed to us (RFC 2003 section 3, RFC 4213
+ * section 3.6) and sends it to {@code ip4-input} or {@code ip6-input}, which validate it as if
+ * it had arrived on a link. The packet starts at the outer IPv4 header, already validated by
+ * {@code ip4-input} (checksum, version, lengths against the buffer) and found local by the
+ * lookup; this stage re-checks only what it relies on, so a miswired graph drops instead of
+ * reading garbage.
+ *
+ * <p>Only known tunnels are decapsulated: the outer (source, destination) must be a tunnel's
+ * (remote, local). RFC 4213 section 3.6 asks decapsulators to refuse packets from sources they
+ * have no tunnel with, or anyone could inject traffic into the pod network by wrapping it. The
+ * inner version must match the outer protocol (4 for IPv4, 41 for IPv6). Outer fragments are
+ * dropped: the encapsulator sets DF and this dataplane does not reassemble.
+ *
+ * <p>ECN follows RFC 6040 section 4.2 ({@link TunnelHeader#decapsulatedEcn}); a changed inner
+ * IPv4 TOS gets its header checksum updated incrementally (RFC 1624 equation 3). Nothing else of
+ * the inner header changes: the inner TTL is the inner network's, decremented when the inner
+ * packet is forwarded.
+ *
+ * <p>On the way out: the packet starts at the inner header, its length is the outer total length
+ * minus the outer header (link padding removed), the IP6 flag says the inner family, the LOCAL
+ * flag (set for the outer packet) is cleared, {@code l3Offset} is at the inner header. The rx
+ * interface stays the underlay interface the outer packet came in on.
+ */
+public final class TunnelDecap extends Stage<TunnelDecap.Params> {
+    public static final String NAME = "ipip-decap";
+
+    public static final int ARC_IP4 = 0;
+    public static final int ARC_IP6 = 1;
+
+    public static final int OUTER_RUNT = 0;
+    public static final int OUTER_BAD_HEADER = 1;
+    public static final int OUTER_LENGTH_MISMATCH = 2;
+    public static final int OUTER_FRAGMENT = 3;
+    public static final int NOT_IPIP = 4;
+    public static final int UNKNOWN_TUNNEL = 5;
+    public static final int INNER_RUNT = 6;
+    public static final int INNER_VERSION_MISMATCH = 7;
+    public static final int ECN_DECAP_ERROR = 8;
+
+    public static final StageSpec SPEC = new StageSpec(NAME, List.of("ip4", "ip6"), List.of(
+            "outer ip4 runt",
+            "outer ip4 bad header",
+            "outer ip4 length mismatch",
+            "outer ip4 fragment",
+            "not an ipip packet",
+            "unknown tunnel",
+            "inner packet runt",
+            "inner version does not match outer protocol",
+            "ecn decap error"));
+
+    private static final int IP6_ECN_SHIFT = 20;
+
+    /** @param tunnels the current tunnel snapshot; read once per frame */
+    public record Params(Supplier<TunnelTable.Snapshot> tunnels) {}
+
+    public TunnelDecap(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.tunnels() == null) {
+            throw new IllegalArgumentException(NAME + ": a tunnel snapshot supplier is required");
+        }
+        return p;
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        TunnelTable.Snapshot tunnels = params().tunnels().get();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            int arc = decapsulate(tunnels, mem, data, bi);
+            if (arc < 0) {
+                ctx.drop(bi, -1 - arc);
+            } else {
+                ctx.enqueue(arc, bi);
+            }
+        }
+    }
+
+    /** Decapsulates one packet; returns its arc, or {@code -1 - error} to drop it. */
+    private static int decapsulate(TunnelTable.Snapshot tunnels, PacketMemory mem, MemorySegment data, int bi) {
+        int length = mem.length(bi);
+        if (length < Ip4.MIN_HEADER) {
+            return -1 - OUTER_RUNT;
+        }
+        long outer = mem.start(bi);
+        int versionIhl = Byte.toUnsignedInt(data.get(Net.U8, outer + Ip4.VERSION_IHL));
+        int headerLength = (versionIhl & 0x0F) * 4;
+        if (versionIhl >>> 4 != 4 || headerLength < Ip4.MIN_HEADER) {
+            return -1 - OUTER_BAD_HEADER;
+        }
+        int totalLength = Short.toUnsignedInt(data.get(Net.U16, outer + Ip4.TOTAL_LENGTH));
+        if (totalLength > length || totalLength < headerLength) {
+            return -1 - OUTER_LENGTH_MISMATCH;
+        }
+        if ((data.get(Net.U16, outer + Ip4.FLAGS_FRAGMENT) & (Ip4.MORE_FRAGMENTS | Ip4.FRAGMENT_OFFSET_MASK)) != 0) {
+            return -1 - OUTER_FRAGMENT;
+        }
+        int protocol = Byte.toUnsignedInt(data.get(Net.U8, outer + Ip4.PROTOCOL));
+        if (!TunnelHeader.isIpip(protocol)) {
+            return -1 - NOT_IPIP;
+        }
+        int tunnel = tunnels.find(data.get(Net.U32, outer + Ip4.SOURCE), data.get(Net.U32, outer + Ip4.DESTINATION));
+        if (tunnel == TunnelTable.Snapshot.NOT_FOUND) {
+            return -1 - UNKNOWN_TUNNEL;
+        }
+        int innerLength = totalLength - headerLength;
+        long inner = outer + headerLength;
+        boolean ip6 = protocol == TunnelHeader.PROTOCOL_IP6;
+        if (innerLength < (ip6 ? Ip6.HEADER : Ip4.MIN_HEADER)) {
+            return -1 - INNER_RUNT;
+        }
+        int innerVersion = Byte.toUnsignedInt(data.get(Net.U8, inner)) >>> 4;
+        if (innerVersion != (ip6 ? 6 : 4)) {
+            return -1 - INNER_VERSION_MISMATCH;
+        }
+        int outerEcn = Byte.toUnsignedInt(data.get(Net.U8, outer + Ip4.TOS)) & TunnelHeader.ECN_MASK;
+        if (!applyEcn(data, inner, ip6, outerEcn)) {
+            return -1 - ECN_DECAP_ERROR;
+        }
+        mem.push(bi, -headerLength);
+        mem.length(bi, innerLength);
+        mem.l3Offset(bi, mem.dataOffset(bi));
+        mem.clearFlag(bi, PacketFlags.LOCAL);
+        if (ip6) {
+            mem.setFlag(bi, PacketFlags.IP6);
+            return ARC_IP6;
+        }
+        mem.clearFlag(bi, PacketFlags.IP6);
+        return ARC_IP4;
+    }
+
+    /** Writes the RFC 6040 inner ECN; false when the table says drop. */
+    private static boolean applyEcn(MemorySegment data, long inner, boolean ip6, int outerEcn) {
+        if (ip6) {
+            int first = data.get(Net.U32, inner + Ip6.VERSION_CLASS_FLOW);
+            int innerEcn = (first >>> IP6_ECN_SHIFT) & TunnelHeader.ECN_MASK;
+            int ecn = TunnelHeader.decapsulatedEcn(innerEcn, outerEcn);
+            if (ecn == TunnelHeader.ECN_DROP) {
+                return false;
+            }
+            if (ecn != innerEcn) {
+                int updated = (first & ~(TunnelHeader.ECN_MASK << IP6_ECN_SHIFT)) | (ecn << IP6_ECN_SHIFT);
+                data.set(Net.U32, inner + Ip6.VERSION_CLASS_FLOW, updated);
+            }
+            return true;
+        }
+        int word = Short.toUnsignedInt(data.get(Net.U16, inner + Ip4.VERSION_IHL));
+        int innerEcn = word & TunnelHeader.ECN_MASK;
+        int ecn = TunnelHeader.decapsulatedEcn(innerEcn, outerEcn);
+        if (ecn == TunnelHeader.ECN_DROP) {
+            return false;
+        }
+        if (ecn != innerEcn) {
+            int updated = (word & ~TunnelHeader.ECN_MASK) | ecn;
+            data.set(Net.U16, inner + Ip4.VERSION_IHL, (short) updated);
+            int checksum = Short.toUnsignedInt(data.get(Net.U16, inner + Ip4.CHECKSUM));
+            data.set(Net.U16, inner + Ip4.CHECKSUM, (short) Checksum.update(checksum, word, updated));
+        }
+        return true;
+    }
+
+    /** Traced on entry: the outer header that names the tunnel. */
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        if (mem.length(bi) < Ip4.MIN_HEADER) {
+            return "runt, length " + mem.length(bi);
+        }
+        return "outer " + Prefixes.format4(mem.u32(bi, Ip4.SOURCE)) + " -> "
+                + Prefixes.format4(mem.u32(bi, Ip4.DESTINATION)) + " proto " + mem.u8(bi, Ip4.PROTOCOL)
+                + " tos 0x" + Integer.toHexString(mem.u8(bi, Ip4.TOS)) + " length " + mem.length(bi);
+    }
+}

@@ -1,0 +1,195 @@
+package dev.cipherlane.stages.tunnel;
+
+import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.builtin.Checksum;
+import dev.cipherlane.stages.builtin.IcmpErrorRequest;
+import dev.cipherlane.stages.builtin.Ip4;
+import dev.cipherlane.stages.builtin.Ip6;
+import dev.cipherlane.stages.fib.AdjacencyTable;
+import dev.cipherlane.stages.fib.ForwardingTables;
+import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Puts an inner IPv4 (RFC 2003) or IPv6 (RFC 4213) packet into an IPIP tunnel: prepends the
+ * 20-byte outer IPv4 header in the headroom and hands the packet to {@code ip4-rewrite} on the
+ * tunnel's underlay adjacency. The packet starts at the inner IP header and {@code nextHop} is
+ * the tunnel adjacency the lookup chose ({@code AdjacencyTable.addTunnel}); the ECMP choice
+ * among several tunnels to one peer was the lookup's load balancer, by the symmetric flow hash.
+ *
+ * <p>The outer header (RFC 2003 section 3.1): version 4, IHL 5; DSCP copied from the inner
+ * header and ECN copied too, RFC 6040 section 4.1 normal mode; total length; identification 0
+ * with DF set, which RFC 6864 section 4.1 allows for atomic datagrams, and which keeps the
+ * stage free of per-worker state; TTL {@link TunnelHeader#OUTER_TTL}; protocol 4 or 41;
+ * source and destination from the tunnel; header checksum.
+ *
+ * <p>Size. An inner packet that would make the outer one larger than the tunnel MTU is not
+ * encapsulated. The tunnel is a link of MTU {@code tunnel MTU - 20} to the inner network
+ * (RFC 4213 section 3.2, RFC 2003 section 5.1), so: IPv4 with DF set gets Fragmentation Needed
+ * with that MTU (RFC 1191 section 4) on {@code icmp4-error}; IPv6 gets Packet Too Big (RFC 4443
+ * section 3.2) on {@code icmp6-error}; IPv4 without DF is dropped, as in {@code ip4-rewrite},
+ * because this dataplane does not fragment.
+ *
+ * <p>GSO super-packets ({@code gsoSize > 0}) leave unencapsulated on {@code gso}, to be cut
+ * into segments that come back here, each then encapsulated and MTU-checked like any packet.
+ * Segmenting first means the segmenter only ever sees plain TCP/IP and the outer header is
+ * never replicated; the segments keep {@code nextHop}, so they return to the same tunnel.
+ *
+ * <p>On {@code rewrite}: {@code nextHop} = the tunnel's underlay adjacency, {@code txInterface}
+ * its interface, the IP6 flag cleared (the packet is IPv4 now), {@code l3Offset} at the outer
+ * header and the flow hash kept, so the outer packet stays on one underlay path too.
+ */
+public final class TunnelEncap extends Stage<TunnelEncap.Params> {
+    public static final String NAME = "ipip-encap";
+
+    public static final int ARC_REWRITE = 0;
+    public static final int ARC_GSO = 1;
+    public static final int ARC_ICMP4_ERROR = 2;
+    public static final int ARC_ICMP6_ERROR = 3;
+
+    public static final int NO_SUCH_TUNNEL = 0;
+    public static final int INNER_NOT_IP = 1;
+    public static final int MTU_EXCEEDED = 2;
+    public static final int FRAGMENTATION_NOT_SUPPORTED = 3;
+    public static final int NO_HEADROOM = 4;
+
+    public static final StageSpec SPEC = new StageSpec(NAME,
+            List.of("rewrite", "gso", "icmp4-error", "icmp6-error"),
+            List.of(
+                    "no such tunnel",
+                    "inner packet not ip",
+                    "tunnel mtu exceeded",
+                    "fragmentation not supported",
+                    "no headroom for outer header"));
+
+    private static final int VERSION_IHL = 0x45;
+    private static final int IP6_TRAFFIC_CLASS_SHIFT = 20;
+
+    /**
+     * @param forwarding the current forwarding tables, for the tunnel adjacency's tunnel index; read once per frame
+     * @param tunnels    the current tunnel snapshot; read once per frame
+     */
+    public record Params(Supplier<ForwardingTables> forwarding, Supplier<TunnelTable.Snapshot> tunnels) {}
+
+    public TunnelEncap(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.forwarding() == null || p.tunnels() == null) {
+            throw new IllegalArgumentException(NAME + ": forwarding tables and tunnels are required");
+        }
+        return p;
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        Params p = params();
+        AdjacencyTable.Snapshot adjs = p.forwarding().get().adjacencies();
+        TunnelTable.Snapshot tunnels = p.tunnels().get();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            int adj = mem.nextHop(bi);
+            int tunnel = adj >= 0 && adj < adjs.size() ? adjs.tunnel(adj) : AdjacencyTable.NO_TUNNEL;
+            if (!tunnels.contains(tunnel)) {
+                ctx.drop(bi, NO_SUCH_TUNNEL);
+                continue;
+            }
+            int innerLength = mem.length(bi);
+            long inner = mem.start(bi);
+            int version = innerLength > 0 ? Byte.toUnsignedInt(data.get(Net.U8, inner)) >>> 4 : 0;
+            int protocol;
+            int tos;
+            if (version == 4 && innerLength >= Ip4.MIN_HEADER) {
+                protocol = TunnelHeader.PROTOCOL_IP4;
+                tos = Byte.toUnsignedInt(data.get(Net.U8, inner + Ip4.TOS));
+            } else if (version == 6 && innerLength >= Ip6.HEADER) {
+                protocol = TunnelHeader.PROTOCOL_IP6;
+                tos = (data.get(Net.U32, inner + Ip6.VERSION_CLASS_FLOW) >>> IP6_TRAFFIC_CLASS_SHIFT) & 0xFF;
+            } else {
+                ctx.drop(bi, INNER_NOT_IP);
+                continue;
+            }
+            if (mem.gsoSize(bi) > 0) {
+                ctx.enqueue(ARC_GSO, bi);
+                continue;
+            }
+            int mtu = tunnels.mtu(tunnel);
+            if (innerLength + TunnelHeader.OUTER_LENGTH > mtu) {
+                tooBig(ctx, mem, data, bi, inner, protocol, mtu - TunnelHeader.OUTER_LENGTH);
+                continue;
+            }
+            if (mem.dataOffset(bi) < TunnelHeader.OUTER_LENGTH) {
+                ctx.drop(bi, NO_HEADROOM);
+                continue;
+            }
+            mem.push(bi, TunnelHeader.OUTER_LENGTH);
+            long outer = inner - TunnelHeader.OUTER_LENGTH;
+            writeOuter(data, outer, tos, innerLength + TunnelHeader.OUTER_LENGTH, protocol,
+                    tunnels.local(tunnel), tunnels.remote(tunnel));
+            mem.nextHop(bi, tunnels.underlayAdjacency(tunnel));
+            mem.txInterface(bi, tunnels.txInterface(tunnel));
+            mem.clearFlag(bi, PacketFlags.IP6);
+            mem.l3Offset(bi, mem.dataOffset(bi));
+            ctx.enqueue(ARC_REWRITE, bi);
+        }
+    }
+
+    /** The inner packet does not fit the tunnel: an ICMP error about it, or a drop (class comment). */
+    private static void tooBig(StageContext ctx, PacketMemory mem, MemorySegment data, int bi, long inner,
+            int protocol, int innerMtu) {
+        if (protocol == TunnelHeader.PROTOCOL_IP6) {
+            mem.opaque(bi, IcmpErrorRequest.encode(IcmpErrorRequest.ICMP6_PACKET_TOO_BIG, 0, innerMtu));
+            ctx.count(MTU_EXCEEDED, 1);
+            ctx.enqueue(ARC_ICMP6_ERROR, bi);
+        } else if ((data.get(Net.U16, inner + Ip4.FLAGS_FRAGMENT) & Ip4.DONT_FRAGMENT) != 0) {
+            mem.opaque(bi, IcmpErrorRequest.encode(IcmpErrorRequest.ICMP4_UNREACHABLE,
+                    IcmpErrorRequest.ICMP4_FRAGMENTATION_NEEDED, innerMtu));
+            ctx.count(MTU_EXCEEDED, 1);
+            ctx.enqueue(ARC_ICMP4_ERROR, bi);
+        } else {
+            ctx.drop(bi, FRAGMENTATION_NOT_SUPPORTED);
+        }
+    }
+
+    /** Writes the 20-byte outer header at {@code outer}, checksum last (RFC 791 section 3.1). */
+    private static void writeOuter(MemorySegment data, long outer, int tos, int totalLength, int protocol,
+            int source, int destination) {
+        data.set(Net.U8, outer + Ip4.VERSION_IHL, (byte) VERSION_IHL);
+        data.set(Net.U8, outer + Ip4.TOS, (byte) tos);
+        data.set(Net.U16, outer + Ip4.TOTAL_LENGTH, (short) totalLength);
+        data.set(Net.U16, outer + Ip4.IDENTIFICATION, (short) 0);
+        data.set(Net.U16, outer + Ip4.FLAGS_FRAGMENT, (short) Ip4.DONT_FRAGMENT);
+        data.set(Net.U8, outer + Ip4.TTL, (byte) TunnelHeader.OUTER_TTL);
+        data.set(Net.U8, outer + Ip4.PROTOCOL, (byte) protocol);
+        data.set(Net.U16, outer + Ip4.CHECKSUM, (short) 0);
+        data.set(Net.U32, outer + Ip4.SOURCE, source);
+        data.set(Net.U32, outer + Ip4.DESTINATION, destination);
+        data.set(Net.U16, outer + Ip4.CHECKSUM,
+                (short) Checksum.compute(data, outer, TunnelHeader.OUTER_LENGTH));
+    }
+
+    /** Traced on entry: the inner packet and the tunnel adjacency the lookup chose. */
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        int length = mem.length(bi);
+        int version = length > 0 ? mem.u8(bi, 0) >>> 4 : 0;
+        String inner = version == 4 && length >= Ip4.MIN_HEADER
+                ? Prefixes.format4(mem.u32(bi, Ip4.SOURCE)) + " -> " + Prefixes.format4(mem.u32(bi, Ip4.DESTINATION))
+                : "ip" + version;
+        return "tunnel adjacency " + mem.nextHop(bi) + " inner " + inner + " length " + length
+                + (mem.gsoSize(bi) > 0 ? " gso " + mem.gsoSize(bi) : "");
+    }
+}
