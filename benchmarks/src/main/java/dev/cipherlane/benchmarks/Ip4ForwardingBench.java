@@ -117,6 +117,7 @@ public class Ip4ForwardingBench {
                 .connect(Ip4Lookup.NAME, "local", Drop.NAME)
                 .connect(Ip4Lookup.NAME, "glean", Drop.NAME)
                 .connect(Ip4Lookup.NAME, "punt", Drop.NAME)
+                .connect(Ip4Lookup.NAME, "tunnel", Drop.NAME)
                 .connect(Ip4Rewrite.NAME, "tx", RestoreSink.NAME)
                 .connect(Ip4Rewrite.NAME, "icmp-error", Drop.NAME)
                 .build();

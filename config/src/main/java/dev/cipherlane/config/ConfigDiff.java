@@ -9,7 +9,7 @@ import java.util.function.Function;
 
 /**
  * What a reload has to do: the settings that differ between the running config and
- * the new one, leaf by leaf. Routes are matched by prefix, interfaces and pods by name, so
+ * the new one, leaf by leaf. Routes are matched by prefix, interfaces, pods and peers by name, so
  * an edited route shows up as a change to that route's next hops rather than as a remove
  * and an add, and everything that did not change can be left running.
  *
@@ -73,6 +73,21 @@ public final class ConfigDiff {
                     diff.leaf(path + ".mac", x.mac(), y.mac());
                     diff.leaf(path + ".queues", x.queues(), y.queues());
                     diff.leaf(path + ".mtu", x.mtu(), y.mtu());
+                });
+
+        UplinkSettings e = old.uplink();
+        UplinkSettings f = neu.uplink();
+        String uplink = root + "uplink.";
+        diff.leaf(uplink + "interface", e.interfaceName(), f.interfaceName());
+        diff.leaf(uplink + "host-tap", e.hostTap(), f.hostTap());
+        diff.leaf(uplink + "tunnel-addresses", e.tunnelAddresses(), f.tunnelAddresses());
+        diff.leaf(uplink + "mtu", e.mtu(), f.mtu());
+
+        diff.keyed(root + "peers", old.peers(), neu.peers(), PeerSettings::name,
+                (path, x, y) -> {
+                    diff.leaf(path + ".addresses", x.addresses(), y.addresses());
+                    diff.leaf(path + ".pod-cidrs", x.podCidrs(), y.podCidrs());
+                    diff.leaf(path + ".tunnels", x.tunnels(), y.tunnels());
                 });
         return List.copyOf(diff.changes);
     }

@@ -1,7 +1,9 @@
 package dev.cipherlane.config;
 
 import dev.cipherlane.config.net.IpAddress;
+import dev.cipherlane.config.net.IpPrefix;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +18,8 @@ import java.util.regex.Pattern;
  * @param stateDir   node.state-dir, where the state file (pods, taps) lives across restarts
  * @param podNetwork pod-network, how every pod is attached
  * @param pods       pods, each with its effective queues and MTU
+ * @param uplink     uplink, the kernel interface the node takes over, if any
+ * @param peers      peers, the other nodes this one tunnels to; only with an uplink
  */
 public record NodeSettings(
         String name,
@@ -26,7 +30,9 @@ public record NodeSettings(
         List<RouteSettings> routes,
         List<InterfaceSettings> interfaces,
         PodNetworkSettings podNetwork,
-        List<PodSettings> pods) {
+        List<PodSettings> pods,
+        UplinkSettings uplink,
+        List<PeerSettings> peers) {
 
     /** Every setting lives under this key, which is also the only top-level key allowed. */
     public static final String ROOT = "cipherlane";
@@ -60,6 +66,20 @@ public record NodeSettings(
             throw new IllegalArgumentException("two interfaces with one name");
         }
         checkPods(podNetwork, pods);
+        Objects.requireNonNull(uplink, "uplink");
+        peers = List.copyOf(peers);
+        checkPeers(uplink, peers, pods);
+    }
+
+    /**
+     * The settings as they were before the uplink: no uplink and no peers. Kept so code that
+     * builds settings by hand goes on compiling.
+     */
+    public NodeSettings(String name, Path stateDir, AdminSettings admin, DataplaneSettings dataplane,
+            NeighbourSettings neighbour, List<RouteSettings> routes, List<InterfaceSettings> interfaces,
+            PodNetworkSettings podNetwork, List<PodSettings> pods) {
+        this(name, stateDir, admin, dataplane, neighbour, routes, interfaces, podNetwork, pods, UplinkSettings.DEFAULTS,
+                List.of());
     }
 
     /**
@@ -70,7 +90,7 @@ public record NodeSettings(
     public NodeSettings(String name, AdminSettings admin, DataplaneSettings dataplane, NeighbourSettings neighbour,
             List<RouteSettings> routes, List<InterfaceSettings> interfaces) {
         this(name, DEFAULT_STATE_DIR, admin, dataplane, neighbour, routes, interfaces, PodNetworkSettings.DEFAULTS,
-                List.of());
+                List.of(), UplinkSettings.DEFAULTS, List.of());
     }
 
     /** Absolute, without '.' or '..' segments. */
@@ -98,6 +118,40 @@ public record NodeSettings(
             if (pod.mac().filter(network.gatewayMac()::equals).isPresent()) {
                 throw new IllegalArgumentException("pod " + pod.name() + " has the gateway's MAC " + network.gatewayMac());
             }
+        }
+    }
+
+    /**
+     * Peers are told apart by name and by address (none is one of ours), and their pod CIDRs route to one peer
+     * each: none overlaps another's or holds one of this node's own pods.
+     */
+    private static void checkPeers(UplinkSettings uplink, List<PeerSettings> peers, List<PodSettings> pods) {
+        if (!peers.isEmpty() && !uplink.enabled()) {
+            throw new IllegalArgumentException("peers without an uplink");
+        }
+        Set<String> names = new HashSet<>();
+        Set<IpAddress> addresses = new HashSet<>();
+        List<IpPrefix> cidrs = new ArrayList<>();
+        for (PeerSettings peer : peers) {
+            if (!names.add(peer.name())) {
+                throw new IllegalArgumentException("two peers named " + peer.name());
+            }
+            for (IpAddress address : peer.addresses()) {
+                if (!addresses.add(address) || uplink.tunnelAddresses().contains(address)) {
+                    throw new IllegalArgumentException("peer " + peer.name() + " shares address " + address);
+                }
+            }
+            for (IpPrefix cidr : peer.podCidrs()) {
+                if (cidrs.stream().anyMatch(cidr::overlaps)) {
+                    throw new IllegalArgumentException("peer " + peer.name() + "'s pod CIDR " + cidr + " overlaps another peer's");
+                }
+                for (PodSettings pod : pods) {
+                    if (pod.addresses().stream().anyMatch(cidr::contains)) {
+                        throw new IllegalArgumentException("peer " + peer.name() + "'s pod CIDR " + cidr + " holds pod " + pod.name());
+                    }
+                }
+            }
+            cidrs.addAll(peer.podCidrs());
         }
     }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,14 @@ final class NodeSettingsReader {
             ValueReader.integer(PodNetworkSettings.MIN_QUEUES, PodNetworkSettings.MAX_QUEUES);
 
     private final Problems problems;
+    /** Every pod's addresses, in file order, for the peers' pod-cidrs to stay clear of. */
+    private final Map<IpAddress, Claim> podAddresses = new LinkedHashMap<>();
+    /** Whether uplink.interface was read without a problem, so a bad one is not also "no uplink". */
+    private boolean uplinkInterfaceRead;
+    /** uplink.tunnel-addresses and their lines, which no peer may have. */
+    private final Map<IpAddress, Integer> tunnelAddressLines = new HashMap<>();
+    /** Entries in peers, good or bad. */
+    private int peerEntries;
 
     private NodeSettingsReader(Problems problems) {
         this.problems = problems;
@@ -69,13 +78,20 @@ final class NodeSettingsReader {
         List<InterfaceSettings> interfaces = interfaces(cipherlane);
         PodNetworkSettings podNetwork = podNetwork(cipherlane.section("pod-network"));
         List<PodSettings> pods = pods(cipherlane, podNetwork);
+        UplinkSettings uplink = uplink(cipherlane.section("uplink"));
+        List<PeerSettings> peers = peers(cipherlane);
+        if (peerEntries > 0 && uplink != null && !uplink.enabled() && uplinkInterfaceRead) {
+            problems.add(cipherlane.origin("peers"), cipherlane.path("peers"),
+                    "no peers while uplink.interface is \"\" (tunnels to peers run over the uplink)",
+                    peerEntries + (peerEntries == 1 ? " peer" : " peers"));
+        }
         cipherlane.rejectUnknownKeys();
 
         if (problems.count() > 0) {
             return null;
         }
         return new NodeSettings(name, Path.of(stateDir), new AdminSettings(Path.of(socket)), dataplane, neighbour,
-                routes, interfaces, podNetwork, pods);
+                routes, interfaces, podNetwork, pods, uplink, peers);
     }
 
     private DataplaneSettings dataplane(ConfigSection dataplane) {
@@ -202,7 +218,10 @@ final class NodeSettingsReader {
         });
     }
 
-    /** An address some pod has, and where; {@code pod} is the entry's path, which no two pods share. */
+    /**
+     * An address some pod (or peer) has, and where; {@code pod} is the entry's path, which no
+     * two entries share.
+     */
     private record Claim(String pod, String owner, IpAddress address, int line) {
     }
 
@@ -210,7 +229,7 @@ final class NodeSettingsReader {
         List<PodSettings> pods = new ArrayList<>();
         Map<String, Integer> namedOnLine = new HashMap<>();
         Map<Path, Integer> netnsOnLine = new HashMap<>();
-        Map<IpAddress, Claim> claimed = new HashMap<>();
+        Map<IpAddress, Claim> claimed = podAddresses;
         ValueReader<String> podName = ValueReader.string("a pod name of 1.." + PodSettings.MAX_NAME_LENGTH
                 + " lowercase letters, digits or '-', starting and ending with a letter or digit", PodSettings::isValidName);
         ValueReader<String> netnsReader = ValueReader.string("a namespace name of lowercase letters, digits, '_', '.' or"
@@ -300,6 +319,153 @@ final class NodeSettingsReader {
             claimed.putIfAbsent(address, claim);
             own.putIfAbsent(address.family(), claim);
             return address;
+        });
+    }
+
+    /**
+     * A bad value falls back to reference.conf's; null when the interface and host tap share
+     * a name, which has no such fallback.
+     */
+    private UplinkSettings uplink(ConfigSection uplink) {
+        int before = problems.count();
+        String interfaceName = uplink.get("interface", ValueReader.string(
+                "\"\" for no uplink, or an interface name of 1.." + InterfaceSettings.MAX_NAME_BYTES
+                        + " bytes without '/', ':' or spaces",
+                name -> name.isEmpty() || InterfaceSettings.isValidName(name)));
+        uplinkInterfaceRead = problems.count() == before;
+        String hostTap = uplink.get("host-tap", INTERFACE_NAME);
+        List<IpAddress> tunnelAddresses = uplink.list("tunnel-addresses",
+                "a list of IPv4 addresses like [\"192.0.2.21\", \"192.0.2.22\"]", 0, tunnelAddress());
+        int mtu = uplink.get("mtu", ValueReader.integer(UplinkSettings.MIN_MTU, UplinkSettings.MAX_MTU));
+        uplink.rejectUnknownKeys();
+        if (hostTap.equals(interfaceName)) {
+            problems.add(uplink.origin("host-tap"), uplink.path("host-tap"),
+                    "a name other than uplink.interface's " + interfaceName, uplink.shown("host-tap"));
+            return null;
+        }
+        Optional<String> name = interfaceName.isEmpty() ? Optional.empty() : Optional.of(interfaceName);
+        return new UplinkSettings(name, hostTap, tunnelAddresses, mtu);
+    }
+
+    /** A local tunnel endpoint, remembered so that no peer can claim it. */
+    private ValueReader<IpAddress> tunnelAddress() {
+        ValueReader<IpAddress> underlay = underlayAddress();
+        return new ValueReader<>(underlay.expected(), (value, expected) -> {
+            IpAddress address = underlay.read(value);
+            tunnelAddressLines.putIfAbsent(address, value.origin().lineNumber());
+            return address;
+        });
+    }
+
+    /** A tunnel endpoint, local or a peer's: a plain unicast IPv4 address for now. */
+    private static ValueReader<IpAddress> underlayAddress() {
+        return new ValueReader<>("an IPv4 address like 192.0.2.12", (value, expected) -> {
+            if (value.valueType() != ConfigValueType.STRING) {
+                throw new ValueFormatException(expected, Problems.got(value));
+            }
+            String text = (String) value.unwrapped();
+            if (text.indexOf('/') >= 0) {
+                throw new ValueFormatException("an IPv4 address without a prefix length", text);
+            }
+            IpAddress address = IpAddress.parse(text);
+            PeerSettings.underlayProblem(address).ifPresent(reason -> {
+                throw new ValueFormatException("a unicast IPv4 address, but " + address + " is " + reason, text);
+            });
+            return address;
+        });
+    }
+
+    /** A pod CIDR some peer routes, and where; {@code peer} is the entry's path. */
+    private record CidrClaim(String peer, String owner, IpPrefix prefix, int line) {
+    }
+
+    private List<PeerSettings> peers(ConfigSection cipherlane) {
+        List<PeerSettings> peers = new ArrayList<>();
+        Map<String, Integer> namedOnLine = new HashMap<>();
+        Map<IpAddress, Claim> claimed = new HashMap<>();
+        List<CidrClaim> routed = new ArrayList<>();
+        ValueReader<String> peerName = ValueReader.string("a peer name of 1.." + PodSettings.MAX_NAME_LENGTH
+                + " lowercase letters, digits or '-', starting and ending with a letter or digit", PodSettings::isValidName);
+        for (ConfigSection entry : cipherlane.objects("peers",
+                "a peer like { name = \"node-b\", addresses = [\"192.0.2.12\"], pod-cidrs = [\"10.78.0.0/24\"] }")) {
+            peerEntries++;
+            int before = problems.count();
+            String name = entry.get("name", peerName);
+            String owner = name != null ? name : entry.path();
+            List<IpAddress> addresses = entry.list("addresses",
+                    "a non-empty list of IPv4 addresses like [\"192.0.2.12\"]", 1, peerAddress(entry.path(), owner, claimed));
+            List<IpPrefix> podCidrs = entry.list("pod-cidrs",
+                    "a non-empty list of prefixes like [\"10.78.0.0/24\", \"fd78::/64\"]", 1,
+                    podCidr(entry.path(), owner, routed));
+            int tunnels = entry.optional("tunnels", ValueReader.integer(PeerSettings.MIN_TUNNELS, PeerSettings.MAX_TUNNELS))
+                    .orElse(PeerSettings.DEFAULT_TUNNELS);
+            entry.rejectUnknownKeys();
+            if (name != null) {
+                Integer earlier = namedOnLine.putIfAbsent(name, entry.origin("name").lineNumber());
+                if (earlier != null) {
+                    problems.add(entry.origin("name"), entry.path("name"),
+                            "a name not used by another peer, but " + name + " is already on line " + earlier,
+                            entry.shown("name"));
+                }
+            }
+            if (problems.count() == before) {
+                peers.add(new PeerSettings(name, addresses, podCidrs, tunnels));
+            }
+        }
+        return peers;
+    }
+
+    /**
+     * Reads one peer's address: a tunnel endpoint no other peer (nor this node) has. A repeat within the
+     * peer is let through for {@link ConfigSection#list} to report.
+     */
+    private ValueReader<IpAddress> peerAddress(String peer, String owner, Map<IpAddress, Claim> claimed) {
+        ValueReader<IpAddress> underlay = underlayAddress();
+        return new ValueReader<>(underlay.expected(), (value, expected) -> {
+            IpAddress address = underlay.read(value);
+            Integer local = tunnelAddressLines.get(address);
+            if (local != null) {
+                throw new ValueFormatException("a peer's address, not this node's, but " + address
+                        + " is in uplink.tunnel-addresses on line " + local, (String) value.unwrapped());
+            }
+            Claim earlier = claimed.get(address);
+            if (earlier != null && !earlier.pod().equals(peer)) {
+                throw new ValueFormatException("an address no other peer has, but " + address + " is already "
+                        + earlier.owner() + "'s on line " + earlier.line(), (String) value.unwrapped());
+            }
+            claimed.putIfAbsent(address, new Claim(peer, owner, address, value.origin().lineNumber()));
+            return address;
+        });
+    }
+
+    /**
+     * Reads one peer's pod CIDR. It sends traffic into the peer's tunnels, so it must not
+     * overlap another pod CIDR (a route would be ambiguous) nor hold one of this node's own
+     * pods (their traffic would leave the node). A repeat within the peer is let through for
+     * {@link ConfigSection#list} to report.
+     */
+    private ValueReader<IpPrefix> podCidr(String peer, String owner, List<CidrClaim> routed) {
+        return new ValueReader<>("a prefix like 10.78.0.0/24 or fd78::/64", (value, expected) -> {
+            if (value.valueType() != ConfigValueType.STRING) {
+                throw new ValueFormatException(expected, Problems.got(value));
+            }
+            String text = (String) value.unwrapped();
+            IpPrefix prefix = IpPrefix.parse(text);
+            for (Claim pod : podAddresses.values()) {
+                if (prefix.contains(pod.address())) {
+                    throw new ValueFormatException("a prefix holding none of this node's pods, but " + prefix + " holds "
+                            + pod.owner() + "'s " + pod.address() + " on line " + pod.line(), text);
+                }
+            }
+            for (CidrClaim earlier : routed) {
+                boolean repeat = earlier.peer().equals(peer) && earlier.prefix().equals(prefix);
+                if (!repeat && earlier.prefix().overlaps(prefix)) {
+                    throw new ValueFormatException("a prefix overlapping no other pod-cidr, but " + prefix + " overlaps "
+                            + earlier.owner() + "'s " + earlier.prefix() + " on line " + earlier.line(), text);
+                }
+            }
+            routed.add(new CidrClaim(peer, owner, prefix, value.origin().lineNumber()));
+            return prefix;
         });
     }
 

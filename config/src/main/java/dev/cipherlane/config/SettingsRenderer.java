@@ -71,6 +71,21 @@ public final class SettingsRenderer {
             doc.line(text.append(" }").toString());
         }
         doc.closeList();
+        UplinkSettings uplink = settings.uplink();
+        doc.open("uplink");
+        doc.value("interface", uplink.interfaceName().orElse(""));
+        doc.value("host-tap", uplink.hostTap());
+        doc.value("tunnel-addresses", uplink.tunnelAddresses());
+        doc.value("mtu", uplink.mtu());
+        doc.close();
+        doc.openList("peers");
+        for (PeerSettings peer : settings.peers()) {
+            doc.line("{ name = " + SettingValues.hocon(peer.name())
+                    + ", addresses = " + SettingValues.hocon(peer.addresses())
+                    + ", pod-cidrs = " + SettingValues.hocon(peer.podCidrs())
+                    + ", tunnels = " + SettingValues.hocon(peer.tunnels()) + " }");
+        }
+        doc.closeList();
         doc.close();
         return doc.toString();
     }

@@ -106,13 +106,15 @@ class ConfigDiffTest {
                   node.state-dir = "/tmp/state"
                   pod-network { gateway-mac = "02:fe:00:00:00:02", gateway4 = "169.254.0.1", gateway6 = "fe80::2"
                                 mtu = 1500, queues = 2, interface-name = "eth1" }
+                  uplink { interface = "eth0", host-tap = "cl-host1", tunnel-addresses = ["192.0.2.21"], mtu = 9000 }
                 }
                 """);
         Set<String> changed = ConfigDiff.between(NodeConfigLoader.defaults(), neu).stream()
                 .map(ConfigChange::path).collect(Collectors.toCollection(TreeSet::new));
         Set<String> scalars = ConfigFactory.parseResources("reference.conf").withOnlyPath(NodeSettings.ROOT).entrySet()
                 .stream().map(e -> e.getKey())
-                .filter(path -> !path.endsWith(".routes") && !path.endsWith(".interfaces") && !path.endsWith(".pods"))
+                .filter(path -> !path.endsWith(".routes") && !path.endsWith(".interfaces") && !path.endsWith(".pods")
+                        && !path.endsWith(".peers"))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(scalars, changed);
     }
@@ -164,5 +166,49 @@ class ConfigDiffTest {
                 "~ cipherlane.pods[pod-a].mtu: 1400 -> 1500",
                 "~ cipherlane.pods[pod-b].mtu: 1400 -> 1500",
                 "~ cipherlane.pods[pod-c].queues: 1 -> 2"), lines(ConfigDiff.between(load(PODS), neu)));
+    }
+
+    private static final String PEERS = """
+            cipherlane.uplink.interface = "eth0"
+            cipherlane.peers = [
+              { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"] }
+              { name = "node-c", addresses = ["192.0.2.13"], pod-cidrs = ["10.79.0.0/24", "fd79::/64"], tunnels = 2 }
+              { name = "node-d", addresses = ["192.0.2.14"], pod-cidrs = ["10.80.0.0/24"] }
+            ]
+            """;
+
+    @Test
+    void peersAreComparedByName() throws Exception {
+        NodeSettings old = load(PEERS);
+        NodeSettings neu = load("""
+                cipherlane.uplink { interface = "eth1", tunnel-addresses = ["192.0.2.21"], mtu = 9000 }
+                cipherlane.peers = [
+                  { name = "node-e", addresses = ["192.0.2.15"], pod-cidrs = ["10.81.0.0/24"] }
+                  { name = "node-d", addresses = ["192.0.2.14"], pod-cidrs = ["10.80.0.0/24"] }
+                  { name = "node-c", addresses = ["192.0.2.13", "192.0.2.16"], pod-cidrs = ["10.79.0.0/24"], tunnels = 8 }
+                ]
+                """);
+        List<ConfigChange> changes = ConfigDiff.between(old, neu);
+        assertEquals(List.of(
+                "~ cipherlane.uplink.interface: \"eth0\" -> \"eth1\"",
+                "~ cipherlane.uplink.tunnel-addresses: [] -> [192.0.2.21]",
+                "~ cipherlane.uplink.mtu: 1500 -> 9000",
+                "- cipherlane.peers[node-b]",
+                "+ cipherlane.peers[node-e]",
+                "~ cipherlane.peers[node-c].addresses: [192.0.2.13] -> [192.0.2.13, 192.0.2.16]",
+                "~ cipherlane.peers[node-c].pod-cidrs: [10.79.0.0/24, fd79::/64] -> [10.79.0.0/24]",
+                "~ cipherlane.peers[node-c].tunnels: 2 -> 8"), lines(changes));
+        assertEquals(old.peers().getFirst(), changes.get(3).oldValue());
+        assertEquals(neu.peers().getFirst(), changes.get(4).newValue());
+        assertEquals(List.of(), ConfigDiff.between(load(PEERS), load(PEERS)));
+    }
+
+    @Test
+    void removingTheUplinkShowsAsNone() throws Exception {
+        assertEquals(List.of(
+                "~ cipherlane.uplink.interface: \"eth0\" -> (none)",
+                "- cipherlane.peers[node-b]",
+                "- cipherlane.peers[node-c]",
+                "- cipherlane.peers[node-d]"), lines(ConfigDiff.between(load(PEERS), NodeConfigLoader.defaults())));
     }
 }

@@ -488,6 +488,231 @@ class ConfigValidationTest {
                 + " addresses = [\"10.0.0.10\"] }, got {\"name\":\"a\"}")), problems("cipherlane.pods { name = a }"));
     }
 
+    /** An uplink, so that peers are allowed. */
+    private static final String UPLINK = "cipherlane.uplink.interface = eth0\n";
+    private static final String NAME_RULE = "a peer name of 1..63 lowercase letters, digits or '-', starting and ending"
+            + " with a letter or digit";
+
+    @Test
+    void badUplinkInterfaceName() {
+        String rule = "expected \"\" for no uplink, or an interface name of 1..15 bytes without '/', ':' or spaces";
+        assertEquals(List.of(at(1, "cipherlane.uplink.interface: " + rule + ", got \"eth0:1\"")),
+                problems("cipherlane.uplink.interface = \"eth0:1\""));
+        // A bad name is not also "no uplink": peers give no second line.
+        assertEquals(List.of(at(1, "cipherlane.uplink.interface: " + rule + ", got \"this-name-is-too-long\"")),
+                problems("""
+                        cipherlane.uplink.interface = "this-name-is-too-long"
+                        cipherlane.peers = [ { name = b, addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"] } ]
+                        """));
+    }
+
+    @Test
+    void badHostTap() {
+        assertEquals(List.of(at(2, "cipherlane.uplink.host-tap: expected an interface name of 1..15 bytes without '/', ':'"
+                + " or spaces, got \"cl host\"")), problems("""
+                cipherlane.uplink {
+                  host-tap = "cl host"
+                }
+                """));
+        assertEquals(List.of(at(2, "cipherlane.uplink.host-tap: expected a name other than uplink.interface's eth0,"
+                + " got \"eth0\"")), problems("""
+                cipherlane.uplink.interface = eth0
+                cipherlane.uplink.host-tap = "eth0"
+                """));
+    }
+
+    @Test
+    void badUplinkMtu() {
+        assertEquals(List.of(at(1, "cipherlane.uplink.mtu: expected an integer in 576..9000, got 575")),
+                problems("cipherlane.uplink.mtu = 575"));
+        assertEquals(List.of(at(1, "cipherlane.uplink.mtu: expected an integer in 576..9000, got 9001")),
+                problems("cipherlane.uplink.mtu = 9001"));
+        assertEquals(List.of(at(1, "cipherlane.uplink.mtu: expected an integer in 576..9000, got \"1500\"")),
+                problems("cipherlane.uplink.mtu = \"1500\""));
+    }
+
+    @Test
+    void badTunnelAddresses() {
+        assertEquals(List.of(
+                at(2, "cipherlane.uplink.tunnel-addresses[1]: expected an IPv4 address without a prefix length,"
+                        + " got \"192.0.2.22/24\""),
+                at(3, "cipherlane.uplink.tunnel-addresses[2]: expected a unicast IPv4 address, but 2001:db8::1 is IPv6"
+                        + " (an IPv6 underlay is not supported yet), got \"2001:db8::1\""),
+                at(4, "cipherlane.uplink.tunnel-addresses[3]: expected no repeats, but 192.0.2.21 is already listed on"
+                        + " line 1, got \"192.0.2.21\"")),
+                problems("""
+                        cipherlane.uplink.tunnel-addresses = ["192.0.2.21",
+                          "192.0.2.22/24",
+                          "2001:db8::1",
+                          "192.0.2.21"]
+                        """));
+    }
+
+    @Test
+    void unknownKeyInUplink() {
+        assertEquals(List.of(at(1, "cipherlane.uplink.tunnel-address: expected one of interface, host-tap, tunnel-addresses,"
+                + " mtu (did you mean tunnel-addresses?), got an unknown key")),
+                problems("cipherlane.uplink.tunnel-address = [\"192.0.2.21\"]"));
+    }
+
+    @Test
+    void peersWithoutAnUplinkPointAtThePeers() {
+        assertEquals(List.of(at(2, "cipherlane.peers: expected no peers while uplink.interface is \"\" (tunnels to peers"
+                + " run over the uplink), got 2 peers")), problems("""
+                cipherlane.uplink.mtu = 1500
+                cipherlane.peers = [
+                  { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"] }
+                  { name = "node-c", addresses = ["192.0.2.13"], pod-cidrs = ["10.79.0.0/24"] }
+                ]
+                """));
+        assertEquals(List.of(at(1, "cipherlane.peers: expected no peers while uplink.interface is \"\" (tunnels to peers"
+                + " run over the uplink), got 1 peer")),
+                problems("cipherlane.peers = [ { name = b, addresses = [\"192.0.2.12\"], pod-cidrs = [\"10.78.0.0/24\"] } ]"));
+    }
+
+    @Test
+    void twoPeersWithOneName() {
+        assertEquals(List.of(at(4, "cipherlane.peers[1].name: expected a name not used by another peer, but node-b is"
+                + " already on line 3, got \"node-b\"")), problems(UPLINK + """
+                cipherlane.peers = [
+                  { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"] }
+                  { name = "node-b", addresses = ["192.0.2.13"], pod-cidrs = ["10.79.0.0/24"] }
+                ]
+                """));
+    }
+
+    @Test
+    void badPeerName() {
+        assertEquals(List.of(at(2, "cipherlane.peers[0].name: expected " + NAME_RULE + ", got \"Node_B\"")),
+                problems(UPLINK + "cipherlane.peers = [ { name = Node_B, addresses = [\"192.0.2.12\"],"
+                        + " pod-cidrs = [\"10.78.0.0/24\"] } ]"));
+    }
+
+    @Test
+    void peerAddressThatIsNotUnicastIpv4() {
+        assertEquals(List.of(at(3, "cipherlane.peers[0].addresses[1]: expected a unicast IPv4 address, but 2001:db8::12 is"
+                + " IPv6 (an IPv6 underlay is not supported yet), got \"2001:db8::12\"")), problems(UPLINK + """
+                cipherlane.peers = [ { name = b, pod-cidrs = ["10.78.0.0/24"], addresses = ["192.0.2.12",
+                                                                                "2001:db8::12"] } ]
+                """));
+        assertEquals(List.of(at(2, "cipherlane.peers[0].addresses[0]: expected a unicast IPv4 address, but 239.1.1.1 is"
+                + " multicast, got \"239.1.1.1\"")), problems(UPLINK
+                + "cipherlane.peers = [ { name = b, addresses = [\"239.1.1.1\"], pod-cidrs = [\"10.78.0.0/24\"] } ]"));
+    }
+
+    @Test
+    void peerAddressSharedBetweenPeers() {
+        assertEquals(List.of(at(4, "cipherlane.peers[1].addresses[0]: expected an address no other peer has, but 192.0.2.12"
+                + " is already node-b's on line 3, got \"192.0.2.12\"")), problems(UPLINK + """
+                cipherlane.peers = [
+                  { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"] }
+                  { name = "node-c", addresses = ["192.0.2.12"], pod-cidrs = ["10.79.0.0/24"] }
+                ]
+                """));
+    }
+
+    @Test
+    void peerAddressThatIsOneOfOurTunnelAddresses() {
+        assertEquals(List.of(at(5, "cipherlane.peers[0].addresses[1]: expected a peer's address, not this node's, but"
+                + " 192.0.2.21 is in uplink.tunnel-addresses on line 2, got \"192.0.2.21\"")), problems("""
+                cipherlane.uplink { interface = eth0
+                                    tunnel-addresses = ["192.0.2.21"] }
+                cipherlane.peers = [
+                  { name = "node-b", pod-cidrs = ["10.78.0.0/24"], addresses = ["192.0.2.12",
+                                                                                "192.0.2.21"] }
+                ]
+                """));
+    }
+
+    @Test
+    void peerWithoutAddressesOrPodCidrs() {
+        assertEquals(List.of(at(2, "cipherlane.peers[0].addresses: expected a non-empty list of IPv4 addresses like"
+                + " [\"192.0.2.12\"], got []")), problems(UPLINK
+                + "cipherlane.peers = [ { name = b, addresses = [], pod-cidrs = [\"10.78.0.0/24\"] } ]"));
+        assertEquals(List.of(at(2, "cipherlane.peers[0].pod-cidrs: expected a non-empty list of prefixes like"
+                + " [\"10.78.0.0/24\", \"fd78::/64\"], got nothing")), problems(UPLINK
+                + "cipherlane.peers = [ { name = b, addresses = [\"192.0.2.12\"] } ]"));
+    }
+
+    @Test
+    void podCidrWithHostBits() {
+        assertEquals(List.of(at(3, "cipherlane.peers[0].pod-cidrs[1]: expected a prefix with no bits set after /64"
+                + " (did you mean fd78::/64?), got \"fd78::1/64\"")), problems(UPLINK + """
+                cipherlane.peers = [ { name = b, addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24",
+                                                                                          "fd78::1/64"] } ]
+                """));
+    }
+
+    @Test
+    void overlappingPodCidrs() {
+        assertEquals(List.of(at(4, "cipherlane.peers[1].pod-cidrs[0]: expected a prefix overlapping no other pod-cidr, but"
+                + " 10.78.0.0/16 overlaps node-b's 10.78.1.0/24 on line 3, got \"10.78.0.0/16\"")), problems(UPLINK + """
+                cipherlane.peers = [
+                  { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.1.0/24"] }
+                  { name = "node-c", addresses = ["192.0.2.13"], pod-cidrs = ["10.78.0.0/16"] }
+                ]
+                """));
+        assertEquals(List.of(at(2, "cipherlane.peers[0].pod-cidrs[1]: expected a prefix overlapping no other pod-cidr, but"
+                + " fd78::/64 overlaps b's fd78::/48 on line 2, got \"fd78::/64\"")), problems(UPLINK
+                + "cipherlane.peers = [ { name = b, addresses = [\"192.0.2.12\"], pod-cidrs = [\"fd78::/48\", \"fd78::/64\"] } ]"));
+        assertEquals(List.of(at(2, "cipherlane.peers[0].pod-cidrs[1]: expected no repeats, but fd78::/64 is already listed"
+                + " on line 2, got \"fd78:0::/64\"")), problems(UPLINK
+                + "cipherlane.peers = [ { name = b, addresses = [\"192.0.2.12\"], pod-cidrs = [\"fd78::/64\", \"fd78:0::/64\"] } ]"));
+    }
+
+    @Test
+    void podCidrHoldingOneOfOurPods() {
+        assertEquals(List.of(at(7, "cipherlane.peers[0].pod-cidrs[0]: expected a prefix holding none of this node's pods, but"
+                + " 10.0.0.0/24 holds pod-b's 10.0.0.11 on line 4, got \"10.0.0.0/24\"")), problems(UPLINK + """
+                cipherlane.pods = [
+                  { name = "pod-a", netns = "pod-a", addresses = ["10.0.1.10"] }
+                  { name = "pod-b", netns = "pod-b", addresses = ["10.0.0.11"] }
+                ]
+                cipherlane.peers = [
+                  { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.0.0.0/24"] }
+                ]
+                """));
+    }
+
+    @Test
+    void tunnelsOutOfRange() {
+        assertEquals(List.of(at(3, "cipherlane.peers[0].tunnels: expected an integer in 1..16, got 0")), problems(UPLINK + """
+                cipherlane.peers = [ { name = b, addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"]
+                                       tunnels = 0 } ]
+                """));
+        assertEquals(List.of(at(2, "cipherlane.peers[0].tunnels: expected an integer in 1..16, got 17")), problems(UPLINK
+                + "cipherlane.peers = [ { name = b, addresses = [\"192.0.2.12\"], pod-cidrs = [\"10.78.0.0/24\"], tunnels = 17 } ]"));
+    }
+
+    @Test
+    void unknownKeyInsideAPeer() {
+        assertEquals(List.of(at(4, "cipherlane.peers[0].pod-cidr: expected one of name, addresses, pod-cidrs, tunnels"
+                + " (did you mean pod-cidrs?), got an unknown key")), problems(UPLINK + """
+                cipherlane.peers = [
+                  { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"]
+                    pod-cidr = "10.79.0.0/24" }
+                ]
+                """));
+    }
+
+    @Test
+    void wrongTypesInAPeer() {
+        String peer = "{ name = b, addresses = [\"192.0.2.12\"], pod-cidrs = [\"10.78.0.0/24\"]";
+        assertEquals(List.of(at(2, "cipherlane.peers[0].tunnels: expected an integer in 1..16, got \"4\"")),
+                problems(UPLINK + "cipherlane.peers = [ " + peer + ", tunnels = \"4\" } ]"));
+        assertEquals(List.of(at(2, "cipherlane.peers[0].addresses: expected a non-empty list of IPv4 addresses like"
+                + " [\"192.0.2.12\"], got \"192.0.2.12\"")), problems(UPLINK
+                + "cipherlane.peers = [ { name = b, addresses = \"192.0.2.12\", pod-cidrs = [\"10.78.0.0/24\"] } ]"));
+        assertEquals(List.of(at(2, "cipherlane.peers[0].pod-cidrs[0]: expected a prefix like 10.78.0.0/24 or fd78::/64,"
+                + " got 10")), problems(UPLINK
+                + "cipherlane.peers = [ { name = b, addresses = [\"192.0.2.12\"], pod-cidrs = [10] } ]"));
+        assertEquals(List.of(at(2, "cipherlane.peers[0]: expected a peer like { name = \"node-b\", addresses ="
+                + " [\"192.0.2.12\"], pod-cidrs = [\"10.78.0.0/24\"] }, got \"node-b\"")),
+                problems(UPLINK + "cipherlane.peers = [ \"node-b\" ]"));
+        assertEquals(List.of(at(1, "cipherlane.uplink: expected an object, got \"eth0\"")),
+                problems("cipherlane.uplink = eth0"));
+    }
+
     @Test
     void syntaxError() {
         List<String> problems = problems("""

@@ -35,6 +35,8 @@ class NodeConfigLoaderTest {
             List.of(),
             new PodNetworkSettings(MacAddress.parse("02:fe:00:00:00:01"), IpAddress.parse("169.254.1.1"),
                     IpAddress.parse("fe80::1"), 1400, 1, "eth0"),
+            List.of(),
+            new UplinkSettings(Optional.empty(), "cl-host", List.of(), 1500),
             List.of());
 
     @Test
@@ -48,8 +50,11 @@ class NodeConfigLoaderTest {
         NodeSettings defaults = NodeConfigLoader.defaults();
         assertEquals(defaults.stateDir(), NodeSettings.DEFAULT_STATE_DIR);
         assertEquals(defaults.podNetwork(), PodNetworkSettings.DEFAULTS);
+        assertEquals(defaults.uplink(), UplinkSettings.DEFAULTS);
         assertEquals(defaults, new NodeSettings(defaults.name(), defaults.admin(), defaults.dataplane(),
                 defaults.neighbour(), defaults.routes(), defaults.interfaces()));
+        assertEquals(defaults, new NodeSettings(defaults.name(), defaults.stateDir(), defaults.admin(), defaults.dataplane(),
+                defaults.neighbour(), defaults.routes(), defaults.interfaces(), defaults.podNetwork(), defaults.pods()));
     }
 
     @Test
@@ -84,6 +89,17 @@ class NodeConfigLoaderTest {
                     interface-name = "pod0"
                   }
                   pods = [ { name = "p", netns = "p", addresses = ["192.0.2.10"], mtu = 1280 } ]
+                  uplink {
+                    interface = "ens1f0"
+                    host-tap = "cl-ens1f0"
+                    tunnel-addresses = ["192.0.2.21", "192.0.2.22"]
+                    mtu = 576
+                  }
+                  peers = [
+                    { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "fd78::/64"]
+                      tunnels = 16 }
+                    { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/16"] }
+                  ]
                 }
                 """);
         assertEquals("worker-7.example", settings.name());
@@ -105,6 +121,15 @@ class NodeConfigLoaderTest {
                 IpAddress.parse("fe80::ff:1"), 9000, 16, "pod0"), settings.podNetwork());
         assertEquals(List.of(new PodSettings("p", "p", List.of(IpAddress.parse("192.0.2.10")), Optional.empty(), 16, 1280)),
                 settings.pods());
+        assertEquals(new UplinkSettings(Optional.of("ens1f0"), "cl-ens1f0",
+                List.of(IpAddress.parse("192.0.2.21"), IpAddress.parse("192.0.2.22")), 576), settings.uplink());
+        assertEquals(List.of(
+                new PeerSettings("node-b", List.of(IpAddress.parse("192.0.2.12"), IpAddress.parse("192.0.2.13")),
+                        List.of(IpPrefix.parse("10.78.0.0/24"), IpPrefix.parse("fd78::/64")), 16),
+                new PeerSettings("node-c", List.of(IpAddress.parse("198.51.100.7")), List.of(IpPrefix.parse("10.79.0.0/16")),
+                        PeerSettings.DEFAULT_TUNNELS)),
+                settings.peers());
+        assertEquals(IpAddress.parse("192.0.2.13"), settings.peers().getFirst().address(3));
     }
 
     @Test
@@ -180,6 +205,8 @@ class NodeConfigLoaderTest {
                     { name = "pod-b", netns = "/run/netns/pod-b", addresses = ["10.0.0.11"], mac = "02:00:00:00:0a:02"
                       queues = 3, mtu = 1280 }
                   ]
+                  uplink { interface = "eth0", tunnel-addresses = ["192.0.2.21"] }
+                  peers = [ { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["fd78::/64"], tunnels = 1 } ]
                 }
                 """);
         String rendered = SettingsRenderer.render(settings);

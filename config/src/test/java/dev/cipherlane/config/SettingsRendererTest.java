@@ -42,6 +42,13 @@ class SettingsRendererTest {
                     interface-name = "eth0"
                   }
                   pods = []
+                  uplink {
+                    interface = ""
+                    host-tap = "cl-host"
+                    tunnel-addresses = []
+                    mtu = 1500
+                  }
+                  peers = []
                 }
                 """, SettingsRenderer.render(NodeConfigLoader.defaults()));
     }
@@ -71,6 +78,40 @@ class SettingsRendererTest {
                     { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10", "fd00::10"] }
                     { name = "pod-b", netns = "/proc/123/ns/net", addresses = ["fd00::11"], mac = "02:00:00:00:0a:02", mtu = 9000 }
                     { name = "pod-c", netns = "pod-c", addresses = ["10.0.0.12"], queues = 4 }
+                  ]
+                  uplink {
+                    interface = ""
+                    host-tap = "cl-host"
+                    tunnel-addresses = []
+                    mtu = 1500
+                  }
+                  peers = []
+                }
+                """), rendered);
+        assertEquals(settings, NodeConfigLoader.load(ConfigFiles.write(dir, "shown.conf", rendered)));
+    }
+
+    @Test
+    void uplinkAndPeersRoundTrip() throws Exception {
+        NodeSettings settings = ConfigFiles.load(dir, """
+                cipherlane.uplink { interface = "eth0", host-tap = "cl-host0", tunnel-addresses = ["192.0.2.21", "192.0.2.22"]
+                                    mtu = 9000 }
+                cipherlane.peers = [
+                  { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "FD78:0::/64"] }
+                  { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/24"], tunnels = 16 }
+                ]
+                """);
+        String rendered = SettingsRenderer.render(settings);
+        assertTrue(rendered.endsWith("""
+                  uplink {
+                    interface = "eth0"
+                    host-tap = "cl-host0"
+                    tunnel-addresses = ["192.0.2.21", "192.0.2.22"]
+                    mtu = 9000
+                  }
+                  peers = [
+                    { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "fd78::/64"], tunnels = 4 }
+                    { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/24"], tunnels = 16 }
                   ]
                 }
                 """), rendered);

@@ -49,6 +49,13 @@ public record IpPrefix(IpAddress network, int length) {
         return address.family() == family() && address.masked(length).equals(network);
     }
 
+    /** Whether some address is in both: one prefix holds the other's network. */
+    public boolean overlaps(IpPrefix other) {
+        IpPrefix shorter = length <= other.length ? this : other;
+        IpPrefix longer = shorter == this ? other : this;
+        return shorter.contains(longer.network());
+    }
+
     @Override
     public String toString() {
         return network + "/" + length;

@@ -58,4 +58,15 @@ class IpPrefixTest {
         assertThrows(IllegalArgumentException.class, () -> new IpPrefix(host, 16));
         assertThrows(IllegalArgumentException.class, () -> new IpPrefix(IpAddress.parse("10.0.0.0"), 33));
     }
+
+    @Test
+    void overlapsWhenOneHoldsTheOther() {
+        IpPrefix wide = IpPrefix.parse("10.78.0.0/16");
+        assertTrue(wide.overlaps(IpPrefix.parse("10.78.1.0/24")));
+        assertTrue(IpPrefix.parse("10.78.1.0/24").overlaps(wide));
+        assertTrue(wide.overlaps(wide));
+        assertTrue(IpPrefix.parse("0.0.0.0/0").overlaps(wide));
+        assertFalse(wide.overlaps(IpPrefix.parse("10.79.0.0/16")));
+        assertFalse(IpPrefix.parse("::/0").overlaps(wide));
+    }
 }

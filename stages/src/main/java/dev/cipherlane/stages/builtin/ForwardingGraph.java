@@ -4,6 +4,10 @@ import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.graph.Graph;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.offload.TcpCoalescing;
+import dev.cipherlane.stages.offload.TcpSegmentation;
+import dev.cipherlane.stages.tunnel.TunnelDecap;
+import dev.cipherlane.stages.tunnel.TunnelEncap;
+import dev.cipherlane.stages.tunnel.TunnelTable;
 import java.util.function.Supplier;
 
 /**
@@ -12,13 +16,34 @@ import java.util.function.Supplier;
  *
  * <pre>
  * ethernet-input ─ip4→ ip4-input → ip4-lookup ─rewrite→ gro4 → ip4-rewrite ─tx→ [tx]
- *                │                     │  ├local/punt→ punt       └icmp-error→ icmp4-error → ip4-lookup
+ *                │                     │  ├punt→ punt             └icmp-error→ icmp4-error → ip4-lookup
+ *                │                     │  ├local→ ip4-local ─punt→ punt
+ *                │                     │  │                 └ipip→ drop
+ *                │                     │  ├tunnel→ drop
  *                │                     │  └glean→ arp-glean ─request→ ethernet-output ─tx→ [tx]
  *                ├ip6→ ip6-input → ip6-lookup ─rewrite→ gro6 → ip6-rewrite ─tx→ [tx]
  *                │                     ├local/punt→ punt   └icmp-error→ icmp6-error → ip6-lookup
+ *                │                     ├tunnel→ drop
  *                │                     └glean→ drop (no neighbour discovery yet)
  *                └arp→ arp-input ─reply→ ethernet-output
  * </pre>
+ *
+ * <p>With tunnels ({@link #wireWithTunnels}) the IPIP stages replace the drops:
+ *
+ * <pre>
+ * ip4-lookup ─tunnel→ ipip-encap ─rewrite→ ip4-rewrite   (outer header, underlay adjacency)
+ * ip6-lookup ─tunnel→ ┘  │ ├gso→ gso ─out→ ipip-encap    (segments, gsoSize 0, come back)
+ *                        │ └icmp4-error→ icmp4-error
+ *                        └icmp6-error→ icmp6-error
+ * ip4-lookup ─local→ ip4-local ─ipip→ ipip-decap ─ip4→ ip4-input
+ *                              └punt→ punt        └ip6→ ip6-input
+ * </pre>
+ *
+ * Without tunnels, traffic routed to a tunnel adjacency is dropped: fail closed, never sent in
+ * clear. IPIP addressed to us is dropped too rather than punted: no one above the dataplane
+ * decapsulates, and a packet from no known tunnel must not enter the pod network. The encapsulated
+ * packet skips gro4: the inner packet is either a plain segment or already a super-packet that
+ * {@code gso} cuts, and the outer one goes straight to {@code ip4-rewrite}.
  *
  * GRO sits before rewrite so a coalesced super-packet is rewritten once; it only merges
  * segments that arrived in one frame, so it holds nothing back between frames.
@@ -34,11 +59,27 @@ public final class ForwardingGraph {
                          NeighbourTable neighbours, ProxySet proxies, ArpRequester arp,
                          PuntQueue punt, int icmpErrorsPerSecond, int icmpBurst) {}
 
-    /** Adds the built-in stages to {@code b} and connects them; {@code tx} must be added by the caller. */
     public static final String GRO4 = "gro4";
     public static final String GRO6 = "gro6";
 
+    /** Adds the built-in stages to {@code b} and connects them; {@code tx} must be added by the caller. */
     public static Graph.Builder wire(Graph.Builder b, Tables t, String tx) {
+        return wire(b, t, null, tx);
+    }
+
+    /**
+     * As {@link #wire}, plus IPIP tunnels: {@code ipip-encap}, {@code gso} and {@code ipip-decap}
+     * reading {@code tunnels} once per frame (see the class comment for the arcs).
+     */
+    public static Graph.Builder wireWithTunnels(Graph.Builder b, Tables t, Supplier<TunnelTable.Snapshot> tunnels,
+            String tx) {
+        if (tunnels == null) {
+            throw new IllegalArgumentException("a tunnel snapshot supplier is required");
+        }
+        return wire(b, t, tunnels, tx);
+    }
+
+    private static Graph.Builder wire(Graph.Builder b, Tables t, Supplier<TunnelTable.Snapshot> tunnels, String tx) {
         b.add(new EthernetInput(new EthernetInput.Params(t.interfaces())))
                 .add(new Ip4Input())
                 .add(new Ip6Input())
@@ -53,8 +94,28 @@ public final class ForwardingGraph {
                 .add(new EthernetOutput(new EthernetOutput.Params(t.interfaces())))
                 .add(new TcpCoalescing(GRO4, TcpCoalescing.Params.DEFAULT))
                 .add(new TcpCoalescing(GRO6, TcpCoalescing.Params.DEFAULT))
+                .add(new Ip4Local())
                 .add(new Punt(t.punt()))
                 .add(new Drop());
+        if (tunnels == null) {
+            b.connect(Ip4Lookup.NAME, "tunnel", Drop.NAME)
+                    .connect(Ip6Lookup.NAME, "tunnel", Drop.NAME)
+                    .connect(Ip4Local.NAME, "ipip", Drop.NAME);
+        } else {
+            b.add(new TunnelEncap(new TunnelEncap.Params(t.forwarding(), tunnels)))
+                    .add(new TunnelDecap(new TunnelDecap.Params(tunnels)))
+                    .add(new TcpSegmentation(new TcpSegmentation.Params(true)))
+                    .connect(Ip4Lookup.NAME, "tunnel", TunnelEncap.NAME)
+                    .connect(Ip6Lookup.NAME, "tunnel", TunnelEncap.NAME)
+                    .connect(TunnelEncap.NAME, "rewrite", Ip4Rewrite.NAME)
+                    .connect(TunnelEncap.NAME, "gso", TcpSegmentation.NAME)
+                    .connect(TcpSegmentation.NAME, "out", TunnelEncap.NAME)
+                    .connect(TunnelEncap.NAME, "icmp4-error", Icmp4Error.NAME)
+                    .connect(TunnelEncap.NAME, "icmp6-error", Icmp6Error.NAME)
+                    .connect(Ip4Local.NAME, "ipip", TunnelDecap.NAME)
+                    .connect(TunnelDecap.NAME, "ip4", Ip4Input.NAME)
+                    .connect(TunnelDecap.NAME, "ip6", Ip6Input.NAME);
+        }
         return b.connect(EthernetInput.NAME, "ip4", Ip4Input.NAME)
                 .connect(EthernetInput.NAME, "ip6", Ip6Input.NAME)
                 .connect(EthernetInput.NAME, "arp", ArpInput.NAME)
@@ -62,7 +123,8 @@ public final class ForwardingGraph {
                 .connect(Ip6Input.NAME, "lookup", Ip6Lookup.NAME)
                 .connect(Ip4Lookup.NAME, "rewrite", GRO4)
                 .connect(GRO4, "out", Ip4Rewrite.NAME)
-                .connect(Ip4Lookup.NAME, "local", Punt.NAME)
+                .connect(Ip4Lookup.NAME, "local", Ip4Local.NAME)
+                .connect(Ip4Local.NAME, "punt", Punt.NAME)
                 .connect(Ip4Lookup.NAME, "glean", ArpGlean.NAME)
                 .connect(Ip4Lookup.NAME, "punt", Punt.NAME)
                 .connect(Ip6Lookup.NAME, "rewrite", GRO6)

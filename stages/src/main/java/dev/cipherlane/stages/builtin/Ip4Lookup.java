@@ -29,6 +29,11 @@ import java.util.function.Supplier;
  * <p>Both neighbour-unknown kinds go to {@code glean}: GLEAN (connected subnet, resolve the
  * packet's destination) and INCOMPLETE (resolve the adjacency's next hop); the ARP stage
  * tells them apart by the adjacency in {@code nextHop}.
+ *
+ * <p>A tunnel adjacency ({@code AdjacencyTable.addTunnel}) goes to {@code tunnel}, towards
+ * {@code ipip-encap}, with the adjacency in {@code nextHop}. Its kind reads DROP, so the tunnel
+ * index is checked first; a graph without tunnels connects {@code tunnel} to a drop, and such
+ * traffic is never sent in clear.
  */
 public final class Ip4Lookup extends Stage<Ip4Lookup.Params> {
     public static final String NAME = "ip4-lookup";
@@ -37,11 +42,12 @@ public final class Ip4Lookup extends Stage<Ip4Lookup.Params> {
     public static final int ARC_LOCAL = 1;
     public static final int ARC_GLEAN = 2;
     public static final int ARC_PUNT = 3;
+    public static final int ARC_TUNNEL = 4;
 
     public static final int NO_ROUTE = 0;
 
     public static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("rewrite", "local", "glean", "punt"),
+            List.of("rewrite", "local", "glean", "punt", "tunnel"),
             List.of("no route"));
 
     /** @param tables the current forwarding tables; called once per frame, typically a volatile read */
@@ -74,7 +80,8 @@ public final class Ip4Lookup extends Stage<Ip4Lookup.Params> {
             int adj = lbs.pick(fib.lookup(destination), mem.flowHash(bi));
             mem.nextHop(bi, adj);
             mem.txInterface(bi, adjs.txInterface(adj));
-            int arc = arcFor(adjs.kind(adj));
+            // A tunnel adjacency reads DROP by kind (AdjacencyTable): its tunnel index decides first.
+            int arc = adjs.tunnel(adj) != AdjacencyTable.NO_TUNNEL ? ARC_TUNNEL : arcFor(adjs.kind(adj));
             if (arc < 0) {
                 ctx.drop(bi, NO_ROUTE);
                 continue;

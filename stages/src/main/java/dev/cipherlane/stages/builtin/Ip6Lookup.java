@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * Longest-prefix match on the IPv6 destination, then the ECMP path by flow hash; the same
  * contract as {@link Ip4Lookup}: adjacency into {@code nextHop}, its interface into
  * {@code txInterface}, arc by adjacency kind, tables read once per frame. Neighbour
- * discovery sits behind {@code glean}.
+ * discovery sits behind {@code glean}; tunnel adjacencies go to {@code tunnel}, as in
+ * {@link Ip4Lookup}.
  */
 public final class Ip6Lookup extends Stage<Ip6Lookup.Params> {
     public static final String NAME = "ip6-lookup";
@@ -30,11 +31,12 @@ public final class Ip6Lookup extends Stage<Ip6Lookup.Params> {
     public static final int ARC_LOCAL = 1;
     public static final int ARC_GLEAN = 2;
     public static final int ARC_PUNT = 3;
+    public static final int ARC_TUNNEL = 4;
 
     public static final int NO_ROUTE = 0;
 
     public static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("rewrite", "local", "glean", "punt"),
+            List.of("rewrite", "local", "glean", "punt", "tunnel"),
             List.of("no route"));
 
     /** @param tables the current forwarding tables; called once per frame, typically a volatile read */
@@ -69,7 +71,8 @@ public final class Ip6Lookup extends Stage<Ip6Lookup.Params> {
             int adj = lbs.pick(fib.lookup(hi, lo), mem.flowHash(bi));
             mem.nextHop(bi, adj);
             mem.txInterface(bi, adjs.txInterface(adj));
-            int arc = arcFor(adjs.kind(adj));
+            // A tunnel adjacency reads DROP by kind (AdjacencyTable): its tunnel index decides first.
+            int arc = adjs.tunnel(adj) != AdjacencyTable.NO_TUNNEL ? ARC_TUNNEL : arcFor(adjs.kind(adj));
             if (arc < 0) {
                 ctx.drop(bi, NO_ROUTE);
                 continue;

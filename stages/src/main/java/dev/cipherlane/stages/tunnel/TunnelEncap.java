@@ -31,6 +31,11 @@ import java.util.function.Supplier;
  * stage free of per-worker state; TTL {@link TunnelHeader#OUTER_TTL}; protocol 4 or 41;
  * source and destination from the tunnel; header checksum.
  *
+ * <p>Entering the tunnel is a hop of the inner network (RFC 2003 section 3.1): the inner TTL or
+ * hop limit is decremented here, just before the outer header goes on, and a packet whose TTL
+ * is spent gets Time Exceeded on {@code icmp4-error} / {@code icmp6-error} instead. GSO
+ * super-packets are checked but not decremented; their segments are, when they come back.
+ *
  * <p>Size. An inner packet that would make the outer one larger than the tunnel MTU is not
  * encapsulated. The tunnel is a link of MTU {@code tunnel MTU - 20} to the inner network
  * (RFC 4213 section 3.2, RFC 2003 section 5.1), so: IPv4 with DF set gets Fragmentation Needed
@@ -60,6 +65,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
     public static final int MTU_EXCEEDED = 2;
     public static final int FRAGMENTATION_NOT_SUPPORTED = 3;
     public static final int NO_HEADROOM = 4;
+    public static final int INNER_TTL_EXPIRED = 5;
 
     public static final StageSpec SPEC = new StageSpec(NAME,
             List.of("rewrite", "gso", "icmp4-error", "icmp6-error"),
@@ -68,10 +74,13 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
                     "inner packet not ip",
                     "tunnel mtu exceeded",
                     "fragmentation not supported",
-                    "no headroom for outer header"));
+                    "no headroom for outer header",
+                    "inner ttl expired"));
 
     private static final int VERSION_IHL = 0x45;
     private static final int IP6_TRAFFIC_CLASS_SHIFT = 20;
+    private static final int ICMP4_TIME_EXCEEDED = IcmpErrorRequest.encode(IcmpErrorRequest.ICMP4_TIME_EXCEEDED, 0, 0);
+    private static final int ICMP6_TIME_EXCEEDED = IcmpErrorRequest.encode(IcmpErrorRequest.ICMP6_TIME_EXCEEDED, 0, 0);
 
     /**
      * @param forwarding the current forwarding tables, for the tunnel adjacency's tunnel index; read once per frame
@@ -122,6 +131,9 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
                 ctx.drop(bi, INNER_NOT_IP);
                 continue;
             }
+            if (innerExpired(ctx, mem, data, bi, inner, protocol)) {
+                continue;
+            }
             if (mem.gsoSize(bi) > 0) {
                 ctx.enqueue(ARC_GSO, bi);
                 continue;
@@ -135,6 +147,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
                 ctx.drop(bi, NO_HEADROOM);
                 continue;
             }
+            decrementInnerTtl(data, inner, protocol);
             mem.push(bi, TunnelHeader.OUTER_LENGTH);
             long outer = inner - TunnelHeader.OUTER_LENGTH;
             writeOuter(data, outer, tos, innerLength + TunnelHeader.OUTER_LENGTH, protocol,
@@ -145,6 +158,41 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
             mem.l3Offset(bi, mem.dataOffset(bi));
             ctx.enqueue(ARC_REWRITE, bi);
         }
+    }
+
+    /**
+     * Whether the inner TTL / hop limit is spent; if so the packet has gone for Time Exceeded
+     * (RFC 1812 section 5.3.1, RFC 4443 section 3.3), quoting it as received.
+     */
+    private static boolean innerExpired(StageContext ctx, PacketMemory mem, MemorySegment data, int bi, long inner,
+            int protocol) {
+        boolean ip6 = protocol == TunnelHeader.PROTOCOL_IP6;
+        int ttl = Byte.toUnsignedInt(data.get(Net.U8, inner + (ip6 ? Ip6.HOP_LIMIT : Ip4.TTL)));
+        if (ttl > 1) {
+            return false;
+        }
+        mem.opaque(bi, ip6 ? ICMP6_TIME_EXCEEDED : ICMP4_TIME_EXCEEDED);
+        ctx.count(INNER_TTL_EXPIRED, 1);
+        ctx.enqueue(ip6 ? ARC_ICMP6_ERROR : ARC_ICMP4_ERROR, bi);
+        return true;
+    }
+
+    /**
+     * Forwarding the inner packet into the tunnel is a hop of the inner network: its TTL / hop
+     * limit drops by one here (RFC 2003 section 3.1), the IPv4 checksum updated incrementally
+     * (RFC 1624 equation 3). {@code ip4-rewrite} then decrements only the outer header.
+     */
+    private static void decrementInnerTtl(MemorySegment data, long inner, int protocol) {
+        if (protocol == TunnelHeader.PROTOCOL_IP6) {
+            int hopLimit = Byte.toUnsignedInt(data.get(Net.U8, inner + Ip6.HOP_LIMIT));
+            data.set(Net.U8, inner + Ip6.HOP_LIMIT, (byte) (hopLimit - 1));
+            return;
+        }
+        int ttlProtocol = Short.toUnsignedInt(data.get(Net.U16, inner + Ip4.TTL));
+        int decremented = ttlProtocol - 0x100;
+        data.set(Net.U16, inner + Ip4.TTL, (short) decremented);
+        int checksum = Short.toUnsignedInt(data.get(Net.U16, inner + Ip4.CHECKSUM));
+        data.set(Net.U16, inner + Ip4.CHECKSUM, (short) Checksum.update(checksum, ttlProtocol, decremented));
     }
 
     /** The inner packet does not fit the tunnel: an ICMP error about it, or a drop (class comment). */

@@ -44,8 +44,9 @@ class TunnelDecapTest {
             h.memory().nextHop(b, net.tunnelAdjacency[3]);
             h.memory().setFlag(b, PacketFlags.LOCAL);
             h.run(TunnelEncap.NAME, a, b);
-            assertArrayEquals(inner4, h.capturedBytes(IP4).get(0));
-            assertArrayEquals(inner6, h.capturedBytes(IP6).get(0));
+            // Entering the tunnel was one hop of the inner network (RFC 2003 section 3.1).
+            assertArrayEquals(TunnelTestPackets.hopped(inner4), h.capturedBytes(IP4).get(0));
+            assertArrayEquals(TunnelTestPackets.hopped(inner6), h.capturedBytes(IP6).get(0));
             PacketMemory mem = h.memory();
             int out6 = h.captured(IP6).get(0);
             assertTrue(mem.hasFlag(out6, PacketFlags.IP6));

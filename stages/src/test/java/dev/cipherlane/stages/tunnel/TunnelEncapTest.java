@@ -3,6 +3,7 @@ package dev.cipherlane.stages.tunnel;
 import static dev.cipherlane.stages.tunnel.TunnelTestPackets.DF;
 import static dev.cipherlane.stages.tunnel.TunnelTestPackets.addr;
 import static dev.cipherlane.stages.tunnel.TunnelTestPackets.concat;
+import static dev.cipherlane.stages.tunnel.TunnelTestPackets.hopped;
 import static dev.cipherlane.stages.tunnel.TunnelTestPackets.outerHeader;
 import static dev.cipherlane.stages.tunnel.TunnelTestPackets.udp4;
 import static dev.cipherlane.stages.tunnel.TunnelTestPackets.udp6;
@@ -16,6 +17,7 @@ import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.builtin.IcmpErrorRequest;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.testing.StageHarness;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TunnelEncapTest {
@@ -42,7 +44,7 @@ class TunnelEncapTest {
             h.run(TunnelEncap.NAME, inject(h, inner, 1));
             assertEquals(1, h.captured(REWRITE).size());
             byte[] expected = concat(outerHeader(46 << 2 | 1, 120, 4, TunnelNetwork.localA(1),
-                    TunnelNetwork.localB(1)), inner);
+                    TunnelNetwork.localB(1)), hopped(inner));
             byte[] actual = h.capturedBytes(REWRITE).get(0);
             assertArrayEquals(expected, actual);
             assertTrue(TunnelTestPackets.headerChecksumValid(actual, 0));
@@ -64,7 +66,7 @@ class TunnelEncapTest {
             h.memory().setFlag(bi, PacketFlags.IP6);
             h.run(TunnelEncap.NAME, bi);
             byte[] expected = concat(outerHeader(trafficClass, 160, 41, TunnelNetwork.localA(3),
-                    TunnelNetwork.localB(3)), inner);
+                    TunnelNetwork.localB(3)), hopped(inner));
             assertArrayEquals(expected, h.capturedBytes(REWRITE).get(0));
             assertFalse(h.memory().hasFlag(h.captured(REWRITE).get(0), PacketFlags.IP6), "the packet is IPv4 now");
         }
@@ -189,6 +191,29 @@ class TunnelEncapTest {
             mem.write(bi, bytes);
             h.run(TunnelEncap.NAME, bi);
             assertEquals(1, h.errors(TunnelEncap.NAME, "no headroom for outer header"));
+        }
+    }
+
+    @Test
+    void innerTtlSpentGetsTimeExceededInsteadOfTheTunnel() {
+        byte[] inner4 = udp4(addr(10, 1, 0, 5), addr(10, 2, 0, 7), 40000, 443, 0, DF, 100);
+        inner4[8] = 1;
+        TunnelTestPackets.put16(inner4, 10, 0);
+        TunnelTestPackets.put16(inner4, 10, TunnelTestPackets.checksum(inner4, 0, 20));
+        byte[] inner6 = udp6(POD_A_HI, 5, POD_B_HI, 7, 5000, 53, 0, 140);
+        inner6[7] = 1;
+        try (StageHarness h = new StageHarness(net.encap())) {
+            int bi4 = inject(h, inner4, 0);
+            int bi6 = inject(h, inner6, 0);
+            h.run(TunnelEncap.NAME, bi4, bi6);
+            assertEquals(2, h.errors(TunnelEncap.NAME, "inner ttl expired"));
+            assertEquals(List.of(bi4), h.captured("ipip-encap.icmp4-error"));
+            assertEquals(List.of(bi6), h.captured("ipip-encap.icmp6-error"));
+            assertEquals(11, IcmpErrorRequest.type(h.memory().opaque(bi4)));
+            assertEquals(3, IcmpErrorRequest.type(h.memory().opaque(bi6)));
+            assertArrayEquals(inner4, h.memory().read(bi4), "the error quotes the packet as received");
+            assertArrayEquals(inner6, h.memory().read(bi6));
+            assertEquals(0, h.captured(REWRITE).size());
         }
     }
 

@@ -76,6 +76,19 @@ final class TunnelTestPackets {
         return h;
     }
 
+    /** An inner packet as it enters the tunnel: one hop taken (TTL or hop limit less one, IPv4 checksum redone). */
+    static byte[] hopped(byte[] inner) {
+        byte[] p = inner.clone();
+        if ((p[0] & 0xF0) == 0x60) {
+            p[7]--;
+            return p;
+        }
+        p[8]--;
+        put16(p, 10, 0);
+        put16(p, 10, checksum(p, 0, (p[0] & 0x0F) * 4));
+        return p;
+    }
+
     static byte[] concat(byte[] a, byte[] b) {
         byte[] out = new byte[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);

@@ -1,0 +1,81 @@
+package dev.cipherlane.config;
+
+import dev.cipherlane.config.net.IpAddress;
+import dev.cipherlane.config.net.IpFamily;
+import dev.cipherlane.config.net.IpPrefix;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Another node, reached through IPIP tunnels over the uplink. Several tunnels per peer
+ * let ECMP spread flows over several SAs and so over several cores (Calico/VPP needed 4).
+ * Identified by name: a config holds one entry per name, and a reload compares peers name
+ * by name.
+ *
+ * @param name      peers[].name, a DNS label
+ * @param addresses peers[].addresses, the peer's underlay IPv4 addresses, distinct, at least one;
+ *                  tunnel i goes to address i mod their count ({@link #address(int)}), and from
+ *                  local tunnel address i mod the local count
+ * @param podCidrs  peers[].pod-cidrs, the prefixes of the peer's pods, routed into its tunnels;
+ *                  distinct, at least one
+ * @param tunnels   peers[].tunnels, how many tunnels to the peer
+ */
+public record PeerSettings(String name, List<IpAddress> addresses, List<IpPrefix> podCidrs, int tunnels) {
+
+    public static final int MIN_TUNNELS = 1;
+    /** One per worker is enough to spread a peer's traffic; MAX_WORKERS is larger but rarely used. */
+    public static final int MAX_TUNNELS = 16;
+    /** What a peer entry without {@code tunnels} gets, as Calico/VPP used. */
+    public static final int DEFAULT_TUNNELS = 4;
+
+    public PeerSettings {
+        Objects.requireNonNull(name, "name");
+        if (!PodSettings.isValidName(name)) {
+            throw new IllegalArgumentException("peer name " + name + " does not match " + PodSettings.NAME_PATTERN);
+        }
+        addresses = List.copyOf(addresses);
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("peer " + name + " has no address");
+        }
+        if (new HashSet<>(addresses).size() != addresses.size()) {
+            throw new IllegalArgumentException("peer " + name + " repeats an address");
+        }
+        for (IpAddress address : addresses) {
+            underlayProblem(address).ifPresent(reason -> {
+                throw new IllegalArgumentException("peer " + name + ": address " + address + " is " + reason);
+            });
+        }
+        podCidrs = List.copyOf(podCidrs);
+        if (podCidrs.isEmpty()) {
+            throw new IllegalArgumentException("peer " + name + " has no pod CIDR");
+        }
+        for (int i = 0; i < podCidrs.size(); i++) {
+            for (int j = i + 1; j < podCidrs.size(); j++) {
+                if (podCidrs.get(i).overlaps(podCidrs.get(j))) {
+                    throw new IllegalArgumentException("peer " + name + ": pod CIDRs " + podCidrs.get(i) + " and "
+                            + podCidrs.get(j) + " overlap");
+                }
+            }
+        }
+        Bounds.check("peer " + name + " tunnels", tunnels, MIN_TUNNELS, MAX_TUNNELS);
+    }
+
+    /**
+     * Why {@code address} cannot be a tunnel endpoint, or empty if it can. The underlay is
+     * IPv4 only for now; IPv6 endpoints come later.
+     */
+    public static Optional<String> underlayProblem(IpAddress address) {
+        if (address.family() != IpFamily.IPV4) {
+            return Optional.of("IPv6 (an IPv6 underlay is not supported yet)");
+        }
+        return PodSettings.unusableReason(address);
+    }
+
+    /** The peer's end of tunnel {@code tunnel}, counting from 0. */
+    public IpAddress address(int tunnel) {
+        Objects.checkIndex(tunnel, tunnels);
+        return addresses.get(tunnel % addresses.size());
+    }
+}

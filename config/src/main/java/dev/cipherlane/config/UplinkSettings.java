@@ -1,0 +1,61 @@
+package dev.cipherlane.config;
+
+import dev.cipherlane.config.net.IpAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The kernel interface the node takes over, as vpp-manager does: the node service serves
+ * the interface's address itself and gives the kernel a host tap carrying it, so the node's
+ * own traffic still works. Without one the node only connects its pods to each other.
+ *
+ * @param interfaceName   uplink.interface, the interface to take over; empty for no uplink
+ * @param hostTap         uplink.host-tap, the tap that gives the kernel the node's addresses back
+ * @param tunnelAddresses uplink.tunnel-addresses, extra local IPv4 addresses used as tunnel
+ *                        sources besides the uplink's own address (learnt from the kernel at
+ *                        start, so not listed here); distinct
+ * @param mtu             uplink.mtu, the uplink's MTU
+ */
+public record UplinkSettings(Optional<String> interfaceName, String hostTap, List<IpAddress> tunnelAddresses, int mtu) {
+
+    /** Every IPv4 host must take 576-byte datagrams (RFC 791); the underlay is IPv4 for now. */
+    public static final int MIN_MTU = 576;
+    /** The usual jumbo-frame size. */
+    public static final int MAX_MTU = 9000;
+
+    /** reference.conf's uplink, for settings built in code; a test checks the two agree. */
+    public static final UplinkSettings DEFAULTS = new UplinkSettings(Optional.empty(), "cl-host", List.of(), 1500);
+
+    public UplinkSettings {
+        Objects.requireNonNull(interfaceName, "interfaceName");
+        interfaceName.ifPresent(name -> {
+            if (!InterfaceSettings.isValidName(name)) {
+                throw new IllegalArgumentException("bad uplink interface name " + name);
+            }
+        });
+        Objects.requireNonNull(hostTap, "hostTap");
+        if (!InterfaceSettings.isValidName(hostTap)) {
+            throw new IllegalArgumentException("bad host tap name " + hostTap);
+        }
+        if (interfaceName.filter(hostTap::equals).isPresent()) {
+            throw new IllegalArgumentException("host tap " + hostTap + " has the uplink's name");
+        }
+        tunnelAddresses = List.copyOf(tunnelAddresses);
+        if (new HashSet<>(tunnelAddresses).size() != tunnelAddresses.size()) {
+            throw new IllegalArgumentException("uplink repeats a tunnel address");
+        }
+        for (IpAddress address : tunnelAddresses) {
+            PeerSettings.underlayProblem(address).ifPresent(reason -> {
+                throw new IllegalArgumentException("tunnel address " + address + " is " + reason);
+            });
+        }
+        Bounds.check("uplink.mtu", mtu, MIN_MTU, MAX_MTU);
+    }
+
+    /** Whether the node has an uplink at all; without one it can have no peers. */
+    public boolean enabled() {
+        return interfaceName.isPresent();
+    }
+}
