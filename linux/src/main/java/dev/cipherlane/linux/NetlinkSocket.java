@@ -2,7 +2,9 @@ package dev.cipherlane.linux;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -14,6 +16,8 @@ import java.util.function.Supplier;
  *       any answer before the ack (the reply to a GET) goes to the caller.</li>
  *   <li>{@link #dump} sends an NLM_F_DUMP request and hands over every message up to
  *       NLMSG_DONE.</li>
+ *   <li>{@link #requestBatch} sends several messages in one datagram (an nfnetlink batch)
+ *       and collects the ack of each.</li>
  * </ul>
  *
  * A negative error in the ack becomes a {@link LinuxException} whose call is the caller's
@@ -123,6 +127,121 @@ public final class NetlinkSocket implements AutoCloseable {
     public synchronized boolean dump(NetlinkMessage request, Supplier<String> what, Consumer<NetlinkReply> onMessage)
             throws LinuxException {
         return transact(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, what, onMessage, true);
+    }
+
+    /**
+     * Sends {@code messages} together in one datagram, numbered with consecutive sequence
+     * numbers, and waits for the ack of every one that asks for it (NLM_F_ACK). This is how
+     * an nfnetlink batch goes out (NFNL_MSG_BATCH_BEGIN, the changes, NFNL_MSG_BATCH_END):
+     * the kernel handles the whole datagram before answering, and acks each change only
+     * once the batch is through. The flags are sent as the messages carry them: nothing is
+     * added.
+     *
+     * <p>Any error fails the call with a {@link LinuxException} whose call is
+     * {@code what.apply(i)} for the first failing message {@code i} (errors of later messages
+     * are attached as suppressed). An error may also come for a message that did not ask
+     * for an ack (nf_tables answers a failed commit on the batch's first message); after
+     * one, whatever else is queued is read without waiting and the call fails. Answers other
+     * than acks are ignored.
+     */
+    public synchronized void requestBatch(List<NetlinkMessage> messages, IntFunction<String> what)
+            throws LinuxException {
+        checkOpen();
+        int n = messages.size();
+        if (n == 0) {
+            return;
+        }
+        long total = 0;
+        for (NetlinkMessage m : messages) {
+            if (!m.isFinished()) {
+                throw new IllegalStateException("finish() every message before sending the batch");
+            }
+            total += Netlink.align(m.length());
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("batch of " + total + " bytes");
+        }
+        int first = sequence + 1;
+        boolean[] wantsAck = new boolean[n];
+        int pending = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment tx = arena.allocate(total, Netlink.ALIGNTO);
+            long at = 0;
+            for (int i = 0; i < n; i++) {
+                NetlinkMessage m = messages.get(i);
+                m.setSequence(++sequence);
+                MemorySegment.copy(m.segment(), 0, tx, at, m.length());
+                at += Netlink.align(m.length());
+                wantsAck[i] = (m.flags() & Netlink.NLM_F_ACK) != 0;
+                if (wantsAck[i]) {
+                    pending++;
+                }
+            }
+            long sent = Sockets.sendto(fd, tx, 0, total, 0, kernel, SockAddr.NL_SIZE);
+            if (sent != total) {
+                throw new LinuxException(what.apply(0), sent == Libc.WOULD_BLOCK ? Errno.EAGAIN : Errno.EMSGSIZE,
+                        "sent " + sent + " of " + total + " bytes");
+            }
+        }
+        boolean[] acked = new boolean[n];
+        LinuxException[] errors = new LinuxException[n];
+        boolean failedWithoutAck = false;
+        while (pending > 0 || failedWithoutAck) {
+            long got = Sockets.recv(fd, rx, 0, rx.byteSize(),
+                    Sockets.MSG_TRUNC | (failedWithoutAck ? Sockets.MSG_DONTWAIT : 0));
+            if (got == Libc.WOULD_BLOCK) {
+                if (failedWithoutAck) {
+                    break;
+                }
+                int waiting = 0;
+                while (acked[waiting] || !wantsAck[waiting]) {
+                    waiting++;
+                }
+                throw new LinuxException(what.apply(waiting), Errno.EAGAIN,
+                        "no ack within " + REPLY_TIMEOUT_MS + " ms");
+            }
+            if (got > rx.byteSize()) {
+                throw new LinuxException(what.apply(0), Errno.EMSGSIZE,
+                        "answer of " + got + " bytes truncated to " + rx.byteSize());
+            }
+            reply.reset((int) got);
+            while (reply.next()) {
+                int i = reply.sequence() - first;
+                if (i < 0 || i >= n) {
+                    continue;
+                }
+                if (reply.type() == Netlink.NLMSG_OVERRUN) {
+                    throw new LinuxException(what.apply(i), Errno.ENOBUFS, "overrun");
+                }
+                if (reply.type() != Netlink.NLMSG_ERROR) {
+                    continue;
+                }
+                int error = reply.payloadInt(0);
+                if (wantsAck[i] && !acked[i]) {
+                    acked[i] = true;
+                    pending--;
+                } else if (error != 0) {
+                    failedWithoutAck = true;
+                }
+                if (error != 0 && errors[i] == null) {
+                    errors[i] = new LinuxException(what.apply(i), -error, extendedAckText());
+                }
+            }
+        }
+        LinuxException failure = null;
+        for (LinuxException e : errors) {
+            if (e == null) {
+                continue;
+            }
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     private boolean transact(NetlinkMessage request, int addFlags, Supplier<String> what,

@@ -16,9 +16,12 @@ import java.nio.ByteOrder;
  * sockaddr_in  (16): u16 family, be16 port, 4-byte address, 8 bytes zero
  * sockaddr_in6 (28): u16 family, be16 port, be32 flowinfo, 16-byte address, u32 scope id
  * sockaddr_nl  (12): u16 family, u16 pad, u32 port id, u32 multicast groups
+ * sockaddr_ll  (20): u16 family, be16 protocol, s32 ifindex, u16 hatype, u8 pkttype,
+ *                    u8 halen, 8-byte address (linux/if_packet.h)
  * </pre>
  *
- * The family and the netlink fields are in host order, ports in network order.
+ * The family and the netlink fields are in host order, ports and ethertypes in network
+ * order.
  */
 public final class SockAddr {
     private SockAddr() {}
@@ -26,6 +29,9 @@ public final class SockAddr {
     public static final int IN_SIZE = 16;
     public static final int IN6_SIZE = 28;
     public static final int NL_SIZE = 12;
+    public static final int LL_SIZE = 20;
+    /** The ethertype selecting every protocol on a packet socket (linux/if_ether.h). */
+    public static final int ETH_P_ALL = 0x0003;
     /** sizeof(struct sockaddr_storage): room for any address. */
     public static final int STORAGE_SIZE = 128;
 
@@ -65,6 +71,30 @@ public final class SockAddr {
         to.set(U32, 4, portId);
         to.set(U32, 8, groups);
         return NL_SIZE;
+    }
+
+    /**
+     * Writes a sockaddr_ll to bind a packet socket (packet(7)) to interface {@code ifIndex}
+     * for frames of {@code ethertype} ({@link #ETH_P_ALL} for all); returns its length.
+     */
+    public static int packet(MemorySegment to, int ifIndex, int ethertype) {
+        if (ethertype < 0 || ethertype > 0xffff) {
+            throw new IllegalArgumentException("ethertype " + ethertype);
+        }
+        to.asSlice(0, LL_SIZE).fill((byte) 0);
+        to.set(U16, 0, (short) Sockets.AF_PACKET);
+        to.set(BE16, 2, (short) ethertype);
+        to.set(U32, 4, ifIndex);
+        return LL_SIZE;
+    }
+
+    /**
+     * An ethertype as socket(2)'s protocol argument for AF_PACKET wants it: in network
+     * order, {@code htons(ETH_P_ALL)}.
+     */
+    public static int packetProtocol(int ethertype) {
+        return ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? ethertype & 0xffff
+                : Short.toUnsignedInt(Short.reverseBytes((short) ethertype));
     }
 
     public static int family(MemorySegment from) {
@@ -110,10 +140,18 @@ public final class SockAddr {
         if (family == Sockets.AF_INET6 && size >= IN6_SIZE) {
             return "[" + address(address).getHostAddress() + "]:" + port(address);
         }
+        if (family == Sockets.AF_PACKET && size >= LL_SIZE) {
+            return "packet:ifindex " + packetIfIndex(address) + " proto 0x" + Integer.toHexString(port(address));
+        }
         if (family == Sockets.AF_NETLINK && size >= NL_SIZE) {
             return "netlink:" + Integer.toUnsignedString(netlinkPortId(address));
         }
         return "family " + family;
+    }
+
+    /** The interface index of a sockaddr_ll. */
+    public static int packetIfIndex(MemorySegment from) {
+        return from.get(U32, 4);
     }
 
     private static byte[] bytes(MemorySegment from, long offset, int n) {

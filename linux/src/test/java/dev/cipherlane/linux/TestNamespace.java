@@ -18,7 +18,12 @@ final class TestNamespace implements AutoCloseable {
     }
 
     static TestNamespace create() throws IOException, InterruptedException {
-        String name = "cltest-" + UUID.randomUUID().toString().substring(0, 8);
+        return create("cltest");
+    }
+
+    /** A namespace named {@code <prefix>-<random>}. */
+    static TestNamespace create(String prefix) throws IOException, InterruptedException {
+        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         Shell.run("ip", "netns", "add", name);
         return new TestNamespace(name);
     }
