@@ -1,21 +1,15 @@
 package dev.cipherlane.stages.builtin;
 
 import dev.cipherlane.stages.buffer.Net;
-import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.fib.Ip6Fib;
 import dev.cipherlane.stages.fib.LoadBalanceTable;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
-import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
-import dev.cipherlane.stages.graph.StageSpec;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * Longest-prefix match on the IPv6 destination, then the ECMP path by flow hash; the same
@@ -24,34 +18,11 @@ import java.util.function.Supplier;
  * discovery sits behind {@code glean}; tunnel adjacencies go to {@code tunnel}, as in
  * {@link Ip4Lookup}.
  */
-public final class Ip6Lookup extends Stage<Ip6Lookup.Params> {
+public final class Ip6Lookup extends IpLookup {
     public static final String NAME = "ip6-lookup";
 
-    public static final int ARC_REWRITE = 0;
-    public static final int ARC_LOCAL = 1;
-    public static final int ARC_GLEAN = 2;
-    public static final int ARC_PUNT = 3;
-    public static final int ARC_TUNNEL = 4;
-
-    public static final int NO_ROUTE = 0;
-
-    public static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("rewrite", "local", "glean", "punt", "tunnel"),
-            List.of("no route"));
-
-    /** @param tables the current forwarding tables; called once per frame, typically a volatile read */
-    public record Params(Supplier<ForwardingTables> tables) {}
-
     public Ip6Lookup(Params params) {
-        super(SPEC, params);
-    }
-
-    @Override
-    protected Params validate(Params p) {
-        if (p == null || p.tables() == null) {
-            throw new IllegalArgumentException(NAME + ": a forwarding table supplier is required");
-        }
-        return p;
+        super(NAME, params);
     }
 
     @Override
@@ -69,30 +40,8 @@ public final class Ip6Lookup extends Stage<Ip6Lookup.Params> {
             long hi = data.get(Net.U64, ip + Ip6.DESTINATION);
             long lo = data.get(Net.U64, ip + Ip6.DESTINATION + 8);
             int adj = lbs.pick(fib.lookup(hi, lo), mem.flowHash(bi));
-            mem.nextHop(bi, adj);
-            mem.txInterface(bi, adjs.txInterface(adj));
-            // A tunnel adjacency reads DROP by kind (AdjacencyTable): its tunnel index decides first.
-            int arc = adjs.tunnel(adj) != AdjacencyTable.NO_TUNNEL ? ARC_TUNNEL : arcFor(adjs.kind(adj));
-            if (arc < 0) {
-                ctx.drop(bi, NO_ROUTE);
-                continue;
-            }
-            if (arc == ARC_LOCAL) {
-                mem.setFlag(bi, PacketFlags.LOCAL);
-            }
-            ctx.enqueue(arc, bi);
+            dispatch(ctx, mem, adjs, bi, adj);
         }
-    }
-
-    /** Next arc for an adjacency kind, -1 for DROP; a switch expression, so a new kind fails to compile. */
-    static int arcFor(AdjacencyKind kind) {
-        return switch (kind) {
-            case REWRITE -> ARC_REWRITE;
-            case LOCAL -> ARC_LOCAL;
-            case GLEAN, INCOMPLETE -> ARC_GLEAN;
-            case PUNT -> ARC_PUNT;
-            case DROP -> -1;
-        };
     }
 
     @Override
