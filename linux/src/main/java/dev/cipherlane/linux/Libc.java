@@ -152,14 +152,7 @@ public final class Libc {
         } finally {
             Reference.reachabilityFence(buf);
         }
-        if (r < 0) {
-            int errno = Errno.read(cs);
-            if (errno == Errno.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            throw new LinuxException("read(" + fd + ", " + length + ")", errno);
-        }
-        return r;
+        return transferred(r, cs, "read", fd, length, "");
     }
 
     /**
@@ -179,14 +172,24 @@ public final class Libc {
         } finally {
             Reference.reachabilityFence(buf);
         }
-        if (r < 0) {
-            int errno = Errno.read(cs);
-            if (errno == Errno.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            throw new LinuxException("write(" + fd + ", " + length + ")", errno);
+        return transferred(r, cs, "write", fd, length, "");
+    }
+
+    /**
+     * The result of a read or write call: {@code r} itself, {@link #WOULD_BLOCK} for EAGAIN,
+     * or the error thrown as {@code call(fd, count unit)}. The message is built only on error,
+     * so the data path allocates nothing.
+     */
+    static long transferred(long r, MemorySegment cs, String call, int fd, long count, String unit)
+            throws LinuxException {
+        if (r >= 0) {
+            return r;
         }
-        return r;
+        int errno = Errno.read(cs);
+        if (errno == Errno.EAGAIN) {
+            return WOULD_BLOCK;
+        }
+        throw new LinuxException(call + "(" + fd + ", " + count + unit + ")", errno);
     }
 
     static long address(MemorySegment buf, long offset, long length) {

@@ -172,14 +172,7 @@ public final class Sockets {
             Reference.reachabilityFence(buf);
             Reference.reachabilityFence(address);
         }
-        if (r < 0) {
-            int errno = Errno.read(cs);
-            if (errno == Errno.EAGAIN) {
-                return Libc.WOULD_BLOCK;
-            }
-            throw new LinuxException("sendto(" + fd + ", " + length + ")", errno);
-        }
-        return r;
+        return Libc.transferred(r, cs, "sendto", fd, length, "");
     }
 
     /**
@@ -217,14 +210,7 @@ public final class Sockets {
             Reference.reachabilityFence(from);
             Reference.reachabilityFence(fromLength);
         }
-        if (r < 0) {
-            int errno = Errno.read(cs);
-            if (errno == Errno.EAGAIN) {
-                return Libc.WOULD_BLOCK;
-            }
-            throw new LinuxException("recvfrom(" + fd + ", " + length + ")", errno);
-        }
-        return r;
+        return Libc.transferred(r, cs, "recvfrom", fd, length, "");
     }
 
     /** {@code setsockopt(2)} with the first {@code length} bytes of {@code value}. */

@@ -45,13 +45,6 @@ public final class VectorIo {
         } catch (Throwable t) {
             throw Libc.linkage(name, t);
         }
-        if (r < 0) {
-            int errno = Errno.read(cs);
-            if (errno == Errno.EAGAIN) {
-                return Libc.WOULD_BLOCK;
-            }
-            throw new LinuxException(name + "(" + fd + ", " + count + " buffers)", errno);
-        }
-        return r;
+        return Libc.transferred(r, cs, name, fd, count, " buffers");
     }
 }
