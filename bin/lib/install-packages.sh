@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # iproute2: the tests' own namespaces; procps: pgrep/pkill in test cleanup; iperf3, ping:
-# traffic between pods; ethtool: switching segmentation offload off in a pod.
-packages=(iproute2 procps iperf3 iputils-ping ethtool)
+# traffic between pods; ethtool: switching segmentation offload off in a pod; python3-scapy
+# and tshark: independent ESP implementations that check our packets.
+packages=(iproute2 procps iperf3 iputils-ping ethtool python3-scapy tshark)
 
 missing=()
 for p in "${packages[@]}"; do
