@@ -150,9 +150,13 @@ public final class UplinkTakeover {
         return true;
     }
 
-    /** One queue is plenty for the node's own traffic; persistent so a crash leaves it for restore to find. */
+    /**
+     * One queue, persistent so a crash leaves it for restore to find, and no offloads: the kernel then segments and checksums its own traffic before
+     * the tap, so what reaches the uplink is never larger than its MTU. The node's own traffic
+     * is light; the offloads matter on the pods' taps, not here.
+     */
     static TapSpec hostTapSpec(String name) {
-        return new TapSpec(name, 1, TapSpec.DEFAULT_VNET_HEADER_SIZE, TapSpec.DEFAULT_OFFLOADS, true);
+        return new TapSpec(name, 1, TapSpec.DEFAULT_VNET_HEADER_SIZE, 0, true);
     }
 
     /**

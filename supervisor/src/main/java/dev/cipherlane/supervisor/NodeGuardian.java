@@ -49,7 +49,7 @@ public final class NodeGuardian {
             ActorRef<AdminServer.Command> admin = context.spawn(AdminServer.create(listener, commands), "admin");
             context.watch(admin);
             // Without pods there is nothing to forward yet (the uplink comes later).
-            if (!settings.pods().isEmpty()) {
+            if (!settings.pods().isEmpty() || settings.uplink().enabled()) {
                 context.watch(context.spawn(DataplaneSupervisor.create(settings, dataplane), "dataplane"));
             }
             return Behaviors.receive(Void.class)

@@ -5,6 +5,7 @@ import dev.cipherlane.stages.graph.Graph;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.offload.TcpCoalescing;
 import dev.cipherlane.stages.offload.TcpSegmentation;
+import dev.cipherlane.stages.tunnel.TunnelCounters;
 import dev.cipherlane.stages.tunnel.TunnelDecap;
 import dev.cipherlane.stages.tunnel.TunnelEncap;
 import dev.cipherlane.stages.tunnel.TunnelTable;
@@ -39,6 +40,17 @@ import java.util.function.Supplier;
  *                              └punt→ punt        └ip6→ ip6-input
  * </pre>
  *
+ * An underlay next hop not yet resolved sends the outer packet from {@code ipip-encap} to
+ * {@code arp-glean} ({@code glean} arc), like any unresolved route.
+ *
+ * <p>With the uplink taken over ({@link #wireNode} with a host), the node's own traffic goes back to
+ * the kernel through the host tap instead of the punt queue:
+ *
+ * <pre>
+ * ip4-local ─punt→ host-redirect ─tx→ [tx]     (packets for the kernel's addresses)
+ * ip6-lookup ─local→ ┘    └punt→ punt          (other local addresses)
+ * </pre>
+ *
  * Without tunnels, traffic routed to a tunnel adjacency is dropped: fail closed, never sent in
  * clear. IPIP addressed to us is dropped too rather than punted: no one above the dataplane
  * decapsulates, and a packet from no known tunnel must not enter the pod network. The encapsulated
@@ -62,9 +74,21 @@ public final class ForwardingGraph {
     public static final String GRO4 = "gro4";
     public static final String GRO6 = "gro6";
 
+    /**
+     * The tunnels of a node: the snapshot workers read once per frame, and per-tunnel counters
+     * (null for none).
+     */
+    public record Tunnels(Supplier<TunnelTable.Snapshot> snapshot, TunnelCounters counters) {
+        public Tunnels {
+            if (snapshot == null) {
+                throw new IllegalArgumentException("a tunnel snapshot supplier is required");
+            }
+        }
+    }
+
     /** Adds the built-in stages to {@code b} and connects them; {@code tx} must be added by the caller. */
     public static Graph.Builder wire(Graph.Builder b, Tables t, String tx) {
-        return wire(b, t, null, tx);
+        return wireNode(b, t, null, null, tx);
     }
 
     /**
@@ -73,13 +97,15 @@ public final class ForwardingGraph {
      */
     public static Graph.Builder wireWithTunnels(Graph.Builder b, Tables t, Supplier<TunnelTable.Snapshot> tunnels,
             String tx) {
-        if (tunnels == null) {
-            throw new IllegalArgumentException("a tunnel snapshot supplier is required");
-        }
-        return wire(b, t, tunnels, tx);
+        return wireNode(b, t, new Tunnels(tunnels, null), null, tx);
     }
 
-    private static Graph.Builder wire(Graph.Builder b, Tables t, Supplier<TunnelTable.Snapshot> tunnels, String tx) {
+    /**
+     * The whole node: tunnels (or null for none) and the host tap's redirect (or null when no
+     * uplink was taken over, and local traffic is punted).
+     */
+    public static Graph.Builder wireNode(Graph.Builder b, Tables t, Tunnels tunnels, HostRedirect.Params host,
+            String tx) {
         b.add(new EthernetInput(new EthernetInput.Params(t.interfaces())))
                 .add(new Ip4Input())
                 .add(new Ip6Input())
@@ -102,8 +128,8 @@ public final class ForwardingGraph {
                     .connect(Ip6Lookup.NAME, "tunnel", Drop.NAME)
                     .connect(Ip4Local.NAME, "ipip", Drop.NAME);
         } else {
-            b.add(new TunnelEncap(new TunnelEncap.Params(t.forwarding(), tunnels)))
-                    .add(new TunnelDecap(new TunnelDecap.Params(tunnels)))
+            b.add(new TunnelEncap(new TunnelEncap.Params(t.forwarding(), tunnels.snapshot(), tunnels.counters())))
+                    .add(new TunnelDecap(new TunnelDecap.Params(tunnels.snapshot(), tunnels.counters())))
                     .add(new TcpSegmentation(new TcpSegmentation.Params(true)))
                     .connect(Ip4Lookup.NAME, "tunnel", TunnelEncap.NAME)
                     .connect(Ip6Lookup.NAME, "tunnel", TunnelEncap.NAME)
@@ -112,9 +138,20 @@ public final class ForwardingGraph {
                     .connect(TcpSegmentation.NAME, "out", TunnelEncap.NAME)
                     .connect(TunnelEncap.NAME, "icmp4-error", Icmp4Error.NAME)
                     .connect(TunnelEncap.NAME, "icmp6-error", Icmp6Error.NAME)
+                    .connect(TunnelEncap.NAME, "glean", ArpGlean.NAME)
                     .connect(Ip4Local.NAME, "ipip", TunnelDecap.NAME)
                     .connect(TunnelDecap.NAME, "ip4", Ip4Input.NAME)
                     .connect(TunnelDecap.NAME, "ip6", Ip6Input.NAME);
+        }
+        if (host == null) {
+            b.connect(Ip4Local.NAME, "punt", Punt.NAME)
+                    .connect(Ip6Lookup.NAME, "local", Punt.NAME);
+        } else {
+            b.add(new HostRedirect(host))
+                    .connect(Ip4Local.NAME, "punt", HostRedirect.NAME)
+                    .connect(Ip6Lookup.NAME, "local", HostRedirect.NAME)
+                    .connect(HostRedirect.NAME, "tx", tx)
+                    .connect(HostRedirect.NAME, "punt", Punt.NAME);
         }
         return b.connect(EthernetInput.NAME, "ip4", Ip4Input.NAME)
                 .connect(EthernetInput.NAME, "ip6", Ip6Input.NAME)
@@ -124,12 +161,10 @@ public final class ForwardingGraph {
                 .connect(Ip4Lookup.NAME, "rewrite", GRO4)
                 .connect(GRO4, "out", Ip4Rewrite.NAME)
                 .connect(Ip4Lookup.NAME, "local", Ip4Local.NAME)
-                .connect(Ip4Local.NAME, "punt", Punt.NAME)
                 .connect(Ip4Lookup.NAME, "glean", ArpGlean.NAME)
                 .connect(Ip4Lookup.NAME, "punt", Punt.NAME)
                 .connect(Ip6Lookup.NAME, "rewrite", GRO6)
                 .connect(GRO6, "out", Ip6Rewrite.NAME)
-                .connect(Ip6Lookup.NAME, "local", Punt.NAME)
                 .connect(Ip6Lookup.NAME, "glean", Drop.NAME)
                 .connect(Ip6Lookup.NAME, "punt", Punt.NAME)
                 .connect(Ip4Rewrite.NAME, "tx", tx)

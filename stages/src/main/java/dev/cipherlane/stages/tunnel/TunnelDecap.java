@@ -68,8 +68,15 @@ public final class TunnelDecap extends Stage<TunnelDecap.Params> {
 
     private static final int IP6_ECN_SHIFT = 20;
 
-    /** @param tunnels the current tunnel snapshot; read once per frame */
-    public record Params(Supplier<TunnelTable.Snapshot> tunnels) {}
+    /**
+     * @param tunnels  the current tunnel snapshot; read once per frame
+     * @param counters per-tunnel counters, or null for none
+     */
+    public record Params(Supplier<TunnelTable.Snapshot> tunnels, TunnelCounters counters) {
+        public Params(Supplier<TunnelTable.Snapshot> tunnels) {
+            this(tunnels, null);
+        }
+    }
 
     public TunnelDecap(Params params) {
         super(SPEC, params);
@@ -86,15 +93,21 @@ public final class TunnelDecap extends Stage<TunnelDecap.Params> {
     @Override
     public void process(Frame frame, StageContext ctx) {
         TunnelTable.Snapshot tunnels = params().tunnels().get();
+        TunnelCounters counters = params().counters();
+        int worker = ctx.worker();
         PacketMemory mem = ctx.memory();
         MemorySegment data = mem.data();
         int n = frame.count();
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
+            int length = mem.length(bi);
             int arc = decapsulate(tunnels, mem, data, bi);
             if (arc < 0) {
                 ctx.drop(bi, -1 - arc);
             } else {
+                if (counters != null) {
+                    counters.received(worker, mem.opaque(bi), length);
+                }
                 ctx.enqueue(arc, bi);
             }
         }
@@ -145,6 +158,8 @@ public final class TunnelDecap extends Stage<TunnelDecap.Params> {
         mem.length(bi, innerLength);
         mem.l3Offset(bi, mem.dataOffset(bi));
         mem.clearFlag(bi, PacketFlags.LOCAL);
+        // The tunnel, for the counters (and for the stages after us, as the rx tunnel).
+        mem.opaque(bi, tunnel);
         if (ip6) {
             mem.setFlag(bi, PacketFlags.IP6);
             return ARC_IP6;

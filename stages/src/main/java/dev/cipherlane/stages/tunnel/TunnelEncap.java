@@ -7,6 +7,7 @@ import dev.cipherlane.stages.builtin.Checksum;
 import dev.cipherlane.stages.builtin.IcmpErrorRequest;
 import dev.cipherlane.stages.builtin.Ip4;
 import dev.cipherlane.stages.builtin.Ip6;
+import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.fib.Prefixes;
@@ -44,9 +45,13 @@ import java.util.function.Supplier;
  * because this dataplane does not fragment.
  *
  * <p>GSO super-packets ({@code gsoSize > 0}) leave unencapsulated on {@code gso}, to be cut
- * into segments that come back here, each then encapsulated and MTU-checked like any packet.
+ * into segments that come back here (so do packets whose L4 checksum a pod left partial, to
+ * have it completed), each then encapsulated and MTU-checked like any packet.
  * Segmenting first means the segmenter only ever sees plain TCP/IP and the outer header is
  * never replicated; the segments keep {@code nextHop}, so they return to the same tunnel.
+ *
+ * <p>An underlay adjacency still waiting for ARP sends the outer packet to {@code glean}
+ * ({@code arp-glean}) instead, which resolves the next hop and drops the packet meanwhile.
  *
  * <p>On {@code rewrite}: {@code nextHop} = the tunnel's underlay adjacency, {@code txInterface}
  * its interface, the IP6 flag cleared (the packet is IPv4 now), {@code l3Offset} at the outer
@@ -59,6 +64,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
     public static final int ARC_GSO = 1;
     public static final int ARC_ICMP4_ERROR = 2;
     public static final int ARC_ICMP6_ERROR = 3;
+    public static final int ARC_GLEAN = 4;
 
     public static final int NO_SUCH_TUNNEL = 0;
     public static final int INNER_NOT_IP = 1;
@@ -68,7 +74,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
     public static final int INNER_TTL_EXPIRED = 5;
 
     public static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("rewrite", "gso", "icmp4-error", "icmp6-error"),
+            List.of("rewrite", "gso", "icmp4-error", "icmp6-error", "glean"),
             List.of(
                     "no such tunnel",
                     "inner packet not ip",
@@ -85,8 +91,14 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
     /**
      * @param forwarding the current forwarding tables, for the tunnel adjacency's tunnel index; read once per frame
      * @param tunnels    the current tunnel snapshot; read once per frame
+     * @param counters   per-tunnel counters, or null for none
      */
-    public record Params(Supplier<ForwardingTables> forwarding, Supplier<TunnelTable.Snapshot> tunnels) {}
+    public record Params(Supplier<ForwardingTables> forwarding, Supplier<TunnelTable.Snapshot> tunnels,
+                         TunnelCounters counters) {
+        public Params(Supplier<ForwardingTables> forwarding, Supplier<TunnelTable.Snapshot> tunnels) {
+            this(forwarding, tunnels, null);
+        }
+    }
 
     public TunnelEncap(Params params) {
         super(SPEC, params);
@@ -105,6 +117,8 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
         Params p = params();
         AdjacencyTable.Snapshot adjs = p.forwarding().get().adjacencies();
         TunnelTable.Snapshot tunnels = p.tunnels().get();
+        TunnelCounters counters = p.counters();
+        int worker = ctx.worker();
         PacketMemory mem = ctx.memory();
         MemorySegment data = mem.data();
         int n = frame.count();
@@ -134,7 +148,9 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
             if (innerExpired(ctx, mem, data, bi, inner, protocol)) {
                 continue;
             }
-            if (mem.gsoSize(bi) > 0) {
+            // A partial checksum is completed there too: inside the tunnel it is payload, and
+            // nothing after us knows where it is.
+            if (mem.gsoSize(bi) > 0 || mem.hasFlag(bi, PacketFlags.NEEDS_CSUM)) {
                 ctx.enqueue(ARC_GSO, bi);
                 continue;
             }
@@ -152,11 +168,18 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
             long outer = inner - TunnelHeader.OUTER_LENGTH;
             writeOuter(data, outer, tos, innerLength + TunnelHeader.OUTER_LENGTH, protocol,
                     tunnels.local(tunnel), tunnels.remote(tunnel));
-            mem.nextHop(bi, tunnels.underlayAdjacency(tunnel));
+            int underlay = tunnels.underlayAdjacency(tunnel);
+            mem.nextHop(bi, underlay);
             mem.txInterface(bi, tunnels.txInterface(tunnel));
             mem.clearFlag(bi, PacketFlags.IP6);
             mem.l3Offset(bi, mem.dataOffset(bi));
-            ctx.enqueue(ARC_REWRITE, bi);
+            if (counters != null) {
+                counters.transmitted(worker, tunnel, mem.length(bi));
+            }
+            // Until the peer's next hop answers ARP its adjacency is INCOMPLETE: arp-glean asks
+            // for it (at most once a second) and drops the packet, as for any unresolved route.
+            ctx.enqueue(underlay < adjs.size() && adjs.kind(underlay) == AdjacencyKind.REWRITE ? ARC_REWRITE : ARC_GLEAN,
+                    bi);
         }
     }
 

@@ -10,6 +10,12 @@ public interface DataplaneView {
 
     String showTrace();
 
+    /** Tunnels to peers with their outer addresses, underlay state and counters. */
+    String showTunnels();
+
+    /** The neighbour (ARP) table. */
+    String showNeighbours();
+
     /** Traces the next {@code packets} packets on every worker. */
     void trace(int packets);
 }

@@ -1,20 +1,25 @@
 package dev.cipherlane.supervisor.dataplane;
 
+import dev.cipherlane.afpacket.AfPacketInput;
+import dev.cipherlane.afpacket.AfPacketOutput;
+import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.builtin.ArpRequester;
 import dev.cipherlane.stages.builtin.EthernetInput;
 import dev.cipherlane.stages.builtin.ForwardingGraph;
+import dev.cipherlane.stages.builtin.HostRedirect;
+import dev.cipherlane.stages.builtin.InterfaceOutput;
 import dev.cipherlane.stages.builtin.NeighbourTable;
 import dev.cipherlane.stages.builtin.ProxySet;
-import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.graph.Graph;
 import dev.cipherlane.stages.graph.GraphRuntime;
 import dev.cipherlane.stages.graph.RuntimeReport;
 import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.stages.tunnel.TunnelCounters;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import dev.cipherlane.tap.EpollIdle;
 import dev.cipherlane.tap.TapInput;
@@ -23,35 +28,54 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The running packet path of one node: buffer pools, interface and forwarding tables, the
- * stage graph and its workers. Built from typed settings and the attached pods; this is
- * where settings become stage parameters, so nothing below knows about HOCON or actors.
+ * stage graph and its workers. Built from typed settings, the attached pods and, when the node
+ * has one, the taken-over uplink; this is where settings become stage parameters, so nothing
+ * below knows about HOCON or actors.
  *
- * <p>Tap queues are spread over workers round robin; a worker polls only its own queues
- * and sleeps in epoll on them when idle. Closing stops the workers and frees every
- * buffer, but leaves the taps alone: they are persistent and belong to the pods.
+ * <p>Interfaces get our own indexes: pods 0..n-1, then the uplink, then the host tap (kernel
+ * ifindexes would collide, since pods' taps live in other namespaces). Tap queues are spread
+ * over workers round robin; every worker polls its own AF_PACKET ring on the uplink (one
+ * fanout group); the host tap's one queue belongs to worker 0. A worker sleeps in epoll on
+ * its fds when idle. Closing stops the workers and frees every buffer, but leaves the taps
+ * and the uplink alone: their owners close them.
+ *
+ * <p>A control thread, {@code cl-forwarding}, owns the forwarding tables: it applies neighbour
+ * changes (ARP answers complete adjacencies) and ages the neighbour table once a second.
  */
 public final class Dataplane implements DataplaneView, AutoCloseable {
     /** ICMP errors per second per worker, and their burst (RFC 1812 section 4.3.2.8). */
     static final int ICMP_ERRORS_PER_SECOND = 1000;
     static final int ICMP_BURST = 50;
     static final int EPOLL_TIMEOUT_MS = 100;
+    static final long NEIGHBOUR_AGEING_MS = 1000;
+
+    private static final List<String> OUTPUTS = List.of(TapOutput.NAME, AfPacketOutput.NAME);
 
     private final PacketMemory memory;
     private final InterfaceTable interfaces = new InterfaceTable();
     private final List<PodPort> pods;
+    private final Optional<UplinkPort> uplink;
     private final ControlPunt punt;
+    private final NeighbourTable neighbours;
+    private final NodeForwarding forwarding;
+    private final TunnelCounters tunnelCounters;
+    private final ScheduledExecutorService control;
     private final List<Worker> workers = new ArrayList<>();
     private final List<EpollIdle> idles = new ArrayList<>();
-    private volatile ForwardingTables tables;
 
-    private Dataplane(NodeSettings settings, List<PodPort> pods) throws LinuxException {
+    private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink) throws LinuxException {
         this.pods = List.copyOf(pods);
+        this.uplink = uplink;
         this.memory = new PacketMemory(settings.dataplane().buffers().small(), settings.dataplane().buffers().large());
         this.punt = new ControlPunt(memory);
+        int workerCount = settings.dataplane().workers();
         long gatewayMac = settings.podNetwork().gatewayMac().value();
         int gateway4 = (int) settings.podNetwork().gateway4().low();
         for (PodPort pod : pods) {
@@ -60,19 +84,37 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                     List.of(new NetInterface.Ip6Address(settings.podNetwork().gateway6().high(),
                             settings.podNetwork().gateway6().low(), 128))));
         }
-        this.tables = PodForwarding.build(pods, gatewayMac);
+        Optional<UplinkInterface> view = uplink.map(UplinkPort::view);
+        ProxySet proxies = ProxySet.EMPTY;
+        HostRedirect.Params host = null;
+        if (view.isPresent()) {
+            UplinkInterface up = view.get();
+            interfaces.put(up.asNetInterface());
+            // The kernel side of the host tap reaches everything through us: we answer its ARP
+            // for any address but its own, as the next hop of all its routes.
+            interfaces.put(new NetInterface(up.hostIndex(), up.hostName(), gatewayMac, up.mtu(), List.of(), List.of()));
+            proxies = ProxySet.builder().addRange(up.hostIndex(), 0, 0xFFFF_FFFF).build();
+            host = hostRedirect(up, gatewayMac);
+        }
+        this.forwarding = NodeForwarding.build(pods, gatewayMac, view, settings.peers());
+        this.tunnelCounters = new TunnelCounters(workerCount, Math.max(1, forwarding.tunnelInfo().size()));
 
-        int workerCount = settings.dataplane().workers();
-        NeighbourTable neighbours = new NeighbourTable(new NeighbourTable.Params(
+        this.neighbours = new NeighbourTable(new NeighbourTable.Params(
                 settings.neighbour().reachableTime().toNanos(),
                 NeighbourTable.Params.STALE_TIME_DEFAULT, NeighbourTable.Params.INCOMPLETE_TIME_DEFAULT,
                 settings.neighbour().maxEntries()));
-        ForwardingGraph.Tables t = new ForwardingGraph.Tables(interfaces, () -> tables, neighbours,
-                ProxySet.EMPTY, new ArpRequester(neighbours, TimeUnit.SECONDS.toNanos(1)), punt,
+        this.control = Executors.newSingleThreadScheduledExecutor(r ->
+                Thread.ofPlatform().name("cl-forwarding").daemon(true).unstarted(r));
+        forwarding.follow(neighbours, () -> control.execute(forwarding::resolve));
+        control.scheduleWithFixedDelay(this::ageNeighbours, NEIGHBOUR_AGEING_MS, NEIGHBOUR_AGEING_MS,
+                TimeUnit.MILLISECONDS);
+
+        ForwardingGraph.Tables t = new ForwardingGraph.Tables(interfaces, forwarding::tables, neighbours,
+                proxies, new ArpRequester(neighbours, ArpRequester.INTERVAL_DEFAULT), punt,
                 ICMP_ERRORS_PER_SECOND, ICMP_BURST);
 
         Graph.Builder b = Graph.builder();
-        Map<Integer, int[]> outputs = new HashMap<>();
+        Map<Integer, int[]> tapQueues = new HashMap<>();
         List<List<Integer>> fdsByWorker = new ArrayList<>();
         for (int w = 0; w < workerCount; w++) {
             fdsByWorker.add(new ArrayList<>());
@@ -80,16 +122,41 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         int next = 0;
         for (PodPort pod : pods) {
             int[] fds = pod.queueFds();
-            outputs.put(pod.interfaceIndex(), fds);
+            tapQueues.put(pod.interfaceIndex(), fds);
             for (int q = 0; q < fds.length; q++) {
                 int worker = next++ % workerCount;
-                TapInput input = new TapInput(new TapInput.Params(fds[q], pod.interfaceIndex(), pod.name(), q, worker));
-                b.add(input).connect(input.name(), "ethernet-input", EthernetInput.NAME);
+                addTapInput(b, new TapInput.Params(fds[q], pod.interfaceIndex(), pod.name(), q, worker));
                 fdsByWorker.get(worker).add(fds[q]);
             }
         }
-        b.add(new TapOutput(TapOutput.Params.of(outputs)));
-        Graph graph = ForwardingGraph.wire(b, t, TapOutput.NAME).build();
+        String tx = TapOutput.NAME;
+        if (uplink.isPresent()) {
+            UplinkPort port = uplink.get();
+            UplinkInterface up = port.view();
+            tapQueues.put(up.hostIndex(), new int[] {port.hostTapFd()});
+            addTapInput(b, new TapInput.Params(port.hostTapFd(), up.hostIndex(), up.hostName(), 0, 0));
+            fdsByWorker.get(0).add(port.hostTapFd());
+            for (int w = 0; w < workerCount; w++) {
+                PacketRing ring = port.ring(w);
+                AfPacketInput in = new AfPacketInput(new AfPacketInput.Params(ring, up.index(), up.name(), w, w));
+                b.add(in).connect(in.name(), "ethernet-input", EthernetInput.NAME);
+                fdsByWorker.get(w).add(ring.fd());
+            }
+            b.add(new AfPacketOutput(AfPacketOutput.Params.of(Map.of(up.index(), port.rings()))));
+            Map<Integer, String> outputOf = new HashMap<>();
+            for (int itf : tapQueues.keySet()) {
+                outputOf.put(itf, TapOutput.NAME);
+            }
+            outputOf.put(up.index(), AfPacketOutput.NAME);
+            b.add(new InterfaceOutput(InterfaceOutput.Params.of(OUTPUTS, outputOf)))
+                    .connect(InterfaceOutput.NAME, TapOutput.NAME, TapOutput.NAME)
+                    .connect(InterfaceOutput.NAME, AfPacketOutput.NAME, AfPacketOutput.NAME);
+            tx = InterfaceOutput.NAME;
+        }
+        b.add(new TapOutput(TapOutput.Params.of(tapQueues)));
+        ForwardingGraph.Tunnels tunnels = uplink.isPresent()
+                ? new ForwardingGraph.Tunnels(forwarding::tunnels, tunnelCounters) : null;
+        Graph graph = ForwardingGraph.wireNode(b, t, tunnels, host, tx).build();
 
         for (int w = 0; w < workerCount; w++) {
             EpollIdle idle = EpollIdle.open(settings.dataplane().idleSpinPolls(), EPOLL_TIMEOUT_MS);
@@ -101,9 +168,34 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         }
     }
 
-    /** Builds the dataplane for {@code pods} and starts its workers. */
-    public static Dataplane start(NodeSettings settings, List<PodPort> pods) throws LinuxException {
-        Dataplane d = new Dataplane(settings, pods);
+    private static void addTapInput(Graph.Builder b, TapInput.Params p) {
+        TapInput input = new TapInput(p);
+        b.add(input).connect(input.name(), "ethernet-input", EthernetInput.NAME);
+    }
+
+    /** The kernel's addresses on the host tap are the node's own, not the tunnel sources. */
+    private static HostRedirect.Params hostRedirect(UplinkInterface up, long ourMac) {
+        int[] ip4 = new int[up.ip4().size()];
+        for (int i = 0; i < ip4.length; i++) {
+            ip4[i] = up.ip4().get(i).address();
+        }
+        long[] ip6 = new long[up.ip6().size() * 2];
+        for (int i = 0; i < up.ip6().size(); i++) {
+            ip6[2 * i] = up.ip6().get(i).hi();
+            ip6[2 * i + 1] = up.ip6().get(i).lo();
+        }
+        return new HostRedirect.Params(up.hostIndex(), up.mac(), ourMac, ip4, ip6);
+    }
+
+    private void ageNeighbours() {
+        neighbours.expire(System.nanoTime());
+        forwarding.resolve();
+    }
+
+    /** Builds the dataplane for {@code pods} and the uplink, if any, and starts its workers. */
+    public static Dataplane start(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink)
+            throws LinuxException {
+        Dataplane d = new Dataplane(settings, pods, uplink);
         for (Worker w : d.workers) {
             w.start();
         }
@@ -118,6 +210,14 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         return out;
     }
 
+    NodeForwarding forwarding() {
+        return forwarding;
+    }
+
+    TunnelCounters tunnelCounters() {
+        return tunnelCounters;
+    }
+
     @Override
     public String showRuntime() {
         return RuntimeReport.runtime(runtimes());
@@ -130,16 +230,17 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
     @Override
     public String showInterfaces() {
-        StringBuilder sb = new StringBuilder(String.format("%-20s %5s %-17s %5s %6s%n",
-                "Interface", "Index", "Pod MAC", "MTU", "Queues"));
-        for (PodPort p : pods) {
-            byte[] m = Macs.bytes(p.podMac());
-            sb.append(String.format("%-20s %5d %02x:%02x:%02x:%02x:%02x:%02x %5d %6d%n", p.name(), p.interfaceIndex(),
-                    m[0], m[1], m[2], m[3], m[4], m[5], p.mtu(), p.queueFds().length));
-        }
-        sb.append(String.format("buffers in use: %d, punted to the control plane: %d%n",
-                memory.inUse(), punt.received()));
-        return sb.toString();
+        return InterfaceReport.format(pods, uplink, memory.inUse(), punt.received());
+    }
+
+    @Override
+    public String showTunnels() {
+        return TunnelReport.format(forwarding, tunnelCounters);
+    }
+
+    @Override
+    public String showNeighbours() {
+        return neighbours.format(System.nanoTime(), interfaces);
     }
 
     @Override
@@ -158,12 +259,14 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         return sb.toString();
     }
 
-    /** Stops the workers and frees every buffer; the taps stay. */
+    /** Stops the workers and the control thread and frees every buffer; taps and uplink stay. */
     @Override
     public void close() throws InterruptedException, LinuxException {
         for (Worker w : workers) {
             w.stop();
         }
+        control.shutdownNow();
+        control.awaitTermination(5, TimeUnit.SECONDS);
         for (EpollIdle idle : idles) {
             idle.close();
         }

@@ -22,7 +22,7 @@ class AdminCommandsTest {
 
     @Test
     void unknownCommandListsTheKnownOnes() {
-        assertEquals("unknown command: show tunnels\nknown commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("show tunnels"));
+        assertEquals("unknown command: show tunels\nknown commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("show tunels"));
     }
 
     @Test
@@ -51,12 +51,16 @@ class AdminCommandsTest {
             public String showErrors() { return "errors\n"; }
             public String showInterfaces() { return "interfaces\n"; }
             public String showTrace() { return "trace\n"; }
+            public String showTunnels() { return "tunnels\n"; }
+            public String showNeighbours() { return "neighbours\n"; }
             public void trace(int packets) { traced[0] = packets; }
         });
         assertEquals("runtime\n", live.answer("show runtime"));
         assertEquals("errors\n", live.answer("show  errors"));
         assertEquals("interfaces\n", live.answer("show interfaces"));
         assertEquals("trace\n", live.answer("show trace"));
+        assertEquals("tunnels\n", live.answer("show tunnels"));
+        assertEquals("neighbours\n", live.answer("show neighbours"));
         assertEquals("tracing the next 7 packets on every worker; see show trace\n", live.answer("trace add 7"));
         assertEquals(7, traced[0]);
         assertEquals("trace add: expected a packet count in 1..10000, got 0\n", live.answer("trace add 0"));

@@ -1,0 +1,421 @@
+package dev.cipherlane.stages.builtin;
+
+import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.net.InterfaceTable;
+import dev.cipherlane.stages.net.NetInterface;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * {@code ip6-nd-input}: IPv6 packets for one of our addresses or for a link-scope group we
+ * listen to (solicited-node, all-nodes), as {@code ip6-lookup} hands them on; packet start =
+ * IPv6 header. Neighbor Solicitations and Advertisements (RFC 4861) are handled here, the
+ * IPv6 twin of {@code arp-input}; everything else (other ICMPv6 such as echo, router
+ * discovery and redirects, and every other protocol) leaves untouched on {@code punt}.
+ *
+ * <p><b>Validation</b> (sections 7.1.1 and 7.1.2), each failure a named drop: hop limit 255
+ * (the message was not forwarded by a router), ICMPv6 checksum, code 0, at least 24 bytes,
+ * target not multicast, no option of length zero or running past the end, a link-layer
+ * address option of Ethernet size (RFC 2464 section 8). A solicitation from the unspecified
+ * address (duplicate address detection) must go to a solicited-node group and carry no
+ * Source Link-Layer Address option; an advertisement to a multicast group must not have
+ * the Solicited flag. Fragmented neighbour discovery is dropped (RFC 6980 section 5). As in
+ * {@code arp-input}, a link-layer address that is zero or a group address is refused
+ * (RFC 1812 section 3.3.2) and a sender using an address of the rx interface is an address
+ * conflict, never learned.
+ *
+ * <p><b>Solicitations</b> for an address of the rx interface (link-local ones included) are
+ * answered (section 7.2.4) with an advertisement built in the same buffer: source the target,
+ * Override set, the Router flag when {@code router}, our MAC in a Target Link-Layer Address
+ * option, hop limit 255. Answering a solicitation from a unicast source, it is unicast back
+ * with the Solicited flag, to the MAC of the Source Link-Layer Address option or, without
+ * one, the neighbour table's; answering duplicate address detection, it goes to all nodes
+ * (ff02::1) without the Solicited flag, which tells the prober the address is taken. It
+ * leaves on {@code reply} with its Ethernet header and {@code txInterface} set, for
+ * {@code ethernet-output}. The sender is learned from its Source Link-Layer Address option
+ * (section 7.2.3). Solicitations for other addresses are dropped as "not for us".
+ *
+ * <p><b>Advertisements</b> update the neighbour table as ARP replies do (section 7.2.5): an
+ * INCOMPLETE entry (we asked) takes the Target Link-Layer Address; a known one is confirmed
+ * when the Solicited flag is set and takes a new address only with the Override flag;
+ * unknown neighbours are not created. Two simplifications of the section 7.3.2 states,
+ * which {@link NeighbourTable} does not keep apart: an entry updated by an unsolicited
+ * advertisement becomes REACHABLE rather than STALE, and a non-overriding advertisement with
+ * a different address leaves the entry as it is rather than making it STALE. Every
+ * advertisement is consumed under a reason that says what it did, so {@code show errors}
+ * reads as a neighbour discovery log; answers are counted under "neighbour advertisements
+ * sent" without a drop.
+ */
+public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
+    public static final String NAME = "ip6-nd-input";
+
+    public static final int ARC_REPLY = 0;
+    public static final int ARC_PUNT = 1;
+
+    public static final int UNKNOWN_INTERFACE = 0;
+    public static final int MALFORMED_IP6 = 1;
+    public static final int ICMP6_TRUNCATED = 2;
+    public static final int FRAGMENTED = 3;
+    public static final int BAD_HOP_LIMIT = 4;
+    public static final int BAD_CHECKSUM = 5;
+    public static final int BAD_CODE = 6;
+    public static final int TOO_SHORT = 7;
+    public static final int MULTICAST_TARGET = 8;
+    public static final int OPTION_ZERO_LENGTH = 9;
+    public static final int OPTION_TRUNCATED = 10;
+    public static final int BAD_LINK_LAYER_OPTION = 11;
+    public static final int DAD_NOT_TO_SOLICITED_NODE = 12;
+    public static final int DAD_WITH_LINK_LAYER_ADDRESS = 13;
+    public static final int SOLICITED_TO_MULTICAST = 14;
+    public static final int BAD_MAC = 15;
+    public static final int ADDRESS_CONFLICT = 16;
+    public static final int SOLICITATION_NOT_FOR_US = 17;
+    public static final int SOURCE_MAC_UNKNOWN = 18;
+    public static final int NO_ROOM = 19;
+    public static final int ADVERTISEMENT_LEARNED = 20;
+    public static final int ADVERTISEMENT_REFRESHED = 21;
+    public static final int ADVERTISEMENT_UNCHANGED = 22;
+    public static final int ADVERTISEMENT_NOT_OVERRIDING = 23;
+    public static final int ADVERTISEMENT_UNKNOWN = 24;
+    public static final int ADVERTISEMENT_STATIC = 25;
+    public static final int ADVERTISEMENT_NO_ADDRESS = 26;
+    public static final int DUPLICATE_ADDRESS = 27;
+    public static final int ADVERTISEMENTS_SENT = 28;
+
+    private static final StageSpec SPEC = new StageSpec(NAME,
+            List.of("reply", "punt"),
+            List.of("unknown interface",
+                    "ip6 header malformed",
+                    "icmp6 header truncated",
+                    "nd fragmented",
+                    "nd hop limit not 255",
+                    "icmp6 checksum invalid",
+                    "nd code not 0",
+                    "nd message too short",
+                    "nd target is multicast",
+                    "nd option length 0",
+                    "nd option truncated",
+                    "nd link-layer address option not ethernet",
+                    "nd unspecified source not to solicited-node group",
+                    "nd unspecified source with link-layer address",
+                    "nd solicited advertisement to multicast",
+                    "nd link-layer address is zero or multicast",
+                    "nd sender uses our address",
+                    "neighbour solicitation not for us",
+                    "neighbour solicitation source mac unknown",
+                    "no room for neighbour advertisement",
+                    "neighbour advertisement learned",
+                    "neighbour advertisement refreshed neighbour",
+                    "neighbour advertisement changed nothing",
+                    "neighbour advertisement not overriding",
+                    "neighbour advertisement for unknown neighbour",
+                    "neighbour advertisement for static neighbour",
+                    "neighbour advertisement without link-layer address",
+                    "neighbour advertisement for our address",
+                    "neighbour advertisements sent"));
+
+    /** IPv6, Neighbor Advertisement, Target Link-Layer Address option. */
+    static final int ADVERTISEMENT_ICMP_LENGTH = NeighbourDiscovery.MESSAGE_LENGTH
+            + NeighbourDiscovery.LINK_LAYER_OPTION_LENGTH;
+    static final int ADVERTISEMENT_IP_LENGTH = Ip6.HEADER + ADVERTISEMENT_ICMP_LENGTH;
+
+    private static final int REPLY_FLAGS_CLEARED = PacketFlags.LOCAL | PacketFlags.NEEDS_CSUM | PacketFlags.CSUM_VALID;
+
+    /**
+     * @param interfaces the rx interface's MAC and addresses
+     * @param neighbours where senders and advertised targets are learned
+     * @param router whether our advertisements carry the Router flag (RFC 4861 section 4.4):
+     *     true for the node service, which forwards
+     */
+    public record Params(InterfaceTable interfaces, NeighbourTable neighbours, boolean router) {
+        public Params(InterfaceTable interfaces, NeighbourTable neighbours) {
+            this(interfaces, neighbours, true);
+        }
+    }
+
+    public Ip6NeighbourInput(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.interfaces() == null || p.neighbours() == null) {
+            throw new IllegalArgumentException(NAME + ": interfaces and neighbours are required");
+        }
+        return p;
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        Params params = params();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            int outcome = handle(params, ctx, mem, data, bi);
+            if (outcome == ARC_REPLY) {
+                ctx.count(ADVERTISEMENTS_SENT, 1);
+                ctx.enqueue(ARC_REPLY, bi);
+            } else if (outcome == ARC_PUNT) {
+                ctx.enqueue(ARC_PUNT, bi);
+            } else {
+                ctx.drop(bi, -outcome - 1);
+            }
+        }
+    }
+
+    /**
+     * Handles one packet: returns {@link #ARC_REPLY} when it has become our advertisement,
+     * {@link #ARC_PUNT} when it is not neighbour discovery, else {@code -(error + 1)}.
+     */
+    private static int handle(Params params, StageContext ctx, PacketMemory mem, MemorySegment data, int bi) {
+        NetInterface rx = params.interfaces().get(mem.rxInterface(bi));
+        if (rx == null) {
+            return drop(UNKNOWN_INTERFACE);
+        }
+        int frameLength = mem.length(bi);
+        if (frameLength < Ip6.HEADER) {
+            return drop(MALFORMED_IP6);
+        }
+        long ip = mem.start(bi);
+        int ipLength = Ip6.HEADER + Short.toUnsignedInt(data.get(Net.U16, ip + Ip6.PAYLOAD_LENGTH));
+        if (ipLength > frameLength) {
+            return drop(MALFORMED_IP6);
+        }
+        int walk = Ip6.walk(data, ip, ipLength);
+        if (walk < 0) {
+            return drop(MALFORMED_IP6);
+        }
+        // A later fragment has no ICMPv6 header where the walk stopped: not ours to read.
+        if (Ip6.walkNextHeader(walk) != Ip6.ICMP6 || (walk & Ip6.WALK_LATER_FRAGMENT) != 0) {
+            return ARC_PUNT;
+        }
+        int at = Ip6.walkOffset(walk);
+        int icmpLength = ipLength - at;
+        if (icmpLength < Icmp6.HEADER) {
+            return drop(ICMP6_TRUNCATED);
+        }
+        long icmp = ip + at;
+        int type = Byte.toUnsignedInt(data.get(Net.U8, icmp + Icmp6.TYPE));
+        if (type != Icmp6.NEIGHBOR_SOLICITATION && type != Icmp6.NEIGHBOR_ADVERTISEMENT) {
+            return ARC_PUNT;
+        }
+        if ((walk & Ip6.WALK_FRAGMENT) != 0) {
+            return drop(FRAGMENTED);
+        }
+        if (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip6.HOP_LIMIT)) != NeighbourDiscovery.HOP_LIMIT) {
+            return drop(BAD_HOP_LIMIT);
+        }
+        if (!Icmp6.verify(data, ip, icmp, icmpLength)) {
+            return drop(BAD_CHECKSUM);
+        }
+        if (data.get(Net.U8, icmp + Icmp6.CODE) != 0) {
+            return drop(BAD_CODE);
+        }
+        if (icmpLength < NeighbourDiscovery.MESSAGE_LENGTH) {
+            return drop(TOO_SHORT);
+        }
+        long targetHi = data.get(Net.U64, icmp + NeighbourDiscovery.TARGET);
+        long targetLo = data.get(Net.U64, icmp + NeighbourDiscovery.TARGET + 8);
+        if (Ip6.isMulticast(targetHi)) {
+            return drop(MULTICAST_TARGET);
+        }
+        int optionType = type == Icmp6.NEIGHBOR_SOLICITATION
+                ? NeighbourDiscovery.SOURCE_LINK_LAYER_ADDRESS
+                : NeighbourDiscovery.TARGET_LINK_LAYER_ADDRESS;
+        long mac = NeighbourDiscovery.linkLayerAddress(data, icmp + NeighbourDiscovery.OPTIONS, icmp + icmpLength,
+                optionType);
+        if (mac == NeighbourDiscovery.OPTION_ZERO_LENGTH) {
+            return drop(OPTION_ZERO_LENGTH);
+        }
+        if (mac == NeighbourDiscovery.OPTION_TRUNCATED) {
+            return drop(OPTION_TRUNCATED);
+        }
+        if (mac == NeighbourDiscovery.OPTION_BAD_ADDRESS_LENGTH) {
+            return drop(BAD_LINK_LAYER_OPTION);
+        }
+        if (type == Icmp6.NEIGHBOR_SOLICITATION) {
+            return solicitation(params, ctx, mem, data, bi, rx, ip, targetHi, targetLo, mac);
+        }
+        int flags = data.get(Net.U32, icmp + NeighbourDiscovery.FLAGS);
+        return advertisement(params.neighbours(), ctx.now(), data, rx, ip, flags, targetHi, targetLo, mac);
+    }
+
+    /** Sections 7.1.1, 7.2.3 and 7.2.4; {@code mac} is the Source Link-Layer Address or {@link NeighbourDiscovery#NO_OPTION}. */
+    private static int solicitation(Params params, StageContext ctx, PacketMemory mem, MemorySegment data, int bi,
+            NetInterface rx, long ip, long targetHi, long targetLo, long mac) {
+        long srcHi = data.get(Net.U64, ip + Ip6.SOURCE);
+        long srcLo = data.get(Net.U64, ip + Ip6.SOURCE + 8);
+        boolean dad = Ip6.isUnspecified(srcHi, srcLo);
+        boolean hasMac = mac != NeighbourDiscovery.NO_OPTION;
+        if (dad && !NeighbourDiscovery.isSolicitedNode(data.get(Net.U64, ip + Ip6.DESTINATION),
+                data.get(Net.U64, ip + Ip6.DESTINATION + 8))) {
+            return drop(DAD_NOT_TO_SOLICITED_NODE);
+        }
+        if (dad && hasMac) {
+            return drop(DAD_WITH_LINK_LAYER_ADDRESS);
+        }
+        if (hasMac && !usableMac(mac)) {
+            return drop(BAD_MAC);
+        }
+        if (!dad && rx.owns6(srcHi, srcLo)) {
+            return drop(ADDRESS_CONFLICT);
+        }
+        if (!rx.owns6(targetHi, targetLo)) {
+            return drop(SOLICITATION_NOT_FOR_US);
+        }
+        NeighbourTable neighbours = params.neighbours();
+        if (hasMac) {
+            neighbours.learn6(rx.index(), srcHi, srcLo, mac, ctx.now());
+        }
+        int flags = NeighbourDiscovery.OVERRIDE | (params.router() ? NeighbourDiscovery.ROUTER : 0);
+        long dstHi;
+        long dstLo;
+        long dstMac;
+        if (dad) {
+            dstHi = NeighbourDiscovery.ALL_NODES_HI;
+            dstLo = NeighbourDiscovery.ALL_NODES_LO;
+            dstMac = NeighbourDiscovery.multicastMac(dstLo);
+        } else {
+            flags |= NeighbourDiscovery.SOLICITED;
+            dstHi = srcHi;
+            dstLo = srcLo;
+            dstMac = hasMac ? mac : neighbours.lookup6(rx.index(), srcHi, srcLo);
+            if (dstMac == NeighbourTable.NONE) {
+                return drop(SOURCE_MAC_UNKNOWN);
+            }
+        }
+        if (mem.dataOffset(bi) < Ethernet.HEADER_LENGTH
+                || mem.bufferBytes(bi) - mem.dataOffset(bi) < ADVERTISEMENT_IP_LENGTH) {
+            return drop(NO_ROOM);
+        }
+        advertise(mem, data, bi, rx, flags, targetHi, targetLo, dstHi, dstLo, dstMac);
+        return ARC_REPLY;
+    }
+
+    /**
+     * Rewrites the buffer, from its IPv6 header on, into our advertisement of the target
+     * (section 7.2.4) and prepends the Ethernet header. Whatever followed the solicitation
+     * (extension headers, options, link padding) is overwritten or cut off.
+     */
+    private static void advertise(PacketMemory mem, MemorySegment data, int bi, NetInterface rx, int flags,
+            long targetHi, long targetLo, long dstHi, long dstLo, long dstMac) {
+        long ip = mem.start(bi);
+        NeighbourDiscovery.writeIp6Header(data, ip, targetHi, targetLo, dstHi, dstLo, ADVERTISEMENT_ICMP_LENGTH);
+        long icmp = ip + Ip6.HEADER;
+        data.set(Net.U32, icmp + Icmp6.TYPE, Icmp6.NEIGHBOR_ADVERTISEMENT << 24);
+        data.set(Net.U32, icmp + NeighbourDiscovery.FLAGS, flags);
+        data.set(Net.U64, icmp + NeighbourDiscovery.TARGET, targetHi);
+        data.set(Net.U64, icmp + NeighbourDiscovery.TARGET + 8, targetLo);
+        NeighbourDiscovery.writeLinkLayerOption(data, icmp + NeighbourDiscovery.OPTIONS,
+                NeighbourDiscovery.TARGET_LINK_LAYER_ADDRESS, rx.mac());
+        Icmp6.writeChecksum(data, ip, icmp, ADVERTISEMENT_ICMP_LENGTH);
+        int offset = mem.dataOffset(bi);
+        mem.length(bi, ADVERTISEMENT_IP_LENGTH);
+        mem.l3Offset(bi, offset);
+        mem.l4Offset(bi, offset + Ip6.HEADER);
+        mem.gsoSize(bi, 0);
+        mem.flags(bi, (mem.flags(bi) | PacketFlags.IP6) & ~REPLY_FLAGS_CLEARED);
+        mem.push(bi, Ethernet.HEADER_LENGTH);
+        NeighbourDiscovery.writeEthernetHeader(data, mem.start(bi), dstMac, rx.mac());
+        mem.txInterface(bi, rx.index());
+    }
+
+    /** Sections 7.1.2 and 7.2.5; {@code mac} is the Target Link-Layer Address or {@link NeighbourDiscovery#NO_OPTION}. */
+    private static int advertisement(NeighbourTable neighbours, long now, MemorySegment data, NetInterface rx, long ip,
+            int flags, long targetHi, long targetLo, long mac) {
+        boolean solicited = (flags & NeighbourDiscovery.SOLICITED) != 0;
+        boolean override = (flags & NeighbourDiscovery.OVERRIDE) != 0;
+        boolean hasMac = mac != NeighbourDiscovery.NO_OPTION;
+        if (solicited && Ip6.isMulticast(data.get(Net.U64, ip + Ip6.DESTINATION))) {
+            return drop(SOLICITED_TO_MULTICAST);
+        }
+        if (hasMac && !usableMac(mac)) {
+            return drop(BAD_MAC);
+        }
+        // Someone else claims an address of ours (RFC 4862 section 5.4.4): never learn it.
+        if (rx.owns6(targetHi, targetLo)) {
+            return drop(DUPLICATE_ADDRESS);
+        }
+        int itf = rx.index();
+        NeighbourTable.State state = neighbours.state6(itf, targetHi, targetLo);
+        if (state == null) {
+            return drop(ADVERTISEMENT_UNKNOWN);
+        }
+        if (state == NeighbourTable.State.PERMANENT) {
+            return drop(ADVERTISEMENT_STATIC);
+        }
+        if (state == NeighbourTable.State.INCOMPLETE) {
+            if (!hasMac) {
+                return drop(ADVERTISEMENT_NO_ADDRESS);
+            }
+            return drop(neighbours.refresh6(itf, targetHi, targetLo, mac, now)
+                    ? ADVERTISEMENT_LEARNED : ADVERTISEMENT_UNKNOWN);
+        }
+        long known = neighbours.lookup6(itf, targetHi, targetLo);
+        if (known == NeighbourTable.NONE) {
+            // Aged out or evicted since the state was read.
+            return drop(ADVERTISEMENT_UNKNOWN);
+        }
+        boolean changed = hasMac && mac != known;
+        if (changed && !override) {
+            return drop(ADVERTISEMENT_NOT_OVERRIDING);
+        }
+        if (!solicited && !changed) {
+            return drop(ADVERTISEMENT_UNCHANGED);
+        }
+        return drop(neighbours.refresh6(itf, targetHi, targetLo, changed ? mac : known, now)
+                ? ADVERTISEMENT_REFRESHED : ADVERTISEMENT_UNKNOWN);
+    }
+
+    /** RFC 1812 section 3.3.2: never believe a broadcast or multicast link-layer address for a host. */
+    private static boolean usableMac(long mac) {
+        return mac != 0 && !Ethernet.isMulticast(mac);
+    }
+
+    private static int drop(int error) {
+        return -error - 1;
+    }
+
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        if (mem.length(bi) < Ip6.HEADER) {
+            return "truncated ip6 packet of " + mem.length(bi) + " bytes, rx " + mem.rxInterface(bi);
+        }
+        MemorySegment data = mem.data();
+        long ip = mem.start(bi);
+        int length = Math.min(mem.length(bi), Ip6.HEADER + mem.u16(bi, Ip6.PAYLOAD_LENGTH));
+        String source = Prefixes.format6(data.get(Net.U64, ip + Ip6.SOURCE), data.get(Net.U64, ip + Ip6.SOURCE + 8));
+        int walk = Ip6.walk(data, ip, length);
+        if (walk < 0 || Ip6.walkNextHeader(walk) != Ip6.ICMP6 || Ip6.walkOffset(walk) + Icmp6.HEADER > length) {
+            return "next header " + (walk < 0 ? "?" : Integer.toString(Ip6.walkNextHeader(walk))) + " from " + source
+                    + ", rx " + mem.rxInterface(bi);
+        }
+        long icmp = ip + Ip6.walkOffset(walk);
+        int type = Byte.toUnsignedInt(data.get(Net.U8, icmp));
+        if ((type != Icmp6.NEIGHBOR_SOLICITATION && type != Icmp6.NEIGHBOR_ADVERTISEMENT)
+                || icmp + NeighbourDiscovery.MESSAGE_LENGTH > ip + length) {
+            return "icmp6 type " + type + " from " + source + ", rx " + mem.rxInterface(bi);
+        }
+        String target = Prefixes.format6(data.get(Net.U64, icmp + NeighbourDiscovery.TARGET),
+                data.get(Net.U64, icmp + NeighbourDiscovery.TARGET + 8));
+        if (type == Icmp6.NEIGHBOR_SOLICITATION) {
+            return "neighbour solicitation who-has " + target + " tell " + source + ", hop limit "
+                    + mem.u8(bi, Ip6.HOP_LIMIT) + ", rx " + mem.rxInterface(bi);
+        }
+        int flags = data.get(Net.U32, icmp + NeighbourDiscovery.FLAGS);
+        return "neighbour advertisement " + target + " from " + source + " flags "
+                + ((flags & NeighbourDiscovery.ROUTER) != 0 ? "R" : "-")
+                + ((flags & NeighbourDiscovery.SOLICITED) != 0 ? "S" : "-")
+                + ((flags & NeighbourDiscovery.OVERRIDE) != 0 ? "O" : "-")
+                + ", hop limit " + mem.u8(bi, Ip6.HOP_LIMIT) + ", rx " + mem.rxInterface(bi);
+    }
+}

@@ -1,0 +1,207 @@
+package dev.cipherlane.supervisor.dataplane;
+
+import dev.cipherlane.config.PeerSettings;
+import dev.cipherlane.config.net.IpAddress;
+import dev.cipherlane.config.net.IpFamily;
+import dev.cipherlane.config.net.IpPrefix;
+import dev.cipherlane.stages.builtin.AdjacencyResolver;
+import dev.cipherlane.stages.builtin.NeighbourTable;
+import dev.cipherlane.stages.fib.AdjacencyKind;
+import dev.cipherlane.stages.fib.AdjacencyTable;
+import dev.cipherlane.stages.fib.ForwardingTables;
+import dev.cipherlane.stages.fib.Ip4Fib;
+import dev.cipherlane.stages.fib.Ip6Fib;
+import dev.cipherlane.stages.fib.LoadBalanceTable;
+import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.stages.tunnel.TunnelTable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The node's forwarding state on the control side, and what workers read of it. Built once
+ * from the pods, the taken-over uplink and the peers:
+ *
+ * <ul>
+ *   <li>each pod address: a host route to a complete rewrite toward the pod's MAC (known from
+ *       its tap, so no resolution, as Calico/VPP's L2 tap mode);
+ *   <li>each node address and tunnel source: a local /32 (/128); each node subnet: a glean
+ *       route on the uplink, resolved by ARP as packets need it;
+ *   <li>each peer: its tunnels, tunnel i from local source i mod n to peer address i mod m
+ *       (reference.conf), each reaching the peer through an underlay neighbour adjacency on the
+ *       uplink; the peer's pod CIDRs route to one load balancer over the tunnel adjacencies, so
+ *       the symmetric flow hash keeps a flow, and its reverse, on one tunnel.
+ * </ul>
+ *
+ * <p>Peer addresses must be on one of the uplink's subnets: the underlay is one L2 segment here,
+ * as between the nodes of a cluster; a routed underlay needs the uplink's routes, which are not
+ * read yet.
+ *
+ * <p>Threading: one control thread calls {@link #resolve()} (and builds); workers read
+ * {@link #tables()} and {@link #tunnels()}, each one volatile read per frame.
+ */
+public final class NodeForwarding {
+    /** A tunnel as {@code show tunnels} names it. */
+    public record TunnelInfo(int index, String peer, int ordinal, int local, int remote) {}
+
+    private final AdjacencyTable adjacencies = new AdjacencyTable();
+    private final LoadBalanceTable loadBalances = new LoadBalanceTable(adjacencies);
+    private final Ip4Fib fib4 = new Ip4Fib(loadBalances);
+    private final Ip6Fib fib6 = new Ip6Fib(loadBalances);
+    private final TunnelTable tunnelTable = new TunnelTable();
+    private final List<TunnelInfo> tunnelInfo = new ArrayList<>();
+    private final List<PodPort> pods = new ArrayList<>();
+    private AdjacencyResolver resolver;
+    private volatile ForwardingTables tables;
+    private volatile TunnelTable.Snapshot tunnels;
+
+    private NodeForwarding() {}
+
+    /**
+     * Builds the tables.
+     *
+     * @param uplink the taken-over uplink, or empty for a node that only connects its pods (and
+     *               then has no peers)
+     */
+    public static NodeForwarding build(List<PodPort> pods, long gatewayMac, Optional<UplinkInterface> uplink,
+            List<PeerSettings> peers) {
+        NodeForwarding f = new NodeForwarding();
+        f.addPods(pods, gatewayMac);
+        if (uplink.isPresent()) {
+            f.addUplink(uplink.get());
+            f.addPeers(uplink.get(), peers);
+        } else if (!peers.isEmpty()) {
+            throw new IllegalArgumentException("peers need an uplink");
+        }
+        f.publish();
+        return f;
+    }
+
+    private void addPods(List<PodPort> pods, long gatewayMac) {
+        this.pods.addAll(pods);
+        byte[] src = Macs.bytes(gatewayMac);
+        for (PodPort pod : pods) {
+            byte[] dst = Macs.bytes(pod.podMac());
+            pod.ip4().ifPresent(a ->
+                    fib4.add(a, 32, loadBalances.create(adjacencies.addRewrite4(pod.interfaceIndex(), a, src, dst))));
+            pod.ip6().ifPresent(a -> fib6.add(a[0], a[1], 128,
+                    loadBalances.create(adjacencies.addRewrite6(pod.interfaceIndex(), a[0], a[1], src, dst))));
+        }
+    }
+
+    private void addUplink(UplinkInterface up) {
+        for (NetInterface.Ip4Address a : up.ip4()) {
+            int subnet = a.address() & Prefixes.mask4(a.prefixLength());
+            if (a.prefixLength() < 32 && fib4.get(subnet, a.prefixLength()) < 0) {
+                fib4.add(subnet, a.prefixLength(), loadBalances.create(adjacencies.addGlean4(up.index())));
+            }
+            fib4.add(a.address(), 32, loadBalances.create(adjacencies.addLocal4(up.index(), a.address())));
+        }
+        for (int source : up.tunnelSources()) {
+            fib4.add(source, 32, loadBalances.create(adjacencies.addLocal4(up.index(), source)));
+        }
+        for (NetInterface.Ip6Address a : up.ip6()) {
+            long hi = a.hi() & Prefixes.mask6Hi(a.prefixLength());
+            long lo = a.lo() & Prefixes.mask6Lo(a.prefixLength());
+            if (a.prefixLength() < 128 && fib6.get(hi, lo, a.prefixLength()) < 0) {
+                fib6.add(hi, lo, a.prefixLength(), loadBalances.create(adjacencies.addGlean6(up.index())));
+            }
+            fib6.add(a.hi(), a.lo(), 128, loadBalances.create(adjacencies.addLocal6(up.index(), a.hi(), a.lo())));
+        }
+    }
+
+    private void addPeers(UplinkInterface up, List<PeerSettings> peers) {
+        List<Integer> locals = up.tunnelLocals();
+        byte[] uplinkMac = Macs.bytes(up.mac());
+        Map<Integer, Integer> underlayOf = new HashMap<>();
+        for (PeerSettings peer : peers) {
+            int[] tunnelAdjacencies = new int[peer.tunnels()];
+            for (int i = 0; i < peer.tunnels(); i++) {
+                int local = locals.get(i % locals.size());
+                int remote = (int) peer.address(i).low();
+                if (!onLink(up, remote)) {
+                    throw new IllegalArgumentException("peer " + peer.name() + ": address " + peer.address(i)
+                            + " is not on a subnet of uplink " + up.name() + " (a routed underlay is not supported)");
+                }
+                int underlay = underlayOf.computeIfAbsent(remote,
+                        r -> adjacencies.addNeighbor4(up.index(), r, uplinkMac));
+                int tunnel = tunnelTable.add(local, remote, underlay, up.index(), up.mtu());
+                tunnelInfo.add(new TunnelInfo(tunnel, peer.name(), i, local, remote));
+                tunnelAdjacencies[i] = adjacencies.addTunnel(tunnel);
+            }
+            int lb = loadBalances.create(tunnelAdjacencies);
+            for (IpPrefix cidr : peer.podCidrs()) {
+                IpAddress n = cidr.network();
+                if (cidr.family() == IpFamily.IPV4) {
+                    fib4.add((int) n.low(), cidr.length(), lb);
+                } else {
+                    fib6.add(n.high(), n.low(), cidr.length(), lb);
+                }
+            }
+        }
+    }
+
+    private static boolean onLink(UplinkInterface up, int address) {
+        for (NetInterface.Ip4Address a : up.ip4()) {
+            int mask = Prefixes.mask4(a.prefixLength());
+            if ((a.address() & mask) == (address & mask)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Starts following {@code neighbours}: underlay adjacencies complete as ARP answers arrive.
+     * {@code wakeup} runs on a worker and must only schedule {@link #resolve()} on the control thread.
+     */
+    public void follow(NeighbourTable neighbours, Runnable wakeup) {
+        // The pods' MACs come from their taps: permanent entries, or the resolver would take
+        // their rewrites for unresolved neighbours (AdjacencyResolver: the table is the truth).
+        long now = System.nanoTime();
+        for (PodPort pod : pods) {
+            pod.ip4().ifPresent(a -> neighbours.addStatic4(pod.interfaceIndex(), a, pod.podMac(), now));
+            pod.ip6().ifPresent(a -> neighbours.addStatic6(pod.interfaceIndex(), a[0], a[1], pod.podMac(), now));
+        }
+        resolver = new AdjacencyResolver(adjacencies, neighbours, wakeup);
+        if (resolver.reconcile()) {
+            publish();
+        }
+    }
+
+    /** Control thread: applies neighbour changes; publishes new tables if an adjacency changed. */
+    public boolean resolve() {
+        if (resolver != null && resolver.apply()) {
+            publish();
+            return true;
+        }
+        return false;
+    }
+
+    private void publish() {
+        tables = ForwardingTables.capture(fib4, fib6, loadBalances, adjacencies);
+        tunnels = tunnelTable.snapshot();
+    }
+
+    public ForwardingTables tables() {
+        return tables;
+    }
+
+    public TunnelTable.Snapshot tunnels() {
+        return tunnels;
+    }
+
+    /** The tunnels, in the order they were made. */
+    public List<TunnelInfo> tunnelInfo() {
+        return List.copyOf(tunnelInfo);
+    }
+
+    /** The underlay adjacency of {@code tunnel} is complete (its next hop answered ARP). */
+    public boolean underlayResolved(int tunnel) {
+        ForwardingTables t = tables;
+        return t.adjacencies().kind(tunnels.underlayAdjacency(tunnel)) == AdjacencyKind.REWRITE;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.cipherlane.supervisor.dataplane;
+
+import dev.cipherlane.afpacket.PacketRing;
+import dev.cipherlane.afpacket.TakenUplink;
+import dev.cipherlane.afpacket.UplinkAddress;
+import dev.cipherlane.afpacket.UplinkTakeover;
+import dev.cipherlane.config.UplinkSettings;
+import dev.cipherlane.config.net.IpAddress;
+import dev.cipherlane.linux.LinuxException;
+import dev.cipherlane.stages.net.NetInterface;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The uplink while the node runs: taken over from the kernel (DESIGN.md, "Uplink"), with one
+ * AF_PACKET ring per worker in one fanout group, so the kernel spreads received flows over the
+ * workers and each worker transmits on its own ring.
+ *
+ * <p>Taking over starts by restoring whatever a previous run left taken (a crash leaves the
+ * state file, the host tap and the nft table behind); closing restores the kernel interface as
+ * it was. Between the two, the kernel holds the node's addresses on the host tap.
+ */
+final class UplinkPort implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UplinkPort.class);
+
+    private final Path stateDir;
+    private final TakenUplink taken;
+    private final List<PacketRing> rings;
+    private final UplinkInterface view;
+
+    private UplinkPort(Path stateDir, TakenUplink taken, List<PacketRing> rings, UplinkInterface view) {
+        this.stateDir = stateDir;
+        this.taken = taken;
+        this.rings = rings;
+        this.view = view;
+    }
+
+    /**
+     * Takes the configured uplink over and opens {@code workers} rings on it.
+     *
+     * @param index     our interface index for the uplink
+     * @param hostIndex our interface index for the host tap
+     */
+    static UplinkPort take(UplinkSettings settings, Path stateDir, int workers, int index, int hostIndex)
+            throws IOException {
+        String uplink = settings.interfaceName().orElseThrow(() -> new IllegalArgumentException("no uplink configured"));
+        if (UplinkTakeover.restore(stateDir)) {
+            LOG.info("uplink: restored what a previous run left taken over");
+        }
+        TakenUplink taken = UplinkTakeover.take(uplink, settings.hostTap(), stateDir);
+        List<PacketRing> rings = new ArrayList<>();
+        try {
+            // One group per process: a second node service on the same kernel (tests) must not join ours.
+            int group = (int) (ProcessHandle.current().pid() & 0xFFFF);
+            for (int w = 0; w < workers; w++) {
+                rings.add(PacketRing.open(taken.uplinkIndex(), ringConfig(group)));
+            }
+            int mtu = Math.min(settings.mtu(), taken.mtu());
+            if (settings.mtu() != taken.mtu()) {
+                LOG.warn("uplink {}: configured mtu {} but the interface has {}; using {}", uplink, settings.mtu(),
+                        taken.mtu(), mtu);
+            }
+            UplinkInterface view = view(taken, settings, mtu, index, hostIndex);
+            LOG.info("{}; {} rings", taken, rings.size());
+            return new UplinkPort(stateDir, taken, rings, view);
+        } catch (IOException | RuntimeException e) {
+            for (PacketRing r : rings) {
+                closeQuietly(r, e);
+            }
+            closeQuietly(taken, e);
+            try {
+                UplinkTakeover.restore(stateDir);
+            } catch (IOException | RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The default rings, but a partly filled rx block is handed over after 1 ms, not 10: the
+     * worker's epoll wakes only when a block is retired, so this bounds the latency a quiet
+     * link adds (a busy link fills blocks long before).
+     */
+    static PacketRing.Config ringConfig(int group) {
+        PacketRing.Config d = PacketRing.Config.defaults(group);
+        return new PacketRing.Config(d.rxBlockSize(), d.rxBlockCount(), d.frameSize(), 1, d.txBlockSize(),
+                d.txBlockCount(), group, d.qdiscBypass());
+    }
+
+    private static UplinkInterface view(TakenUplink taken, UplinkSettings settings, int mtu, int index,
+            int hostIndex) {
+        List<NetInterface.Ip4Address> ip4 = new ArrayList<>();
+        List<NetInterface.Ip6Address> ip6 = new ArrayList<>();
+        for (UplinkAddress a : taken.addresses()) {
+            ByteBuffer b = ByteBuffer.wrap(a.address().getAddress());
+            if (a.isIpv4()) {
+                ip4.add(new NetInterface.Ip4Address(b.getInt(), a.prefixLength()));
+            } else {
+                ip6.add(new NetInterface.Ip6Address(b.getLong(), b.getLong(), a.prefixLength()));
+            }
+        }
+        List<Integer> sources = new ArrayList<>();
+        for (IpAddress a : settings.tunnelAddresses()) {
+            sources.add((int) a.low());
+        }
+        return new UplinkInterface(index, taken.uplink(), taken.mac().value(), mtu, ip4, ip6, sources, hostIndex,
+                settings.hostTap());
+    }
+
+    UplinkInterface view() {
+        return view;
+    }
+
+    /** The ring worker {@code w} polls and transmits on. */
+    PacketRing ring(int w) {
+        return rings.get(w);
+    }
+
+    List<PacketRing> rings() {
+        return rings;
+    }
+
+    int hostTapFd() {
+        return taken.hostTapFds()[0];
+    }
+
+    /** Closes the rings and the host tap's descriptors, then gives the kernel its interface back. */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (PacketRing r : rings) {
+            try {
+                r.close();
+            } catch (LinuxException e) {
+                failure = e;
+            }
+        }
+        try {
+            taken.close();
+        } catch (LinuxException e) {
+            failure = e;
+        }
+        UplinkTakeover.restore(stateDir);
+        LOG.info("uplink {} restored to the kernel", taken.uplink());
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c, Exception into) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            into.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * The multi-node lab: Cipherlane nodes and their pods as network namespaces on one machine,
+ * joined by veth wires, each node a real {@code cipherlane run} process with a real config
+ * file, as DESIGN.md's testbed describes. Used by {@code cipherlane demo}, the chaos tests
+ * and the cross-node benchmark.
+ *
+ * <ul>
+ *   <li>{@link dev.cipherlane.supervisor.lab.Lab} builds and tears down a topology from a
+ *       {@link dev.cipherlane.supervisor.lab.LabSpec}, addressed by
+ *       {@link dev.cipherlane.supervisor.lab.AddressPlan}.</li>
+ *   <li>{@link dev.cipherlane.supervisor.lab.LabNode} starts, stops, kills and asks one node.</li>
+ *   <li>{@link dev.cipherlane.supervisor.lab.CheckedStream} carries a known byte sequence over
+ *       TCP between two namespaces and verifies every byte; {@link dev.cipherlane.supervisor.lab.Iperf}
+ *       and {@link dev.cipherlane.supervisor.lab.Ping} run the usual tools.</li>
+ * </ul>
+ *
+ * Everything the lab makes lives in namespaces it creates under its own random prefix, and
+ * uses addresses only inside them; nothing touches the host's own network.
+ */
+package dev.cipherlane.supervisor.lab;
