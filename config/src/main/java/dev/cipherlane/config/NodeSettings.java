@@ -136,6 +136,11 @@ public record NodeSettings(
             if (!names.add(peer.name())) {
                 throw new IllegalArgumentException("two peers named " + peer.name());
             }
+            int pairs = PeerSettings.distinctPairs(PeerSettings.localEnds(uplink), peer.addresses().size());
+            if (peer.tunnels() > pairs) {
+                throw new IllegalArgumentException("peer " + peer.name() + ": " + peer.tunnels()
+                        + " tunnels but only " + pairs + " distinct address pairs");
+            }
             for (IpAddress address : peer.addresses()) {
                 if (!addresses.add(address) || uplink.tunnelAddresses().contains(address)) {
                     throw new IllegalArgumentException("peer " + peer.name() + " shares address " + address);

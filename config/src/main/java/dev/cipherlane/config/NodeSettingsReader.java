@@ -79,7 +79,7 @@ final class NodeSettingsReader {
         PodNetworkSettings podNetwork = podNetwork(cipherlane.section("pod-network"));
         List<PodSettings> pods = pods(cipherlane, podNetwork);
         UplinkSettings uplink = uplink(cipherlane.section("uplink"));
-        List<PeerSettings> peers = peers(cipherlane);
+        List<PeerSettings> peers = peers(cipherlane, uplink == null ? 1 : PeerSettings.localEnds(uplink));
         if (peerEntries > 0 && uplink != null && !uplink.enabled() && uplinkInterfaceRead) {
             problems.add(cipherlane.origin("peers"), cipherlane.path("peers"),
                     "no peers while uplink.interface is \"\" (tunnels to peers run over the uplink)",
@@ -379,7 +379,8 @@ final class NodeSettingsReader {
     private record CidrClaim(String peer, String owner, IpPrefix prefix, int line) {
     }
 
-    private List<PeerSettings> peers(ConfigSection cipherlane) {
+    /** @param locals how many local tunnel ends the uplink has, for the distinct-pairs rule */
+    private List<PeerSettings> peers(ConfigSection cipherlane, int locals) {
         List<PeerSettings> peers = new ArrayList<>();
         Map<String, Integer> namedOnLine = new HashMap<>();
         Map<IpAddress, Claim> claimed = new HashMap<>();
@@ -397,8 +398,17 @@ final class NodeSettingsReader {
             List<IpPrefix> podCidrs = entry.list("pod-cidrs",
                     "a non-empty list of prefixes like [\"10.78.0.0/24\", \"fd78::/64\"]", 1,
                     podCidr(entry.path(), owner, routed));
-            int tunnels = entry.optional("tunnels", ValueReader.integer(PeerSettings.MIN_TUNNELS, PeerSettings.MAX_TUNNELS))
-                    .orElse(PeerSettings.DEFAULT_TUNNELS);
+            int pairs = addresses == null ? PeerSettings.MAX_TUNNELS : PeerSettings.distinctPairs(locals, addresses.size());
+            Optional<Integer> asked = entry.optional("tunnels",
+                    ValueReader.integer(PeerSettings.MIN_TUNNELS, PeerSettings.MAX_TUNNELS));
+            // Without a count, as many as the addresses allow up to the default.
+            int tunnels = asked.orElse(Math.min(PeerSettings.DEFAULT_TUNNELS, pairs));
+            if (asked.isPresent() && asked.get() > pairs) {
+                problems.add(entry.origin("tunnels"), entry.path("tunnels"), "at most " + pairs
+                        + " tunnels: tunnel i runs from local address i mod " + locals + " to peer address i mod "
+                        + addresses.size() + ", and those pairs repeat after " + pairs
+                        + " (list more addresses here or in uplink.tunnel-addresses)", entry.shown("tunnels"));
+            }
             entry.rejectUnknownKeys();
             if (name != null) {
                 Integer earlier = namedOnLine.putIfAbsent(name, entry.origin("name").lineNumber());

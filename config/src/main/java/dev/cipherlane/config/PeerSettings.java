@@ -73,6 +73,28 @@ public record PeerSettings(String name, List<IpAddress> addresses, List<IpPrefix
         return PodSettings.unusableReason(address);
     }
 
+    /** Local tunnel ends of {@code uplink}: its own address, then its extra tunnel addresses. */
+    public static int localEnds(UplinkSettings uplink) {
+        return 1 + uplink.tunnelAddresses().size();
+    }
+
+    /**
+     * How many tunnels with distinct address pairs {@code locals} local and {@code remotes} peer
+     * addresses give when tunnel i pairs local i mod locals with remote i mod remotes: the pairs
+     * repeat after lcm(locals, remotes). Tunnels must differ in their pair, since decapsulation
+     * tells them apart by it.
+     */
+    public static int distinctPairs(int locals, int remotes) {
+        int a = locals;
+        int b = remotes;
+        while (b != 0) {
+            int r = a % b;
+            a = b;
+            b = r;
+        }
+        return locals / a * remotes;
+    }
+
     /** The peer's end of tunnel {@code tunnel}, counting from 0. */
     public IpAddress address(int tunnel) {
         Objects.checkIndex(tunnel, tunnels);

@@ -172,7 +172,7 @@ class ConfigDiffTest {
             cipherlane.uplink.interface = "eth0"
             cipherlane.peers = [
               { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"] }
-              { name = "node-c", addresses = ["192.0.2.13"], pod-cidrs = ["10.79.0.0/24", "fd79::/64"], tunnels = 2 }
+              { name = "node-c", addresses = ["192.0.2.13"], pod-cidrs = ["10.79.0.0/24", "fd79::/64"], tunnels = 1 }
               { name = "node-d", addresses = ["192.0.2.14"], pod-cidrs = ["10.80.0.0/24"] }
             ]
             """;
@@ -185,7 +185,7 @@ class ConfigDiffTest {
                 cipherlane.peers = [
                   { name = "node-e", addresses = ["192.0.2.15"], pod-cidrs = ["10.81.0.0/24"] }
                   { name = "node-d", addresses = ["192.0.2.14"], pod-cidrs = ["10.80.0.0/24"] }
-                  { name = "node-c", addresses = ["192.0.2.13", "192.0.2.16"], pod-cidrs = ["10.79.0.0/24"], tunnels = 8 }
+                  { name = "node-c", addresses = ["192.0.2.13", "192.0.2.16"], pod-cidrs = ["10.79.0.0/24"], tunnels = 2 }
                 ]
                 """);
         List<ConfigChange> changes = ConfigDiff.between(old, neu);
@@ -195,9 +195,11 @@ class ConfigDiffTest {
                 "~ cipherlane.uplink.mtu: 1500 -> 9000",
                 "- cipherlane.peers[node-b]",
                 "+ cipherlane.peers[node-e]",
+                // node-d names no count: one more local address allows a second tunnel.
+                "~ cipherlane.peers[node-d].tunnels: 1 -> 2",
                 "~ cipherlane.peers[node-c].addresses: [192.0.2.13] -> [192.0.2.13, 192.0.2.16]",
                 "~ cipherlane.peers[node-c].pod-cidrs: [10.79.0.0/24, fd79::/64] -> [10.79.0.0/24]",
-                "~ cipherlane.peers[node-c].tunnels: 2 -> 8"), lines(changes));
+                "~ cipherlane.peers[node-c].tunnels: 1 -> 2"), lines(changes));
         assertEquals(old.peers().getFirst(), changes.get(3).oldValue());
         assertEquals(neu.peers().getFirst(), changes.get(4).newValue());
         assertEquals(List.of(), ConfigDiff.between(load(PEERS), load(PEERS)));

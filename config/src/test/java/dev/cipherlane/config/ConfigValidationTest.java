@@ -685,6 +685,16 @@ class ConfigValidationTest {
     }
 
     @Test
+    void moreTunnelsThanDistinctAddressPairs() {
+        assertEquals(List.of(at(3, "cipherlane.peers[0].tunnels: expected at most 2 tunnels: tunnel i runs from local"
+                + " address i mod 1 to peer address i mod 2, and those pairs repeat after 2 (list more addresses here or"
+                + " in uplink.tunnel-addresses), got 4")), problems(UPLINK + """
+                cipherlane.peers = [ { name = b, addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24"]
+                                       tunnels = 4 } ]
+                """));
+    }
+
+    @Test
     void unknownKeyInsideAPeer() {
         assertEquals(List.of(at(4, "cipherlane.peers[0].pod-cidr: expected one of name, addresses, pod-cidrs, tunnels"
                 + " (did you mean pod-cidrs?), got an unknown key")), problems(UPLINK + """

@@ -97,7 +97,7 @@ class NodeConfigLoaderTest {
                   }
                   peers = [
                     { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "fd78::/64"]
-                      tunnels = 16 }
+                      tunnels = 6 }
                     { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/16"] }
                   ]
                 }
@@ -125,9 +125,10 @@ class NodeConfigLoaderTest {
                 List.of(IpAddress.parse("192.0.2.21"), IpAddress.parse("192.0.2.22")), 576), settings.uplink());
         assertEquals(List.of(
                 new PeerSettings("node-b", List.of(IpAddress.parse("192.0.2.12"), IpAddress.parse("192.0.2.13")),
-                        List.of(IpPrefix.parse("10.78.0.0/24"), IpPrefix.parse("fd78::/64")), 16),
+                        List.of(IpPrefix.parse("10.78.0.0/24"), IpPrefix.parse("fd78::/64")), 6),
+                // No count: the default 4, cut to the 3 distinct pairs 3 local ends and 1 address give.
                 new PeerSettings("node-c", List.of(IpAddress.parse("198.51.100.7")), List.of(IpPrefix.parse("10.79.0.0/16")),
-                        PeerSettings.DEFAULT_TUNNELS)),
+                        3)),
                 settings.peers());
         assertEquals(IpAddress.parse("192.0.2.13"), settings.peers().getFirst().address(3));
     }

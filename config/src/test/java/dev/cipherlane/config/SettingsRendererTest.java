@@ -98,7 +98,7 @@ class SettingsRendererTest {
                                     mtu = 9000 }
                 cipherlane.peers = [
                   { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "FD78:0::/64"] }
-                  { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/24"], tunnels = 16 }
+                  { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/24"], tunnels = 3 }
                 ]
                 """);
         String rendered = SettingsRenderer.render(settings);
@@ -111,7 +111,7 @@ class SettingsRendererTest {
                   }
                   peers = [
                     { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "fd78::/64"], tunnels = 4 }
-                    { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/24"], tunnels = 16 }
+                    { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/24"], tunnels = 3 }
                   ]
                 }
                 """), rendered);

@@ -20,7 +20,7 @@ class UplinkSettingsTest {
 
     private static PeerSettings peer(String name, String address, String... podCidrs) {
         return new PeerSettings(name, List.of(IpAddress.parse(address)),
-                List.of(podCidrs).stream().map(IpPrefix::parse).toList(), PeerSettings.DEFAULT_TUNNELS);
+                List.of(podCidrs).stream().map(IpPrefix::parse).toList(), 1);
     }
 
     private static NodeSettings node(UplinkSettings uplink, List<PodSettings> pods, PeerSettings... peers) {
@@ -68,6 +68,18 @@ class UplinkSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> peer("b", "192.0.2.12", "10.78.0.0/16", "10.78.1.0/24"));
         assertThrows(IllegalArgumentException.class, () -> new PeerSettings("b", one, cidr, 0));
         assertThrows(IllegalArgumentException.class, () -> new PeerSettings("b", one, cidr, 17));
+    }
+
+    @Test
+    void tunnelsNeedDistinctAddressPairs() {
+        assertEquals(1, PeerSettings.distinctPairs(1, 1));
+        assertEquals(4, PeerSettings.distinctPairs(4, 4), "tunnel i pairs local i with remote i");
+        assertEquals(6, PeerSettings.distinctPairs(3, 2));
+        assertEquals(4, PeerSettings.distinctPairs(2, 4));
+        PeerSettings four = new PeerSettings("b", List.of(IpAddress.parse("192.0.2.12"), IpAddress.parse("192.0.2.13")),
+                List.of(IpPrefix.parse("10.78.0.0/24")), 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> node(four));
+        assertEquals("peer b: 4 tunnels but only 2 distinct address pairs", e.getMessage());
     }
 
     @Test

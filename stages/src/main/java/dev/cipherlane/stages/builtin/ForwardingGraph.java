@@ -23,9 +23,12 @@ import java.util.function.Supplier;
  *                │                     │  ├tunnel→ drop
  *                │                     │  └glean→ arp-glean ─request→ ethernet-output ─tx→ [tx]
  *                ├ip6→ ip6-input → ip6-lookup ─rewrite→ gro6 → ip6-rewrite ─tx→ [tx]
- *                │                     ├local/punt→ punt   └icmp-error→ icmp6-error → ip6-lookup
+ *                │                     ├local→ ip6-nd-input ─reply→ ethernet-output
+ *                │                     │               └punt→ punt
+ *                │                     ├punt→ punt        └icmp-error→ icmp6-error → ip6-lookup
  *                │                     ├tunnel→ drop
- *                │                     └glean→ drop (no neighbour discovery yet)
+ *                │                     └glean→ ip6-nd-glean ─request→ ethernet-output
+ *                │                                          └resolved→ [tx]
  *                └arp→ arp-input ─reply→ ethernet-output
  * </pre>
  *
@@ -48,7 +51,7 @@ import java.util.function.Supplier;
  *
  * <pre>
  * ip4-local ─punt→ host-redirect ─tx→ [tx]     (packets for the kernel's addresses)
- * ip6-lookup ─local→ ┘    └punt→ punt          (other local addresses)
+ * ip6-nd-input ─punt→ ┘    └punt→ punt         (other local addresses)
  * </pre>
  *
  * Without tunnels, traffic routed to a tunnel adjacency is dropped: fail closed, never sent in
@@ -68,8 +71,16 @@ public final class ForwardingGraph {
 
     /** What the built-in stages read: published tables and the control plane's punt queue. */
     public record Tables(InterfaceTable interfaces, Supplier<ForwardingTables> forwarding,
-                         NeighbourTable neighbours, ProxySet proxies, ArpRequester arp,
-                         PuntQueue punt, int icmpErrorsPerSecond, int icmpBurst) {}
+                         NeighbourTable neighbours, ProxySet proxies, ArpRequester arp, Ip6NeighbourRequester nd,
+                         PuntQueue punt, int icmpErrorsPerSecond, int icmpBurst) {
+        /** With neighbour solicitations at most once a second per target (RFC 4861 RETRANS_TIMER). */
+        public Tables(InterfaceTable interfaces, Supplier<ForwardingTables> forwarding, NeighbourTable neighbours,
+                      ProxySet proxies, ArpRequester arp, PuntQueue punt, int icmpErrorsPerSecond, int icmpBurst) {
+            this(interfaces, forwarding, neighbours, proxies, arp,
+                    new Ip6NeighbourRequester(neighbours, Ip6NeighbourRequester.INTERVAL_DEFAULT), punt,
+                    icmpErrorsPerSecond, icmpBurst);
+        }
+    }
 
     public static final String GRO4 = "gro4";
     public static final String GRO6 = "gro6";
@@ -120,6 +131,8 @@ public final class ForwardingGraph {
                 .add(new EthernetOutput(new EthernetOutput.Params(t.interfaces())))
                 .add(new TcpCoalescing(GRO4, TcpCoalescing.Params.DEFAULT))
                 .add(new TcpCoalescing(GRO6, TcpCoalescing.Params.DEFAULT))
+                .add(new Ip6NeighbourInput(new Ip6NeighbourInput.Params(t.interfaces(), t.neighbours())))
+                .add(new Ip6NeighbourGlean(new Ip6NeighbourGlean.Params(t.interfaces(), t.forwarding(), t.nd())))
                 .add(new Ip4Local())
                 .add(new Punt(t.punt()))
                 .add(new Drop());
@@ -145,11 +158,11 @@ public final class ForwardingGraph {
         }
         if (host == null) {
             b.connect(Ip4Local.NAME, "punt", Punt.NAME)
-                    .connect(Ip6Lookup.NAME, "local", Punt.NAME);
+                    .connect(Ip6NeighbourInput.NAME, "punt", Punt.NAME);
         } else {
             b.add(new HostRedirect(host))
                     .connect(Ip4Local.NAME, "punt", HostRedirect.NAME)
-                    .connect(Ip6Lookup.NAME, "local", HostRedirect.NAME)
+                    .connect(Ip6NeighbourInput.NAME, "punt", HostRedirect.NAME)
                     .connect(HostRedirect.NAME, "tx", tx)
                     .connect(HostRedirect.NAME, "punt", Punt.NAME);
         }
@@ -165,7 +178,12 @@ public final class ForwardingGraph {
                 .connect(Ip4Lookup.NAME, "punt", Punt.NAME)
                 .connect(Ip6Lookup.NAME, "rewrite", GRO6)
                 .connect(GRO6, "out", Ip6Rewrite.NAME)
-                .connect(Ip6Lookup.NAME, "glean", Drop.NAME)
+                .connect(Ip6Lookup.NAME, "local", Ip6NeighbourInput.NAME)
+                .connect(Ip6NeighbourInput.NAME, "reply", EthernetOutput.NAME)
+                .connect(Ip6Lookup.NAME, "glean", Ip6NeighbourGlean.NAME)
+                .connect(Ip6NeighbourGlean.NAME, "request", EthernetOutput.NAME)
+                .connect(Ip6NeighbourGlean.NAME, "resolved", tx)
+                .connect(Ip6NeighbourGlean.NAME, "icmp-error", Icmp6Error.NAME)
                 .connect(Ip6Lookup.NAME, "punt", Punt.NAME)
                 .connect(Ip4Rewrite.NAME, "tx", tx)
                 .connect(Ip4Rewrite.NAME, "icmp-error", Icmp4Error.NAME)

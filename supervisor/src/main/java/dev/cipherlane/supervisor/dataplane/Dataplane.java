@@ -19,6 +19,7 @@ import dev.cipherlane.stages.graph.RuntimeReport;
 import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.stages.ring.RingInput;
 import dev.cipherlane.stages.tunnel.TunnelCounters;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import dev.cipherlane.tap.EpollIdle;
@@ -67,6 +68,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     private final NodeForwarding forwarding;
     private final TunnelCounters tunnelCounters;
     private final ScheduledExecutorService control;
+    private final UnderlaySolicitor solicitor;
     private final List<Worker> workers = new ArrayList<>();
     private final List<EpollIdle> idles = new ArrayList<>();
 
@@ -109,9 +111,11 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         control.scheduleWithFixedDelay(this::ageNeighbours, NEIGHBOUR_AGEING_MS, NEIGHBOUR_AGEING_MS,
                 TimeUnit.MILLISECONDS);
 
+        ArpRequester arp = new ArpRequester(neighbours, ArpRequester.INTERVAL_DEFAULT);
         ForwardingGraph.Tables t = new ForwardingGraph.Tables(interfaces, forwarding::tables, neighbours,
-                proxies, new ArpRequester(neighbours, ArpRequester.INTERVAL_DEFAULT), punt,
-                ICMP_ERRORS_PER_SECOND, ICMP_BURST);
+                proxies, arp, punt, ICMP_ERRORS_PER_SECOND, ICMP_BURST);
+        this.solicitor = view.isPresent()
+                ? new UnderlaySolicitor(forwarding, arp, () -> interfaces.get(view.get().index()), memory) : null;
 
         Graph.Builder b = Graph.builder();
         Map<Integer, int[]> tapQueues = new HashMap<>();
@@ -143,6 +147,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                 fdsByWorker.get(w).add(ring.fd());
             }
             b.add(new AfPacketOutput(AfPacketOutput.Params.of(Map.of(up.index(), port.rings()))));
+            RingInput inject = new RingInput(UnderlaySolicitor.INPUT_NAME, new RingInput.Params(solicitor.ring(), 0));
+            b.add(inject).connect(inject.name(), "next", InterfaceOutput.NAME);
             Map<Integer, String> outputOf = new HashMap<>();
             for (int itf : tapQueues.keySet()) {
                 outputOf.put(itf, TapOutput.NAME);
@@ -165,6 +171,10 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                 idle.watch(fd);
             }
             workers.add(new Worker(graph, memory, w, idle));
+        }
+        if (solicitor != null) {
+            solicitor.wakes(idles.get(0));
+            control.scheduleWithFixedDelay(solicitor::solicit, 0, NEIGHBOUR_AGEING_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -269,6 +279,9 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         control.awaitTermination(5, TimeUnit.SECONDS);
         for (EpollIdle idle : idles) {
             idle.close();
+        }
+        if (solicitor != null) {
+            solicitor.close();
         }
         punt.close();
         memory.close();

@@ -47,6 +47,10 @@ public final class NodeForwarding {
     /** A tunnel as {@code show tunnels} names it. */
     public record TunnelInfo(int index, String peer, int ordinal, int local, int remote) {}
 
+    /** ff02::1:ff00:0, the solicited-node multicast prefix (RFC 4291 section 2.7.1). */
+    static final long SOLICITED_NODE_HI = 0xFF02_0000_0000_0000L;
+    static final long SOLICITED_NODE_LO = 0x0000_0001_FF00_0000L;
+
     private final AdjacencyTable adjacencies = new AdjacencyTable();
     private final LoadBalanceTable loadBalances = new LoadBalanceTable(adjacencies);
     private final Ip4Fib fib4 = new Ip4Fib(loadBalances);
@@ -110,6 +114,13 @@ public final class NodeForwarding {
                 fib6.add(hi, lo, a.prefixLength(), loadBalances.create(adjacencies.addGlean6(up.index())));
             }
             fib6.add(a.hi(), a.lo(), 128, loadBalances.create(adjacencies.addLocal6(up.index(), a.hi(), a.lo())));
+        }
+        if (!up.ip6().isEmpty()) {
+            // Neighbour solicitations for our addresses go to their solicited-node groups
+            // (RFC 4861 section 7.2.1): all of ff02::1:ff00:0/104 is local, and ip6-nd-input
+            // checks the target against the interface's addresses.
+            fib6.add(SOLICITED_NODE_HI, SOLICITED_NODE_LO, 104,
+                    loadBalances.create(adjacencies.addLocal6(up.index(), SOLICITED_NODE_HI, SOLICITED_NODE_LO)));
         }
     }
 

@@ -83,6 +83,8 @@ public final class CheckedStream implements AutoCloseable {
     private final long bytesPerSecond;
     private final long seed;
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private long sendNanos;
     private FutureTask<Result> receiving;
     private FutureTask<String> sending;
 
@@ -169,8 +171,22 @@ public final class CheckedStream implements AutoCloseable {
         return bytes;
     }
 
+    /**
+     * Makes this a timed stream: the sender stops after {@code d} (or at the byte count given
+     * at creation, whichever comes first), and the stream is intact when the receiver got
+     * exactly what was sent, every byte right. Call before {@link #start()}.
+     */
+    public CheckedStream sendFor(Duration d) {
+        if (receiving != null) {
+            throw new IllegalStateException(name + " has already started");
+        }
+        sendNanos = d.toNanos();
+        return this;
+    }
+
     /** Starts the sending and the receiving thread. */
     public CheckedStream start() {
+        long deadline = sendNanos > 0 ? System.nanoTime() + sendNanos : 0;
         receiving = new FutureTask<>(() -> {
             try (InputStream in = receiver.getInputStream()) {
                 return receive(in, new BytePattern(seed), bytes, received);
@@ -179,7 +195,7 @@ public final class CheckedStream implements AutoCloseable {
         sending = new FutureTask<>(() -> {
             try {
                 OutputStream out = sender.getOutputStream();
-                send(out, new BytePattern(seed), bytes, bytesPerSecond);
+                send(out, new BytePattern(seed), bytes, bytesPerSecond, deadline, sent);
                 sender.shutdownOutput();
                 return null;
             } catch (IOException e) {
@@ -210,11 +226,23 @@ public final class CheckedStream implements AutoCloseable {
         } catch (ExecutionException e) {
             r = new Result(bytes, received.get(), -1, (byte) 0, (byte) 0, 0, 0, "receiver: " + e.getCause());
         }
+        if (sendNanos > 0 && r.failure() == null && r.badOffset() < 0) {
+            // The sender had shut its side down when the receiver saw the end: its count is final.
+            String senderFailure = resultOf(sending);
+            r = new Result(sent.get(), r.received(), -1, (byte) 0, (byte) 0, r.longestStallNanos(), r.elapsedNanos(),
+                    null);
+            return senderFailure == null ? r : r.failedWith(senderFailure);
+        }
         if (!r.intact()) {
             closeQuietly(); // a sender blocked on a full window would wait forever
         }
         String senderFailure = resultOf(sending);
         return senderFailure == null ? r : r.failedWith(senderFailure);
+    }
+
+    /** Bytes the sender has written so far. */
+    public long sent() {
+        return sent.get();
     }
 
     private static <T> T resultOf(FutureTask<T> task) throws InterruptedException {
@@ -227,9 +255,22 @@ public final class CheckedStream implements AutoCloseable {
 
     /** Writes {@code bytes} of the pattern, at most {@code bytesPerSecond} if that is not 0. */
     public static void send(OutputStream out, BytePattern pattern, long bytes, long bytesPerSecond) throws IOException {
+        send(out, pattern, bytes, bytesPerSecond, 0, new AtomicLong());
+    }
+
+    /**
+     * As {@link #send(OutputStream, BytePattern, long, long)}, stopping early at
+     * {@code deadlineNanos} ({@link System#nanoTime()}, 0 for none); counts written bytes in
+     * {@code progress}.
+     */
+    public static void send(OutputStream out, BytePattern pattern, long bytes, long bytesPerSecond,
+                            long deadlineNanos, AtomicLong progress) throws IOException {
         byte[] buf = new byte[WRITE];
         long start = System.nanoTime();
         for (long sent = 0; sent < bytes; ) {
+            if (deadlineNanos != 0 && System.nanoTime() - deadlineNanos >= 0) {
+                break;
+            }
             if (bytesPerSecond > 0) {
                 long due = start + (long) (sent * 1e9 / bytesPerSecond);
                 for (long wait; (wait = due - System.nanoTime()) > 0; ) {
@@ -240,6 +281,7 @@ public final class CheckedStream implements AutoCloseable {
             pattern.copy(sent, buf, 0, n);
             out.write(buf, 0, n);
             sent += n;
+            progress.set(sent);
         }
         out.flush();
     }

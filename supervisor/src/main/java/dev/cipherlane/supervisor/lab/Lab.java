@@ -210,6 +210,20 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /** Whether this process runs with effective uid 0, as a lab needs (namespaces, taps, packet sockets). */
+    public static boolean runningAsRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
     public LabSpec spec() {
         return spec;
     }

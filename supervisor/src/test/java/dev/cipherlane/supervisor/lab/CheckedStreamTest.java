@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The checker the pod tests rely on must itself catch what it claims to: a changed, lost,
- * duplicated or extra byte anywhere, chunk boundaries included. No root needed.
+ * The checker the lab's traffic relies on must itself catch what it claims to: a changed,
+ * lost, duplicated or extra byte anywhere, chunk boundaries included; a timed stream is
+ * held to what its sender wrote. No root needed.
  */
 class CheckedStreamTest {
     private static final int LENGTH = 3 * BytePattern.CHUNK + 1234;
@@ -95,6 +96,24 @@ class CheckedStreamTest {
         CheckedStream.Result extra = receive(pattern(1, LENGTH + 10), 1, LENGTH);
         assertFalse(extra.intact());
         assertTrue(extra.failure().contains("10 bytes more"), extra::toString);
+    }
+
+    @Test
+    void aTimedStreamEndsAtItsDeadlineAndIsCheckedAgainstWhatWasSent() throws Exception {
+        try (ServerSocket listening = new ServerSocket()) {
+            listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Socket client = new Socket(InetAddress.getLoopbackAddress(), listening.getLocalPort());
+            long cap = 1L << 30;
+            try (CheckedStream s = new CheckedStream("timed", client, listening.accept(), cap, 8 << 20,
+                    Duration.ofSeconds(30))) {
+                CheckedStream.Result r = s.sendFor(Duration.ofMillis(500)).start().await(Duration.ofSeconds(60));
+                assertTrue(r.intact(), r::toString);
+                assertEquals(s.sent(), r.expected());
+                assertEquals(s.sent(), r.received());
+                // Paced at 8 MB/s for half a second: far below the cap, and not nothing.
+                assertTrue(r.received() > 0 && r.received() < cap / 64, r::toString);
+            }
+        }
     }
 
     @Test
