@@ -18,9 +18,14 @@ public final class IpJson {
         return wrap(json).getConfigList("v");
     }
 
-    /** One object, as {@code iperf3 -J} prints. */
+    /**
+     * One object, as {@code iperf3 -J} prints. Read as HOCON, of which JSON is a subset:
+     * iperf3 3.12 repeats keys in its start section when it runs several flows (one
+     * {@code sock_bufsize} per flow), which strict JSON parsing refuses; HOCON keeps the last.
+     */
     public static Config object(String json) {
-        return wrap(json).getConfig("v");
+        return ConfigFactory.parseString("{\"v\":" + json.strip() + "}",
+                ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)).getConfig("v");
     }
 
     private static Config wrap(String json) {

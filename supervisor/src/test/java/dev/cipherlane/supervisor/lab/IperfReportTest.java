@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
-/** iperf3's -J report is read for the received sum and the retransmissions; its errors are kept. */
+/**
+ * iperf3's -J report is read for the received sum and the retransmissions, also with the
+ * keys iperf3 3.12 repeats when it runs several flows; its errors are kept.
+ */
 class IperfReportTest {
     @Test
     void sumsAreRead() throws Exception {
         String json = """
                 warning: something iperf3 printed first
-                {"start": {"connected": []},
+                {"start": {"connected": [], "sock_bufsize": 0, "sock_bufsize": 0},
                  "end": {"sum_sent": {"bytes": 1000, "retransmits": 7},
                          "sum_received": {"bytes": 990, "bits_per_second": 2.5e9}}}
                 """;
