@@ -54,6 +54,14 @@ import java.util.function.Supplier;
  * ip6-nd-input ─punt→ ┘    └punt→ punt         (other local addresses)
  * </pre>
  *
+ * <p>With ESP ({@link Esp}) on protected tunnels:
+ *
+ * <pre>
+ * ipip-encap ─esp→ esp-encrypt ─rewrite→ ip4-rewrite
+ * ip4-local ─esp→ esp-decrypt ─ipip→ ipip-decap     (protocol 50, UDP 4500)
+ *                             └ike→ host-redirect / punt
+ * </pre>
+ *
  * Without tunnels, traffic routed to a tunnel adjacency is dropped: fail closed, never sent in
  * clear. IPIP addressed to us is dropped too rather than punted: no one above the dataplane
  * decapsulates, and a packet from no known tunnel must not enter the pod network. The encapsulated
@@ -97,9 +105,17 @@ public final class ForwardingGraph {
         }
     }
 
+    /**
+     * The ESP stages protecting tunnels, added to the builder by the caller (they live above
+     * this module). Their arcs are connected here by name: the encryptor's {@code rewrite} to
+     * {@code ip4-rewrite}; the decryptor's {@code ipip} to {@code ipip-decap} and {@code ike} to
+     * where the node's own traffic goes.
+     */
+    public record Esp(String encrypt, String decrypt) {}
+
     /** Adds the built-in stages to {@code b} and connects them; {@code tx} must be added by the caller. */
     public static Graph.Builder wire(Graph.Builder b, Tables t, String tx) {
-        return wireNode(b, t, null, null, tx);
+        return wireNode(b, t, null, null, null, tx);
     }
 
     /**
@@ -108,14 +124,16 @@ public final class ForwardingGraph {
      */
     public static Graph.Builder wireWithTunnels(Graph.Builder b, Tables t, Supplier<TunnelTable.Snapshot> tunnels,
             String tx) {
-        return wireNode(b, t, new Tunnels(tunnels, null), null, tx);
+        return wireNode(b, t, new Tunnels(tunnels, null), null, null, tx);
     }
 
     /**
-     * The whole node: tunnels (or null for none) and the host tap's redirect (or null when no
-     * uplink was taken over, and local traffic is punted).
+     * The whole node: tunnels (or null for none), their ESP stages (or null: then a protected
+     * tunnel's packets are dropped, never sent in clear, and ESP addressed to us goes where the
+     * node's own traffic goes) and the host tap's redirect (or null when no uplink was taken
+     * over, and local traffic is punted).
      */
-    public static Graph.Builder wireNode(Graph.Builder b, Tables t, Tunnels tunnels, HostRedirect.Params host,
+    public static Graph.Builder wireNode(Graph.Builder b, Tables t, Tunnels tunnels, Esp esp, HostRedirect.Params host,
             String tx) {
         b.add(new EthernetInput(new EthernetInput.Params(t.interfaces())))
                 .add(new Ip4Input())
@@ -155,6 +173,19 @@ public final class ForwardingGraph {
                     .connect(Ip4Local.NAME, "ipip", TunnelDecap.NAME)
                     .connect(TunnelDecap.NAME, "ip4", Ip4Input.NAME)
                     .connect(TunnelDecap.NAME, "ip6", Ip6Input.NAME);
+        }
+        String local = host == null ? Punt.NAME : HostRedirect.NAME;
+        if (tunnels != null && esp != null) {
+            b.connect(TunnelEncap.NAME, "esp", esp.encrypt())
+                    .connect(esp.encrypt(), "rewrite", Ip4Rewrite.NAME)
+                    .connect(Ip4Local.NAME, "esp", esp.decrypt())
+                    .connect(esp.decrypt(), "ipip", TunnelDecap.NAME)
+                    .connect(esp.decrypt(), "ike", local);
+        } else {
+            if (tunnels != null) {
+                b.connect(TunnelEncap.NAME, "esp", Drop.NAME);
+            }
+            b.connect(Ip4Local.NAME, "esp", local);
         }
         if (host == null) {
             b.connect(Ip4Local.NAME, "punt", Punt.NAME)

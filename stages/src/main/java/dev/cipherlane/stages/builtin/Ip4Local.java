@@ -18,7 +18,8 @@ import java.util.List;
  * <p>IPIP, protocol 4 (RFC 2003) and 41 (RFC 4213), goes to {@code ipip}, the tunnel
  * decapsulator, which accepts only known tunnels. Everything else (ICMP echo, IKE's UDP, the
  * node's own traffic) goes to {@code punt}, for the control plane. The dataplane's own protocols
- * are arcs after {@code punt}, so ESP can be added as one more arc without renumbering.
+ * are arcs after {@code punt}: ESP (protocol 50, or UDP to port 4500 per RFC 3948) leaves on
+ * {@code esp}, for the decryptor.
  *
  * <p>Only a header too short to hold the protocol field, or one that is not IPv4, is dropped: a
  * miswired graph, since {@code ip4-input} has validated the header.
@@ -28,16 +29,22 @@ public final class Ip4Local extends Stage<Stage.NoParams> {
 
     public static final int ARC_PUNT = 0;
     public static final int ARC_IPIP = 1;
+    public static final int ARC_ESP = 2;
 
     public static final int RUNT = 0;
     public static final int NOT_IP4 = 1;
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("punt", "ipip"),
+    public static final StageSpec SPEC = new StageSpec(NAME, List.of("punt", "ipip", "esp"),
             List.of("local ip4 runt", "local packet not ip4"));
 
     /** Protocol numbers of IPv4-in-IPv4 (RFC 2003 section 3.1) and IPv6-in-IPv4 (RFC 4213 section 3.5). */
     static final int PROTOCOL_IPIP4 = 4;
     static final int PROTOCOL_IPIP6 = 41;
+    /** ESP (RFC 4303 section 2), and UDP carrying it on port 4500 (RFC 3948 section 2). */
+    static final int PROTOCOL_ESP = 50;
+    static final int PROTOCOL_UDP = 17;
+    static final int NAT_TRAVERSAL_PORT = 4500;
+    private static final int UDP_HEADER = 8;
 
     public Ip4Local() {
         super(SPEC, NoParams.INSTANCE);
@@ -60,7 +67,11 @@ public final class Ip4Local extends Stage<Stage.NoParams> {
                 continue;
             }
             int protocol = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL));
-            ctx.enqueue(arcFor(protocol), bi);
+            int arc = arcFor(protocol);
+            if (protocol == PROTOCOL_UDP && isNatTraversal(mem, data, bi, ip)) {
+                arc = ARC_ESP;
+            }
+            ctx.enqueue(arc, bi);
         }
     }
 
@@ -68,8 +79,22 @@ public final class Ip4Local extends Stage<Stage.NoParams> {
     static int arcFor(int protocol) {
         return switch (protocol) {
             case PROTOCOL_IPIP4, PROTOCOL_IPIP6 -> ARC_IPIP;
+            case PROTOCOL_ESP -> ARC_ESP;
             default -> ARC_PUNT;
         };
+    }
+
+    /**
+     * UDP to port 4500 (RFC 3948): ESP in UDP, or IKE behind its non-ESP marker, which the ESP
+     * stage tells apart. A first fragment or a header too short to hold the ports is not.
+     */
+    private static boolean isNatTraversal(PacketMemory mem, MemorySegment data, int bi, long ip) {
+        int headerLength = (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.VERSION_IHL)) & 0x0F) * 4;
+        if (mem.length(bi) < headerLength + UDP_HEADER
+                || (data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT) & (Ip4.MORE_FRAGMENTS | Ip4.FRAGMENT_OFFSET_MASK)) != 0) {
+            return false;
+        }
+        return Short.toUnsignedInt(data.get(Net.U16, ip + headerLength + 2)) == NAT_TRAVERSAL_PORT;
     }
 
     @Override

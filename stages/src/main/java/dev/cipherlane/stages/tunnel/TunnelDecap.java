@@ -54,6 +54,7 @@ public final class TunnelDecap extends Stage<TunnelDecap.Params> {
     public static final int INNER_RUNT = 6;
     public static final int INNER_VERSION_MISMATCH = 7;
     public static final int ECN_DECAP_ERROR = 8;
+    public static final int UNPROTECTED = 9;
 
     public static final StageSpec SPEC = new StageSpec(NAME, List.of("ip4", "ip6"), List.of(
             "outer ip4 runt",
@@ -64,7 +65,8 @@ public final class TunnelDecap extends Stage<TunnelDecap.Params> {
             "unknown tunnel",
             "inner packet runt",
             "inner version does not match outer protocol",
-            "ecn decap error"));
+            "ecn decap error",
+            "clear packet on protected tunnel"));
 
     private static final int IP6_ECN_SHIFT = 20;
 
@@ -139,6 +141,11 @@ public final class TunnelDecap extends Stage<TunnelDecap.Params> {
         int tunnel = tunnels.find(data.get(Net.U32, outer + Ip4.SOURCE), data.get(Net.U32, outer + Ip4.DESTINATION));
         if (tunnel == TunnelTable.Snapshot.NOT_FOUND) {
             return -1 - UNKNOWN_TUNNEL;
+        }
+        // A protected tunnel takes only what one of its inbound SAs decrypted (esp-decrypt sets
+        // saIndex): an IPIP packet in clear, or one decrypted by another tunnel's SA, is forged.
+        if (tunnels.isProtected(tunnel) && !tunnels.acceptsSa(tunnel, mem.saIndex(bi))) {
+            return -1 - UNPROTECTED;
         }
         int innerLength = totalLength - headerLength;
         long inner = outer + headerLength;

@@ -50,6 +50,10 @@ import java.util.function.Supplier;
  * Segmenting first means the segmenter only ever sees plain TCP/IP and the outer header is
  * never replicated; the segments keep {@code nextHop}, so they return to the same tunnel.
  *
+ * <p>A tunnel protected by ESP ({@link TunnelTable#protect}) sends the outer packet to {@code esp}
+ * instead, with the tunnel's outbound SA in {@code saIndex}; its MTU check reserves the
+ * protection's overhead, so the ICMP errors above carry the MTU the pods can really use.
+ *
  * <p>An underlay adjacency still waiting for ARP sends the outer packet to {@code glean}
  * ({@code arp-glean}) instead, which resolves the next hop and drops the packet meanwhile.
  *
@@ -65,6 +69,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
     public static final int ARC_ICMP4_ERROR = 2;
     public static final int ARC_ICMP6_ERROR = 3;
     public static final int ARC_GLEAN = 4;
+    public static final int ARC_ESP = 5;
 
     public static final int NO_SUCH_TUNNEL = 0;
     public static final int INNER_NOT_IP = 1;
@@ -74,7 +79,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
     public static final int INNER_TTL_EXPIRED = 5;
 
     public static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("rewrite", "gso", "icmp4-error", "icmp6-error", "glean"),
+            List.of("rewrite", "gso", "icmp4-error", "icmp6-error", "glean", "esp"),
             List.of(
                     "no such tunnel",
                     "inner packet not ip",
@@ -155,8 +160,9 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
                 continue;
             }
             int mtu = tunnels.mtu(tunnel);
-            if (innerLength + TunnelHeader.OUTER_LENGTH > mtu) {
-                tooBig(ctx, mem, data, bi, inner, protocol, mtu - TunnelHeader.OUTER_LENGTH);
+            int overhead = tunnels.overhead(tunnel);
+            if (innerLength + overhead > mtu) {
+                tooBig(ctx, mem, data, bi, inner, protocol, mtu - overhead);
                 continue;
             }
             if (mem.dataOffset(bi) < TunnelHeader.OUTER_LENGTH) {
@@ -175,6 +181,12 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
             mem.l3Offset(bi, mem.dataOffset(bi));
             if (counters != null) {
                 counters.transmitted(worker, tunnel, mem.length(bi));
+            }
+            if (tunnels.isProtected(tunnel)) {
+                // ESP goes on next; with no SA yet esp-encrypt drops it: fail closed.
+                mem.saIndex(bi, tunnels.outboundSa(tunnel));
+                ctx.enqueue(ARC_ESP, bi);
+                continue;
             }
             // Until the peer's next hop answers ARP its adjacency is INCOMPLETE: arp-glean asks
             // for it (at most once a second) and drops the packet, as for any unresolved route.

@@ -26,12 +26,21 @@ public final class TunnelTable {
 
     private static final int INITIAL_CAPACITY = 16;
 
+    /** No SA: an unprotected tunnel's, or a protected one's before keys arrive. */
+    public static final int NO_SA = -1;
+    /** Inbound SAs a tunnel accepts at once: the current one and those being rekeyed in or out. */
+    public static final int MAX_INBOUND_SAS = 4;
+
     private boolean[] live = new boolean[INITIAL_CAPACITY];
     private int[] locals = new int[INITIAL_CAPACITY];
     private int[] remotes = new int[INITIAL_CAPACITY];
     private int[] underlayAdjacencies = new int[INITIAL_CAPACITY];
     private int[] txInterfaces = new int[INITIAL_CAPACITY];
     private int[] mtus = new int[INITIAL_CAPACITY];
+    private boolean[] protectedFlags = new boolean[INITIAL_CAPACITY];
+    private int[] overheads = new int[INITIAL_CAPACITY];
+    private int[] outboundSas = new int[INITIAL_CAPACITY];
+    private int[] inboundSas = new int[INITIAL_CAPACITY * MAX_INBOUND_SAS];
     private int[] free = new int[INITIAL_CAPACITY];
     private int freeCount;
     private int size;
@@ -66,6 +75,10 @@ public final class TunnelTable {
         underlayAdjacencies[t] = underlayAdjacency;
         txInterfaces[t] = txInterface;
         mtus[t] = mtu;
+        protectedFlags[t] = false;
+        overheads[t] = TunnelHeader.OUTER_LENGTH;
+        outboundSas[t] = NO_SA;
+        Arrays.fill(inboundSas, t * MAX_INBOUND_SAS, (t + 1) * MAX_INBOUND_SAS, NO_SA);
         snapshot = null;
         return t;
     }
@@ -78,6 +91,41 @@ public final class TunnelTable {
         txInterfaces[tunnel] = txInterface;
         mtus[tunnel] = mtu;
         snapshot = null;
+    }
+
+    /**
+     * Protects {@code tunnel} with ESP (DESIGN.md, "IPsec"): from the next snapshot on, packets
+     * into it leave on {@code ipip-encap}'s {@code esp} arc carrying {@code outbound} as their SA
+     * ({@link #NO_SA} while there is none: the encryptor drops them, never sends them in clear),
+     * and {@code ipip-decap} accepts from it only packets one of {@code inbound} decrypted. Calling
+     * it again swaps the SAs, as a rekey does, in one snapshot.
+     *
+     * @param overhead bytes the protection adds before the inner packet leaves, outer header
+     *                 included, at most: the MTU check reserves them
+     */
+    public void protect(int tunnel, int outbound, int[] inbound, int overhead) {
+        requireLive(tunnel);
+        if (inbound.length > MAX_INBOUND_SAS) {
+            throw new IllegalArgumentException("at most " + MAX_INBOUND_SAS + " inbound SAs per tunnel, got "
+                    + inbound.length);
+        }
+        if (overhead < TunnelHeader.OUTER_LENGTH || mtus[tunnel] - overhead < 68) {
+            throw new IllegalArgumentException("tunnel overhead " + overhead + " outside " + TunnelHeader.OUTER_LENGTH
+                    + ".." + (mtus[tunnel] - 68) + " for mtu " + mtus[tunnel]);
+        }
+        protectedFlags[tunnel] = true;
+        overheads[tunnel] = overhead;
+        outboundSas[tunnel] = outbound < 0 ? NO_SA : outbound;
+        int base = tunnel * MAX_INBOUND_SAS;
+        for (int i = 0; i < MAX_INBOUND_SAS; i++) {
+            inboundSas[base + i] = i < inbound.length && inbound[i] >= 0 ? inbound[i] : NO_SA;
+        }
+        snapshot = null;
+    }
+
+    public boolean isProtected(int tunnel) {
+        requireLive(tunnel);
+        return protectedFlags[tunnel];
     }
 
     /** Frees the index for reuse; its tunnel adjacencies must be removed first by the caller. */
@@ -144,6 +192,10 @@ public final class TunnelTable {
         underlayAdjacencies = Arrays.copyOf(underlayAdjacencies, capacity);
         txInterfaces = Arrays.copyOf(txInterfaces, capacity);
         mtus = Arrays.copyOf(mtus, capacity);
+        protectedFlags = Arrays.copyOf(protectedFlags, capacity);
+        overheads = Arrays.copyOf(overheads, capacity);
+        outboundSas = Arrays.copyOf(outboundSas, capacity);
+        inboundSas = Arrays.copyOf(inboundSas, capacity * MAX_INBOUND_SAS);
         free = Arrays.copyOf(free, capacity);
     }
 
@@ -162,6 +214,10 @@ public final class TunnelTable {
         private final int[] underlayAdjacencies;
         private final int[] txInterfaces;
         private final int[] mtus;
+        private final boolean[] protectedFlags;
+        private final int[] overheads;
+        private final int[] outboundSas;
+        private final int[] inboundSas;
         private final long[] slotKeys;
         private final int[] slotTunnels;
         private final int slotMask;
@@ -174,6 +230,10 @@ public final class TunnelTable {
             underlayAdjacencies = Arrays.copyOf(table.underlayAdjacencies, n);
             txInterfaces = Arrays.copyOf(table.txInterfaces, n);
             mtus = Arrays.copyOf(table.mtus, n);
+            protectedFlags = Arrays.copyOf(table.protectedFlags, n);
+            overheads = Arrays.copyOf(table.overheads, n);
+            outboundSas = Arrays.copyOf(table.outboundSas, n);
+            inboundSas = Arrays.copyOf(table.inboundSas, n * MAX_INBOUND_SAS);
             int slots = Integer.highestOneBit(Math.max(n, 1) * 4 - 1) << 1;
             slotKeys = new long[slots];
             slotTunnels = new int[slots];
@@ -219,6 +279,35 @@ public final class TunnelTable {
 
         public int mtu(int tunnel) {
             return mtus[tunnel];
+        }
+
+        /** Whether the tunnel is protected by ESP ({@link TunnelTable#protect}). */
+        public boolean isProtected(int tunnel) {
+            return protectedFlags[tunnel];
+        }
+
+        /** Bytes in front of (and after) the inner packet at most: 20, more with ESP. */
+        public int overhead(int tunnel) {
+            return overheads[tunnel];
+        }
+
+        /** The SA packets into the tunnel are encrypted with, or {@link TunnelTable#NO_SA}. */
+        public int outboundSa(int tunnel) {
+            return outboundSas[tunnel];
+        }
+
+        /** Whether {@code sa} is one of the tunnel's inbound SAs. */
+        public boolean acceptsSa(int tunnel, int sa) {
+            if (sa < 0) {
+                return false;
+            }
+            int base = tunnel * MAX_INBOUND_SAS;
+            for (int i = 0; i < MAX_INBOUND_SAS; i++) {
+                if (inboundSas[base + i] == sa) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** The tunnel a received outer packet from {@code source} to {@code destination} belongs to. */

@@ -17,17 +17,40 @@ class Ip4LocalTest {
         return p;
     }
 
+    private static byte[] udp4(int destinationPort) {
+        byte[] p = TunnelPackets.tcp4(TunnelNode.addr(10, 0, 1, 1), TunnelNode.addr(10, 0, 2, 1), 4500,
+                destinationPort, 64, 8);
+        p[9] = 17;
+        return p;
+    }
+
     @Test
-    void ipipGoesToDecapsulationEverythingElseIsPunted() {
+    void ipipGoesToDecapsulationEspToTheDecryptorEverythingElseIsPunted() {
         try (StageHarness h = new StageHarness(new Ip4Local())) {
             int ip4InIp4 = h.packet(ip4(4), 1);
             int ip6InIp4 = h.packet(ip4(41), 1);
             int icmp = h.packet(ip4(1), 1);
-            int udp = h.packet(ip4(17), 1);
+            int udp = h.packet(udp4(500), 1);
             int esp = h.packet(ip4(50), 1);
-            h.run(Ip4Local.NAME, ip4InIp4, icmp, ip6InIp4, udp, esp);
+            int espInUdp = h.packet(udp4(4500), 1);
+            h.run(Ip4Local.NAME, ip4InIp4, icmp, ip6InIp4, udp, esp, espInUdp);
             assertEquals(List.of(ip4InIp4, ip6InIp4), h.captured(IPIP));
-            assertEquals(List.of(icmp, udp, esp), h.captured(PUNT));
+            assertEquals(List.of(esp, espInUdp), h.captured("ip4-local.esp"));
+            assertEquals(List.of(icmp, udp), h.captured(PUNT));
+        }
+    }
+
+    @Test
+    void fragmentsAndRuntsOfUdpTo4500AreNotEsp() {
+        try (StageHarness h = new StageHarness(new Ip4Local())) {
+            byte[] fragment = udp4(4500);
+            fragment[6] = 0x20; // more fragments
+            byte[] runt = java.util.Arrays.copyOf(udp4(4500), 23);
+            runt[3] = 23;
+            int f = h.packet(fragment, 1);
+            int r = h.packet(runt, 1);
+            h.run(Ip4Local.NAME, f, r);
+            assertEquals(List.of(f, r), h.captured(PUNT));
         }
     }
 

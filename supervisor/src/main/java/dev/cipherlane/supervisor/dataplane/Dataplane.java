@@ -162,7 +162,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         b.add(new TapOutput(TapOutput.Params.of(tapQueues)));
         ForwardingGraph.Tunnels tunnels = uplink.isPresent()
                 ? new ForwardingGraph.Tunnels(forwarding::tunnels, tunnelCounters) : null;
-        Graph graph = ForwardingGraph.wireNode(b, t, tunnels, host, tx).build();
+        Graph graph = ForwardingGraph.wireNode(b, t, tunnels, null, host, tx).build();
 
         for (int w = 0; w < workerCount; w++) {
             EpollIdle idle = EpollIdle.open(settings.dataplane().idleSpinPolls(), EPOLL_TIMEOUT_MS);

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * @param podsPerNode    pods on each node, 0..{@value AddressPlan#MAX_PODS_PER_NODE}
  * @param workers        dataplane workers per node, 1..4 (the machines have 2 cores)
  * @param queues         tap queues per pod, 1..4
- * @param tunnels        tunnels from each node to each peer, 1..16
+ * @param tunnels        tunnels from each node to each peer, 1..16, at most {@code extraAddresses + 1}
+ *                       with an uplink (each tunnel needs its own outer address pair)
  * @param extraAddresses extra tunnel source addresses per node, 0..{@value AddressPlan#MAX_EXTRA_ADDRESSES};
  *                       with n extra addresses and n + 1 tunnels every tunnel has its own
  *                       outer (source, destination) pair
@@ -51,6 +52,12 @@ public record LabSpec(String family, int nodes, int podsPerNode, int workers, in
         }
         if (uplink && nodes < 2) {
             throw new IllegalArgumentException("an uplink needs a peer: a one-node lab runs pods only");
+        }
+        // Every node has extraAddresses + 1 tunnel ends, so tunnel i's pair (i mod n, i mod n)
+        // repeats after n tunnels, and a node refuses tunnels sharing a pair (reference.conf).
+        if (uplink && tunnels > extraAddresses + 1) {
+            throw new IllegalArgumentException(tunnels + " tunnels need " + (tunnels - 1)
+                    + " extra addresses per node for distinct address pairs, got " + extraAddresses);
         }
     }
 

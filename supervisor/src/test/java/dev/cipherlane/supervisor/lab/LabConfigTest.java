@@ -101,6 +101,7 @@ class LabConfigTest {
         for (Runnable bad : List.<Runnable>of(
                 () -> d.withNodes(3).withRelay(true),
                 () -> d.withNodes(1),
+                () -> d.withTunnels(4, 2),
                 () -> d.withMtu(1490, 1500),
                 () -> d.withFamily("xx"),
                 () -> d.withNodes(AddressPlan.MAX_NODES + 1))) {
