@@ -64,6 +64,7 @@ public final class ImpairmentRelay implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running;
     private volatile Throwable failure;
+    private volatile FrameObserver observer;
     private boolean started;
     private boolean closed;
 
@@ -197,6 +198,14 @@ public final class ImpairmentRelay implements AutoCloseable {
         return ports[from.ordinal()];
     }
 
+    /**
+     * Shows every frame read from either wire to {@code o} before it is impaired, or stops
+     * showing them with null. Applies from the next frame.
+     */
+    public void observe(FrameObserver o) {
+        observer = o;
+    }
+
     /** The exception that stopped the relay thread, or null while it runs or after a clean close. */
     public Throwable failure() {
         return failure;
@@ -267,6 +276,10 @@ public final class ImpairmentRelay implements AutoCloseable {
             if (n > MAX_FRAME) {
                 lane.countError();
                 continue;
+            }
+            FrameObserver o = observer;
+            if (o != null) {
+                o.frame(side == 0 ? Direction.A_TO_B : Direction.B_TO_A, frame, (int) n);
             }
             lane.accept(frame, (int) n, System.nanoTime());
         }

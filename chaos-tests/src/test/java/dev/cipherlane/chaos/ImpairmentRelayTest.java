@@ -1,5 +1,7 @@
 package dev.cipherlane.chaos;
 
+import dev.cipherlane.supervisor.lab.Commands;
+import dev.cipherlane.supervisor.lab.Lab;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -42,7 +44,7 @@ class ImpairmentRelayTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Commands.isRoot(), "needs root for namespaces and packet sockets");
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces and packet sockets");
         testbed = new RelayTestbed();
         executor = Executors.newFixedThreadPool(2);
         testbed.build();
@@ -108,9 +110,9 @@ class ImpairmentRelayTest {
     @Test
     void relaySurvivesItsLinkFlapping() throws Exception {
         assertEquals(0, testbed.pingFromA(2), "ping before the flap");
-        Commands.run("ip", "-n", testbed.relayNs, "link", "set", "ra", "down");
+        Commands.check("ip", "-n", testbed.relayNs, "link", "set", "ra", "down");
         assertNotEquals(0, testbed.pingFromA(2), "ping with the relay's A side down");
-        Commands.run("ip", "-n", testbed.relayNs, "link", "set", "ra", "up");
+        Commands.check("ip", "-n", testbed.relayNs, "link", "set", "ra", "up");
         assertEquals(0, testbed.pingFromA(10), "ping after the link came back");
         assertNull(relay.failure());
         assertTrue(relay.isRunning());

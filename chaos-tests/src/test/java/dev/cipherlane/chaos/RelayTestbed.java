@@ -1,6 +1,7 @@
 package dev.cipherlane.chaos;
 
 import dev.cipherlane.linux.NetNamespace;
+import dev.cipherlane.supervisor.lab.Commands;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -41,23 +42,23 @@ final class RelayTestbed implements AutoCloseable {
 
     void build() throws Exception {
         for (String ns : List.of(hostA, relayNs, hostB)) {
-            Commands.run("ip", "netns", "add", ns);
+            Commands.check("ip", "netns", "add", ns);
             created.add(ns);
-            Commands.run("ip", "-n", ns, "link", "set", "lo", "up");
+            Commands.check("ip", "-n", ns, "link", "set", "lo", "up");
         }
-        Commands.run("ip", "-n", relayNs, "link", "add", "ra", "type", "veth", "peer", "name", "a0", "netns", hostA);
-        Commands.run("ip", "-n", relayNs, "link", "add", "rb", "type", "veth", "peer", "name", "b0", "netns", hostB);
+        Commands.check("ip", "-n", relayNs, "link", "add", "ra", "type", "veth", "peer", "name", "a0", "netns", hostA);
+        Commands.check("ip", "-n", relayNs, "link", "add", "rb", "type", "veth", "peer", "name", "b0", "netns", hostB);
         // The relay namespace is a wire, not a host: keep its own IPv6 chatter off the segment.
-        Commands.exec("ip", "netns", "exec", relayNs, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-        Commands.exec("ip", "netns", "exec", relayNs, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
+        Commands.checkIn(relayNs, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+        Commands.checkIn(relayNs, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
         noOffloads(hostA, "a0");
         noOffloads(relayNs, "ra");
         noOffloads(relayNs, "rb");
         noOffloads(hostB, "b0");
-        Commands.run("ip", "-n", hostA, "addr", "add", A_ADDRESS + "/24", "dev", "a0");
-        Commands.run("ip", "-n", hostB, "addr", "add", B_ADDRESS + "/24", "dev", "b0");
+        Commands.check("ip", "-n", hostA, "addr", "add", A_ADDRESS + "/24", "dev", "a0");
+        Commands.check("ip", "-n", hostB, "addr", "add", B_ADDRESS + "/24", "dev", "b0");
         for (String[] link : new String[][] {{hostA, "a0"}, {relayNs, "ra"}, {relayNs, "rb"}, {hostB, "b0"}}) {
-            Commands.run("ip", "-n", link[0], "link", "set", link[1], "up");
+            Commands.check("ip", "-n", link[0], "link", "set", link[1], "up");
         }
         a = handle(hostA);
         relay = handle(relayNs);
@@ -71,7 +72,7 @@ final class RelayTestbed implements AutoCloseable {
     }
 
     private static void noOffloads(String ns, String dev) throws IOException, InterruptedException {
-        Commands.run("ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off",
+        Commands.check("ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off",
                 "gro", "off");
     }
 
@@ -81,7 +82,7 @@ final class RelayTestbed implements AutoCloseable {
                 Integer.toString(count), "-i", "0.2", "-W", "1"));
         cmd.addAll(List.of(extra));
         cmd.add(B_ADDRESS);
-        return Commands.exec(cmd.toArray(String[]::new)).exitCode();
+        return Commands.run(cmd.toArray(String[]::new)).exit();
     }
 
     @Override
@@ -95,7 +96,7 @@ final class RelayTestbed implements AutoCloseable {
         }
         for (String ns : created) {
             try {
-                Commands.exec("ip", "netns", "del", ns);
+                Commands.run("ip", "netns", "del", ns);
             } catch (Exception e) {
                 // best effort: the next name is independent
             }

@@ -104,6 +104,23 @@ class LabTest {
         }
     }
 
+    /** The benchmark's comparison path: the same pods, routed by the nodes' kernels. */
+    @Test
+    void kernelRoutingJoinsPodsOnDifferentNodesWithoutCipherlane() throws Exception {
+        LabSpec spec = LabSpec.defaults().withFamily(FAMILY).withUplink(false).withPodsPerNode(1).withNodes(3);
+        try (Lab lab = Lab.create(spec, null, Launcher.thisJvm())) {
+            KernelRouting.plumb(lab);
+            LabPod a = lab.node(1).pod(1);
+            LabPod c = lab.node(3).pod(1);
+            assertTrue(Ping.run(a.netns(), c.ip4(), 3).allAnswered());
+            String route = Commands.check("ip", "-n", a.netns(), "route", "show", "default");
+            assertTrue(route.contains("via " + KernelRouting.GATEWAY4 + " dev " + LabNode.POD_INTERFACE), route);
+            CheckedStream s = lab.closeLater(CheckedStream.between("kernel", a, c, c.address4(), 7310, 4 * MIB, 0,
+                    Duration.ofSeconds(60)));
+            assertTrue(s.start().await(Duration.ofMinutes(1)).intact());
+        }
+    }
+
     @Test
     void aNodeThatCannotStartIsReportedAndTheLabStillCleansUp() throws Exception {
         LabSpec spec = LabSpec.defaults().withFamily(FAMILY).withUplink(false).withNodes(1).withPodsPerNode(1);

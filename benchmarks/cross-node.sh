@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Cross-node pod-to-pod TCP throughput: iperf3 from a pod on node 1 to a pod on node 2, one
+# flow and then four (-P 4), first through Cipherlane (two `cipherlane run` nodes, each
+# taking over its end of a veth wire and carrying the pods' traffic in IPIP tunnels), then
+# over the same namespaces routed by the kernel (pods on veths to their node namespace,
+# ip_forward=1, a route to the other node's pod CIDR via its wire address; no Cipherlane).
+# Prints a table of both and their ratio. Needs root; removes everything it made on exit.
+#
+# Usage: benchmarks/cross-node.sh [seconds per run] [workers per node]   (default 10 1)
+#
+# The topology is the lab's (dev.cipherlane.supervisor.lab, see CrossNodeBench). Nodes run
+# the command bin/cipherlane execs, on the jars built below, without the launcher's source
+# check: on a tree being edited that check would start a rebuild in the middle of a run.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+seconds=${1:-10}
+workers=${2:-1}
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "cross-node: needs root (network namespaces, taps, packet sockets)" >&2
+    exit 1
+fi
+"$root/bin/lib/install-packages.sh"
+
+echo "cross-node: building if needed" >&2
+"$root/bin/cipherlane" version >&2
+# shellcheck source=../bin/lib/java.sh
+. "$root/bin/lib/java.sh"
+cipherlane_find_java
+jar=$(ls "$root"/supervisor/target/cipherlane-supervisor-*.jar | head -n 1)
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+    -Xmx512m -Dcipherlane.lab.launcher=jvm \
+    -cp "$jar:$root/supervisor/target/lib/*" dev.cipherlane.supervisor.lab.CrossNodeBench "$seconds" "$workers"
