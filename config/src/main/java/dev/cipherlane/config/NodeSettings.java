@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * @param pods       pods, each with its effective queues and MTU
  * @param uplink     uplink, the kernel interface the node takes over, if any
  * @param peers      peers, the other nodes this one tunnels to; only with an uplink
+ * @param ipsec      ipsec, ESP protection of the tunnels
  */
 public record NodeSettings(
         String name,
@@ -32,7 +33,8 @@ public record NodeSettings(
         PodNetworkSettings podNetwork,
         List<PodSettings> pods,
         UplinkSettings uplink,
-        List<PeerSettings> peers) {
+        List<PeerSettings> peers,
+        IpsecSettings ipsec) {
 
     /** Every setting lives under this key, which is also the only top-level key allowed. */
     public static final String ROOT = "cipherlane";
@@ -69,6 +71,15 @@ public record NodeSettings(
         Objects.requireNonNull(uplink, "uplink");
         peers = List.copyOf(peers);
         checkPeers(uplink, peers, pods);
+        Objects.requireNonNull(ipsec, "ipsec");
+    }
+
+    /** The settings as they were before ESP: ipsec off. Kept so code that builds settings by hand goes on compiling. */
+    public NodeSettings(String name, Path stateDir, AdminSettings admin, DataplaneSettings dataplane,
+            NeighbourSettings neighbour, List<RouteSettings> routes, List<InterfaceSettings> interfaces,
+            PodNetworkSettings podNetwork, List<PodSettings> pods, UplinkSettings uplink, List<PeerSettings> peers) {
+        this(name, stateDir, admin, dataplane, neighbour, routes, interfaces, podNetwork, pods, uplink, peers,
+                IpsecSettings.DEFAULTS);
     }
 
     /**
