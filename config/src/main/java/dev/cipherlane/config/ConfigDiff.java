@@ -89,6 +89,17 @@ public final class ConfigDiff {
                     diff.leaf(path + ".pod-cidrs", x.podCidrs(), y.podCidrs());
                     diff.leaf(path + ".tunnels", x.tunnels(), y.tunnels());
                 });
+
+        IpsecSettings g = old.ipsec();
+        IpsecSettings h = neu.ipsec();
+        String ipsec = root + "ipsec.";
+        diff.leaf(ipsec + "enabled", g.enabled(), h.enabled());
+        diff.leaf(ipsec + "key-dir", g.keyDir(), h.keyDir());
+        diff.leaf(ipsec + "engine", g.engine(), h.engine());
+        diff.leaf(ipsec + "crypto-threads", g.cryptoThreads(), h.cryptoThreads());
+        diff.leaf(ipsec + "replay-window", g.replayWindow(), h.replayWindow());
+        diff.leaf(ipsec + "udp-encapsulation", g.udpEncapsulation(), h.udpEncapsulation());
+        diff.leaf(ipsec + "sequence-block", g.sequenceBlock(), h.sequenceBlock());
         return List.copyOf(diff.changes);
     }
 

@@ -1,5 +1,6 @@
 package dev.cipherlane.config;
 
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueType;
 import dev.cipherlane.config.net.InterfaceAddress;
 import dev.cipherlane.config.net.IpAddress;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The schema, written as the code that reads it: one method per section of
@@ -32,6 +34,8 @@ final class NodeSettingsReader {
             ValueReader.integer(PodNetworkSettings.MIN_MTU, PodNetworkSettings.MAX_MTU);
     private static final ValueReader<Integer> QUEUES =
             ValueReader.integer(PodNetworkSettings.MIN_QUEUES, PodNetworkSettings.MAX_QUEUES);
+
+    private static final ValueReader<String> ENGINE = engineReader();
 
     private final Problems problems;
     /** Every pod's addresses, in file order, for the peers' pod-cidrs to stay clear of. */
@@ -85,13 +89,14 @@ final class NodeSettingsReader {
                     "no peers while uplink.interface is \"\" (tunnels to peers run over the uplink)",
                     peerEntries + (peerEntries == 1 ? " peer" : " peers"));
         }
+        IpsecSettings ipsec = ipsec(cipherlane.section("ipsec"));
         cipherlane.rejectUnknownKeys();
 
         if (problems.count() > 0) {
             return null;
         }
         return new NodeSettings(name, Path.of(stateDir), new AdminSettings(Path.of(socket)), dataplane, neighbour,
-                routes, interfaces, podNetwork, pods, uplink, peers);
+                routes, interfaces, podNetwork, pods, uplink, peers, ipsec);
     }
 
     private DataplaneSettings dataplane(ConfigSection dataplane) {
@@ -476,6 +481,39 @@ final class NodeSettingsReader {
             }
             routed.add(new CidrClaim(peer, owner, prefix, value.origin().lineNumber()));
             return prefix;
+        });
+    }
+
+    /**
+     * Each key stands alone: ipsec on with no peers protects nothing and harms nothing, and
+     * a missing key file is the supervisor's to find (it fails closed), not the config's.
+     */
+    private static IpsecSettings ipsec(ConfigSection ipsec) {
+        boolean enabled = ipsec.get("enabled", ValueReader.bool());
+        String keyDir = ipsec.get("key-dir", ValueReader.string(
+                "an absolute path without '.' or '..' segments, like /etc/cipherlane/keys", PathText::isAbsolute));
+        String engine = ipsec.get("engine", ENGINE);
+        int cryptoThreads = ipsec.get("crypto-threads", ValueReader.integer(0, IpsecSettings.MAX_CRYPTO_THREADS));
+        int replayWindow = ipsec.get("replay-window", ValueReader.integer("0 (no anti-replay) or a power of two in "
+                + IpsecSettings.MIN_REPLAY_WINDOW + ".." + IpsecSettings.MAX_REPLAY_WINDOW,
+                IpsecSettings::isValidReplayWindow));
+        boolean udpEncapsulation = ipsec.get("udp-encapsulation", ValueReader.bool());
+        long sequenceBlock = ipsec.get("sequence-block",
+                ValueReader.longInteger(IpsecSettings.MIN_SEQUENCE_BLOCK, IpsecSettings.MAX_SEQUENCE_BLOCK));
+        ipsec.rejectUnknownKeys();
+        return new IpsecSettings(enabled, Path.of(keyDir), engine, cryptoThreads, replayWindow, udpEncapsulation,
+                sequenceBlock);
+    }
+
+    /** One of {@link IpsecSettings#ENGINES}, offering the nearest for a slip like "bouncy-castle" or "JDK". */
+    private static ValueReader<String> engineReader() {
+        String expected = IpsecSettings.ENGINES.stream().map(ConfigUtil::quoteString).collect(Collectors.joining(" or "));
+        return ValueReader.text(expected, text -> {
+            if (!IpsecSettings.ENGINES.contains(text)) {
+                throw new ValueFormatException(expected + KeySuggestion.nearest(text, IpsecSettings.ENGINES)
+                        .map(engine -> " (did you mean " + ConfigUtil.quoteString(engine) + "?)").orElse(""), text);
+            }
+            return text;
         });
     }
 

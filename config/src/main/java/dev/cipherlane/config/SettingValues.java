@@ -28,10 +28,12 @@ final class SettingValues {
         };
     }
 
-    /** For HOCON: anything that is not a number or a duration is a quoted string. */
+    /** For HOCON: anything that is not a number, a boolean or a duration is a quoted string. */
     static String hocon(Object value) {
         return switch (value) {
             case Integer i -> i.toString();
+            case Long l -> l.toString();
+            case Boolean b -> b.toString();
             case Duration d -> DurationText.format(d);
             case List<?> list -> list.stream().map(SettingValues::hocon).collect(Collectors.joining(", ", "[", "]"));
             default -> ConfigUtil.quoteString(value.toString());

@@ -86,6 +86,16 @@ public final class SettingsRenderer {
                     + ", tunnels = " + SettingValues.hocon(peer.tunnels()) + " }");
         }
         doc.closeList();
+        IpsecSettings ipsec = settings.ipsec();
+        doc.open("ipsec");
+        doc.value("enabled", ipsec.enabled());
+        doc.value("key-dir", ipsec.keyDir());
+        doc.value("engine", ipsec.engine());
+        doc.value("crypto-threads", ipsec.cryptoThreads());
+        doc.value("replay-window", ipsec.replayWindow());
+        doc.value("udp-encapsulation", ipsec.udpEncapsulation());
+        doc.value("sequence-block", ipsec.sequenceBlock());
+        doc.close();
         doc.close();
         return doc.toString();
     }

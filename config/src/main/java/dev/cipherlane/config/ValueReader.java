@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.cipherlane.config.net.ValueFormatException;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -38,6 +39,37 @@ record ValueReader<T>(String expected, Conversion<T> conversion) {
                 throw new ValueFormatException(expected, Problems.got(value));
             }
             return (int) n;
+        });
+    }
+
+    static ValueReader<Long> longInteger(long min, long max) {
+        return new ValueReader<>("an integer in " + min + ".." + max, (value, expected) -> {
+            long n = wholeNumber(value, expected);
+            if (n < min || n > max) {
+                throw new ValueFormatException(expected, Problems.got(value));
+            }
+            return n;
+        });
+    }
+
+    /** A whole number that fits an int and that {@code valid} takes, for rules a range cannot state. */
+    static ValueReader<Integer> integer(String expected, IntPredicate valid) {
+        return new ValueReader<>(expected, (value, wanted) -> {
+            long n = wholeNumber(value, wanted);
+            if (n != (int) n || !valid.test((int) n)) {
+                throw new ValueFormatException(wanted, Problems.got(value));
+            }
+            return (int) n;
+        });
+    }
+
+    /** Only a HOCON boolean: the string "yes" or "on" is refused rather than guessed at. */
+    static ValueReader<Boolean> bool() {
+        return new ValueReader<>("true or false", (value, expected) -> {
+            if (value.valueType() != ConfigValueType.BOOLEAN) {
+                throw new ValueFormatException(expected, Problems.got(value));
+            }
+            return (Boolean) value.unwrapped();
         });
     }
 

@@ -107,6 +107,8 @@ class ConfigDiffTest {
                   pod-network { gateway-mac = "02:fe:00:00:00:02", gateway4 = "169.254.0.1", gateway6 = "fe80::2"
                                 mtu = 1500, queues = 2, interface-name = "eth1" }
                   uplink { interface = "eth0", host-tap = "cl-host1", tunnel-addresses = ["192.0.2.21"], mtu = 9000 }
+                  ipsec { enabled = true, key-dir = "/tmp/keys", engine = "bouncycastle", crypto-threads = 1
+                          replay-window = 64, udp-encapsulation = true, sequence-block = 16 }
                 }
                 """);
         Set<String> changed = ConfigDiff.between(NodeConfigLoader.defaults(), neu).stream()
@@ -212,5 +214,29 @@ class ConfigDiffTest {
                 "- cipherlane.peers[node-b]",
                 "- cipherlane.peers[node-c]",
                 "- cipherlane.peers[node-d]"), lines(ConfigDiff.between(load(PEERS), NodeConfigLoader.defaults())));
+    }
+
+    @Test
+    void ipsecChangesLeafByLeafAfterThePeers() throws Exception {
+        NodeSettings old = load(PEERS);
+        NodeSettings neu = load(PEERS + """
+                cipherlane.ipsec { enabled = true, key-dir = "/srv/keys", engine = "bouncycastle", crypto-threads = 2
+                                   replay-window = 0, udp-encapsulation = true, sequence-block = 4096 }
+                cipherlane.peers = [ { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"] } ]
+                """);
+        List<ConfigChange> changes = ConfigDiff.between(old, neu);
+        assertEquals(List.of(
+                "- cipherlane.peers[node-c]",
+                "- cipherlane.peers[node-d]",
+                "~ cipherlane.ipsec.enabled: false -> true",
+                "~ cipherlane.ipsec.key-dir: /etc/cipherlane/keys -> /srv/keys",
+                "~ cipherlane.ipsec.engine: \"jdk\" -> \"bouncycastle\"",
+                "~ cipherlane.ipsec.crypto-threads: 0 -> 2",
+                "~ cipherlane.ipsec.replay-window: 1024 -> 0",
+                "~ cipherlane.ipsec.udp-encapsulation: false -> true",
+                "~ cipherlane.ipsec.sequence-block: 1048576 -> 4096"), lines(changes));
+        assertEquals(new ConfigChange("cipherlane.ipsec.sequence-block", ConfigChange.Kind.CHANGED, 1L << 20, 4096L),
+                changes.getLast());
+        assertEquals(new ConfigChange("cipherlane.ipsec.enabled", ConfigChange.Kind.CHANGED, false, true), changes.get(2));
     }
 }

@@ -724,6 +724,104 @@ class ConfigValidationTest {
     }
 
     @Test
+    void everyBadIpsecValueOnItsOwnLine() {
+        assertEquals(List.of(
+                at(2, "cipherlane.ipsec.enabled: expected true or false, got \"yes\""),
+                at(3, "cipherlane.ipsec.key-dir: expected an absolute path without '.' or '..' segments, like"
+                        + " /etc/cipherlane/keys, got \"etc/cipherlane/keys\""),
+                at(4, "cipherlane.ipsec.engine: expected \"jdk\" or \"bouncycastle\" (did you mean \"bouncycastle\"?),"
+                        + " got \"bouncy-castle\""),
+                at(5, "cipherlane.ipsec.crypto-threads: expected an integer in 0..16, got 17"),
+                at(6, "cipherlane.ipsec.replay-window: expected 0 (no anti-replay) or a power of two in 64..4096, got 1000"),
+                at(7, "cipherlane.ipsec.udp-encapsulation: expected true or false, got 1"),
+                at(8, "cipherlane.ipsec.sequence-block: expected an integer in 16..1073741824, got 15")),
+                problems("""
+                        cipherlane.ipsec {
+                          enabled = yes
+                          key-dir = "etc/cipherlane/keys"
+                          engine = "bouncy-castle"
+                          crypto-threads = 17
+                          replay-window = 1000
+                          udp-encapsulation = 1
+                          sequence-block = 15
+                        }
+                        """));
+    }
+
+    @Test
+    void ipsecBooleansAreNotStrings() {
+        assertEquals(List.of(at(1, "cipherlane.ipsec.enabled: expected true or false, got \"true\"")),
+                problems("cipherlane.ipsec.enabled = \"true\""));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.udp-encapsulation: expected true or false, got \"on\"")),
+                problems("cipherlane.ipsec.udp-encapsulation = on"));
+    }
+
+    @Test
+    void ipsecKeyDirWithDotDot() {
+        assertEquals(List.of(at(1, "cipherlane.ipsec.key-dir: expected an absolute path without '.' or '..' segments, like"
+                + " /etc/cipherlane/keys, got \"/etc/cipherlane/../keys\"")),
+                problems("cipherlane.ipsec.key-dir = \"/etc/cipherlane/../keys\""));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.key-dir: expected an absolute path without '.' or '..' segments, like"
+                + " /etc/cipherlane/keys, got \"\"")), problems("cipherlane.ipsec.key-dir = \"\""));
+    }
+
+    @Test
+    void unknownEngineSuggestsOnlyANearOne() {
+        assertEquals(List.of(at(1, "cipherlane.ipsec.engine: expected \"jdk\" or \"bouncycastle\" (did you mean \"jdk\"?),"
+                + " got \"JDK\"")), problems("cipherlane.ipsec.engine = JDK"));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.engine: expected \"jdk\" or \"bouncycastle\", got \"openssl\"")),
+                problems("cipherlane.ipsec.engine = openssl"));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.engine: expected \"jdk\" or \"bouncycastle\", got 1")),
+                problems("cipherlane.ipsec.engine = 1"));
+    }
+
+    @Test
+    void cryptoThreadsOutOfRange() {
+        assertEquals(List.of(at(1, "cipherlane.ipsec.crypto-threads: expected an integer in 0..16, got -1")),
+                problems("cipherlane.ipsec.crypto-threads = -1"));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.crypto-threads: expected an integer in 0..16, got \"2\"")),
+                problems("cipherlane.ipsec.crypto-threads = \"2\""));
+    }
+
+    @Test
+    void replayWindowIsZeroOrAPowerOfTwoInRange() {
+        String rule = "expected 0 (no anti-replay) or a power of two in 64..4096, got ";
+        assertEquals(List.of(at(1, "cipherlane.ipsec.replay-window: " + rule + "32")),
+                problems("cipherlane.ipsec.replay-window = 32"));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.replay-window: " + rule + "8192")),
+                problems("cipherlane.ipsec.replay-window = 8192"));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.replay-window: " + rule + "-64")),
+                problems("cipherlane.ipsec.replay-window = -64"));
+        // 2^32 + 64 would pass as 64 if it were cut to an int before the check.
+        assertEquals(List.of(at(1, "cipherlane.ipsec.replay-window: " + rule + "4294967360")),
+                problems("cipherlane.ipsec.replay-window = 4294967360"));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.replay-window: " + rule + "64.5")),
+                problems("cipherlane.ipsec.replay-window = 64.5"));
+    }
+
+    @Test
+    void sequenceBlockOutOfRange() {
+        assertEquals(List.of(at(1, "cipherlane.ipsec.sequence-block: expected an integer in 16..1073741824, got 1073741825")),
+                problems("cipherlane.ipsec.sequence-block = 1073741825"));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.sequence-block: expected an integer in 16..1073741824, got 0")),
+                problems("cipherlane.ipsec.sequence-block = 0"));
+    }
+
+    @Test
+    void unknownKeyInIpsec() {
+        assertEquals(List.of(at(2, "cipherlane.ipsec.replay-windows: expected one of enabled, key-dir, engine, crypto-threads,"
+                + " replay-window, udp-encapsulation, sequence-block (did you mean replay-window?), got an unknown key")),
+                problems("""
+                        cipherlane.ipsec {
+                          replay-windows = 64
+                        }
+                        """));
+        assertEquals(List.of(at(1, "cipherlane.ipsec: expected an object, got true")), problems("cipherlane.ipsec = true"));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.enabled: expected true or false, got null")),
+                problems("cipherlane.ipsec.enabled = null"));
+    }
+
+    @Test
     void syntaxError() {
         List<String> problems = problems("""
                 cipherlane {

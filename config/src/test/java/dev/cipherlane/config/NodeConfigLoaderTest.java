@@ -37,7 +37,8 @@ class NodeConfigLoaderTest {
                     IpAddress.parse("fe80::1"), 1400, 1, "eth0"),
             List.of(),
             new UplinkSettings(Optional.empty(), "cl-host", List.of(), 1500),
-            List.of());
+            List.of(),
+            new IpsecSettings(false, Path.of("/etc/cipherlane/keys"), "jdk", 0, 1024, false, 1048576));
 
     @Test
     void emptyFileGivesTheDocumentedDefaults() throws Exception {
@@ -51,6 +52,10 @@ class NodeConfigLoaderTest {
         assertEquals(defaults.stateDir(), NodeSettings.DEFAULT_STATE_DIR);
         assertEquals(defaults.podNetwork(), PodNetworkSettings.DEFAULTS);
         assertEquals(defaults.uplink(), UplinkSettings.DEFAULTS);
+        assertEquals(defaults.ipsec(), IpsecSettings.DEFAULTS);
+        assertEquals(defaults, new NodeSettings(defaults.name(), defaults.stateDir(), defaults.admin(), defaults.dataplane(),
+                defaults.neighbour(), defaults.routes(), defaults.interfaces(), defaults.podNetwork(), defaults.pods(),
+                defaults.uplink(), defaults.peers()));
         assertEquals(defaults, new NodeSettings(defaults.name(), defaults.admin(), defaults.dataplane(),
                 defaults.neighbour(), defaults.routes(), defaults.interfaces()));
         assertEquals(defaults, new NodeSettings(defaults.name(), defaults.stateDir(), defaults.admin(), defaults.dataplane(),
@@ -100,6 +105,15 @@ class NodeConfigLoaderTest {
                       tunnels = 6 }
                     { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/16"] }
                   ]
+                  ipsec {
+                    enabled = true
+                    key-dir = "/var/lib/cl-keys"
+                    engine = "bouncycastle"
+                    crypto-threads = 3
+                    replay-window = 64
+                    udp-encapsulation = true
+                    sequence-block = 16
+                  }
                 }
                 """);
         assertEquals("worker-7.example", settings.name());
@@ -131,6 +145,18 @@ class NodeConfigLoaderTest {
                         3)),
                 settings.peers());
         assertEquals(IpAddress.parse("192.0.2.13"), settings.peers().getFirst().address(3));
+        assertEquals(new IpsecSettings(true, Path.of("/var/lib/cl-keys"), "bouncycastle", 3, 64, true, 16),
+                settings.ipsec());
+        assertEquals(Path.of("/var/lib/cl-keys/node-c.2.key"), settings.ipsec().keyFile("node-c", 2));
+    }
+
+    @Test
+    void ipsecMayBeOnWithoutPeersOrUplink() throws Exception {
+        NodeSettings settings = ConfigFiles.load(dir, "cipherlane.ipsec { enabled = true, replay-window = 4096 }");
+        assertTrue(settings.ipsec().enabled());
+        assertEquals(4096, settings.ipsec().replayWindow());
+        assertEquals(List.of(), settings.peers());
+        assertFalse(settings.uplink().enabled());
     }
 
     @Test
@@ -208,6 +234,8 @@ class NodeConfigLoaderTest {
                   ]
                   uplink { interface = "eth0", tunnel-addresses = ["192.0.2.21"] }
                   peers = [ { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["fd78::/64"], tunnels = 1 } ]
+                  ipsec { enabled = true, key-dir = "/etc/cl/keys", crypto-threads = 2, replay-window = 2048
+                          udp-encapsulation = true, sequence-block = 65536 }
                 }
                 """);
         String rendered = SettingsRenderer.render(settings);

@@ -12,6 +12,20 @@ class SettingsRendererTest {
     @TempDir
     Path dir;
 
+    /** How a document with reference.conf's ipsec ends. */
+    private static final String DEFAULT_IPSEC = """
+              ipsec {
+                enabled = false
+                key-dir = "/etc/cipherlane/keys"
+                engine = "jdk"
+                crypto-threads = 0
+                replay-window = 1024
+                udp-encapsulation = false
+                sequence-block = 1048576
+              }
+            }
+            """;
+
     @Test
     void defaultsRenderLikeReferenceConf() {
         assertEquals("""
@@ -49,8 +63,7 @@ class SettingsRendererTest {
                     mtu = 1500
                   }
                   peers = []
-                }
-                """, SettingsRenderer.render(NodeConfigLoader.defaults()));
+                """ + DEFAULT_IPSEC, SettingsRenderer.render(NodeConfigLoader.defaults()));
     }
 
     @Test
@@ -86,8 +99,7 @@ class SettingsRendererTest {
                     mtu = 1500
                   }
                   peers = []
-                }
-                """), rendered);
+                """ + DEFAULT_IPSEC), rendered);
         assertEquals(settings, NodeConfigLoader.load(ConfigFiles.write(dir, "shown.conf", rendered)));
     }
 
@@ -113,6 +125,27 @@ class SettingsRendererTest {
                     { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "fd78::/64"], tunnels = 4 }
                     { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/24"], tunnels = 3 }
                   ]
+                """ + DEFAULT_IPSEC), rendered);
+        assertEquals(settings, NodeConfigLoader.load(ConfigFiles.write(dir, "shown.conf", rendered)));
+    }
+
+    @Test
+    void ipsecRoundTripsWithBooleansAndNumbersBare() throws Exception {
+        NodeSettings settings = ConfigFiles.load(dir, """
+                cipherlane.ipsec { enabled = true, key-dir = "/srv/keys dir", engine = "bouncycastle", crypto-threads = 16
+                                   replay-window = 0, udp-encapsulation = true, sequence-block = 1073741824 }
+                """);
+        String rendered = SettingsRenderer.render(settings);
+        assertTrue(rendered.endsWith("""
+                  ipsec {
+                    enabled = true
+                    key-dir = "/srv/keys dir"
+                    engine = "bouncycastle"
+                    crypto-threads = 16
+                    replay-window = 0
+                    udp-encapsulation = true
+                    sequence-block = 1073741824
+                  }
                 }
                 """), rendered);
         assertEquals(settings, NodeConfigLoader.load(ConfigFiles.write(dir, "shown.conf", rendered)));
