@@ -14,7 +14,7 @@ import java.util.function.Function;
 public final class AdminCommands {
 
     public static final List<String> KNOWN = List.of("version", "show config", "show runtime", "show errors",
-            "show interfaces", "show tunnels", "show neighbours", "show trace", "trace add <packets>");
+            "show interfaces", "show tunnels", "show sa", "show neighbours", "show trace", "trace add <packets>");
     /** Packets one {@code trace add} may follow: tracing allocates, so keep it bounded. */
     public static final int MAX_TRACE = 10_000;
 
@@ -45,6 +45,7 @@ public final class AdminCommands {
             case "show interfaces" -> withDataplane(DataplaneView::showInterfaces);
             case "show tunnels" -> withDataplane(DataplaneView::showTunnels);
             case "show neighbours" -> withDataplane(DataplaneView::showNeighbours);
+            case "show sa" -> withDataplane(DataplaneView::showSa);
             case "show trace" -> withDataplane(DataplaneView::showTrace);
             case "" -> "empty command\n" + knownCommands();
             default -> command.startsWith("trace add ") ? traceAdd(command.substring("trace add ".length()))

@@ -13,6 +13,9 @@ public interface DataplaneView {
     /** Tunnels to peers with their outer addresses, underlay state and counters. */
     String showTunnels();
 
+    /** The SAs protecting the tunnels, with their counters. */
+    String showSa();
+
     /** The neighbour (ARP) table. */
     String showNeighbours();
 

@@ -4,6 +4,10 @@ import dev.cipherlane.afpacket.AfPacketInput;
 import dev.cipherlane.afpacket.AfPacketOutput;
 import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.config.NodeSettings;
+import dev.cipherlane.ipsec.crypto.AeadEngine;
+import dev.cipherlane.ipsec.crypto.AeadEngines;
+import dev.cipherlane.ipsec.esp.EspDecrypt;
+import dev.cipherlane.ipsec.esp.EspEncrypt;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.builtin.ArpRequester;
@@ -25,6 +29,7 @@ import dev.cipherlane.supervisor.admin.DataplaneView;
 import dev.cipherlane.tap.EpollIdle;
 import dev.cipherlane.tap.TapInput;
 import dev.cipherlane.tap.TapOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -69,10 +74,11 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     private final TunnelCounters tunnelCounters;
     private final ScheduledExecutorService control;
     private final UnderlaySolicitor solicitor;
+    private final TunnelSecurity security;
     private final List<Worker> workers = new ArrayList<>();
     private final List<EpollIdle> idles = new ArrayList<>();
 
-    private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink) throws LinuxException {
+    private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink) throws IOException {
         this.pods = List.copyOf(pods);
         this.uplink = uplink;
         this.memory = new PacketMemory(settings.dataplane().buffers().small(), settings.dataplane().buffers().large());
@@ -162,7 +168,19 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         b.add(new TapOutput(TapOutput.Params.of(tapQueues)));
         ForwardingGraph.Tunnels tunnels = uplink.isPresent()
                 ? new ForwardingGraph.Tunnels(forwarding::tunnels, tunnelCounters) : null;
-        Graph graph = ForwardingGraph.wireNode(b, t, tunnels, null, host, tx).build();
+        ForwardingGraph.Esp esp = null;
+        if (uplink.isPresent() && settings.ipsec().enabled()) {
+            security = TunnelSecurity.protect(settings.ipsec(), settings.stateDir(), forwarding);
+            List<AeadEngine> engines = AeadEngines.perWorker(settings.ipsec().engine(), workerCount);
+            TunnelSecurity sec = security;
+            b.add(new EspEncrypt(new EspEncrypt.Params(sec::snapshot, engines)))
+                    .add(new EspDecrypt(new EspDecrypt.Params(sec::snapshot, AeadEngines.perWorker(
+                            settings.ipsec().engine(), workerCount))));
+            esp = new ForwardingGraph.Esp(EspEncrypt.NAME, EspDecrypt.NAME);
+        } else {
+            security = null;
+        }
+        Graph graph = ForwardingGraph.wireNode(b, t, tunnels, esp, host, tx).build();
 
         for (int w = 0; w < workerCount; w++) {
             EpollIdle idle = EpollIdle.open(settings.dataplane().idleSpinPolls(), EPOLL_TIMEOUT_MS);
@@ -204,7 +222,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
     /** Builds the dataplane for {@code pods} and the uplink, if any, and starts its workers. */
     public static Dataplane start(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink)
-            throws LinuxException {
+            throws IOException {
         Dataplane d = new Dataplane(settings, pods, uplink);
         for (Worker w : d.workers) {
             w.start();
@@ -249,6 +267,11 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     }
 
     @Override
+    public String showSa() {
+        return security == null ? "ipsec is off\n" : security.show();
+    }
+
+    @Override
     public String showNeighbours() {
         return neighbours.format(System.nanoTime(), interfaces);
     }
@@ -271,7 +294,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
     /** Stops the workers and the control thread and frees every buffer; taps and uplink stay. */
     @Override
-    public void close() throws InterruptedException, LinuxException {
+    public void close() throws InterruptedException, IOException {
         for (Worker w : workers) {
             w.stop();
         }
@@ -284,6 +307,9 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             solicitor.close();
         }
         punt.close();
+        if (security != null) {
+            security.close();
+        }
         memory.close();
     }
 }

@@ -192,6 +192,15 @@ public final class NodeForwarding {
         return false;
     }
 
+    /**
+     * Control thread: protects {@code tunnel} with ESP, or swaps its SAs (see
+     * {@link TunnelTable#protect}); workers see it from their next frame.
+     */
+    public void protect(int tunnel, int outboundSa, int[] inboundSas, int overhead) {
+        tunnelTable.protect(tunnel, outboundSa, inboundSas, overhead);
+        publish();
+    }
+
     private void publish() {
         tables = ForwardingTables.capture(fib4, fib6, loadBalances, adjacencies);
         tunnels = tunnelTable.snapshot();

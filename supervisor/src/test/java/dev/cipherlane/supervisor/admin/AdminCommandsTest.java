@@ -53,6 +53,7 @@ class AdminCommandsTest {
             public String showTrace() { return "trace\n"; }
             public String showTunnels() { return "tunnels\n"; }
             public String showNeighbours() { return "neighbours\n"; }
+            public String showSa() { return "sa\n"; }
             public void trace(int packets) { traced[0] = packets; }
         });
         assertEquals("runtime\n", live.answer("show runtime"));
@@ -61,6 +62,7 @@ class AdminCommandsTest {
         assertEquals("trace\n", live.answer("show trace"));
         assertEquals("tunnels\n", live.answer("show tunnels"));
         assertEquals("neighbours\n", live.answer("show neighbours"));
+        assertEquals("sa\n", live.answer("show sa"));
         assertEquals("tracing the next 7 packets on every worker; see show trace\n", live.answer("trace add 7"));
         assertEquals(7, traced[0]);
         assertEquals("trace add: expected a packet count in 1..10000, got 0\n", live.answer("trace add 0"));

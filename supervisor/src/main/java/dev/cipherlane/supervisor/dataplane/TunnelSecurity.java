@@ -1,0 +1,148 @@
+package dev.cipherlane.supervisor.dataplane;
+
+import dev.cipherlane.config.IpsecSettings;
+import dev.cipherlane.ipsec.keys.SaKeys;
+import dev.cipherlane.ipsec.keys.SequenceReservation;
+import dev.cipherlane.ipsec.keys.SequenceStore;
+import dev.cipherlane.ipsec.keys.StaticKeyFile;
+import dev.cipherlane.ipsec.sa.Direction;
+import dev.cipherlane.ipsec.sa.SaLimits;
+import dev.cipherlane.ipsec.sa.SaState;
+import dev.cipherlane.ipsec.sa.SaTable;
+import dev.cipherlane.ipsec.sa.SecurityAssociation;
+import dev.cipherlane.ipsec.sa.UdpEncapsulation;
+import dev.cipherlane.stages.tunnel.TunnelTable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ESP on every tunnel, from static key files (DESIGN.md, "IPsec"; IKEv2 replaces the files
+ * later). For each tunnel it loads {@code <key-dir>/<peer>.<tunnel>.key}, adds the inbound and
+ * the outbound SA to the SA table, and protects the tunnel with them. The outbound sequence
+ * numbers come from a reservation persisted under the state directory, so a restart, even
+ * after {@code kill -9}, never sends a sequence number twice under a key.
+ *
+ * <p>Fail closed: a tunnel whose key file is missing, unreadable or refused (loose
+ * permissions, bad values) is still protected, with no SA: its traffic is dropped and counted
+ * by {@code esp-encrypt}, never sent in clear, and the problem is logged once.
+ */
+final class TunnelSecurity implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelSecurity.class);
+
+    /** The sequence state files' directory under the node's state directory. */
+    static final String SEQUENCE_DIR = "esp-sequences";
+    /** Outer header, ESP header and IV, up to 3 bytes of padding, pad length, next header, ICV (RFC 4303, 4106). */
+    static final int ESP_OVERHEAD = 20 + 8 + 8 + 3 + 2 + 16;
+    static final int UDP_HEADER = 8;
+
+    private final SaTable table = new SaTable();
+    private final SequenceStore sequences;
+    private final List<SequenceReservation> reservations = new ArrayList<>();
+    private volatile SaTable.Snapshot snapshot;
+
+    private TunnelSecurity(SequenceStore sequences) {
+        this.sequences = sequences;
+    }
+
+    /** Builds the SAs for every tunnel of {@code forwarding} and protects the tunnels. */
+    static TunnelSecurity protect(IpsecSettings settings, Path stateDir, NodeForwarding forwarding) throws IOException {
+        TunnelSecurity s = new TunnelSecurity(SequenceStore.open(stateDir.resolve(SEQUENCE_DIR),
+                settings.sequenceBlock(), true));
+        try {
+            int overhead = ESP_OVERHEAD + (settings.udpEncapsulation() ? UDP_HEADER : 0);
+            for (NodeForwarding.TunnelInfo t : forwarding.tunnelInfo()) {
+                int[] sas = s.load(settings, t);
+                if (sas == null) {
+                    forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], overhead);
+                } else {
+                    forwarding.protect(t.index(), sas[1], new int[] {sas[0]}, overhead);
+                }
+            }
+            s.snapshot = s.table.publish();
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** The tunnel's {inbound, outbound} SA indexes, or null when its keys are unusable (logged). */
+    private int[] load(IpsecSettings settings, NodeForwarding.TunnelInfo t) throws IOException {
+        Path file = settings.keyFile(t.peer(), t.ordinal());
+        StaticKeyFile keys;
+        try {
+            keys = StaticKeyFile.load(file);
+        } catch (IOException e) {
+            LOG.error("tunnel {} to {}: no usable keys, its traffic is dropped: {}", t.ordinal(), t.peer(),
+                    e.getMessage());
+            return null;
+        }
+        try {
+            UdpEncapsulation udp = settings.udpEncapsulation() ? UdpEncapsulation.NAT_T : UdpEncapsulation.NONE;
+            SecurityAssociation in = sa(keys.inbound(), Direction.INBOUND, t.index(), keys.esn(), settings, udp);
+            SecurityAssociation out = sa(keys.outbound(), Direction.OUTBOUND, t.index(), keys.esn(), settings, udp);
+            SequenceReservation sequence = sequences.reserve(keys.outbound(), keys.esn());
+            reservations.add(sequence);
+            int inbound = table.add(in);
+            int outbound = table.add(out, sequence::next);
+            LOG.info("tunnel {} to {}: protected, inbound spi {} outbound spi {}{}", t.ordinal(), t.peer(),
+                    SaKeys.spiText(keys.inbound().spi()), SaKeys.spiText(keys.outbound().spi()),
+                    udp.enabled() ? ", udp 4500" : "");
+            return new int[] {inbound, outbound};
+        } finally {
+            keys.destroy();
+        }
+    }
+
+    private static SecurityAssociation sa(SaKeys keys, Direction direction, int tunnel, boolean esn,
+            IpsecSettings settings, UdpEncapsulation udp) {
+        byte[] key = keys.material().copyKey();
+        byte[] salt = keys.material().copySalt();
+        try {
+            int s = (salt[0] & 0xFF) << 24 | (salt[1] & 0xFF) << 16 | (salt[2] & 0xFF) << 8 | salt[3] & 0xFF;
+            return new SecurityAssociation(keys.spi(), direction, key, s, esn, settings.replayWindow(), udp, tunnel,
+                    SaLimits.NONE);
+        } finally {
+            Arrays.fill(key, (byte) 0);
+            Arrays.fill(salt, (byte) 0);
+        }
+    }
+
+    SaTable.Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** {@code show sa}: one line per SA with its counters. */
+    String show() {
+        StringBuilder sb = new StringBuilder(String.format("%-5s %-8s %-10s %-6s %12s %14s %s%n", "Index", "Dir",
+                "SPI", "Tunnel", "Packets", "Bytes", "Next sequence"));
+        for (int index : table.indexes()) {
+            SaState st = table.state(index);
+            String next = "";
+            if (st.outbound()) {
+                for (SequenceReservation r : reservations) {
+                    if (r.spi() == st.spi()) {
+                        next = Long.toString(r.peekNext());
+                    }
+                }
+            }
+            sb.append(String.format("%-5d %-8s %-10s %-6d %12d %14d %s%n", index, st.outbound() ? "out" : "in",
+                    SaKeys.spiText(st.spi()), st.sa().tunnel(), st.counters().packets(), st.counters().bytes(), next));
+        }
+        return sb.toString();
+    }
+
+    /** Writes back the sequence numbers used, so an orderly restart skips none. */
+    @Override
+    public void close() throws IOException {
+        for (SequenceReservation r : reservations) {
+            r.close();
+        }
+        sequences.close();
+    }
+}
