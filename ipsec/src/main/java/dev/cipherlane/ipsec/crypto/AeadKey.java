@@ -1,0 +1,63 @@
+package dev.cipherlane.ipsec.crypto;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.params.KeyParameter;
+
+/**
+ * An AES-256-GCM key and its 4-byte salt in the forms the engines take, made once per SA on
+ * the control path and shared read-only by every thread. Each key has a process-wide
+ * {@link #id()}, which engines use to keep a cipher keyed per SA instead of re-expanding the
+ * key schedule whenever consecutive packets belong to different SAs.
+ *
+ * <p>{@link #toString()} names the id only: key bytes never reach a log.
+ */
+public final class AeadKey {
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final int id;
+    private final int salt;
+    private final SecretKeySpec jdk;
+    private final KeyParameter bouncyCastle;
+
+    private AeadKey(byte[] key, int salt) {
+        this.id = IDS.getAndIncrement();
+        this.salt = salt;
+        this.jdk = new SecretKeySpec(key, "AES");
+        this.bouncyCastle = new KeyParameter(key);
+    }
+
+    /**
+     * @param key  the 32-byte AES-256 key; copied, the caller may wipe its array
+     * @param salt the 4-byte salt as a big-endian int (RFC 4106 section 8.1: the last four bytes
+     *             of the 36-byte keying material)
+     */
+    public static AeadKey of(byte[] key, int salt) {
+        if (key == null || key.length != AeadEngine.KEY_BYTES) {
+            throw new IllegalArgumentException("AES-256-GCM needs a " + AeadEngine.KEY_BYTES + "-byte key, got "
+                    + (key == null ? "none" : key.length + " bytes"));
+        }
+        return new AeadKey(key, salt);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public int salt() {
+        return salt;
+    }
+
+    SecretKeySpec jdkKey() {
+        return jdk;
+    }
+
+    KeyParameter bouncyCastleKey() {
+        return bouncyCastle;
+    }
+
+    @Override
+    public String toString() {
+        return "AeadKey#" + id;
+    }
+}

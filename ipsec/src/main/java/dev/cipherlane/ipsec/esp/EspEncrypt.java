@@ -1,0 +1,138 @@
+package dev.cipherlane.ipsec.esp;
+
+import dev.cipherlane.ipsec.crypto.AeadEngine;
+import dev.cipherlane.ipsec.sa.SaDrop;
+import dev.cipherlane.ipsec.sa.SaState;
+import dev.cipherlane.ipsec.sa.SaTable;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.builtin.Ip4;
+import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code esp-encrypt}: ESP tunnel protection of IPIP packets (RFC 4303 with AES-256-GCM, RFC
+ * 4106), like VPP's tunnel protection. Input: an IPIP packet from {@code ipip-encap}, starting at
+ * its 20-byte outer IPv4 header, with {@code saIndex} the tunnel's outbound SA and {@code nextHop},
+ * {@code txInterface} and {@code flowHash} already set for the underlay (they are left alone).
+ * Output on {@code rewrite} (to {@code ip4-rewrite}): the outer header, protocol 50 or UDP with
+ * the SA's ports (RFC 3948), then SPI, sequence number, IV, the encrypted inner packet and
+ * trailer, and the ICV; {@code l3Offset} at the outer header. The layout and the two steps are in
+ * {@link EspOutbound}.
+ *
+ * <p>Fail closed (RFC 4301 section 5.1, DESIGN.md): a packet whose SA index names no usable
+ * outbound SA is dropped and counted, never sent in clear. So is one whose SA ran out of
+ * sequence numbers: RFC 4303 section 3.3.3 forbids the counter to cycle.
+ *
+ * <p>Each worker uses its own crypto engine, {@code engines.get(ctx.worker())}.
+ */
+public final class EspEncrypt extends Stage<EspEncrypt.Params> {
+    public static final String NAME = "esp-encrypt";
+
+    public static final int ARC_REWRITE = 0;
+
+    public static final int NO_OUTBOUND_SA = 0;
+    public static final int HARD_LIMIT = 1;
+    public static final int SEQUENCE_EXHAUSTED = 2;
+    public static final int SEQUENCE_PENDING = 3;
+    public static final int SEQUENCE_CLOSED = 4;
+    public static final int NOT_IP4 = 5;
+    public static final int LENGTH_MISMATCH = 6;
+    public static final int NOT_IPIP = 7;
+    public static final int GSO_NOT_SEGMENTED = 8;
+    public static final int TOO_BIG = 9;
+    public static final int NO_HEADROOM = 10;
+    public static final int NO_TAILROOM = 11;
+    public static final int NO_ENGINE = 12;
+    public static final int CRYPTO_ERROR = 13;
+
+    public static final StageSpec SPEC = new StageSpec(NAME, List.of("rewrite"), List.of(
+            "no outbound sa",
+            SaDrop.HARD_LIMIT.reason(),
+            SaDrop.SEQUENCE_EXHAUSTED.reason(),
+            SaDrop.SEQUENCE_PENDING.reason(),
+            SaDrop.SEQUENCE_CLOSED.reason(),
+            "outer header not ip4 without options",
+            "outer ip4 length mismatch",
+            "not an ipip packet",
+            "gso packet not segmented",
+            "packet too big for esp",
+            "no headroom for esp header",
+            "no tailroom for esp trailer",
+            "no crypto engine for worker",
+            "encryption failed"));
+
+    /**
+     * @param sas     the published SA table snapshot; read once per frame
+     * @param engines one crypto engine per worker, by worker index
+     */
+    public record Params(Supplier<SaTable.Snapshot> sas, List<AeadEngine> engines) {
+        public Params {
+            engines = engines == null ? null : List.copyOf(engines);
+        }
+    }
+
+    public EspEncrypt(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    protected Params validate(Params p) {
+        if (p == null || p.sas() == null || p.engines() == null || p.engines().isEmpty()) {
+            throw new IllegalArgumentException(NAME + ": an SA snapshot supplier and one engine per worker are required");
+        }
+        return p;
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        Params p = params();
+        SaTable.Snapshot sas = p.sas().get();
+        int worker = ctx.worker();
+        AeadEngine engine = worker < p.engines().size() ? p.engines().get(worker) : null;
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            int arc = encrypt(sas, engine, mem, data, bi);
+            if (arc < 0) {
+                ctx.drop(bi, -1 - arc);
+            } else {
+                ctx.enqueue(arc, bi);
+            }
+        }
+    }
+
+    private static int encrypt(SaTable.Snapshot sas, AeadEngine engine, PacketMemory mem, MemorySegment data, int bi) {
+        SaState sa = sas.state(mem.saIndex(bi));
+        if (sa == null || !sa.outbound()) {
+            return -1 - NO_OUTBOUND_SA;
+        }
+        if (!sa.usable()) {
+            sa.counters().drop(SaDrop.HARD_LIMIT);
+            return -1 - HARD_LIMIT;
+        }
+        if (engine == null) {
+            return -1 - NO_ENGINE;
+        }
+        int arc = EspOutbound.encapsulate(mem, data, bi, sa);
+        return arc < 0 ? arc : EspOutbound.seal(mem, data, bi, sa, engine);
+    }
+
+    /** Traced on entry: the SA and the IPIP packet it is about to protect. */
+    @Override
+    public String formatTrace(PacketMemory mem, int bi) {
+        int length = mem.length(bi);
+        String outer = length >= Ip4.MIN_HEADER
+                ? Prefixes.format4(mem.u32(bi, Ip4.SOURCE)) + " -> " + Prefixes.format4(mem.u32(bi, Ip4.DESTINATION))
+                        + " proto " + mem.u8(bi, Ip4.PROTOCOL)
+                : "runt";
+        return "sa " + mem.saIndex(bi) + " " + outer + " length " + length;
+    }
+}
