@@ -2,8 +2,10 @@ package dev.cipherlane.supervisor.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cipherlane.config.IpsecSettings;
 import dev.cipherlane.config.NodeConfigLoader;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.config.PeerSettings;
@@ -36,7 +38,7 @@ class LabConfigTest {
         }
         Path file = dir.resolve("n" + node + ".conf");
         Files.writeString(file, LabConfig.render(spec, node, LabNode.WIRE, pods, dir.resolve("state"),
-                dir.resolve("admin.sock")));
+                dir.resolve("admin.sock"), dir.resolve("keys")));
         return NodeConfigLoader.load(file);
     }
 
@@ -96,6 +98,46 @@ class LabConfigTest {
     }
 
     @Test
+    void theDefaultLabProtectsItsTunnelsWithEspFromItsKeyDirectory() throws Exception {
+        IpsecSettings ipsec = load(LabSpec.defaults(), 2).ipsec();
+        assertTrue(ipsec.enabled());
+        assertEquals(dir.resolve("keys"), ipsec.keyDir());
+        assertEquals(dir.resolve("keys").resolve("n1.3.key"), ipsec.keyFile("n1", 3));
+        assertEquals("jdk", ipsec.engine());
+        assertFalse(ipsec.udpEncapsulation());
+        assertEquals(0, ipsec.cryptoThreads());
+    }
+
+    @Test
+    void espVariantsReachTheNodeAndPlainIpipTurnsItOff() throws Exception {
+        LabIpsec variant = LabIpsec.ON.withUdpEncapsulation(true).withEngine("bouncycastle").withCryptoThreads(2)
+                .withSequenceBlock(4096);
+        IpsecSettings ipsec = load(LabSpec.defaults().withIpsec(variant), 1).ipsec();
+        assertTrue(ipsec.enabled());
+        assertTrue(ipsec.udpEncapsulation());
+        assertEquals("bouncycastle", ipsec.engine());
+        assertEquals(2, ipsec.cryptoThreads());
+        assertEquals(4096, ipsec.sequenceBlock());
+
+        assertFalse(load(LabSpec.defaults().withIpsec(LabIpsec.OFF), 1).ipsec().enabled());
+    }
+
+    /**
+     * The pod MTU must leave room for what the tunnel adds: 20 bytes of IPIP; with ESP also
+     * 8 header, 8 IV, up to 3 padding, 2 trailer and 16 ICV, and 8 more in UDP.
+     */
+    @Test
+    void thePodMtuLeavesRoomForTheTunnelsOverhead() {
+        LabSpec d = LabSpec.defaults();
+        assertEquals(1443, d.withMtu(1443, 1500).podMtu());
+        assertThrows(IllegalArgumentException.class, () -> d.withMtu(1444, 1500));
+        LabSpec udp = d.withIpsec(LabIpsec.ON.withUdpEncapsulation(true));
+        assertEquals(1435, udp.withMtu(1435, 1500).podMtu());
+        assertThrows(IllegalArgumentException.class, () -> udp.withMtu(1436, 1500));
+        assertEquals(1480, d.withIpsec(LabIpsec.OFF).withMtu(1480, 1500).podMtu());
+    }
+
+    @Test
     void specsThatCannotBeBuiltAreRefused() {
         LabSpec d = LabSpec.defaults();
         for (Runnable bad : List.<Runnable>of(
@@ -103,6 +145,9 @@ class LabConfigTest {
                 () -> d.withNodes(1),
                 () -> d.withTunnels(4, 2),
                 () -> d.withMtu(1490, 1500),
+                () -> d.withIpsec(null),
+                () -> d.withIpsec(LabIpsec.ON.withEngine("rot13")),
+                () -> d.withIpsec(LabIpsec.ON.withCryptoThreads(17)),
                 () -> d.withFamily("xx"),
                 () -> d.withNodes(AddressPlan.MAX_NODES + 1))) {
             try {

@@ -55,6 +55,18 @@ class NodeViewsTest {
     }
 
     @Test
+    void saRowsWithTheirDirectionCountersAndNextSequence() {
+        String sa = """
+                Index Dir      SPI        Tunnel      Packets          Bytes Next sequence
+                0     in       0x8f3a0001 0             1200        1680000\s
+                1     out      0xfffffff0 0              900          81000 1048577
+                """;
+        assertEquals(List.of(new NodeViews.SaRow(0, false, 0x8f3a0001, 0, 1200, 1680000, -1),
+                new NodeViews.SaRow(1, true, 0xfffffff0, 0, 900, 81000, 1048577)), NodeViews.sas(sa));
+        assertEquals(List.of(), NodeViews.sas("ipsec is off\n"));
+    }
+
+    @Test
     void familyIsTheFirstTwoWords() {
         assertEquals("drop", NodeViews.family("drop"));
         assertEquals("ip4-rewrite", NodeViews.family("ip4-rewrite"));

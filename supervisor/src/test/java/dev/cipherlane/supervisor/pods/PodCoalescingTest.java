@@ -1,5 +1,7 @@
 package dev.cipherlane.supervisor.pods;
 
+import dev.cipherlane.supervisor.lab.CheckedStream;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -48,7 +50,7 @@ class PodCoalescingTest {
         PodTestbed.Run off = t.runIn(t.a, Duration.ofSeconds(30), "ethtool", "-K", "eth0", "tso", "off", "gso", "off");
         assertTrue(off.ok(), off::toString);
 
-        CheckedStream s = t.closeLater(CheckedStream.between("gro", t.a, t.b, t.b.address4(), 7101, 64 * MIB, 0,
+        CheckedStream s = t.closeLater(PodTestbed.stream("gro", t.a, t.b, t.b.address4(), 7101, 64 * MIB, 0,
                 Duration.ofSeconds(120)));
         CheckedStream.Result r = s.start().await(Duration.ofMinutes(5));
         assertTrue(r.intact(), () -> "stream pod-a -> pod-b: " + r + "\n" + t.diagnostics());

@@ -1,5 +1,7 @@
 package dev.cipherlane.supervisor.pods;
 
+import dev.cipherlane.supervisor.lab.CheckedStream;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -62,9 +64,9 @@ class PodRestartTest {
         for (PodTestbed.Pod p : t.pods()) {
             indexBefore.put(p.name(), t.link(p).orElseThrow().index());
         }
-        CheckedStream v4 = t.closeLater(CheckedStream.between("restart-v4", t.a, t.b, t.b.address4(), 7101,
+        CheckedStream v4 = t.closeLater(PodTestbed.stream("restart-v4", t.a, t.b, t.b.address4(), 7101,
                 BYTES, RATE, STALL_LIMIT)).start();
-        CheckedStream v6 = t.closeLater(CheckedStream.between("restart-v6", t.b, t.a, t.a.address6(), 7102,
+        CheckedStream v6 = t.closeLater(PodTestbed.stream("restart-v6", t.b, t.a, t.a.address6(), 7102,
                 BYTES, RATE, STALL_LIMIT)).start();
         t.waitUntil("a fifth of both streams arrives", STREAM_LIMIT,
                 () -> v4.received() >= BYTES / 5 && v6.received() >= BYTES / 5);

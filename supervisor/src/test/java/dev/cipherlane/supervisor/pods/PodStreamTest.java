@@ -1,5 +1,7 @@
 package dev.cipherlane.supervisor.pods;
 
+import dev.cipherlane.supervisor.lab.CheckedStream;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,7 +108,7 @@ class PodStreamTest {
             boolean forward = i % 2 == 0;
             PodTestbed.Pod from = forward ? t.a : t.b;
             PodTestbed.Pod to = forward ? t.b : t.a;
-            streams.add(t.closeLater(CheckedStream.between("mq-" + i, from, to, to.address4(), 7010 + i,
+            streams.add(t.closeLater(PodTestbed.stream("mq-" + i, from, to, to.address4(), 7010 + i,
                     128 * MIB, 0, STALL_LIMIT)));
         }
         streams.forEach(CheckedStream::start);
@@ -121,7 +123,7 @@ class PodStreamTest {
     }
 
     private CheckedStream.Result stream(String name, InetAddress to, int port, long bytes) throws Exception {
-        CheckedStream s = t.closeLater(CheckedStream.between(name, t.a, t.b, to, port, bytes, 0, STALL_LIMIT));
+        CheckedStream s = t.closeLater(PodTestbed.stream(name, t.a, t.b, to, port, bytes, 0, STALL_LIMIT));
         CheckedStream.Result r = s.start().await(STREAM_LIMIT);
         System.out.println("PodStreamTest: " + name + " pod-a -> pod-b: " + r);
         return r;

@@ -7,8 +7,11 @@ import com.typesafe.config.ConfigSyntax;
 import dev.cipherlane.linux.NetNamespace;
 import dev.cipherlane.supervisor.Main;
 import dev.cipherlane.supervisor.admin.AdminClient;
+import dev.cipherlane.supervisor.lab.CheckedStream;
+import dev.cipherlane.supervisor.lab.InNamespace;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +21,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Two pods on one node, the way DESIGN.md's testbed builds them: each pod is a network
@@ -371,27 +370,13 @@ final class PodTestbed implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} on a new platform thread inside namespace {@code netns}: sockets it
-     * creates belong to that namespace for good, and can be used from any thread afterwards.
+     * A checked stream from {@code from}'s namespace to {@code to}'s address {@code toAddress}
+     * ({@link CheckedStream#between}); nothing is sent until it is started.
      */
-    static <T> T inNamespace(String netns, Callable<T> work) throws Exception {
-        FutureTask<T> task = new FutureTask<>(() -> {
-            try (NetNamespace ns = NetNamespace.named(netns)) {
-                return ns.runIn(work::call);
-            }
-        });
-        Thread.ofPlatform().name("in-" + netns).daemon().start(task);
-        try {
-            return task.get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        } catch (TimeoutException e) {
-            task.cancel(true);
-            throw new IOException("work in namespace " + netns + " did not finish within 60 s", e);
-        }
+    static CheckedStream stream(String name, Pod from, Pod to, InetAddress toAddress, int port, long bytes,
+            long bytesPerSecond, Duration stallLimit) throws Exception {
+        return CheckedStream.between(name, from.netns(), to.netns(), new InetSocketAddress(toAddress, port), bytes,
+                bytesPerSecond, stallLimit);
     }
 
     /** Closed by {@link #close()} before the namespaces go, whatever the test did. */
