@@ -107,6 +107,9 @@ public final class ParallelRing<E> implements AutoCloseable {
         @Override
         public void onEvent(Batch<E> batch, long sequence, boolean endOfBatch) {
             if (sequence % threads != thread) {
+                if (endOfBatch) {
+                    published(sequence);
+                }
                 return;
             }
             int n = batch.count;
@@ -132,6 +135,21 @@ public final class ParallelRing<E> implements AutoCloseable {
             // rather than at the end of a long batch of slots.
             if (!endOfBatch) {
                 progress.set(sequence);
+            } else {
+                published(sequence);
+            }
+        }
+
+        /**
+         * At the end of each run of slots, own or skipped, this thread's progress is published
+         * and the consumer woken: whichever thread passes a slot last makes it visible, so each
+         * must wake the consumer, which may be asleep in epoll with no fd for the ring.
+         */
+        private void published(long sequence) {
+            progress.set(sequence);
+            Runnable wake = onBatchDone;
+            if (wake != null) {
+                wake.run();
             }
         }
     }
@@ -192,6 +210,8 @@ public final class ParallelRing<E> implements AutoCloseable {
     private final RingBuffer<Batch<E>> ring;
     private final List<BatchEventProcessor<Batch<E>>> processors;
     private final Thread[] cryptoThreads;
+    /** What a crypto thread runs after publishing progress ({@link #onBatchDone}). */
+    private volatile Runnable onBatchDone;
     private final EventPoller<Batch<E>> poller;
     private final Taker taker = new Taker();
     private final AtomicLong jobFailures = new AtomicLong();
@@ -234,6 +254,15 @@ public final class ParallelRing<E> implements AutoCloseable {
         for (int k = 0; k < threads; k++) {
             cryptoThreads[k] = Thread.ofPlatform().daemon().name("cl-crypto-" + name + "-" + k).start(processors.get(k));
         }
+    }
+
+    /**
+     * Runs {@code wake} on a crypto thread after it publishes progress, so a consumer that
+     * sleeps between polls (a worker idling in epoll) hears of finished batches. It must be
+     * cheap and must not block: typically the worker's idle strategy's wake-up.
+     */
+    public void onBatchDone(Runnable wake) {
+        this.onBatchDone = wake;
     }
 
     /** Checks a configured crypto thread count: 1 up to the processors of this machine. */

@@ -106,12 +106,19 @@ public final class ForwardingGraph {
     }
 
     /**
-     * The ESP stages protecting tunnels, added to the builder by the caller (they live above
-     * this module). Their arcs are connected here by name: the encryptor's {@code rewrite} to
-     * {@code ip4-rewrite}; the decryptor's {@code ipip} to {@code ipip-decap} and {@code ike} to
-     * where the node's own traffic goes.
+     * The ESP stages protecting tunnels, added and wired inside by the caller (they live above
+     * this module). Here: {@code ipip-encap}'s {@code esp} to {@code encrypt}, the encrypting
+     * path's last arc ({@code encryptExit}.{@code encryptExitArc}) to {@code ip4-rewrite};
+     * {@code ip4-local}'s {@code esp} to {@code decrypt}, the decrypting path's last arc to
+     * {@code ipip-decap}, and {@code ikeFrom}'s {@code ike} arc to where the node's own traffic goes.
      */
-    public record Esp(String encrypt, String decrypt) {}
+    public record Esp(String encrypt, String encryptExit, String encryptExitArc, String decrypt, String decryptExit,
+                      String decryptExitArc, String ikeFrom) {
+        /** One stage each way: {@code encrypt}'s {@code rewrite}, {@code decrypt}'s {@code ipip} and {@code ike}. */
+        public static Esp inline(String encrypt, String decrypt) {
+            return new Esp(encrypt, encrypt, "rewrite", decrypt, decrypt, "ipip", decrypt);
+        }
+    }
 
     /** Adds the built-in stages to {@code b} and connects them; {@code tx} must be added by the caller. */
     public static Graph.Builder wire(Graph.Builder b, Tables t, String tx) {
@@ -177,10 +184,10 @@ public final class ForwardingGraph {
         String local = host == null ? Punt.NAME : HostRedirect.NAME;
         if (tunnels != null && esp != null) {
             b.connect(TunnelEncap.NAME, "esp", esp.encrypt())
-                    .connect(esp.encrypt(), "rewrite", Ip4Rewrite.NAME)
+                    .connect(esp.encryptExit(), esp.encryptExitArc(), Ip4Rewrite.NAME)
                     .connect(Ip4Local.NAME, "esp", esp.decrypt())
-                    .connect(esp.decrypt(), "ipip", TunnelDecap.NAME)
-                    .connect(esp.decrypt(), "ike", local);
+                    .connect(esp.decryptExit(), esp.decryptExitArc(), TunnelDecap.NAME)
+                    .connect(esp.ikeFrom(), "ike", local);
         } else {
             if (tunnels != null) {
                 b.connect(TunnelEncap.NAME, "esp", Drop.NAME);

@@ -5,9 +5,7 @@ import dev.cipherlane.afpacket.AfPacketOutput;
 import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.ipsec.crypto.AeadEngine;
-import dev.cipherlane.ipsec.crypto.AeadEngines;
-import dev.cipherlane.ipsec.esp.EspDecrypt;
-import dev.cipherlane.ipsec.esp.EspEncrypt;
+import dev.cipherlane.ipsec.parallel.ParallelRing;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.builtin.ArpRequester;
@@ -75,6 +73,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     private final ScheduledExecutorService control;
     private final UnderlaySolicitor solicitor;
     private final TunnelSecurity security;
+    private final List<ParallelRing<AeadEngine>> cryptoRings = new ArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
     private final List<EpollIdle> idles = new ArrayList<>();
 
@@ -171,12 +170,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         ForwardingGraph.Esp esp = null;
         if (uplink.isPresent() && settings.ipsec().enabled()) {
             security = TunnelSecurity.protect(settings.ipsec(), settings.stateDir(), forwarding);
-            List<AeadEngine> engines = AeadEngines.perWorker(settings.ipsec().engine(), workerCount);
-            TunnelSecurity sec = security;
-            b.add(new EspEncrypt(new EspEncrypt.Params(sec::snapshot, engines)))
-                    .add(new EspDecrypt(new EspDecrypt.Params(sec::snapshot, AeadEngines.perWorker(
-                            settings.ipsec().engine(), workerCount))));
-            esp = new ForwardingGraph.Esp(EspEncrypt.NAME, EspDecrypt.NAME);
+            esp = CryptoWiring.add(b, settings.ipsec(), security, memory, workerCount, cryptoRings);
         } else {
             security = null;
         }
@@ -189,6 +183,9 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                 idle.watch(fd);
             }
             workers.add(new Worker(graph, memory, w, idle));
+        }
+        for (ParallelRing<AeadEngine> ring : cryptoRings) {
+            ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
         }
         if (solicitor != null) {
             solicitor.wakes(idles.get(0));
@@ -297,6 +294,10 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     public void close() throws InterruptedException, IOException {
         for (Worker w : workers) {
             w.stop();
+        }
+        for (ParallelRing<AeadEngine> ring : cryptoRings) {
+            // After the workers: whatever is still in flight comes back and is freed.
+            ring.shutdown();
         }
         control.shutdownNow();
         control.awaitTermination(5, TimeUnit.SECONDS);

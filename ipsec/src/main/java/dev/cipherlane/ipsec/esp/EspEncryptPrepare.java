@@ -1,0 +1,60 @@
+package dev.cipherlane.ipsec.esp;
+
+import dev.cipherlane.ipsec.sa.SaDrop;
+import dev.cipherlane.ipsec.sa.SaState;
+import dev.cipherlane.ipsec.sa.SaTable;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageSpec;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The first half of {@code esp-encrypt} when one SA's encryption is spread over crypto threads
+ * (DESIGN.md, "Threads and Disruptor rings"): on the worker, in order, it takes the packet's
+ * sequence number and lays out ESP header, IV, padding and trailer ({@link EspOutbound#encapsulate});
+ * the AES-GCM seal runs later on a crypto thread ({@link EspSealJob}). Sequence numbers are thus
+ * assigned in the order packets reach this stage, whichever thread then encrypts them. Drops
+ * use {@code esp-encrypt}'s reasons.
+ */
+public final class EspEncryptPrepare extends Stage<EspEncryptPrepare.Params> {
+    public static final String NAME = "esp-encrypt-prepare";
+    public static final int ARC_SEAL = 0;
+
+    public static final StageSpec SPEC = new StageSpec(NAME, List.of("seal"), EspEncrypt.SPEC.errors());
+
+    public record Params(Supplier<SaTable.Snapshot> sas) {}
+
+    public EspEncryptPrepare(Params params) {
+        super(SPEC, params);
+    }
+
+    @Override
+    public void process(Frame frame, StageContext ctx) {
+        SaTable.Snapshot sas = params().sas().get();
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        int n = frame.count();
+        for (int i = 0; i < n; i++) {
+            int bi = frame.get(i);
+            SaState sa = sas.state(mem.saIndex(bi));
+            int arc;
+            if (sa == null || !sa.outbound()) {
+                arc = -1 - EspEncrypt.NO_OUTBOUND_SA;
+            } else if (!sa.usable()) {
+                sa.counters().drop(SaDrop.HARD_LIMIT);
+                arc = -1 - EspEncrypt.HARD_LIMIT;
+            } else {
+                arc = EspOutbound.encapsulate(mem, data, bi, sa);
+            }
+            if (arc < 0) {
+                ctx.drop(bi, -1 - arc);
+            } else {
+                ctx.enqueue(ARC_SEAL, bi);
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.cipherlane.supervisor.dataplane;
+
+import dev.cipherlane.config.IpsecSettings;
+import dev.cipherlane.ipsec.crypto.AeadEngine;
+import dev.cipherlane.ipsec.crypto.AeadEngines;
+import dev.cipherlane.ipsec.esp.EspDecrypt;
+import dev.cipherlane.ipsec.esp.EspDecryptCheck;
+import dev.cipherlane.ipsec.esp.EspDecryptFinish;
+import dev.cipherlane.ipsec.esp.EspEncrypt;
+import dev.cipherlane.ipsec.esp.EspEncryptPrepare;
+import dev.cipherlane.ipsec.esp.EspOpenJob;
+import dev.cipherlane.ipsec.esp.EspSealJob;
+import dev.cipherlane.ipsec.parallel.ParallelComplete;
+import dev.cipherlane.ipsec.parallel.ParallelRing;
+import dev.cipherlane.ipsec.parallel.ParallelSubmit;
+import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.builtin.ForwardingGraph;
+import dev.cipherlane.stages.graph.Graph;
+import java.util.List;
+
+/**
+ * Where ESP's AES-GCM runs. With {@code ipsec.crypto-threads = 0}, on the workers:
+ * {@code esp-encrypt} and {@code esp-decrypt} in the graph. With N threads, one SA is spread
+ * over cores (DESIGN.md, "Threads and Disruptor rings"):
+ *
+ * <pre>
+ * ipip-encap ─esp→ esp-encrypt-prepare ─seal→ esp-seal-submit ⇒ [N crypto threads] ⇒
+ *     esp-seal-complete (last worker, ring order) ─next→ ip4-rewrite
+ * ip4-local ─esp→ esp-decrypt-check ─open→ esp-open-submit ⇒ [N crypto threads] ⇒
+ *     esp-open-complete (last worker) ─next→ esp-decrypt-finish ─ipip→ ipip-decap
+ *                 └ike→ (the node's own traffic)
+ * </pre>
+ *
+ * Sequence numbers are taken in {@code esp-encrypt-prepare}, the replay window checked in
+ * {@code esp-decrypt-check} and updated in {@code esp-decrypt-finish} after the ICV passed;
+ * the rings hand batches back in the order they went in. The last worker drains both rings,
+ * so with two workers transmission moves off the worker that reads the pod.
+ */
+final class CryptoWiring {
+    static final int RING_SIZE = 1024;
+
+    private CryptoWiring() {}
+
+    /** The worker that drains the crypto rings. */
+    static int consumer(int workers) {
+        return workers - 1;
+    }
+
+    /** Adds the ESP stages to {@code b}; rings made here are added to {@code rings} for the caller to stop. */
+    static ForwardingGraph.Esp add(Graph.Builder b, IpsecSettings settings, TunnelSecurity security,
+            PacketMemory memory, int workers, List<ParallelRing<AeadEngine>> rings) {
+        String engine = settings.engine();
+        if (settings.cryptoThreads() == 0) {
+            b.add(new EspEncrypt(new EspEncrypt.Params(security::snapshot, AeadEngines.perWorker(engine, workers))))
+                    .add(new EspDecrypt(new EspDecrypt.Params(security::snapshot, AeadEngines.perWorker(engine, workers))));
+            return ForwardingGraph.Esp.inline(EspEncrypt.NAME, EspDecrypt.NAME);
+        }
+        int threads = settings.cryptoThreads();
+        ParallelRing<AeadEngine> seal = new ParallelRing<>("esp-seal", memory, RING_SIZE, threads,
+                k -> AeadEngines.create(engine));
+        rings.add(seal);
+        ParallelRing<AeadEngine> open = new ParallelRing<>("esp-open", memory, RING_SIZE, threads,
+                k -> AeadEngines.create(engine));
+        rings.add(open);
+        int consumer = consumer(workers);
+        b.add(new EspEncryptPrepare(new EspEncryptPrepare.Params(security::snapshot)))
+                .add(new ParallelSubmit<>("esp-seal-submit",
+                        new ParallelSubmit.Params<>(seal, new EspSealJob(security::snapshot))))
+                .add(new ParallelComplete<>("esp-seal-complete", EspSealJob.REASONS,
+                        new ParallelComplete.Params<>(seal, consumer)))
+                .add(new EspDecryptCheck(new EspDecryptCheck.Params(security::snapshot)))
+                .add(new ParallelSubmit<>("esp-open-submit",
+                        new ParallelSubmit.Params<>(open, new EspOpenJob(security::snapshot))))
+                .add(new ParallelComplete<>("esp-open-complete", EspOpenJob.REASONS,
+                        new ParallelComplete.Params<>(open, consumer)))
+                .add(new EspDecryptFinish(new EspDecryptFinish.Params(security::snapshot)))
+                .connect(EspEncryptPrepare.NAME, "seal", "esp-seal-submit")
+                .connect(EspDecryptCheck.NAME, "open", "esp-open-submit")
+                .connect("esp-open-complete", "next", EspDecryptFinish.NAME);
+        return new ForwardingGraph.Esp(EspEncryptPrepare.NAME, "esp-seal-complete", "next", EspDecryptCheck.NAME,
+                EspDecryptFinish.NAME, "ipip", EspDecryptCheck.NAME);
+    }
+}
