@@ -8,6 +8,9 @@ import dev.cipherlane.stages.fib.FlowHash;
 final class PacketFactory {
     private PacketFactory() {}
 
+    /** IP protocol number of IPv4 in IPv4 (RFC 2003). */
+    static final int PROTOCOL_IPIP = 4;
+
     /**
      * A valid IPv4/UDP packet of {@code bytes} bytes starting at the IP header, with its
      * flow hash set and its TTL and checksum saved in OPAQUE for {@link RestoreSink}.
@@ -18,11 +21,38 @@ final class PacketFactory {
             throw new IllegalStateException("benchmark pool exhausted");
         }
         mem.write(bi, new byte[bytes]);
+        int checksum = ip4Header(mem, bi, bytes, 17, src, dst);
+        mem.u16(bi, 20, sport);
+        mem.u16(bi, 22, dport);
+        mem.u16(bi, 24, bytes - 20);
+        mem.flowHash(bi, FlowHash.hash4(src, dst, 17, sport, dport));
+        mem.opaque(bi, 64 << 16 | checksum);
+        return bi;
+    }
+
+    /**
+     * An IPIP packet as {@code ipip-encap} hands it to {@code esp-encrypt}: a 20-byte outer
+     * IPv4 header (protocol 4) in front of a {@code innerBytes}-byte IPv4/UDP packet, the
+     * outer header taken from the headroom.
+     */
+    static int ipip4(PacketMemory mem, BufferCache cache, int outerSrc, int outerDst, int innerSrc, int innerDst,
+            int innerBytes) {
+        int bi = udp4(mem, cache, innerSrc, innerDst, 1024, 4789, innerBytes);
+        mem.push(bi, 20);
+        ip4Header(mem, bi, 20 + innerBytes, PROTOCOL_IPIP, outerSrc, outerDst);
+        return bi;
+    }
+
+    /** Writes a 20-byte IPv4 header (DF, TTL 64) at the packet's start; returns its checksum. */
+    private static int ip4Header(PacketMemory mem, int bi, int totalLength, int protocol, int src, int dst) {
         mem.u8(bi, 0, 0x45);
-        mem.u16(bi, 2, bytes);
+        mem.u8(bi, 1, 0);
+        mem.u16(bi, 2, totalLength);
+        mem.u16(bi, 4, 0);
         mem.u16(bi, 6, 0x4000);
         mem.u8(bi, 8, 64);
-        mem.u8(bi, 9, 17);
+        mem.u8(bi, 9, protocol);
+        mem.u16(bi, 10, 0);
         mem.u32(bi, 12, src);
         mem.u32(bi, 16, dst);
         int sum = 0;
@@ -34,11 +64,6 @@ final class PacketFactory {
         }
         int checksum = ~sum & 0xFFFF;
         mem.u16(bi, 10, checksum);
-        mem.u16(bi, 20, sport);
-        mem.u16(bi, 22, dport);
-        mem.u16(bi, 24, bytes - 20);
-        mem.flowHash(bi, FlowHash.hash4(src, dst, 17, sport, dport));
-        mem.opaque(bi, 64 << 16 | checksum);
-        return bi;
+        return checksum;
     }
 }
