@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Cross-node pod-to-pod TCP throughput: iperf3 from a pod on node 1 to a pod on node 2, one
-# flow and then four (-P 4), first through Cipherlane (two `cipherlane run` nodes, each
-# taking over its end of a veth wire and carrying the pods' traffic in IPIP tunnels), then
-# over the same namespaces routed by the kernel (pods on veths to their node namespace,
-# ip_forward=1, a route to the other node's pod CIDR via its wire address; no Cipherlane).
-# Prints a table of both and their ratio. Needs root; removes everything it made on exit.
+# flow and then four (-P 4), over four paths in the same kind of namespaces, in one run:
+#   Cipherlane IPIP   two `cipherlane run` nodes, each taking over its end of a veth wire and
+#                     carrying the pods' traffic in plain IPIP tunnels (ESP off);
+#   Cipherlane ESP    the same with ESP (AES-GCM-256, static keys) on every tunnel;
+#   kernel            pods on veths to their node namespace, ip_forward=1, a route to the
+#                     other node's pod CIDR via its wire address; plaintext, no tunnel;
+#   wireguard-go      the same pods, the other node's pod CIDR routed into a WireGuard
+#                     interface run by wireguard-go (userspace, TUN) in each node namespace.
+# Prints one table: Gbit/s and the ratio to the kernel's plaintext figure, 1 and 4 flows.
+# Needs root; installs wireguard-go and wireguard-tools if missing; removes everything it
+# made on exit.
 #
 # Usage: benchmarks/cross-node.sh [seconds per run] [workers per node]   (default 10 1)
 #
@@ -22,6 +28,18 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 "$root/bin/lib/install-packages.sh"
+# The WireGuard reference path (Debian's userspace wireguard-go and the wg tool).
+wireguard=(wireguard-go wireguard-tools)
+missing=()
+for p in "${wireguard[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "cross-node: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
 
 echo "cross-node: building if needed" >&2
 "$root/bin/cipherlane" version >&2

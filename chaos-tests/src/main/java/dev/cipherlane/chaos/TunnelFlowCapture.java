@@ -93,7 +93,8 @@ public final class TunnelFlowCapture implements FrameObserver {
         flows.computeIfAbsent(flow, f -> ConcurrentHashMap.newKeySet()).add(pair);
     }
 
-    private static InnerFlow inner4(MemorySegment f, int at, int length) {
+    /** The flow of the IPv4 packet at {@code f[at, length)}, or null when its header is cut short. */
+    static InnerFlow inner4(MemorySegment f, int at, int length) {
         if (length < at + 20) {
             return null;
         }
@@ -108,7 +109,8 @@ public final class TunnelFlowCapture implements FrameObserver {
         return new InnerFlow(4, protocol, 0, src, ports ? port(f, l4) : 0, 0, dst, ports ? port(f, l4 + 2) : 0);
     }
 
-    private static InnerFlow inner6(MemorySegment f, int at, int length) {
+    /** The flow of the IPv6 packet at {@code f[at, length)}, or null when its header is cut short. */
+    static InnerFlow inner6(MemorySegment f, int at, int length) {
         if (length < at + IPV6_HEADER) {
             return null;
         }

@@ -87,6 +87,20 @@ final class NodeTestbed implements AutoCloseable {
         return relay;
     }
 
+    /**
+     * Shows every frame crossing the relay to each of {@code observers}, in order, from the
+     * next frame on; with none, stops showing frames. The relay thread calls them while the
+     * test reads them, so they must be thread-safe.
+     */
+    void observe(FrameObserver... observers) {
+        FrameObserver[] all = observers.clone();
+        relay().observe(all.length == 0 ? null : (direction, frame, length) -> {
+            for (FrameObserver o : all) {
+                o.frame(direction, frame, length);
+            }
+        });
+    }
+
     <T extends AutoCloseable> T closeLater(T resource) {
         return lab.closeLater(resource);
     }

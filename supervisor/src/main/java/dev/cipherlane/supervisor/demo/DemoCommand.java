@@ -11,13 +11,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * The local demo. By default two nodes with two pods each in network namespaces, real node
- * processes, traffic across the nodes and a report ({@link TwoNodeDemo}); it needs root. With
+ * processes, encrypted traffic across the nodes (ESP on every tunnel) and a report
+ * ({@link TwoNodeDemo}); it needs root. With
  * {@code --graph-only} the forwarding graph runs in this process on generated traffic
  * ({@link GraphDemo}), without root.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run two nodes with two pods each in network namespaces, send checked traffic "
-                + "between pods across the nodes, report and tear down (needs root).",
+                + "between pods across the nodes in ESP-protected tunnels, report and tear down (needs root).",
             "With --graph-only: push generated traffic through the forwarding graph in this process."})
 public final class DemoCommand implements Callable<Integer> {
     /** Exit status when the two-node demo is not run as root: nothing was attempted. */

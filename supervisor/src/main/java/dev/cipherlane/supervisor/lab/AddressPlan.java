@@ -8,6 +8,7 @@ package dev.cipherlane.supervisor.lab;
  *   underlay      10.200.0.0/16     node k's wire: 10.200.0.k, its extra tunnel addresses 10.200.j.k
  *   pods, IPv4    10.1.k.0/24       pod p of node k: 10.1.k.(10 + p)
  *   pods, IPv6    fd01:k::/64       pod p of node k: fd01:k::(10 + p)
+ *   wireguard     10.201.0.0/24     node k's WireGuard interface, benchmark only: 10.201.0.k
  * </pre>
  *
  * One /16 holds every node's addresses, so every underlay address is on-link for every node:
@@ -17,6 +18,7 @@ package dev.cipherlane.supervisor.lab;
  */
 public final class AddressPlan {
     public static final int UNDERLAY_PREFIX_LENGTH = 16;
+    public static final int WIREGUARD_PREFIX_LENGTH = 24;
     /** Largest node, pod and extra-address number the plan has room for. */
     public static final int MAX_NODES = 8;
     public static final int MAX_PODS_PER_NODE = 8;
@@ -37,6 +39,12 @@ public final class AddressPlan {
             throw new IllegalArgumentException("extra address number " + extra + " not in 1.." + MAX_EXTRA_ADDRESSES);
         }
         return "10.200." + extra + "." + node;
+    }
+
+    /** Node {@code node}'s address on its WireGuard interface (the benchmark's comparison path). */
+    public static String wireguard(int node) {
+        checkNode(node);
+        return "10.201.0." + node;
     }
 
     public static String pod4(int node, int pod) {

@@ -1,5 +1,7 @@
 package dev.cipherlane.supervisor.lab;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -11,10 +13,20 @@ import java.util.Arrays;
  * from its offset alone, so the receiver needs no copy of what was sent, and a byte that
  * lands at the wrong offset (lost, duplicated or reordered data) differs from the pattern
  * with overwhelming probability.
+ *
+ * <p>The same structure lets a capture recognise the sequence without knowing a seed: inside
+ * a chunk every 8-byte word is the xorshift step of the one before ({@link #containsRun}).
+ * That is how the chaos tests check that no stream byte crosses a wire in clear.
  */
 public final class BytePattern {
     public static final int CHUNK = 1 << 16;
+    /**
+     * The shortest piece of a stream that {@link #containsRun} always finds: wherever it
+     * starts, it holds two whole consecutive words.
+     */
+    public static final int MIN_RUN = 3 * Long.BYTES - 1;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final long seed;
     private final byte[] chunk = new byte[CHUNK];
@@ -68,14 +80,44 @@ public final class BytePattern {
                 x = 1; // xorshift's one fixed point
             }
             for (int i = 0; i < CHUNK; i += Long.BYTES) {
-                x ^= x << 13;
-                x ^= x >>> 7;
-                x ^= x << 17;
+                x = step(x);
                 LONGS.set(chunk, i, x);
             }
             loaded = number;
         }
         return (int) (offset % CHUNK);
+    }
+
+    /** One xorshift64 step (shifts 13, 7, 17): the next word of a chunk. */
+    private static long step(long x) {
+        x ^= x << 13;
+        x ^= x >>> 7;
+        return x ^ (x << 17);
+    }
+
+    /**
+     * Whether {@code s[from, to)} holds a piece of any checked stream, whatever its seed and
+     * offset: two consecutive little-endian words, at any byte position, of which the second
+     * is the xorshift step of the first (and the first is not 0, xorshift's fixed point, which
+     * the sequence never reaches). Any {@link #MIN_RUN} bytes of a stream hold such a pair;
+     * random or encrypted bytes match at one position with probability 2^-64.
+     */
+    public static boolean containsRun(MemorySegment s, long from, long to) {
+        for (int phase = 0; phase < Long.BYTES; phase++) {
+            long at = from + phase;
+            if (at + 2 * Long.BYTES > to) {
+                break;
+            }
+            long word = s.get(LE64, at);
+            for (at += Long.BYTES; at + Long.BYTES <= to; at += Long.BYTES) {
+                long next = s.get(LE64, at);
+                if (word != 0 && next == step(word)) {
+                    return true;
+                }
+                word = next;
+            }
+        }
+        return false;
     }
 
     /** SplitMix64's finalizer: neighbouring chunk numbers get unrelated seeds. */

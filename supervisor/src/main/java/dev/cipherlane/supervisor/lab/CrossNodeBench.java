@@ -4,15 +4,25 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Cross-node pod-to-pod throughput, run by {@code benchmarks/cross-node.sh}: iperf3 from a
- * pod on node 1 to a pod on node 2, one TCP flow and then four ({@code -P 4}), first through
- * Cipherlane (two {@code cipherlane run} nodes, IPIP tunnels over a veth wire), then over the
- * same namespaces routed by the kernel ({@link KernelRouting}), and a table of both with
- * their ratio. Figures are printed for the record, never judged: the exit status only says
- * whether every run produced a figure.
+ * pod on node 1 to a pod on node 2, one TCP flow and then four ({@code -P 4}), over four
+ * paths in the same namespaces, one after the other:
+ *
+ * <ol>
+ *   <li>Cipherlane with plain IPIP tunnels (ESP off);</li>
+ *   <li>Cipherlane with ESP (AES-GCM-256, static keys) on every tunnel;</li>
+ *   <li>the kernel routing plaintext, no tunnel ({@link KernelRouting});</li>
+ *   <li>wireguard-go between the node namespaces, the kernel routing pods into it
+ *       ({@link WireGuardRouting}).</li>
+ * </ol>
+ *
+ * Then one table of all four, with each figure's ratio to the kernel's. Figures are printed
+ * for the record, never judged: the exit status only says whether every run produced one.
  *
  * <p>Usage: {@code CrossNodeBench [seconds per run, default 10] [workers per node, default 1]}.
  */
@@ -22,8 +32,8 @@ public final class CrossNodeBench {
 
     private CrossNodeBench() {}
 
-    /** Both figures of one path: one flow, four flows. */
-    private record PathFigures(Iperf.Report one, Iperf.Report four) {}
+    /** One path's figures: one flow, four flows. */
+    private record PathFigures(String path, Iperf.Report one, Iperf.Report four) {}
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -35,51 +45,72 @@ public final class CrossNodeBench {
         }
         LabSpec spec = LabSpec.defaults().withFamily(FAMILY).withPodsPerNode(1).withWorkers(workers, workers);
         out.printf("cross-node: pod n1p1 -> pod n2p1, iperf3 TCP, %d s per run, pod MTU %d, wire MTU %d,"
-                + " %d worker(s) per node%n", seconds, spec.podMtu(), spec.uplinkMtu(), workers);
+                + " %d worker(s) per node; load average %s%n", seconds, spec.podMtu(), spec.uplinkMtu(), workers,
+                loadAverage());
 
-        PathFigures cipherlane;
-        try (Lab lab = Lab.create(spec)) {
-            out.printf("cross-node: Cipherlane, %d IPIP tunnels per peer, nodes started with %s%n", spec.tunnels(),
-                    lab.launcher());
-            lab.start();
-            cipherlane = measure(out, lab, seconds);
+        List<PathFigures> paths = new ArrayList<>();
+        paths.add(cipherlane(out, spec.withIpsec(LabIpsec.OFF), "Cipherlane IPIP", seconds));
+        paths.add(cipherlane(out, spec.withIpsec(LabIpsec.ON), "Cipherlane ESP", seconds));
+        try (Lab lab = Lab.create(spec.withUplink(false))) {
+            out.println("cross-node: the kernel, pods on veths, nodes routing plaintext without tunnels");
+            KernelRouting.plumb(lab);
+            paths.add(measure(out, lab, "kernel, plaintext", seconds));
+        }
+        try (Lab lab = Lab.create(spec.withUplink(false))) {
+            out.println("cross-node: wireguard-go in each node namespace, the kernel routing pods into it");
+            WireGuardRouting.plumb(lab);
+            paths.add(measure(out, lab, "wireguard-go", seconds));
             for (LabNode n : lab.nodes()) {
-                out.printf("--- %s: show runtime%n%s--- %s: show tunnels%n%s", n.name(), n.admin("show runtime"),
-                        n.name(), n.admin("show tunnels"));
+                out.printf("--- %s: wg show%n%s", n.name(),
+                        Commands.checkIn(n.netns(), "wg", "show", WireGuardRouting.interfaceName(lab, n)));
             }
         }
-        PathFigures kernel;
-        try (Lab lab = Lab.create(spec.withUplink(false))) {
-            out.println("cross-node: the kernel, pods on veths, nodes routing without tunnels");
-            KernelRouting.plumb(lab);
-            kernel = measure(out, lab, seconds);
-        }
 
-        out.printf("%n%-10s %12s %12s %10s%n", "flows", "Cipherlane", "kernel", "ratio");
-        row(out, "1", cipherlane.one(), kernel.one());
-        row(out, "4 (-P 4)", cipherlane.four(), kernel.four());
-        out.printf("Gbit/s received; load average %s%n", loadAverage());
-        boolean complete = complete(cipherlane.one()) && complete(cipherlane.four()) && complete(kernel.one())
-                && complete(kernel.four());
+        PathFigures kernel = paths.get(2);
+        out.printf("%n%-20s %14s %8s %14s %8s%n", "path", "1 flow Gbit/s", "ratio", "4 flows Gbit/s", "ratio");
+        for (PathFigures p : List.of(paths.get(2), paths.get(0), paths.get(1), paths.get(3))) {
+            out.printf(Locale.ROOT, "%-20s %14.2f %8.2f %14.2f %8.2f%n", p.path(), gbit(p.one()),
+                    gbit(p.one()) / gbit(kernel.one()), gbit(p.four()), gbit(p.four()) / gbit(kernel.four()));
+        }
+        out.printf("Gbit/s received, ratio to the kernel's plaintext figure; load average %s%n", loadAverage());
+        boolean complete = paths.stream().allMatch(p -> complete(p.one()) && complete(p.four()));
         System.exit(complete ? 0 : 1);
     }
 
-    private static PathFigures measure(PrintStream out, Lab lab, int seconds) throws Exception {
-        LabPod a = lab.node(1).pod(1);
-        LabPod b = lab.node(2).pod(1);
-        // Resolve the neighbours on the way first, so the first second measures traffic, not ARP.
-        Ping.firstReply(a.netns(), b.ip4(), 5);
-        Iperf.Report one = Iperf.run(lab, a.netns(), b.netns(), b.ip4(), PORT, seconds, 1);
-        out.println("cross-node:   1 flow:  " + one);
-        Iperf.Report four = Iperf.run(lab, a.netns(), b.netns(), b.ip4(), PORT + 1, seconds, 4);
-        out.println("cross-node:   4 flows: " + four);
-        return new PathFigures(one, four);
+    /** The two-node Cipherlane lab of {@code spec}: started, measured, its views printed, torn down. */
+    private static PathFigures cipherlane(PrintStream out, LabSpec spec, String path, int seconds) throws Exception {
+        try (Lab lab = Lab.create(spec)) {
+            out.printf("cross-node: %s, %d tunnels per peer, %s, nodes started with %s%n", path, spec.tunnels(),
+                    spec.ipsec(), lab.launcher());
+            lab.start();
+            PathFigures figures = measure(out, lab, path, seconds);
+            for (LabNode n : lab.nodes()) {
+                out.printf("--- %s: show runtime%n%s--- %s: show tunnels%n%s", n.name(), n.admin("show runtime"),
+                        n.name(), n.admin("show tunnels"));
+                if (spec.ipsec().enabled()) {
+                    out.printf("--- %s: show sa%n%s--- %s: show errors%n%s", n.name(), n.admin("show sa"), n.name(),
+                            n.admin("show errors"));
+                }
+            }
+            return figures;
+        }
     }
 
-    private static void row(PrintStream out, String flows, Iperf.Report cipherlane, Iperf.Report kernel) {
-        double c = complete(cipherlane) ? cipherlane.gbitPerSecond() : Double.NaN;
-        double k = complete(kernel) ? kernel.gbitPerSecond() : Double.NaN;
-        out.printf(Locale.ROOT, "%-10s %12.2f %12.2f %10.2f%n", flows, c, k, c / k);
+    private static PathFigures measure(PrintStream out, Lab lab, String path, int seconds) throws Exception {
+        LabPod a = lab.node(1).pod(1);
+        LabPod b = lab.node(2).pod(1);
+        // Resolve the neighbours on the way first (and let WireGuard shake hands), so the
+        // first second measures traffic, not ARP.
+        Ping.firstReply(a.netns(), b.ip4(), 5);
+        Iperf.Report one = Iperf.run(lab, a.netns(), b.netns(), b.ip4(), PORT, seconds, 1);
+        out.println("cross-node:   " + path + ", 1 flow:  " + one);
+        Iperf.Report four = Iperf.run(lab, a.netns(), b.netns(), b.ip4(), PORT + 1, seconds, 4);
+        out.println("cross-node:   " + path + ", 4 flows: " + four);
+        return new PathFigures(path, one, four);
+    }
+
+    private static double gbit(Iperf.Report r) {
+        return complete(r) ? r.gbitPerSecond() : Double.NaN;
     }
 
     private static boolean complete(Iperf.Report r) {

@@ -17,6 +17,22 @@ public final class KernelRouting {
 
     /** Plumbs every pod and route of {@code lab}, which must not have started its nodes. */
     public static void plumb(Lab lab) throws IOException, InterruptedException {
+        plumbPods(lab);
+        for (LabNode node : lab.nodes()) {
+            for (LabNode other : lab.nodes()) {
+                if (other != node) {
+                    Commands.check("ip", "-n", node.netns(), "route", "add", AddressPlan.podCidr4(other.number()),
+                            "via", other.underlay(), "dev", LabNode.WIRE);
+                }
+            }
+        }
+    }
+
+    /**
+     * Only the pods' side: each pod on a veth to its node, the node forwarding, but no route
+     * to another node's pods, for a caller that routes them another way ({@link WireGuardRouting}).
+     */
+    public static void plumbPods(Lab lab) throws IOException, InterruptedException {
         String mtu = Integer.toString(lab.spec().podMtu());
         for (LabNode node : lab.nodes()) {
             if (node.running()) {
@@ -35,12 +51,6 @@ public final class KernelRouting {
                 Commands.check("ip", "-n", pod.netns(), "link", "set", LabNode.POD_INTERFACE, "up");
                 Commands.check("ip", "-n", pod.netns(), "route", "add", "default", "via", GATEWAY4, "dev",
                         LabNode.POD_INTERFACE, "onlink");
-            }
-            for (LabNode other : lab.nodes()) {
-                if (other != node) {
-                    Commands.check("ip", "-n", ns, "route", "add", AddressPlan.podCidr4(other.number()), "via",
-                            other.underlay(), "dev", LabNode.WIRE);
-                }
             }
         }
     }

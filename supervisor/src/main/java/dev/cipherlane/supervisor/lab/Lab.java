@@ -20,7 +20,9 @@ import java.util.stream.Stream;
  * Cipherlane nodes and their pods on one machine, as DESIGN.md's testbed describes: every
  * node and every pod is a network namespace, nodes are joined by veth wires, and each node
  * is a real {@code cipherlane run} process (see {@link Launcher}) with a real config file
- * ({@link LabConfig}) that attaches its pods and takes over its wire as uplink.
+ * ({@link LabConfig}) that attaches its pods and takes over its wire as uplink, its tunnels
+ * protected by ESP with mirrored static key files ({@link LabKeys}) unless the spec turns
+ * ESP off.
  *
  * <pre>
  *   two nodes         [n1 wire0]=========veth=========[wire0 n2]
@@ -110,6 +112,9 @@ public final class Lab implements AutoCloseable {
             nodes.add(new LabNode(spec, n, nodeNs, pods, nodeDir, launcher));
         }
         wire();
+        if (spec.uplink() && spec.ipsec().enabled()) {
+            LabKeys.write(spec, nodes.stream().map(LabNode::keyDirectory).toList(), new SecureRandom());
+        }
         for (LabNode node : nodes) {
             node.writeConfig();
         }
@@ -432,6 +437,6 @@ public final class Lab implements AutoCloseable {
     @Override
     public String toString() {
         return "lab " + prefix + " (" + spec.nodes() + " nodes, " + spec.podsPerNode() + " pods each"
-                + (spec.relay() ? ", relay" : "") + ") in " + dir;
+                + (spec.relay() ? ", relay" : "") + (spec.uplink() ? ", " + spec.ipsec() : "") + ") in " + dir;
     }
 }

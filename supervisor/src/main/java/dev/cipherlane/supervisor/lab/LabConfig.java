@@ -9,8 +9,9 @@ import java.util.stream.IntStream;
 /**
  * Writes a node's config file the way an operator would, over reference.conf: its name,
  * state directory and admin socket inside the lab's directory, its workers and pods, and,
- * for a node with an uplink, the wire as uplink with the node's extra tunnel addresses and
- * every other node as a peer (its underlay addresses, its pod CIDRs, the tunnel count).
+ * for a node with an uplink, the wire as uplink with the node's extra tunnel addresses, every
+ * other node as a peer (its underlay addresses, its pod CIDRs, the tunnel count) and the
+ * {@code ipsec} section: ESP on or off, and when on the key directory {@link LabKeys} fills.
  */
 public final class LabConfig {
     /** Pools sized for a lab: 32 MB of small and 64 MB of large buffers per node. */
@@ -19,8 +20,12 @@ public final class LabConfig {
 
     private LabConfig() {}
 
-    /** The HOCON text of node {@code node}'s config in a lab of {@code spec}. */
-    public static String render(LabSpec spec, int node, String wire, List<LabPod> pods, Path stateDir, Path socket) {
+    /**
+     * The HOCON text of node {@code node}'s config in a lab of {@code spec}; {@code keyDir}
+     * is where its key files are, used when the spec has an uplink and ESP on.
+     */
+    public static String render(LabSpec spec, int node, String wire, List<LabPod> pods, Path stateDir, Path socket,
+                                Path keyDir) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Written by the Cipherlane lab for node n").append(node).append(".\n");
         sb.append("cipherlane {\n");
@@ -55,9 +60,19 @@ public final class LabConfig {
                         .append(", tunnels = ").append(spec.tunnels()).append(" }\n");
             }
             sb.append("  ]\n");
+            sb.append(ipsec(spec.ipsec(), keyDir));
         }
         sb.append("}\n");
         return sb.toString();
+    }
+
+    private static String ipsec(LabIpsec ipsec, Path keyDir) {
+        if (!ipsec.enabled()) {
+            return "  ipsec { enabled = false }\n";
+        }
+        return "  ipsec { enabled = true, key-dir = " + quote(keyDir.toString()) + ", engine = " + quote(ipsec.engine())
+                + ", crypto-threads = " + ipsec.cryptoThreads() + ", udp-encapsulation = " + ipsec.udpEncapsulation()
+                + ", sequence-block = " + ipsec.sequenceBlock() + " }\n";
     }
 
     /** Node {@code node}'s tunnel endpoints in tunnel order: its wire address first, then its extra ones. */

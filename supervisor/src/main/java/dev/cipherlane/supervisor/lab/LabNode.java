@@ -53,9 +53,9 @@ public final class LabNode {
 
     /** Writes the node's config file and creates its state directory. */
     void writeConfig() throws IOException {
-        Path state = dir.resolve("state");
-        Files.createDirectories(state);
-        Files.writeString(config, LabConfig.render(spec, number, WIRE, pods, state, socket));
+        Files.createDirectories(stateDirectory());
+        Files.writeString(config, LabConfig.render(spec, number, WIRE, pods, stateDirectory(), socket,
+                keyDirectory()));
     }
 
     public int number() {
@@ -98,6 +98,21 @@ public final class LabNode {
 
     public Path directory() {
         return dir;
+    }
+
+    /** The node's state directory (node.state-dir): its state file and ESP sequence reservations. */
+    public Path stateDirectory() {
+        return dir.resolve("state");
+    }
+
+    /** The node's ipsec.key-dir; {@link LabKeys} fills it when the lab has ESP on. */
+    public Path keyDirectory() {
+        return dir.resolve(LabKeys.DIRECTORY);
+    }
+
+    /** The node's key file of tunnel {@code tunnel} (from 0) to node {@code peer}. */
+    public Path keyFile(int peer, int tunnel) {
+        return LabKeys.file(keyDirectory(), LabConfig.nodeName(peer), tunnel);
     }
 
     /** Starts {@code cipherlane run --config node.conf} inside the node's namespace; does not wait. */

@@ -27,13 +27,14 @@ import java.util.regex.Pattern;
  *                       builds the wires but runs pods-only nodes
  * @param podMtu         MTU of the pods' interfaces
  * @param uplinkMtu      MTU of the wires and the nodes' uplinks
+ * @param ipsec          whether and how ESP protects the tunnels; the pod MTU must leave room
+ *                       for its overhead ({@link LabIpsec#tunnelOverhead()})
  */
 public record LabSpec(String family, int nodes, int podsPerNode, int workers, int queues, int tunnels,
-                      int extraAddresses, boolean relay, boolean uplink, int podMtu, int uplinkMtu) {
+                      int extraAddresses, boolean relay, boolean uplink, int podMtu, int uplinkMtu,
+                      LabIpsec ipsec) {
 
     private static final Pattern FAMILY = Pattern.compile("cl[a-z]{1,2}");
-    /** An IPIP tunnel adds a 20-byte outer IPv4 header (RFC 2003 section 3). */
-    public static final int TUNNEL_OVERHEAD = 20;
 
     public LabSpec {
         if (family == null || !FAMILY.matcher(family).matches()) {
@@ -46,7 +47,10 @@ public record LabSpec(String family, int nodes, int podsPerNode, int workers, in
         range("tunnels", tunnels, 1, 16);
         range("extraAddresses", extraAddresses, 0, AddressPlan.MAX_EXTRA_ADDRESSES);
         range("uplinkMtu", uplinkMtu, 1280, 9000);
-        range("podMtu", podMtu, 1280, uplinkMtu - TUNNEL_OVERHEAD);
+        if (ipsec == null) {
+            throw new IllegalArgumentException("ipsec must be LabIpsec.ON, LabIpsec.OFF or a variant, got null");
+        }
+        range("podMtu", podMtu, 1280, uplinkMtu - ipsec.tunnelOverhead());
         if (relay && nodes != 2) {
             throw new IllegalArgumentException("a relay sits between exactly two nodes, not " + nodes);
         }
@@ -61,49 +65,58 @@ public record LabSpec(String family, int nodes, int podsPerNode, int workers, in
         }
     }
 
-    /** Two nodes with two pods each, one worker, four tunnels over four address pairs, no relay; family "cll". */
+    /**
+     * Two nodes with two pods each, one worker, four ESP-protected tunnels over four address
+     * pairs, no relay; family "cll".
+     */
     public static LabSpec defaults() {
-        return new LabSpec("cll", 2, 2, 1, 1, 4, 3, false, true, 1400, 1500);
+        return new LabSpec("cll", 2, 2, 1, 1, 4, 3, false, true, 1400, 1500, LabIpsec.ON);
     }
 
     public LabSpec withFamily(String f) {
         return new LabSpec(f, nodes, podsPerNode, workers, queues, tunnels, extraAddresses, relay, uplink,
-                podMtu, uplinkMtu);
+                podMtu, uplinkMtu, ipsec);
     }
 
     public LabSpec withNodes(int n) {
         return new LabSpec(family, n, podsPerNode, workers, queues, tunnels, extraAddresses, relay, uplink,
-                podMtu, uplinkMtu);
+                podMtu, uplinkMtu, ipsec);
     }
 
     public LabSpec withPodsPerNode(int n) {
         return new LabSpec(family, nodes, n, workers, queues, tunnels, extraAddresses, relay, uplink,
-                podMtu, uplinkMtu);
+                podMtu, uplinkMtu, ipsec);
     }
 
     public LabSpec withWorkers(int n, int queuesPerPod) {
         return new LabSpec(family, nodes, podsPerNode, n, queuesPerPod, tunnels, extraAddresses, relay, uplink,
-                podMtu, uplinkMtu);
+                podMtu, uplinkMtu, ipsec);
     }
 
     public LabSpec withTunnels(int n, int extra) {
         return new LabSpec(family, nodes, podsPerNode, workers, queues, n, extra, relay, uplink,
-                podMtu, uplinkMtu);
+                podMtu, uplinkMtu, ipsec);
     }
 
     public LabSpec withRelay(boolean r) {
         return new LabSpec(family, nodes, podsPerNode, workers, queues, tunnels, extraAddresses, r, uplink,
-                podMtu, uplinkMtu);
+                podMtu, uplinkMtu, ipsec);
     }
 
     public LabSpec withUplink(boolean u) {
         return new LabSpec(family, nodes, podsPerNode, workers, queues, tunnels, extraAddresses, relay, u,
-                podMtu, uplinkMtu);
+                podMtu, uplinkMtu, ipsec);
     }
 
     public LabSpec withMtu(int pod, int wire) {
         return new LabSpec(family, nodes, podsPerNode, workers, queues, tunnels, extraAddresses, relay, uplink,
-                pod, wire);
+                pod, wire, ipsec);
+    }
+
+    /** Tunnels protected as {@code i} says ({@link LabIpsec#OFF} for plain IPIP). */
+    public LabSpec withIpsec(LabIpsec i) {
+        return new LabSpec(family, nodes, podsPerNode, workers, queues, tunnels, extraAddresses, relay, uplink,
+                podMtu, uplinkMtu, i);
     }
 
     private static void range(String name, int value, int min, int max) {

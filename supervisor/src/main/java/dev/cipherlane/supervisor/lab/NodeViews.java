@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Reads a node's {@code show runtime}, {@code show errors} and {@code show tunnels} tables
- * back into numbers, so a report or a test can say which stages packets went through, which
- * counters moved and which tunnels carried traffic.
+ * Reads a node's {@code show runtime}, {@code show errors}, {@code show tunnels} and
+ * {@code show sa} tables back into numbers, so a report or a test can say which stages
+ * packets went through, which counters moved, which tunnels and SAs carried traffic.
  */
 public final class NodeViews {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -49,6 +49,34 @@ public final class NodeViews {
             rows.add(new TunnelRow(Integer.parseInt(f[0]), addresses.get(0), addresses.get(1),
                     Long.parseLong(f[n - 4]), Long.parseLong(f[n - 3]), Long.parseLong(f[n - 2]),
                     Long.parseLong(f[n - 1])));
+        }
+        return rows;
+    }
+
+    /**
+     * A {@code show sa} row: the SA's index, direction, SPI, tunnel, the packets and bytes it
+     * carried, and for an outbound SA the next sequence number it will use (-1 for inbound).
+     */
+    public record SaRow(int index, boolean outbound, int spi, int tunnel, long packets, long bytes,
+                        long nextSequence) {}
+
+    /**
+     * The rows of {@code show sa}: index, {@code in} or {@code out}, the SPI as 0x and hex
+     * digits, tunnel, packets, bytes and, on outbound rows only, the next sequence number.
+     * The header and anything else ("ipsec is off") are skipped.
+     */
+    public static List<SaRow> sas(String showSa) {
+        List<SaRow> rows = new ArrayList<>();
+        for (String line : showSa.lines().map(String::strip).toList()) {
+            String[] f = line.split("\\s+");
+            if (f.length < 6 || !isNumber(f[0]) || !(f[1].equals("in") || f[1].equals("out"))
+                    || !f[2].startsWith("0x") || !isNumber(f[3]) || !isNumber(f[4]) || !isNumber(f[5])) {
+                continue;
+            }
+            boolean out = f[1].equals("out");
+            long next = out && f.length > 6 && isNumber(f[6]) ? Long.parseLong(f[6]) : -1;
+            rows.add(new SaRow(Integer.parseInt(f[0]), out, Integer.parseUnsignedInt(f[2].substring(2), 16),
+                    Integer.parseInt(f[3]), Long.parseLong(f[4]), Long.parseLong(f[5]), next));
         }
         return rows;
     }
@@ -119,6 +147,16 @@ public final class NodeViews {
     /** The count of one {@code show errors} counter, 0 when the table does not list it. */
     public static long error(String showErrors, String stage, String reason) {
         return errors(showErrors).getOrDefault(stage + ": " + reason, 0L);
+    }
+
+    /**
+     * The counts of {@code reason} summed over every stage that has it: ESP's drops move
+     * between stages with the crypto threads ({@code esp-decrypt} inline, {@code
+     * esp-decrypt-check} and the ring's stages with threads) but keep their reasons.
+     */
+    public static long reasonTotal(String showErrors, String reason) {
+        return errors(showErrors).entrySet().stream().filter(e -> e.getKey().endsWith(": " + reason))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     private static boolean isNumber(String s) {

@@ -7,11 +7,16 @@
  * <ul>
  *   <li>{@link dev.cipherlane.supervisor.lab.Lab} builds and tears down a topology from a
  *       {@link dev.cipherlane.supervisor.lab.LabSpec}, addressed by
- *       {@link dev.cipherlane.supervisor.lab.AddressPlan}.</li>
+ *       {@link dev.cipherlane.supervisor.lab.AddressPlan}; its tunnels are protected by ESP as
+ *       {@link dev.cipherlane.supervisor.lab.LabIpsec} says, with mirrored static key files
+ *       from {@link dev.cipherlane.supervisor.lab.LabKeys}.</li>
  *   <li>{@link dev.cipherlane.supervisor.lab.LabNode} starts, stops, kills and asks one node.</li>
  *   <li>{@link dev.cipherlane.supervisor.lab.CheckedStream} carries a known byte sequence over
  *       TCP between two namespaces and verifies every byte; {@link dev.cipherlane.supervisor.lab.Iperf}
  *       and {@link dev.cipherlane.supervisor.lab.Ping} run the usual tools.</li>
+ *   <li>{@link dev.cipherlane.supervisor.lab.KernelRouting} and
+ *       {@link dev.cipherlane.supervisor.lab.WireGuardRouting} join the same pods without
+ *       Cipherlane, for the cross-node benchmark ({@link dev.cipherlane.supervisor.lab.CrossNodeBench}).</li>
  * </ul>
  *
  * Everything the lab makes lives in namespaces it creates under its own random prefix, and

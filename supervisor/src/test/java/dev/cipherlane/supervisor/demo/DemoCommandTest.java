@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code cipherlane demo}: the in-process graph demo without root, argument checks, and, as
- * root, the two-node demo end to end: it passes, reports what it promises and leaves no
- * namespace behind.
+ * root, the two-node encrypted demo end to end: it passes, reports what it promises (ESP
+ * stages, SAs, ESP drops) and leaves no namespace behind.
  */
 class DemoCommandTest {
     private record Run(int status, String out, String err) {}
@@ -74,8 +74,9 @@ class DemoCommandTest {
         }
         System.out.println(r.out());
         assertEquals(ExitStatus.OK, r.status(), () -> r.out() + r.err());
-        for (String part : List.of("3 of 3 answered", "intact", "show tunnels", "ipip-encap",
-                "demo passed: every ping answered, every byte verified")) {
+        for (String part : List.of("3 of 3 answered", "intact", "show tunnels", "ipip-encap", "esp-encrypt",
+                "esp-decrypt", "show sa", "esp drops: ", "0 integrity failures",
+                "demo passed: every ping answered, every byte verified, every node sent and received in ESP")) {
             assertTrue(r.out().contains(part), () -> part + " missing from\n" + r.out());
         }
         String prefix = r.out().lines().filter(l -> l.startsWith("namespaces ")).findFirst().orElseThrow()

@@ -121,6 +121,42 @@ class LabTest {
         }
     }
 
+    /**
+     * The benchmark's encrypted reference: pods on two nodes joined by wireguard-go. The wire
+     * carries the pods' traffic only as WireGuard's UDP, and the daemons remove their control
+     * sockets when the lab closes.
+     */
+    @Test
+    void wireguardJoinsPodsOnTwoNodesAndLeavesNoControlSocket() throws Exception {
+        assumeTrue(Commands.run("wireguard-go", "--version").ok() && Commands.run("wg", "--version").ok(),
+                "needs Debian's wireguard-go and wireguard-tools (benchmarks/cross-node.sh installs them)");
+        LabSpec spec = LabSpec.defaults().withFamily(FAMILY).withUplink(false).withPodsPerNode(1);
+        List<Path> sockets;
+        try (Lab lab = Lab.create(spec, null, Launcher.thisJvm())) {
+            WireGuardRouting.plumb(lab);
+            sockets = lab.nodes().stream().map(n -> Path.of("/var/run/wireguard",
+                    WireGuardRouting.interfaceName(lab, n) + ".sock")).toList();
+            LabPod a = lab.node(1).pod(1);
+            LabPod b = lab.node(2).pod(1);
+            Ping.firstReply(a.netns(), b.ip4(), 5);
+            assertTrue(Ping.run(a.netns(), b.ip4(), 3).allAnswered(), lab::diagnostics);
+            CheckedStream s = lab.closeLater(CheckedStream.between("wireguard", a, b, b.address4(), 7320, 4 * MIB, 0,
+                    Duration.ofSeconds(60)));
+            assertTrue(s.start().await(Duration.ofMinutes(1)).intact());
+            String shown = Commands.checkIn(lab.node(1).netns(), "wg", "show",
+                    WireGuardRouting.interfaceName(lab, lab.node(1)), "transfer");
+            long received = Long.parseLong(shown.strip().split("\\s+")[1]);
+            long sent = Long.parseLong(shown.strip().split("\\s+")[2]);
+            assertTrue(sent > 4 * MIB && received > 0, () -> "the stream went through WireGuard: " + shown);
+            for (Path socket : sockets) {
+                assertTrue(Files.exists(socket), socket::toString);
+            }
+        }
+        for (Path socket : sockets) {
+            assertFalse(Files.exists(socket), () -> socket + " left behind");
+        }
+    }
+
     @Test
     void aNodeThatCannotStartIsReportedAndTheLabStillCleansUp() throws Exception {
         LabSpec spec = LabSpec.defaults().withFamily(FAMILY).withUplink(false).withNodes(1).withPodsPerNode(1);

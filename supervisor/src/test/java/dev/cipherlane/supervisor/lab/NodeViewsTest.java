@@ -39,6 +39,15 @@ class NodeViewsTest {
         assertEquals(3, NodeViews.error(ERRORS, "ip4-input", "ip4 header checksum wrong"));
         assertEquals(12, NodeViews.error(ERRORS, "tap-input-n1p1-q0", "gso super-packets received"));
         assertEquals(0, NodeViews.error(ERRORS, "ip4-input", "ip4 ttl expired"));
+        String esp = """
+                     Count  Stage                    Reason
+                         2  esp-decrypt-check        replay
+                         5  esp-decrypt-finish       replay
+                         1  esp-decrypt-finish       integrity check failed
+                """;
+        assertEquals(7, NodeViews.reasonTotal(esp, "replay"));
+        assertEquals(1, NodeViews.reasonTotal(esp, "integrity check failed"));
+        assertEquals(0, NodeViews.reasonTotal(esp, "unknown spi"));
     }
 
     @Test
