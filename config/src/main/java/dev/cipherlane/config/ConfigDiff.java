@@ -100,6 +100,15 @@ public final class ConfigDiff {
         diff.leaf(ipsec + "replay-window", g.replayWindow(), h.replayWindow());
         diff.leaf(ipsec + "udp-encapsulation", g.udpEncapsulation(), h.udpEncapsulation());
         diff.leaf(ipsec + "sequence-block", g.sequenceBlock(), h.sequenceBlock());
+        IpsecLifetime i = g.lifetime();
+        IpsecLifetime j = h.lifetime();
+        String lifetime = ipsec + "lifetime.";
+        diff.leaf(lifetime + "soft-bytes", i.softBytes(), j.softBytes());
+        diff.leaf(lifetime + "hard-bytes", i.hardBytes(), j.hardBytes());
+        diff.leaf(lifetime + "soft-packets", i.softPackets(), j.softPackets());
+        diff.leaf(lifetime + "hard-packets", i.hardPackets(), j.hardPackets());
+        diff.leaf(lifetime + "soft-time", i.softTime(), j.softTime());
+        diff.leaf(lifetime + "hard-time", i.hardTime(), j.hardTime());
         return List.copyOf(diff.changes);
     }
 

@@ -19,9 +19,10 @@ import java.util.Objects;
  *                         in 64..4096, or 0 for none
  * @param udpEncapsulation ipsec.udp-encapsulation: ESP in UDP on port 4500 (RFC 3948)
  * @param sequenceBlock    ipsec.sequence-block: sequence numbers reserved on disk at a time
+ * @param lifetime         ipsec.lifetime: soft and hard limits on each SA's bytes, packets and time
  */
 public record IpsecSettings(boolean enabled, Path keyDir, String engine, int cryptoThreads, int replayWindow,
-                            boolean udpEncapsulation, long sequenceBlock) {
+                            boolean udpEncapsulation, long sequenceBlock, IpsecLifetime lifetime) {
     public static final List<String> ENGINES = List.of("jdk", "bouncycastle");
     public static final int MAX_CRYPTO_THREADS = 16;
     public static final int MIN_REPLAY_WINDOW = 64;
@@ -31,10 +32,11 @@ public record IpsecSettings(boolean enabled, Path keyDir, String engine, int cry
 
     /** reference.conf's ipsec, for settings built in code; a test checks the two agree. */
     public static final IpsecSettings DEFAULTS = new IpsecSettings(false, Path.of("/etc/cipherlane/keys"), "jdk", 0,
-            1024, false, 1L << 20);
+            1024, false, 1L << 20, IpsecLifetime.NONE);
 
     public IpsecSettings {
         Objects.requireNonNull(keyDir, "keyDir");
+        Objects.requireNonNull(lifetime, "lifetime");
         if (!keyDir.isAbsolute()) {
             throw new IllegalArgumentException("ipsec key dir " + keyDir + " is not absolute");
         }
@@ -50,6 +52,12 @@ public record IpsecSettings(boolean enabled, Path keyDir, String engine, int cry
             throw new IllegalArgumentException("ipsec sequence block " + sequenceBlock + " outside "
                     + MIN_SEQUENCE_BLOCK + ".." + MAX_SEQUENCE_BLOCK);
         }
+    }
+
+    /** Without lifetime limits, as before they could be set. */
+    public IpsecSettings(boolean enabled, Path keyDir, String engine, int cryptoThreads, int replayWindow,
+                         boolean udpEncapsulation, long sequenceBlock) {
+        this(enabled, keyDir, engine, cryptoThreads, replayWindow, udpEncapsulation, sequenceBlock, IpsecLifetime.NONE);
     }
 
     public static boolean isValidReplayWindow(int packets) {

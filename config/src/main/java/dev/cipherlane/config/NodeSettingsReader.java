@@ -488,7 +488,7 @@ final class NodeSettingsReader {
      * Each key stands alone: ipsec on with no peers protects nothing and harms nothing, and
      * a missing key file is the supervisor's to find (it fails closed), not the config's.
      */
-    private static IpsecSettings ipsec(ConfigSection ipsec) {
+    private IpsecSettings ipsec(ConfigSection ipsec) {
         boolean enabled = ipsec.get("enabled", ValueReader.bool());
         String keyDir = ipsec.get("key-dir", ValueReader.string(
                 "an absolute path without '.' or '..' segments, like /etc/cipherlane/keys", PathText::isAbsolute));
@@ -500,9 +500,49 @@ final class NodeSettingsReader {
         boolean udpEncapsulation = ipsec.get("udp-encapsulation", ValueReader.bool());
         long sequenceBlock = ipsec.get("sequence-block",
                 ValueReader.longInteger(IpsecSettings.MIN_SEQUENCE_BLOCK, IpsecSettings.MAX_SEQUENCE_BLOCK));
+        IpsecLifetime lifetime = lifetime(ipsec.section("lifetime"));
         ipsec.rejectUnknownKeys();
         return new IpsecSettings(enabled, Path.of(keyDir), engine, cryptoThreads, replayWindow, udpEncapsulation,
-                sequenceBlock);
+                sequenceBlock, lifetime);
+    }
+
+    /**
+     * Each limit is 0 (none) or more; a soft limit must come before its hard one, or the
+     * warning that the SA needs replacing (RFC 4301 section 4.4.2.1) would never come first.
+     * That problem goes on the soft key, the one to lower, and a bad pair falls back to no limits.
+     */
+    private IpsecLifetime lifetime(ConfigSection lifetime) {
+        ValueReader<Long> count = ValueReader.longInteger(0, IpsecLifetime.MAX_COUNT);
+        ValueReader<Duration> time = ValueReader.duration(Duration.ZERO, IpsecLifetime.MAX_TIME);
+        long softBytes = lifetime.get("soft-bytes", count);
+        long hardBytes = lifetime.get("hard-bytes", count);
+        long softPackets = lifetime.get("soft-packets", count);
+        long hardPackets = lifetime.get("hard-packets", count);
+        Duration softTime = lifetime.get("soft-time", time);
+        Duration hardTime = lifetime.get("hard-time", time);
+        lifetime.rejectUnknownKeys();
+        if (!softBelowHard(lifetime, "bytes", softBytes, hardBytes, Long.toString(hardBytes))) {
+            softBytes = 0;
+            hardBytes = 0;
+        }
+        if (!softBelowHard(lifetime, "packets", softPackets, hardPackets, Long.toString(hardPackets))) {
+            softPackets = 0;
+            hardPackets = 0;
+        }
+        if (!softBelowHard(lifetime, "time", softTime.toNanos(), hardTime.toNanos(), DurationText.format(hardTime))) {
+            softTime = Duration.ZERO;
+            hardTime = Duration.ZERO;
+        }
+        return new IpsecLifetime(softBytes, hardBytes, softPackets, hardPackets, softTime, hardTime);
+    }
+
+    private boolean softBelowHard(ConfigSection lifetime, String kind, long soft, long hard, String hardShown) {
+        if (IpsecLifetime.softBelowHard(soft, hard)) {
+            return true;
+        }
+        problems.add(lifetime.origin("soft-" + kind), lifetime.path("soft-" + kind),
+                "less than hard-" + kind + " (" + hardShown + ")", lifetime.shown("soft-" + kind));
+        return false;
     }
 
     /** One of {@link IpsecSettings#ENGINES}, offering the nearest for a slip like "bouncy-castle" or "JDK". */

@@ -95,6 +95,15 @@ public final class SettingsRenderer {
         doc.value("replay-window", ipsec.replayWindow());
         doc.value("udp-encapsulation", ipsec.udpEncapsulation());
         doc.value("sequence-block", ipsec.sequenceBlock());
+        IpsecLifetime lifetime = ipsec.lifetime();
+        doc.open("lifetime");
+        doc.value("soft-bytes", lifetime.softBytes());
+        doc.value("hard-bytes", lifetime.hardBytes());
+        doc.value("soft-packets", lifetime.softPackets());
+        doc.value("hard-packets", lifetime.hardPackets());
+        doc.value("soft-time", lifetime.softTime());
+        doc.value("hard-time", lifetime.hardTime());
+        doc.close();
         doc.close();
         doc.close();
         return doc.toString();

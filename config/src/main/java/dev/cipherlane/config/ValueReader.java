@@ -125,8 +125,15 @@ record ValueReader<T>(String expected, Conversion<T> conversion) {
         });
     }
 
-    /** HOCON numbers may come back as Integer, Long or Double; take any whole one. */
+    /**
+     * HOCON numbers may come back as Integer, Long or Double; take any whole one. Integers and
+     * longs are taken as they are, since a double holds a long above 2^53 only approximately.
+     */
     private static long wholeNumber(ConfigValue value, String expected) {
+        if (value.valueType() == ConfigValueType.NUMBER && (value.unwrapped() instanceof Integer
+                || value.unwrapped() instanceof Long)) {
+            return ((Number) value.unwrapped()).longValue();
+        }
         if (value.valueType() == ConfigValueType.NUMBER && value.unwrapped() instanceof Number number) {
             double d = number.doubleValue();
             if (d == Math.rint(d) && Math.abs(d) < 0x1p62) {

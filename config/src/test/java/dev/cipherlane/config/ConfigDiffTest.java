@@ -108,7 +108,9 @@ class ConfigDiffTest {
                                 mtu = 1500, queues = 2, interface-name = "eth1" }
                   uplink { interface = "eth0", host-tap = "cl-host1", tunnel-addresses = ["192.0.2.21"], mtu = 9000 }
                   ipsec { enabled = true, key-dir = "/tmp/keys", engine = "bouncycastle", crypto-threads = 1
-                          replay-window = 64, udp-encapsulation = true, sequence-block = 16 }
+                          replay-window = 64, udp-encapsulation = true, sequence-block = 16
+                          lifetime { soft-bytes = 1, hard-bytes = 2, soft-packets = 1, hard-packets = 2
+                                     soft-time = 1s, hard-time = 2s } }
                 }
                 """);
         Set<String> changed = ConfigDiff.between(NodeConfigLoader.defaults(), neu).stream()
@@ -238,5 +240,25 @@ class ConfigDiffTest {
         assertEquals(new ConfigChange("cipherlane.ipsec.sequence-block", ConfigChange.Kind.CHANGED, 1L << 20, 4096L),
                 changes.getLast());
         assertEquals(new ConfigChange("cipherlane.ipsec.enabled", ConfigChange.Kind.CHANGED, false, true), changes.get(2));
+    }
+
+    @Test
+    void ipsecLifetimeChangesOneLeafPerLimit() throws Exception {
+        NodeSettings old = load("""
+                cipherlane.ipsec.lifetime { soft-bytes = 100, hard-bytes = 200, soft-time = 50m, hard-time = 1h }
+                """);
+        NodeSettings neu = load("""
+                cipherlane.ipsec.lifetime { soft-bytes = 100, hard-bytes = 300, hard-packets = 1000000
+                                            soft-time = 0s, hard-time = 3600s }
+                """);
+        List<ConfigChange> changes = ConfigDiff.between(old, neu);
+        assertEquals(List.of(
+                "~ cipherlane.ipsec.lifetime.hard-bytes: 200 -> 300",
+                "~ cipherlane.ipsec.lifetime.hard-packets: 0 -> 1000000",
+                "~ cipherlane.ipsec.lifetime.soft-time: 50m -> 0s"), lines(changes));
+        assertEquals(new ConfigChange("cipherlane.ipsec.lifetime.hard-bytes", ConfigChange.Kind.CHANGED, 200L, 300L),
+                changes.getFirst());
+        assertEquals(List.of(), ConfigDiff.between(neu, load("cipherlane.ipsec.lifetime { soft-bytes = 100, hard-bytes = 300"
+                + ", hard-packets = 1000000, hard-time = 60m }")));
     }
 }

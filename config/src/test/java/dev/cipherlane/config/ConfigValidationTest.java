@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -810,7 +811,8 @@ class ConfigValidationTest {
     @Test
     void unknownKeyInIpsec() {
         assertEquals(List.of(at(2, "cipherlane.ipsec.replay-windows: expected one of enabled, key-dir, engine, crypto-threads,"
-                + " replay-window, udp-encapsulation, sequence-block (did you mean replay-window?), got an unknown key")),
+                + " replay-window, udp-encapsulation, sequence-block, lifetime (did you mean replay-window?),"
+                + " got an unknown key")),
                 problems("""
                         cipherlane.ipsec {
                           replay-windows = 64
@@ -819,6 +821,64 @@ class ConfigValidationTest {
         assertEquals(List.of(at(1, "cipherlane.ipsec: expected an object, got true")), problems("cipherlane.ipsec = true"));
         assertEquals(List.of(at(1, "cipherlane.ipsec.enabled: expected true or false, got null")),
                 problems("cipherlane.ipsec.enabled = null"));
+    }
+
+    @Test
+    void everyBadLifetimeValueOnItsOwnLine() {
+        String count = "expected an integer in 0..9223372036854775807, got ";
+        String time = "expected a duration in 0s..106751d with a unit, like 30s, got ";
+        assertEquals(List.of(
+                at(3, "cipherlane.ipsec.lifetime.soft-bytes: " + count + "-1"),
+                at(4, "cipherlane.ipsec.lifetime.hard-bytes: " + count + "\"1000\""),
+                at(5, "cipherlane.ipsec.lifetime.soft-packets: " + count + "1.5"),
+                at(6, "cipherlane.ipsec.lifetime.hard-packets: " + count + "\"9223372036854775808\""),
+                at(7, "cipherlane.ipsec.lifetime.soft-time: " + time + "30"),
+                at(8, "cipherlane.ipsec.lifetime.hard-time: " + time + "\"-1s\""),
+                at(9, "cipherlane.ipsec.lifetime.soft-bites: expected one of soft-bytes, hard-bytes, soft-packets,"
+                        + " hard-packets, soft-time, hard-time (did you mean soft-bytes?), got an unknown key")),
+                problems("""
+                        cipherlane.ipsec {
+                          lifetime {
+                            soft-bytes = -1
+                            hard-bytes = "1000"
+                            soft-packets = 1.5
+                            hard-packets = 9223372036854775808
+                            soft-time = 30
+                            hard-time = -1s
+                            soft-bites = 10
+                          }
+                        }
+                        """));
+    }
+
+    @Test
+    void softLifetimeLimitMustBeBelowItsHardOne() {
+        assertEquals(List.of(
+                at(3, "cipherlane.ipsec.lifetime.soft-bytes: expected less than hard-bytes (1000), got 1000"),
+                at(5, "cipherlane.ipsec.lifetime.soft-packets: expected less than hard-packets (10), got 11"),
+                at(7, "cipherlane.ipsec.lifetime.soft-time: expected less than hard-time (1h), got \"2h\"")),
+                problems("""
+                        cipherlane.ipsec.lifetime {
+                          hard-bytes = 1000
+                          soft-bytes = 1000
+                          hard-packets = 10
+                          soft-packets = 11
+                          hard-time = 60m
+                          soft-time = 2h
+                        }
+                        """));
+        // 3600s and 1h are one time, so the soft limit is not below the hard.
+        assertEquals(List.of(at(1, "cipherlane.ipsec.lifetime.soft-time: expected less than hard-time (1h),"
+                + " got \"3600s\"")), problems("cipherlane.ipsec.lifetime { soft-time = 3600s, hard-time = 1h }"));
+    }
+
+    @Test
+    void lifetimeLimitsOfOneKindMayStandAlone() throws Exception {
+        assertEquals(new IpsecLifetime(1000, 0, 9, 10, Duration.ZERO, Duration.ofSeconds(1)), ConfigFiles.load(dir, """
+                cipherlane.ipsec.lifetime { soft-bytes = 1000, hard-packets = 10, soft-packets = 9, hard-time = 1s }
+                """).ipsec().lifetime());
+        assertEquals(List.of(at(1, "cipherlane.ipsec.lifetime: expected an object, got 0")),
+                problems("cipherlane.ipsec.lifetime = 0"));
     }
 
     @Test

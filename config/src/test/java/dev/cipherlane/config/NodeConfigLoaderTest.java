@@ -38,7 +38,8 @@ class NodeConfigLoaderTest {
             List.of(),
             new UplinkSettings(Optional.empty(), "cl-host", List.of(), 1500),
             List.of(),
-            new IpsecSettings(false, Path.of("/etc/cipherlane/keys"), "jdk", 0, 1024, false, 1048576));
+            new IpsecSettings(false, Path.of("/etc/cipherlane/keys"), "jdk", 0, 1024, false, 1048576,
+                    new IpsecLifetime(0, 0, 0, 0, Duration.ZERO, Duration.ZERO)));
 
     @Test
     void emptyFileGivesTheDocumentedDefaults() throws Exception {
@@ -113,6 +114,14 @@ class NodeConfigLoaderTest {
                     replay-window = 64
                     udp-encapsulation = true
                     sequence-block = 16
+                    lifetime {
+                      soft-bytes = 1000000000
+                      hard-bytes = 9223372036854775807
+                      soft-packets = 900
+                      hard-packets = 1000
+                      soft-time = 50 minutes
+                      hard-time = 1h
+                    }
                   }
                 }
                 """);
@@ -145,8 +154,9 @@ class NodeConfigLoaderTest {
                         3)),
                 settings.peers());
         assertEquals(IpAddress.parse("192.0.2.13"), settings.peers().getFirst().address(3));
-        assertEquals(new IpsecSettings(true, Path.of("/var/lib/cl-keys"), "bouncycastle", 3, 64, true, 16),
-                settings.ipsec());
+        assertEquals(new IpsecSettings(true, Path.of("/var/lib/cl-keys"), "bouncycastle", 3, 64, true, 16,
+                new IpsecLifetime(1_000_000_000L, Long.MAX_VALUE, 900, 1000, Duration.ofMinutes(50),
+                        Duration.ofHours(1))), settings.ipsec());
         assertEquals(Path.of("/var/lib/cl-keys/node-c.2.key"), settings.ipsec().keyFile("node-c", 2));
     }
 
@@ -235,7 +245,8 @@ class NodeConfigLoaderTest {
                   uplink { interface = "eth0", tunnel-addresses = ["192.0.2.21"] }
                   peers = [ { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["fd78::/64"], tunnels = 1 } ]
                   ipsec { enabled = true, key-dir = "/etc/cl/keys", crypto-threads = 2, replay-window = 2048
-                          udp-encapsulation = true, sequence-block = 65536 }
+                          udp-encapsulation = true, sequence-block = 65536
+                          lifetime { soft-bytes = 1, hard-packets = 7, soft-time = 90s, hard-time = 2h } }
                 }
                 """);
         String rendered = SettingsRenderer.render(settings);

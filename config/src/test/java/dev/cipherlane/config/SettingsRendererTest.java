@@ -22,6 +22,14 @@ class SettingsRendererTest {
                 replay-window = 1024
                 udp-encapsulation = false
                 sequence-block = 1048576
+                lifetime {
+                  soft-bytes = 0
+                  hard-bytes = 0
+                  soft-packets = 0
+                  hard-packets = 0
+                  soft-time = 0s
+                  hard-time = 0s
+                }
               }
             }
             """;
@@ -133,7 +141,9 @@ class SettingsRendererTest {
     void ipsecRoundTripsWithBooleansAndNumbersBare() throws Exception {
         NodeSettings settings = ConfigFiles.load(dir, """
                 cipherlane.ipsec { enabled = true, key-dir = "/srv/keys dir", engine = "bouncycastle", crypto-threads = 16
-                                   replay-window = 0, udp-encapsulation = true, sequence-block = 1073741824 }
+                                   replay-window = 0, udp-encapsulation = true, sequence-block = 1073741824
+                                   lifetime { soft-bytes = 1000, hard-bytes = 2000, soft-packets = 10, hard-packets = 0
+                                              soft-time = 1500ms, hard-time = 1 day } }
                 """);
         String rendered = SettingsRenderer.render(settings);
         assertTrue(rendered.endsWith("""
@@ -145,6 +155,14 @@ class SettingsRendererTest {
                     replay-window = 0
                     udp-encapsulation = true
                     sequence-block = 1073741824
+                    lifetime {
+                      soft-bytes = 1000
+                      hard-bytes = 2000
+                      soft-packets = 10
+                      hard-packets = 0
+                      soft-time = 1500ms
+                      hard-time = 1d
+                    }
                   }
                 }
                 """), rendered);

@@ -187,6 +187,10 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         for (ParallelRing<AeadEngine> ring : cryptoRings) {
             ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
         }
+        if (security != null) {
+            control.scheduleWithFixedDelay(security::checkLimits, NEIGHBOUR_AGEING_MS, NEIGHBOUR_AGEING_MS,
+                    TimeUnit.MILLISECONDS);
+        }
         if (solicitor != null) {
             solicitor.wakes(idles.get(0));
             control.scheduleWithFixedDelay(solicitor::solicit, 0, NEIGHBOUR_AGEING_MS, TimeUnit.MILLISECONDS);

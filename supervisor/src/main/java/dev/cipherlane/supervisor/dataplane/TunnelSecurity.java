@@ -1,11 +1,13 @@
 package dev.cipherlane.supervisor.dataplane;
 
+import dev.cipherlane.config.IpsecLifetime;
 import dev.cipherlane.config.IpsecSettings;
 import dev.cipherlane.ipsec.keys.SaKeys;
 import dev.cipherlane.ipsec.keys.SequenceReservation;
 import dev.cipherlane.ipsec.keys.SequenceStore;
 import dev.cipherlane.ipsec.keys.StaticKeyFile;
 import dev.cipherlane.ipsec.sa.Direction;
+import dev.cipherlane.ipsec.sa.SaEvent;
 import dev.cipherlane.ipsec.sa.SaLimits;
 import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.ipsec.sa.SaTable;
@@ -17,6 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +49,8 @@ final class TunnelSecurity implements AutoCloseable {
     private final SequenceStore sequences;
     private final List<SequenceReservation> reservations = new ArrayList<>();
     private volatile SaTable.Snapshot snapshot;
+    /** Limits each SA crossed, for {@code show sa}; control thread only. */
+    private final Map<Integer, String> crossed = new ConcurrentHashMap<>();
 
     private TunnelSecurity(SequenceStore sequences) {
         this.sequences = sequences;
@@ -105,12 +112,41 @@ final class TunnelSecurity implements AutoCloseable {
         byte[] salt = keys.material().copySalt();
         try {
             int s = (salt[0] & 0xFF) << 24 | (salt[1] & 0xFF) << 16 | (salt[2] & 0xFF) << 8 | salt[3] & 0xFF;
+            IpsecLifetime l = settings.lifetime();
+            SaLimits limits = new SaLimits(l.softBytes(), l.hardBytes(), l.softPackets(), l.hardPackets(),
+                    l.softTime(), l.hardTime());
             return new SecurityAssociation(keys.spi(), direction, key, s, esn, settings.replayWindow(), udp, tunnel,
-                    SaLimits.NONE);
+                    limits);
         } finally {
             Arrays.fill(key, (byte) 0);
             Arrays.fill(salt, (byte) 0);
         }
+    }
+
+    /**
+     * Control thread, once a second: raises passed lifetimes, then reports every limit the SAs
+     * crossed since the last call (RFC 4301 section 4.4.2.1). Static keys cannot be replaced
+     * while running, so a soft limit is a warning to replace the key files and a hard one means
+     * the tunnel now drops its traffic (fail closed) until they are and the node restarts.
+     */
+    List<SaEvent> checkLimits() {
+        table.checkLifetimes();
+        List<SaEvent> events = table.pollEvents();
+        for (SaEvent e : events) {
+            crossed.merge(e.sa(), e.limit().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                    (a, b) -> a + ", " + b);
+            if (e.limit().hard()) {
+                LOG.error("{}: hard limit reached, the SA refuses traffic; replace its key files and restart", e);
+            } else {
+                LOG.warn("{}: soft limit reached, replace its key files soon", e);
+            }
+        }
+        return events;
+    }
+
+    /** The SA table; control thread only. */
+    SaTable table() {
+        return table;
     }
 
     SaTable.Snapshot snapshot() {
@@ -119,8 +155,8 @@ final class TunnelSecurity implements AutoCloseable {
 
     /** {@code show sa}: one line per SA with its counters. */
     String show() {
-        StringBuilder sb = new StringBuilder(String.format("%-5s %-8s %-10s %-6s %12s %14s %s%n", "Index", "Dir",
-                "SPI", "Tunnel", "Packets", "Bytes", "Next sequence"));
+        StringBuilder sb = new StringBuilder(String.format("%-5s %-8s %-10s %-6s %12s %14s %-14s %s%n", "Index",
+                "Dir", "SPI", "Tunnel", "Packets", "Bytes", "Next sequence", "Limits crossed"));
         for (int index : table.indexes()) {
             SaState st = table.state(index);
             String next = "";
@@ -131,8 +167,9 @@ final class TunnelSecurity implements AutoCloseable {
                     }
                 }
             }
-            sb.append(String.format("%-5d %-8s %-10s %-6d %12d %14d %s%n", index, st.outbound() ? "out" : "in",
-                    SaKeys.spiText(st.spi()), st.sa().tunnel(), st.counters().packets(), st.counters().bytes(), next));
+            sb.append(String.format("%-5d %-8s %-10s %-6d %12d %14d %-14s %s%n", index, st.outbound() ? "out" : "in",
+                    SaKeys.spiText(st.spi()), st.sa().tunnel(), st.counters().packets(), st.counters().bytes(), next,
+                    crossed.getOrDefault(index, "")));
         }
         return sb.toString();
     }
