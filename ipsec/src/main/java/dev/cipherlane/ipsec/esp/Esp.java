@@ -43,6 +43,15 @@ public final class Esp {
      */
     public static final int MAX_OVERHEAD = UDP_HEADER + PAYLOAD + 3 + TRAILER + ICV;
 
+    /**
+     * The most bytes a protected IPIP tunnel adds to an inner packet: the outer IPv4 header
+     * (RFC 2003 section 3) and ESP's {@link #MAX_OVERHEAD}, less the UDP header when ESP is
+     * not encapsulated. What the tunnel's MTU check must reserve.
+     */
+    public static int tunnelOverhead(boolean udpEncapsulated) {
+        return IP4_HEADER + MAX_OVERHEAD - (udpEncapsulated ? 0 : UDP_HEADER);
+    }
+
     /** The 4-byte zero marker that tells IKE from ESP on port 4500 (RFC 3948 section 2.2). */
     public static final int NON_ESP_MARKER = 4;
     /** A NAT keepalive is a UDP payload of this one byte (RFC 3948 section 2.3). */

@@ -34,8 +34,8 @@ import java.util.function.Supplier;
  * <p>When the MAC is unknown, the stage sends an ARP request on arc {@code request}, at
  * most one per next hop per interval ({@link ArpRequester}), and drops the packet as "arp
  * resolution pending", as VPP does: holding packets would need buffers per unresolved
- * destination that anyone can make us spend. IPv6 neighbour discovery is not implemented:
- * IPv6 adjacencies are dropped here.
+ * destination that anyone can make us spend. IPv6 adjacencies are {@code ip6-nd-glean}'s
+ * ({@link Ip6NeighbourGlean}); one miswired here is dropped.
  */
 public final class ArpGlean extends Stage<ArpGlean.Params> {
     public static final String NAME = "arp-glean";

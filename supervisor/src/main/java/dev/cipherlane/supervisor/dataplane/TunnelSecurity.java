@@ -2,6 +2,7 @@ package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.config.IpsecLifetime;
 import dev.cipherlane.config.IpsecSettings;
+import dev.cipherlane.ipsec.esp.Esp;
 import dev.cipherlane.ipsec.keys.SaKeys;
 import dev.cipherlane.ipsec.keys.SequenceReservation;
 import dev.cipherlane.ipsec.keys.SequenceStore;
@@ -41,9 +42,6 @@ final class TunnelSecurity implements AutoCloseable {
 
     /** The sequence state files' directory under the node's state directory. */
     static final String SEQUENCE_DIR = "esp-sequences";
-    /** Outer header, ESP header and IV, up to 3 bytes of padding, pad length, next header, ICV (RFC 4303, 4106). */
-    static final int ESP_OVERHEAD = 20 + 8 + 8 + 3 + 2 + 16;
-    static final int UDP_HEADER = 8;
 
     private final SaTable table = new SaTable();
     private final SequenceStore sequences;
@@ -61,7 +59,7 @@ final class TunnelSecurity implements AutoCloseable {
         TunnelSecurity s = new TunnelSecurity(SequenceStore.open(stateDir.resolve(SEQUENCE_DIR),
                 settings.sequenceBlock(), true));
         try {
-            int overhead = ESP_OVERHEAD + (settings.udpEncapsulation() ? UDP_HEADER : 0);
+            int overhead = Esp.tunnelOverhead(settings.udpEncapsulation());
             for (NodeForwarding.TunnelInfo t : forwarding.tunnelInfo()) {
                 int[] sas = s.load(settings, t);
                 if (sas == null) {

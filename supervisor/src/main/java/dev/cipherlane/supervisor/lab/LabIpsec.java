@@ -61,11 +61,7 @@ public record LabIpsec(boolean enabled, boolean udpEncapsulation, String engine,
      * (RFC 4303 section 2, RFC 4106 section 3), and the UDP header when encapsulated (RFC 3948).
      */
     public int tunnelOverhead() {
-        if (!enabled) {
-            return Esp.IP4_HEADER;
-        }
-        int esp = Esp.MAX_OVERHEAD - (udpEncapsulation ? 0 : Esp.UDP_HEADER);
-        return Esp.IP4_HEADER + esp;
+        return enabled ? Esp.tunnelOverhead(udpEncapsulation) : Esp.IP4_HEADER;
     }
 
     @Override
