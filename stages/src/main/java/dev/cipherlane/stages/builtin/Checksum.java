@@ -1,36 +1,68 @@
 package dev.cipherlane.stages.builtin;
 
-import dev.cipherlane.stages.buffer.Net;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * The Internet checksum (RFC 1071) over packet bytes in the off-heap segment, and its
  * incremental update (RFC 1624).
  *
- * <p>{@link #sum} adds 32-bit big-endian words into a 64-bit accumulator and leaves the
- * carries for {@link #fold}: RFC 1071 section 2(B) and (C) show that the one's complement
- * sum may be taken over wider words and folded at the end, which halves the loads compared
- * to 16-bit words. A 64-bit accumulator holds 2^32 words before it could overflow, far more
- * than any packet.
+ * <p>An accumulator, as {@link #sum} takes and returns it, is an unfolded sum of 16-bit
+ * big-endian words: callers add pseudo-header words to it, chain {@link #sum} over several
+ * ranges and {@link #fold} it at the end. It is zero only when every word summed was zero,
+ * which keeps {@link #fold} telling a sum of nothing (0) from a sum of all ones (0xFFFF).
+ *
+ * <p>{@link #sum} reads eight bytes per load, little-endian, into a 64-bit accumulator as
+ * two 32-bit halves whose carries collect in the upper bits: RFC 1071 section 2(C) lets the
+ * sum run over wider words and fold at the end. Little-endian because that is the native
+ * order of the machines we run on (a big-endian one would still be right, only slower):
+ * section 2(B) shows the one's complement sum of byte-swapped words is the byte-swapped sum,
+ * so the range is folded to 16 bits once and swapped back before it joins the big-endian
+ * accumulator.
  */
 public final class Checksum {
     private Checksum() {}
 
-    /** Adds {@code length} bytes at {@code offset} to {@code accumulator}; an odd last byte is padded with zero. */
+    private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW32 = 0xFFFF_FFFFL;
+
+    /**
+     * Adds {@code length} bytes at {@code offset}, as 16-bit big-endian words, to
+     * {@code accumulator}; an odd last byte is padded with zero (RFC 1071 section 4.1).
+     * The result is congruent, modulo 0xFFFF, to the plain word sum, and zero only if
+     * {@code accumulator} and every byte are; {@link #fold} gives the same value for both.
+     */
     public static long sum(MemorySegment data, long offset, int length, long accumulator) {
-        long acc = accumulator;
-        int i = 0;
-        for (; i + 4 <= length; i += 4) {
-            acc += Integer.toUnsignedLong(data.get(Net.U32, offset + i));
+        // Each word adds less than 2^33 and an int length has fewer than 2^28 words, so the
+        // accumulator cannot overflow. The loop is kept this plain (one counted int index,
+        // one accumulator) because C2 turns exactly this shape into a vector reduction.
+        if (length <= 0) {
+            return accumulator; // nothing to add, as the word sum adds nothing
         }
-        if (i + 2 <= length) {
-            acc += Short.toUnsignedInt(data.get(Net.U16, offset + i));
-            i += 2;
+        long sum = 0;
+        int words = length >>> 3;
+        for (int i = 0; i < words; i++) {
+            long x = data.get(LE64, offset + 8L * i);
+            sum += (x & LOW32) + (x >>> 32);
         }
-        if (i < length) {
-            acc += Byte.toUnsignedInt(data.get(Net.U8, offset + i)) << 8;
+        long at = offset + 8L * words;
+        if ((length & 4) != 0) {
+            sum += Integer.toUnsignedLong(data.get(LE32, at));
+            at += 4;
         }
-        return acc;
+        if ((length & 2) != 0) {
+            sum += Short.toUnsignedLong(data.get(LE16, at));
+            at += 2;
+        }
+        if ((length & 1) != 0) {
+            // The odd byte is the high half of a big-endian word, the low half of a swapped one.
+            sum += Byte.toUnsignedLong(data.get(ValueLayout.JAVA_BYTE, at));
+        }
+        int swapped = fold(sum);
+        return accumulator + ((swapped & 0xFF) << 8 | swapped >>> 8);
     }
 
     /** Folds the carries of an accumulator into a 16-bit one's complement sum. */

@@ -328,12 +328,11 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         if (data.get(Net.U8, a + Tcp.DATA_OFFSET) != data.get(Net.U8, b + Tcp.DATA_OFFSET)) {
             return FLUSH_INELIGIBLE;
         }
-        // Same data offset, so the options are the same length, a multiple of 4 bytes.
+        // Same data offset, so the options are the same length.
         int end = t.headers[f] - tcpOffset;
-        for (int o = Tcp.MIN_HEADER; o < end; o += 4) {
-            if (data.get(Net.U32, a + o) != data.get(Net.U32, b + o)) {
-                return FLUSH_INELIGIBLE;
-            }
+        if (end > Tcp.MIN_HEADER && MemorySegment.mismatch(data, a + Tcp.MIN_HEADER, a + end,
+                data, b + Tcp.MIN_HEADER, b + end) >= 0) {
+            return FLUSH_INELIGIBLE;
         }
         return -1;
     }

@@ -228,6 +228,10 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
         int sequence = data.get(Net.U32, ip + tcpOffset + Tcp.SEQUENCE);
         int flags = Byte.toUnsignedInt(data.get(Net.U8, ip + tcpOffset + Tcp.FLAGS));
         int id = ip6 ? 0 : Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.IDENTIFICATION));
+        // Summed once per super-packet: segments' IPv4 headers differ only in total length
+        // and identification, their pseudo-headers only in the TCP length.
+        long ip4Shared = ip6 ? 0 : ip4SharedSum(data, ip, tcpOffset);
+        long pseudo = ip6 ? Tcp.pseudoHeader6(data, ip, 0) : Tcp.pseudoHeader4(data, ip, 0);
         int head = -1;
         int tail = -1;
         for (int i = 0; i < segments; i++) {
@@ -254,11 +258,13 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
             if (ip6) {
                 data.set(Net.U16, seg + Ip6.PAYLOAD_LENGTH, (short) (ipLength - Ip6.HEADER));
             } else {
-                data.set(Net.U16, seg + Ip4.TOTAL_LENGTH, (short) ipLength);
                 // Linux's inet_gso_segment numbers segments id, id+1, ...; RFC 6864 section
                 // 4.1 lets atomic datagrams carry any ID, and non-atomic ones need distinct IDs.
-                data.set(Net.U16, seg + Ip4.IDENTIFICATION, (short) (id + i));
-                ip4HeaderChecksum(data, seg, tcpOffset);
+                int segmentId = (id + i) & 0xFFFF;
+                data.set(Net.U16, seg + Ip4.TOTAL_LENGTH, (short) ipLength);
+                data.set(Net.U16, seg + Ip4.IDENTIFICATION, (short) segmentId);
+                int header = Checksum.fold(ip4Shared + ipLength + segmentId);
+                data.set(Net.U16, seg + Ip4.CHECKSUM, (short) (~header & 0xFFFF));
             }
             long tcp = seg + tcpOffset;
             data.set(Net.U32, tcp + Tcp.SEQUENCE, sequence + offset);
@@ -270,7 +276,7 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
                 f &= ~(Tcp.FIN | Tcp.PSH);
             }
             data.set(Net.U8, tcp + Tcp.FLAGS, (byte) f);
-            tcpChecksum(data, seg, ip6, tcpOffset, ipLength - tcpOffset);
+            tcpChecksum(data, tcp, ipLength - tcpOffset, pseudo + ipLength - tcpOffset);
 
             DerivedPacket.inherit(mem, bi, s, ip6, tcpOffset);
             mem.setFlag(s, PacketFlags.CSUM_VALID);
@@ -294,7 +300,9 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
         if (!ip6) {
             ip4HeaderChecksum(data, ip, tcpOffset);
         }
-        tcpChecksum(data, ip, ip6, tcpOffset, ipLength - tcpOffset);
+        int tcpLength = ipLength - tcpOffset;
+        long pseudo = ip6 ? Tcp.pseudoHeader6(data, ip, tcpLength) : Tcp.pseudoHeader4(data, ip, tcpLength);
+        tcpChecksum(data, ip + tcpOffset, tcpLength, pseudo);
         mem.gsoSize(bi, 0);
         mem.gsoType(bi, VirtioNetHeader.GSO_NONE);
         mem.csumStart(bi, 0);
@@ -311,11 +319,25 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
         data.set(Net.U16, ip + Ip4.CHECKSUM, (short) Checksum.compute(data, ip, headerLength));
     }
 
-    /** Full TCP checksum of the segment at {@code ip} (RFC 9293 section 3.1). */
-    private static void tcpChecksum(MemorySegment data, long ip, boolean ip6, int tcpOffset, int tcpLength) {
-        long tcp = ip + tcpOffset;
+    /**
+     * The sum of the IPv4 header at {@code ip} without its total length, identification and
+     * checksum words, which every segment sets anew. A word leaves a one's complement sum by
+     * adding its complement (RFC 1624 section 3); the version word keeps the sum above zero,
+     * so folding it with a segment's two words gives what summing that header would.
+     */
+    private static long ip4SharedSum(MemorySegment data, long ip, int headerLength) {
+        return Checksum.sum(data, ip, headerLength, 0)
+                + (~data.get(Net.U16, ip + Ip4.TOTAL_LENGTH) & 0xFFFF)
+                + (~data.get(Net.U16, ip + Ip4.IDENTIFICATION) & 0xFFFF)
+                + (~data.get(Net.U16, ip + Ip4.CHECKSUM) & 0xFFFF);
+    }
+
+    /**
+     * Full TCP checksum of the {@code tcpLength} bytes at {@code tcp} (RFC 9293 section 3.1),
+     * their pseudo-header summing to {@code pseudo}.
+     */
+    private static void tcpChecksum(MemorySegment data, long tcp, int tcpLength, long pseudo) {
         data.set(Net.U16, tcp + Tcp.CHECKSUM, (short) 0);
-        long pseudo = ip6 ? Tcp.pseudoHeader6(data, ip, tcpLength) : Tcp.pseudoHeader4(data, ip, tcpLength);
         int sum = Checksum.fold(Checksum.sum(data, tcp, tcpLength, pseudo));
         data.set(Net.U16, tcp + Tcp.CHECKSUM, (short) (~sum & 0xFFFF));
     }

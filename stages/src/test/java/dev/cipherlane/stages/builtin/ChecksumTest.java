@@ -13,6 +13,156 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ChecksumTest {
+    /** Random bytes the wide-load tests slice: 64 KB plus room for every offset. */
+    private static final int POOL = 65_536 + 64;
+
+    /** The plain way: 16-bit big-endian words, an odd last byte padded with zero, no fold. */
+    private static long wordSum(byte[] b, int off, int len, long initial) {
+        long sum = initial;
+        for (int i = 0; i < len; i += 2) {
+            int hi = b[off + i] & 0xFF;
+            int lo = i + 1 < len ? b[off + i + 1] & 0xFF : 0;
+            sum += hi << 8 | lo;
+        }
+        return sum;
+    }
+
+    /** End-around carry one 16-bit step at a time, on the unsigned 64-bit value. */
+    private static int foldByLoop(long sum) {
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return (int) sum;
+    }
+
+    private static byte[] randomPool(long seed) {
+        byte[] bytes = new byte[POOL];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    @Test
+    void wideSumMatchesWordSumForEveryOffsetAndLengthUpTo2000() {
+        byte[] bytes = randomPool(2000);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pool = copy(arena, bytes, 0);
+            for (int at = 0; at < 16; at++) {
+                for (int length = 0; length <= 2000; length++) {
+                    // A slice that ends where the range ends: reading one byte past it throws.
+                    MemorySegment exact = pool.asSlice(0, at + length);
+                    assertEquals(foldByLoop(wordSum(bytes, at, length, 0)), Checksum.fold(Checksum.sum(exact, at, length, 0)),
+                            "length " + length + " at " + at);
+                }
+            }
+        }
+    }
+
+    @Test
+    void wideSumMatchesWordSumUpTo64Kilobytes() {
+        byte[] bytes = randomPool(65535);
+        int[] lengths = {4095, 4096, 20_000, 32_767, 32_768, 64_000, 65_534, 65_535, 65_536};
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pool = copy(arena, bytes, 0);
+            for (int at = 0; at < 16; at++) {
+                for (int length : lengths) {
+                    assertEquals(foldByLoop(wordSum(bytes, at, length, 0)),
+                            Checksum.fold(Checksum.sum(pool.asSlice(0, at + length), at, length, 0)),
+                            "length " + length + " at " + at);
+                }
+            }
+        }
+    }
+
+    @Test
+    void allOnesOver64KilobytesCarriesIntoEveryHalf() {
+        // Every 32-bit half is 0xFFFFFFFF: the most carry the wide loads can collect.
+        byte[] bytes = new byte[POOL];
+        Arrays.fill(bytes, (byte) 0xFF);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pool = copy(arena, bytes, 0);
+            for (int at = 0; at < 16; at++) {
+                for (int length : new int[] {65_535, 65_536, 1, 2, 3, 17}) {
+                    assertEquals(foldByLoop(wordSum(bytes, at, length, 0)), Checksum.fold(Checksum.sum(pool, at, length, 0)),
+                            "length " + length + " at " + at);
+                }
+            }
+        }
+    }
+
+    @Test
+    void accumulatorCarriesThroughUnchanged() {
+        byte[] bytes = randomPool(1624);
+        Random random = new Random(791);
+        long[] fixed = {0, 1, 0xFFFF, 0x1_0000, 0x1_FFFE, 0xFFFF_FFFFL, 1L << 40, (1L << 48) - 1};
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pool = copy(arena, bytes, 0);
+            for (int round = 0; round < 20_000; round++) {
+                long acc = round < fixed.length ? fixed[round] : random.nextLong() >>> (16 + random.nextInt(32));
+                int at = random.nextInt(16);
+                int length = random.nextInt(round % 10 == 0 ? 65_536 : 80);
+                assertEquals(foldByLoop(wordSum(bytes, at, length, acc)), Checksum.fold(Checksum.sum(pool, at, length, acc)),
+                        "accumulator " + acc + " length " + length + " at " + at);
+            }
+        }
+    }
+
+    @Test
+    void chainedRangesSumAsTheirWordsDo() {
+        // As callers chain them: a pseudo-header, then header and payload in pieces. A piece
+        // of odd length is padded on its own, as the plain word sum of that piece would be.
+        byte[] bytes = randomPool(9293);
+        Random random = new Random(8200);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pool = copy(arena, bytes, 0);
+            for (int round = 0; round < 5_000; round++) {
+                long expected = random.nextInt(0x20000);
+                long actual = expected;
+                int pieces = 1 + random.nextInt(5);
+                for (int p = 0; p < pieces; p++) {
+                    int at = random.nextInt(POOL - 2000);
+                    int length = random.nextInt(2000);
+                    expected = wordSum(bytes, at, length, expected);
+                    actual = Checksum.sum(pool, at, length, actual);
+                }
+                assertEquals(foldByLoop(expected), Checksum.fold(actual), "round " + round);
+            }
+        }
+    }
+
+    @Test
+    void zeroAndAllOnesStayDistinct() {
+        // 0x0000 and 0xFFFF are both one's complement zero; fold must keep a sum of only zero
+        // words at 0 and a non-zero sum that wraps at 0xFFFF, as the word sum does.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment zeros = arena.allocate(64);
+            assertEquals(0x1234_5678L, Checksum.sum(zeros, 0, 0, 0x1234_5678L), "an empty range adds nothing");
+            assertEquals(0x1234_5678L, Checksum.sum(zeros, 0, -3, 0x1234_5678L), "nor does a negative length");
+            for (int length = 0; length <= 40; length++) {
+                assertEquals(0, Checksum.fold(Checksum.sum(zeros, 3, length, 0)), "zeros of " + length);
+            }
+            byte[] complementary = {0x00, (byte) 0xFF, (byte) 0xFF, 0x00, 0x12, 0x34, (byte) 0xED, (byte) 0xCB};
+            for (int at = 0; at < 8; at++) {
+                MemorySegment s = copy(arena, complementary, at);
+                assertEquals(foldByLoop(wordSum(complementary, 0, 8, 0)), Checksum.fold(Checksum.sum(s, at, 8, 0)));
+                assertEquals(0xFFFF, Checksum.fold(Checksum.sum(s, at, 8, 0)));
+                assertEquals(0xFFFF, Checksum.fold(Checksum.sum(s, at, 4, 0)));
+                assertEquals(0xFFFF, Checksum.fold(Checksum.sum(zeros, 0, 8, 0xFFFF)));
+            }
+        }
+    }
+
+    @Test
+    void foldMatchesTheLoopOverTheWholeUnsignedRange() {
+        Random random = new Random(1071);
+        long[] fixed = {0, 1, 0xFFFF, 0x1_0000, 0xFFFF_FFFFL, 0x1_0000_0000L, 0xFFFF_0000_FFFFL, -1L, Long.MIN_VALUE};
+        for (long v : fixed) {
+            assertEquals(foldByLoop(v), Checksum.fold(v), Long.toHexString(v));
+        }
+        for (int round = 0; round < 100_000; round++) {
+            long v = random.nextLong() >>> random.nextInt(64);
+            assertEquals(foldByLoop(v), Checksum.fold(v), Long.toHexString(v));
+        }
+    }
 
     private static MemorySegment copy(Arena arena, byte[] bytes, int at) {
         MemorySegment s = arena.allocate(bytes.length + at + 8);

@@ -31,6 +31,8 @@ final class TcpPackets {
         int fragment = DF;
         int ttl = 64;
         int tos = 0;
+        /** IPv4 options, a multiple of 4 bytes, or none. */
+        byte[] ip4Options = new byte[0];
         /** IPv6 version, traffic class and flow label word. */
         int classFlow = 0x6000_0000 | 0x12345;
         int hopLimit = 64;
@@ -56,6 +58,7 @@ final class TcpPackets {
             s.fragment = fragment;
             s.ttl = ttl;
             s.tos = tos;
+            s.ip4Options = ip4Options.clone();
             s.classFlow = classFlow;
             s.hopLimit = hopLimit;
             s.hopByHop = hopByHop == null ? null : hopByHop.clone();
@@ -71,7 +74,7 @@ final class TcpPackets {
         }
 
         int ipHeaderLength() {
-            return ip6 ? 40 + (hopByHop == null ? 0 : hopByHop.length) : 20;
+            return ip6 ? 40 + (hopByHop == null ? 0 : hopByHop.length) : 20 + ip4Options.length;
         }
 
         int headersLength() {
@@ -95,7 +98,7 @@ final class TcpPackets {
                     p[40] = 6;
                 }
             } else {
-                p[0] = 0x45;
+                p[0] = (byte) (0x40 | ipHeader / 4);
                 p[1] = (byte) tos;
                 put16(p, 2, p.length);
                 put16(p, 4, id);
@@ -104,7 +107,8 @@ final class TcpPackets {
                 p[9] = 6;
                 put32(p, 12, source4);
                 put32(p, 16, destination4);
-                put16(p, 10, checksum(p, 0, 20));
+                System.arraycopy(ip4Options, 0, p, 20, ip4Options.length);
+                put16(p, 10, checksum(p, 0, ipHeader));
             }
             int t = ipHeader;
             put16(p, t, sourcePort);
