@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Cross-node pod-to-pod TCP throughput: iperf3 from a pod on node 1 to a pod on node 2, one
-# flow and then four (-P 4), over four paths in the same kind of namespaces, in one run:
-#   Cipherlane IPIP   two `cipherlane run` nodes, each taking over its end of a veth wire and
-#                     carrying the pods' traffic in plain IPIP tunnels (ESP off);
-#   Cipherlane ESP    the same with ESP (AES-GCM-256, static keys) on every tunnel;
+# flow and then four (-P 4), over five paths in the same kind of namespaces, in one run:
 #   kernel            pods on veths to their node namespace, ip_forward=1, a route to the
 #                     other node's pod CIDR via its wire address; plaintext, no tunnel;
+#   Cipherlane IPIP   two `cipherlane run` nodes, each taking over its end of a veth wire and
+#                     carrying the pods' traffic in plain IPIP tunnels (ESP off);
+#   Cipherlane ESP    the same with ESP (AES-GCM-256, static keys), IP protocol 50, on every
+#                     tunnel;
+#   Cipherlane ESP-in-UDP  the same with ESP in UDP port 4500 (RFC 3948), which the uplink
+#                     sends as UDP GSO super-frames (uplink.offloads, on by default);
 #   wireguard-go      the same pods, the other node's pod CIDR routed into a WireGuard
 #                     interface run by wireguard-go (userspace, TUN) in each node namespace.
 # Prints one table: Gbit/s and the ratio to the kernel's plaintext figure, 1 and 4 flows.
@@ -13,6 +16,8 @@
 # made on exit.
 #
 # Usage: benchmarks/cross-node.sh [seconds per run] [workers per node]   (default 10 1)
+#        CROSS_NODE_PATHS=kernel,esp-udp benchmarks/cross-node.sh   runs only the paths named
+#        (kernel, ipip, esp, esp-udp, wireguard)
 #
 # The topology is the lab's (dev.cipherlane.supervisor.lab, see CrossNodeBench). Nodes run
 # the command bin/cipherlane execs, on the jars built below, without the launcher's source

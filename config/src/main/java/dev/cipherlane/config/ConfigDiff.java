@@ -82,6 +82,7 @@ public final class ConfigDiff {
         diff.leaf(uplink + "host-tap", e.hostTap(), f.hostTap());
         diff.leaf(uplink + "tunnel-addresses", e.tunnelAddresses(), f.tunnelAddresses());
         diff.leaf(uplink + "mtu", e.mtu(), f.mtu());
+        diff.leaf(uplink + "offloads", e.offloads(), f.offloads());
 
         diff.keyed(root + "peers", old.peers(), neu.peers(), PeerSettings::name,
                 (path, x, y) -> {

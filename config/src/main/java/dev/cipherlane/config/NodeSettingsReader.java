@@ -342,6 +342,7 @@ final class NodeSettingsReader {
         List<IpAddress> tunnelAddresses = uplink.list("tunnel-addresses",
                 "a list of IPv4 addresses like [\"192.0.2.21\", \"192.0.2.22\"]", 0, tunnelAddress());
         int mtu = uplink.get("mtu", ValueReader.integer(UplinkSettings.MIN_MTU, UplinkSettings.MAX_MTU));
+        boolean offloads = uplink.get("offloads", ValueReader.bool());
         uplink.rejectUnknownKeys();
         if (hostTap.equals(interfaceName)) {
             problems.add(uplink.origin("host-tap"), uplink.path("host-tap"),
@@ -349,7 +350,7 @@ final class NodeSettingsReader {
             return null;
         }
         Optional<String> name = interfaceName.isEmpty() ? Optional.empty() : Optional.of(interfaceName);
-        return new UplinkSettings(name, hostTap, tunnelAddresses, mtu);
+        return new UplinkSettings(name, hostTap, tunnelAddresses, mtu, offloads);
     }
 
     /** A local tunnel endpoint, remembered so that no peer can claim it. */

@@ -77,6 +77,7 @@ public final class SettingsRenderer {
         doc.value("host-tap", uplink.hostTap());
         doc.value("tunnel-addresses", uplink.tunnelAddresses());
         doc.value("mtu", uplink.mtu());
+        doc.value("offloads", uplink.offloads());
         doc.close();
         doc.openList("peers");
         for (PeerSettings peer : settings.peers()) {

@@ -17,8 +17,10 @@ import java.util.Optional;
  *                        sources besides the uplink's own address (learnt from the kernel at
  *                        start, so not listed here); distinct
  * @param mtu             uplink.mtu, the uplink's MTU
+ * @param offloads        uplink.offloads: virtio-net headers and UDP segmentation on its packet sockets
  */
-public record UplinkSettings(Optional<String> interfaceName, String hostTap, List<IpAddress> tunnelAddresses, int mtu) {
+public record UplinkSettings(Optional<String> interfaceName, String hostTap, List<IpAddress> tunnelAddresses, int mtu,
+                             boolean offloads) {
 
     /** Every IPv4 host must take 576-byte datagrams (RFC 791); the underlay is IPv4 for now. */
     public static final int MIN_MTU = 576;
@@ -26,7 +28,7 @@ public record UplinkSettings(Optional<String> interfaceName, String hostTap, Lis
     public static final int MAX_MTU = 9000;
 
     /** reference.conf's uplink, for settings built in code; a test checks the two agree. */
-    public static final UplinkSettings DEFAULTS = new UplinkSettings(Optional.empty(), "cl-host", List.of(), 1500);
+    public static final UplinkSettings DEFAULTS = new UplinkSettings(Optional.empty(), "cl-host", List.of(), 1500, true);
 
     public UplinkSettings {
         Objects.requireNonNull(interfaceName, "interfaceName");
@@ -52,6 +54,11 @@ public record UplinkSettings(Optional<String> interfaceName, String hostTap, Lis
             });
         }
         Bounds.check("uplink.mtu", mtu, MIN_MTU, MAX_MTU);
+    }
+
+    /** Settings with offloads on, as reference.conf has them. */
+    public UplinkSettings(Optional<String> interfaceName, String hostTap, List<IpAddress> tunnelAddresses, int mtu) {
+        this(interfaceName, hostTap, tunnelAddresses, mtu, true);
     }
 
     /** Whether the node has an uplink at all; without one it can have no peers. */

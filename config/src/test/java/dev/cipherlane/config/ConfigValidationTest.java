@@ -1,6 +1,7 @@
 package dev.cipherlane.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -523,6 +524,14 @@ class ConfigValidationTest {
     }
 
     @Test
+    void uplinkOffloadsAreOnUnlessTurnedOff(@TempDir Path dir) throws Exception {
+        assertTrue(ConfigFiles.load(dir, UPLINK).uplink().offloads());
+        assertFalse(ConfigFiles.load(dir, UPLINK + "cipherlane.uplink.offloads = false\n").uplink().offloads());
+        assertEquals(List.of(at(1, "cipherlane.uplink.offloads: expected true or false, got \"no\"")),
+                problems("cipherlane.uplink.offloads = \"no\""));
+    }
+
+    @Test
     void badUplinkMtu() {
         assertEquals(List.of(at(1, "cipherlane.uplink.mtu: expected an integer in 576..9000, got 575")),
                 problems("cipherlane.uplink.mtu = 575"));
@@ -552,7 +561,7 @@ class ConfigValidationTest {
     @Test
     void unknownKeyInUplink() {
         assertEquals(List.of(at(1, "cipherlane.uplink.tunnel-address: expected one of interface, host-tap, tunnel-addresses,"
-                + " mtu (did you mean tunnel-addresses?), got an unknown key")),
+                + " mtu, offloads (did you mean tunnel-addresses?), got an unknown key")),
                 problems("cipherlane.uplink.tunnel-address = [\"192.0.2.21\"]"));
     }
 

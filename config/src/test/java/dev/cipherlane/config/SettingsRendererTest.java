@@ -69,6 +69,7 @@ class SettingsRendererTest {
                     host-tap = "cl-host"
                     tunnel-addresses = []
                     mtu = 1500
+                    offloads = true
                   }
                   peers = []
                 """ + DEFAULT_IPSEC, SettingsRenderer.render(NodeConfigLoader.defaults()));
@@ -105,6 +106,7 @@ class SettingsRendererTest {
                     host-tap = "cl-host"
                     tunnel-addresses = []
                     mtu = 1500
+                    offloads = true
                   }
                   peers = []
                 """ + DEFAULT_IPSEC), rendered);
@@ -128,6 +130,7 @@ class SettingsRendererTest {
                     host-tap = "cl-host0"
                     tunnel-addresses = ["192.0.2.21", "192.0.2.22"]
                     mtu = 9000
+                    offloads = true
                   }
                   peers = [
                     { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "fd78::/64"], tunnels = 4 }

@@ -1,5 +1,6 @@
 package dev.cipherlane.afpacket;
 
+import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
@@ -7,8 +8,11 @@ import dev.cipherlane.stages.buffer.SizeClass;
 import dev.cipherlane.stages.graph.InputStage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.offload.VirtioNetMetadata;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -26,6 +30,14 @@ import java.util.Locale;
  * TP_STATUS_VLAN_VALID); it is put back after the MAC addresses so ethernet-input sees the
  * frame as it was on the wire (IEEE 802.1Q section 9).
  *
+ * <p>With offloads on the ring ({@link PacketRing.Config#offloads()}) the kernel puts a
+ * virtio-net header before each frame. A UDP GSO super-frame (a peer's batch that crossed a
+ * veth whole, or a NIC's UDP GRO) is cut back into its datagrams here ({@link UdpGso}), so
+ * the graph and ESP see each datagram as it would be on a wire. Any other frame keeps what
+ * the header says in its metadata ({@link VirtioNetMetadata#parse}): a TCP super-packet, a
+ * checksum still partial (a peer in the same host left it to "hardware"), or already
+ * verified.
+ *
  * <p>A frame that cannot be delivered (no buffer, too long, truncated by the ring, runt) is
  * counted and its ring slot released: it never became a packet. Like a NIC rx queue, a
  * ring belongs to one worker; on other workers poll produces nothing.
@@ -38,13 +50,35 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
     public static final int NO_BUFFER = 0;
     public static final int FRAME_TOO_LONG = 1;
     public static final int RUNT = 2;
+    /** A UDP GSO super-frame that is not plain IPv4/IPv6 UDP or has no segment size. */
+    public static final int UDP_GSO_MALFORMED = 3;
+    /** Counted, not dropped: super-frames cut into datagrams. */
+    public static final int UDP_GSO_SPLIT = 4;
+    /** A frame this host sent, looped back to the ring. */
+    public static final int OWN_FRAME = 5;
+    /** Error index of {@link VirtioNetMetadata} code 0; its codes follow in order. */
+    public static final int VIRTIO_ERRORS = 6;
 
-    private static final List<String> ERRORS = List.of("no buffer", "frame too long", "runt frame");
+    private static final List<String> ERRORS;
+
+    static {
+        List<String> e = new ArrayList<>(List.of(
+                "no buffer",
+                "frame too long",
+                "runt frame",
+                "udp gso super-frame malformed",
+                "udp gso super-frames split",
+                "own frame looped back"));
+        e.addAll(VirtioNetMetadata.ERRORS);
+        ERRORS = List.copyOf(e);
+    }
 
     private static final int ETHERNET_HEADER = 14;
     private static final int MAC_ADDRESSES = 12;
     private static final int VLAN_TAG = 4;
     private static final int ETHERTYPE_VLAN = 0x8100;
+    /** virtio-net header fields are little-endian on x86 (VirtioNetHeader). */
+    private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Largest frame copied into a small buffer; 64 bytes of tailroom stay free for ESP trailers. */
     public static final int SMALL_FRAME_MAX = SizeClass.SMALL.bytes - PacketMemory.HEADROOM - 64;
@@ -101,7 +135,7 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
         MemorySegment data = mem.data();
         BufferCache buffers = ctx.buffers();
         int produced = 0;
-        for (int seen = 0; seen < budget; seen++) {
+        for (int seen = 0; seen < budget && produced < budget; seen++) {
             long h = ring.rxNext();
             if (h < 0) {
                 break;
@@ -111,6 +145,20 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
             int status = rx.get(ValueLayout.JAVA_INT, h + Tpacket.H3_STATUS);
             long from = h + Short.toUnsignedInt(rx.get(ValueLayout.JAVA_SHORT, h + Tpacket.H3_MAC));
             boolean tagged = (status & Tpacket.TP_STATUS_VLAN_VALID) != 0;
+            if (rx.get(ValueLayout.JAVA_BYTE, h + Tpacket.H3_SLL + Tpacket.SLL_PKTTYPE) == Tpacket.PACKET_OUTGOING) {
+                // Our own GsoSocket's frames: PACKET_IGNORE_OUTGOING does not reach a fanout
+                // group's hook, and the kernel only skips frames of the group's own members.
+                ctx.count(OWN_FRAME, 1);
+                ring.rxRelease();
+                continue;
+            }
+            long vnet = from - VirtioNetHeader.LEGACY_SIZE;
+            if (ring.offloads() && snap == wire && !tagged
+                    && (VirtioNetHeader.gsoType(rx, vnet) & ~VirtioNetHeader.GSO_ECN) == VirtioNetHeader.GSO_UDP_L4) {
+                produced += split(ctx, p, rx, from, snap, VirtioNetHeader.gsoSize(rx, vnet));
+                ring.rxRelease();
+                continue;
+            }
             int frame = tagged ? snap + VLAN_TAG : snap;
             int error = -1;
             if (snap < wire || frame > LARGE_FRAME_MAX) {
@@ -143,12 +191,70 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
             } else {
                 MemorySegment.copy(rx, from, data, to, snap);
             }
-            ring.rxRelease();
+            mem.length(bi, frame);
+            mem.rxInterface(bi, p.interfaceIndex());
+            if (ring.offloads()) {
+                // parse reads the header from packet memory: the headroom right before the frame.
+                long header = to - VirtioNetHeader.LEGACY_SIZE;
+                MemorySegment.copy(rx, vnet, data, header, VirtioNetHeader.LEGACY_SIZE);
+                if (tagged) {
+                    // The kernel counted from the untagged frame; the tag is back in ours.
+                    int start = VirtioNetHeader.csumStart(data, header);
+                    data.set(LE16, header + VirtioNetHeader.CSUM_START, (short) (start + VLAN_TAG));
+                }
+                ring.rxRelease();
+                int code = VirtioNetMetadata.parse(mem, bi, header);
+                if (code != VirtioNetMetadata.OK) {
+                    ctx.drop(bi, VIRTIO_ERRORS + code);
+                    continue;
+                }
+            } else {
+                ring.rxRelease();
+            }
+            ctx.enqueue(ARC_ETHERNET_INPUT, bi);
+            produced++;
+        }
+        return produced;
+    }
+
+    /**
+     * Cuts the UDP GSO super-frame of {@code length} bytes at {@code from} in the ring into
+     * datagrams of {@code segmentSize} payload bytes (the last one shorter), each in a
+     * buffer of its own with its own headers ({@link UdpGso#finishSegment}), and sends them
+     * on in order. Returns how many it sent; a segment without a buffer is counted and lost,
+     * like a datagram the wire dropped.
+     */
+    private int split(StageContext ctx, Params p, MemorySegment rx, long from, int length, int segmentSize) {
+        int payloadOffset = UdpGso.superFramePayload(rx, from, length);
+        int total = length - payloadOffset;
+        if (payloadOffset < 0 || segmentSize <= 0 || total <= 0) {
+            ctx.count(UDP_GSO_MALFORMED, 1);
+            return 0;
+        }
+        PacketMemory mem = ctx.memory();
+        MemorySegment data = mem.data();
+        BufferCache buffers = ctx.buffers();
+        int produced = 0;
+        int index = 0;
+        for (int pos = 0; pos < total; pos += segmentSize, index++) {
+            int payload = Math.min(segmentSize, total - pos);
+            int frame = payloadOffset + payload;
+            int bi = frame <= SMALL_FRAME_MAX ? buffers.allocSmall()
+                    : frame <= LARGE_FRAME_MAX ? buffers.allocLarge() : -1;
+            if (bi < 0) {
+                ctx.count(frame <= LARGE_FRAME_MAX ? NO_BUFFER : FRAME_TOO_LONG, 1);
+                continue;
+            }
+            long to = mem.start(bi);
+            MemorySegment.copy(rx, from, data, to, payloadOffset);
+            MemorySegment.copy(rx, from + payloadOffset + pos, data, to + payloadOffset, payload);
+            UdpGso.finishSegment(data, to, payloadOffset, index, payload);
             mem.length(bi, frame);
             mem.rxInterface(bi, p.interfaceIndex());
             ctx.enqueue(ARC_ETHERNET_INPUT, bi);
             produced++;
         }
+        ctx.count(UDP_GSO_SPLIT, 1);
         return produced;
     }
 

@@ -1,12 +1,16 @@
 package dev.cipherlane.afpacket;
 
 import dev.cipherlane.linux.LinuxException;
+import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.offload.VirtioNetMetadata;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +30,13 @@ import java.util.Map;
  * least as many tx frames as a graph frame holds (256) are full only when the device
  * falls behind. A failed kick (ENOBUFS, ENXIO while the link is down) is counted; the
  * frames stay requested and go with the next kick.
+ *
+ * <p>With offloads on the ring ({@link PacketRing.Config#offloads()}) each tx frame starts
+ * with the packet's virtio-net header, so a packet whose L4 checksum is still partial
+ * leaves with the kernel completing it. And datagrams of one UDP flow that follow each
+ * other with the same length, as ESP in UDP of a segmented TCP stream does, leave as one
+ * UDP GSO super-frame through the ring's {@link GsoSocket} ({@link UdpGso}): on a veth
+ * wire it crosses as one skb, elsewhere the kernel cuts it up just before the device.
  */
 public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
     public static final String NAME = "afpacket-output";
@@ -37,14 +48,34 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
     public static final int TX_RING_FULL = 4;
     /** Counted, not a drop: the packets were already placed in the ring. */
     public static final int KICK_ERROR = 5;
+    /**
+     * A super-frame the kernel refused or had no room for: its packets are dropped. A refusal
+     * of super-frames as such (an old kernel) turns them off for the ring; packets then go
+     * one by one.
+     */
+    public static final int GSO_SEND_ERROR = 6;
+    /** Counted, not drops: super-frames sent, and the datagrams they carried. */
+    public static final int GSO_FRAMES = 7;
+    public static final int GSO_SEGMENTS = 8;
+    /** Error index of {@link VirtioNetMetadata} code 0; its codes follow in order. */
+    public static final int VIRTIO_ERRORS = 9;
 
-    private static final List<String> ERRORS = List.of(
-            "unknown interface",
-            "no tx ring on this worker",
-            "runt frame",
-            "frame too long",
-            "tx ring full",
-            "tx kick error");
+    private static final List<String> ERRORS;
+
+    static {
+        List<String> e = new ArrayList<>(List.of(
+                "unknown interface",
+                "no tx ring on this worker",
+                "runt frame",
+                "frame too long",
+                "tx ring full",
+                "tx kick error",
+                "udp gso send error",
+                "udp gso super-frames sent",
+                "udp gso datagrams sent"));
+        e.addAll(VirtioNetMetadata.ERRORS);
+        ERRORS = List.copyOf(e);
+    }
 
     private static final StageSpec SPEC = new StageSpec(NAME, List.of(), ERRORS);
 
@@ -122,26 +153,38 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
         MemorySegment data = mem.data();
         int worker = ctx.worker();
         int n = frame.count();
-        // The ring filled last, kicked when the next packet goes to another ring and at the
-        // end: one kick per run of packets for the same uplink (almost always the whole frame).
+        // The ring filled last, kicked when the next packet goes to another ring or into a
+        // super-frame, and at the end: one kick per run of packets for the same uplink.
         PacketRing pending = null;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n; ) {
             int bi = frame.get(i);
             PacketRing[] rings = p.ringsOf(mem.txInterface(bi));
             if (rings == null) {
                 ctx.drop(bi, UNKNOWN_INTERFACE);
+                i++;
                 continue;
             }
             PacketRing ring = worker < rings.length ? rings[worker] : null;
             if (ring == null) {
                 ctx.drop(bi, NO_RING_ON_WORKER);
+                i++;
                 continue;
             }
             int length = mem.length(bi);
             if (length < ETHERNET_HEADER) {
                 ctx.drop(bi, RUNT);
+                i++;
                 continue;
             }
+            if (ring.gso() != null && ring.gso().usable()) {
+                int joined = superFrame(frame, i, n, ring, mem, ctx, pending);
+                if (joined > 0) {
+                    pending = null;
+                    i += joined;
+                    continue;
+                }
+            }
+            i++;
             if (length > ring.txCapacity()) {
                 ctx.drop(bi, FRAME_TOO_LONG);
                 continue;
@@ -151,7 +194,18 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
                 ctx.drop(bi, TX_RING_FULL);
                 continue;
             }
-            MemorySegment.copy(data, mem.start(bi), ring.memory(), slot + PacketRing.txDataOffset(), length);
+            if (ring.offloads()) {
+                int code = VirtioNetMetadata.write(mem, bi, ring.memory(), slot + PacketRing.txHeaderOffset());
+                if (code != VirtioNetMetadata.OK) {
+                    ctx.drop(bi, VIRTIO_ERRORS + code);
+                    continue;
+                }
+                // "Already verified" says nothing on transmit; only a partial checksum asks for work.
+                long flags = slot + PacketRing.txHeaderOffset() + VirtioNetHeader.FLAGS;
+                ring.memory().set(ValueLayout.JAVA_BYTE, flags,
+                        (byte) (ring.memory().get(ValueLayout.JAVA_BYTE, flags) & ~VirtioNetHeader.F_DATA_VALID));
+            }
+            MemorySegment.copy(data, mem.start(bi), ring.memory(), slot + ring.txPacketOffset(), length);
             ring.txSubmit(slot, length);
             ctx.buffers().free(bi);
             if (pending != ring) {
@@ -164,6 +218,84 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
         if (pending != null) {
             kick(pending, ctx);
         }
+    }
+
+    /**
+     * Sends the packets from {@code i} on as one UDP GSO super-frame through the ring's
+     * {@link GsoSocket} when at least two of them join ({@link UdpGso}), after kicking the
+     * ring with what came before them so the wire keeps their order. Returns how many
+     * packets it took (sent, or dropped on a failed send), 0 when fewer than two join.
+     */
+    private static int superFrame(Frame frame, int i, int n, PacketRing ring, PacketMemory mem, StageContext ctx,
+                                  PacketRing pending) {
+        MemorySegment data = mem.data();
+        int first = frame.get(i);
+        if (mem.gsoSize(first) != 0 || i + 1 >= n) {
+            return 0;
+        }
+        long a = mem.start(first);
+        int firstLength = mem.length(first);
+        int payloadOffset = UdpGso.payloadOffset(data, a, firstLength);
+        if (payloadOffset < 0) {
+            return 0;
+        }
+        int tx = mem.txInterface(first);
+        int maxFrame = ring.config().superFrameLimit();
+        int payloadBytes = firstLength - payloadOffset;
+        int segments = 1;
+        for (int j = i + 1; j < n; j++) {
+            int bj = frame.get(j);
+            int length = mem.length(bj);
+            if (mem.txInterface(bj) != tx || mem.gsoSize(bj) != 0
+                    || !UdpGso.fits(payloadOffset, firstLength, segments, payloadBytes, length, maxFrame)
+                    || UdpGso.payloadOffset(data, mem.start(bj), length) != payloadOffset
+                    || !UdpGso.sameFlow(data, a, mem.start(bj), payloadOffset)) {
+                break;
+            }
+            payloadBytes += length - payloadOffset;
+            segments++;
+            if (length < firstLength) {
+                break; // only the last segment may be shorter
+            }
+        }
+        if (segments < 2) {
+            return 0;
+        }
+        if (pending != null) {
+            kick(pending, ctx);
+        }
+        GsoSocket gso = ring.gso();
+        MemorySegment out = gso.buffer();
+        long header = 0;
+        long at = VirtioNetHeader.LEGACY_SIZE;
+        MemorySegment.copy(data, a, out, at, firstLength);
+        long end = at + firstLength;
+        for (int k = 1; k < segments; k++) {
+            int bk = frame.get(i + k);
+            int payload = mem.length(bk) - payloadOffset;
+            MemorySegment.copy(data, mem.start(bk) + payloadOffset, out, end, payload);
+            end += payload;
+        }
+        UdpGso.writeHeaders(out, header, at, payloadOffset, firstLength - payloadOffset, payloadBytes);
+        boolean sent;
+        try {
+            sent = gso.send(out, 0, (int) end) > 0;
+        } catch (LinuxException e) {
+            sent = false;
+        }
+        for (int k = 0; k < segments; k++) {
+            int bk = frame.get(i + k);
+            if (sent) {
+                ctx.buffers().free(bk);
+            } else {
+                ctx.drop(bk, GSO_SEND_ERROR);
+            }
+        }
+        if (sent) {
+            ctx.count(GSO_FRAMES, 1);
+            ctx.count(GSO_SEGMENTS, segments);
+        }
+        return segments;
     }
 
     private static void kick(PacketRing ring, StageContext ctx) {

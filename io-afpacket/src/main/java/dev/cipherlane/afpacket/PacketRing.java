@@ -4,6 +4,7 @@ import dev.cipherlane.linux.Libc;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.Mmap;
 import dev.cipherlane.linux.Sockets;
+import dev.cipherlane.linux.VirtioNetHeader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -35,6 +36,16 @@ import static dev.cipherlane.afpacket.Tpacket.*;
  * <p><b>Threads.</b> The rx and tx cursors are plain fields: a ring belongs to one worker,
  * which alone calls the rx/tx methods. {@link #statistics()} may be called from any thread.
  *
+ * <p><b>Offloads.</b> With {@link Config#offloads()} the socket carries a virtio-net header
+ * (PACKET_VNET_HDR, the 10-byte {@code struct virtio_net_hdr}) in front of every frame both
+ * ways. Received: the kernel says whether a frame is a GSO super-packet (a UDP GSO batch
+ * from a peer, a GRO'd frame) and whether its L4 checksum is still partial, which without
+ * the header could not be told from the bytes. Sent: the header travels in each tx frame
+ * ahead of the packet ({@link #txPacketOffset()}), and a second socket without a ring
+ * ({@link GsoSocket}) sends super-frames that the kernel segments, or that cross a veth
+ * whole; it is kept small enough that a peer's rx block, of the same size as ours, holds
+ * it ({@link Config#superFrameLimit()}).
+ *
  * <p>The socket is created with protocol 0, so it receives nothing until bound to its
  * interface with {@code htons(ETH_P_ALL)}: a socket created with ETH_P_ALL would capture
  * every interface of the namespace into the ring during setup.
@@ -52,12 +63,28 @@ public final class PacketRing implements AutoCloseable {
      * @param txBlockCount        tx blocks; tx frames = txBlockCount * txBlockSize / frameSize
      * @param fanoutGroup         fanout group id (0..65535) or -1 for none
      * @param qdiscBypass         PACKET_QDISC_BYPASS: transmit straight to the driver, no qdisc
+     * @param offloads            virtio-net headers on every frame and a {@link GsoSocket} beside the rings
      */
     public record Config(int rxBlockSize, int rxBlockCount, int frameSize, int retireTimeoutMillis,
-                         int txBlockSize, int txBlockCount, int fanoutGroup, boolean qdiscBypass) {
+                         int txBlockSize, int txBlockCount, int fanoutGroup, boolean qdiscBypass,
+                         boolean offloads) {
         private static final int PAGE = 4096;
         /** TPACKET3_HDRLEN: the smallest frame the kernel accepts. */
         private static final int MIN_FRAME = 68;
+        /**
+         * What an rx block spends on other things than one frame: the block descriptor,
+         * the tpacket3_hdr and sockaddr_ll, the virtio-net header and alignment (the kernel
+         * truncates a V3 frame to what fits in one block after them).
+         */
+        private static final int BLOCK_OVERHEAD = 256;
+
+        /**
+         * Largest Ethernet frame a super-frame sent to a peer with this rx geometry may be:
+         * what one rx block takes whole, and never more than one IP packet's worth.
+         */
+        public int superFrameLimit() {
+            return Math.min(rxBlockSize - BLOCK_OVERHEAD, UdpGso.MAX_BUILT - VirtioNetHeader.LEGACY_SIZE);
+        }
 
         public Config {
             checkBlocks("rx", rxBlockSize, rxBlockCount, frameSize);
@@ -72,6 +99,19 @@ public final class PacketRing implements AutoCloseable {
             if (fanoutGroup < -1 || fanoutGroup > 0xffff) {
                 throw new IllegalArgumentException("fanout group must be -1 or 0..65535, got " + fanoutGroup);
             }
+        }
+
+        /** The same geometry without offloads. */
+        public Config(int rxBlockSize, int rxBlockCount, int frameSize, int retireTimeoutMillis,
+                      int txBlockSize, int txBlockCount, int fanoutGroup, boolean qdiscBypass) {
+            this(rxBlockSize, rxBlockCount, frameSize, retireTimeoutMillis, txBlockSize, txBlockCount, fanoutGroup,
+                    qdiscBypass, false);
+        }
+
+        /** The same config with offloads on or off. */
+        public Config withOffloads(boolean on) {
+            return new Config(rxBlockSize, rxBlockCount, frameSize, retireTimeoutMillis, txBlockSize, txBlockCount,
+                    fanoutGroup, qdiscBypass, on);
         }
 
         private static void checkBlocks(String ring, int blockSize, int blockCount, int frameSize) {
@@ -116,6 +156,9 @@ public final class PacketRing implements AutoCloseable {
     private final long txBase;
     private final int txFrames;
     private final int txFramesPerBlock;
+    /** Bytes of virtio-net header before each frame: 10 with offloads, else 0. */
+    private final int vnetHeader;
+    private final GsoSocket gso;
 
     // Rx cursor: block being read, packets left in it (0: not entered yet), next packet.
     private int rxBlock;
@@ -129,7 +172,7 @@ public final class PacketRing implements AutoCloseable {
     private long freezes;
     private boolean closed;
 
-    private PacketRing(int fd, int interfaceIndex, Config config, Arena arena, MemorySegment ring) {
+    private PacketRing(int fd, int interfaceIndex, Config config, Arena arena, MemorySegment ring, GsoSocket gso) {
         this.fd = fd;
         this.interfaceIndex = interfaceIndex;
         this.config = config;
@@ -138,6 +181,8 @@ public final class PacketRing implements AutoCloseable {
         this.txBase = (long) config.rxBlockSize() * config.rxBlockCount();
         this.txFrames = config.txFrames();
         this.txFramesPerBlock = config.txBlockSize() / config.frameSize();
+        this.vnetHeader = config.offloads() ? VirtioNetHeader.LEGACY_SIZE : 0;
+        this.gso = gso;
     }
 
     /**
@@ -159,6 +204,10 @@ public final class PacketRing implements AutoCloseable {
             if (config.qdiscBypass()) {
                 Sockets.setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1);
             }
+            if (config.offloads()) {
+                // Like PACKET_LOSS, only accepted before the rings exist.
+                Sockets.setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, 1);
+            }
             try (Arena scratch = Arena.ofConfined()) {
                 MemorySegment req = scratch.allocate(REQ3_SIZE, 8);
                 ringRequest(req, config.rxBlockSize(), config.rxBlockCount(), config.frameSize(),
@@ -179,10 +228,10 @@ public final class PacketRing implements AutoCloseable {
                 Sockets.bind(fd, sll, SLL_SIZE);
                 // Joining needs a bound (running) socket; all members share type, interface and protocol.
                 if (config.fanoutGroup() >= 0) {
-                    Sockets.setsockopt(fd, SOL_PACKET, PACKET_FANOUT,
-                            config.fanoutGroup() | (PACKET_FANOUT_HASH << 16));
+                    joinFanout(fd, config.fanoutGroup());
                 }
-                return new PacketRing(fd, interfaceIndex, config, arena, ring);
+                GsoSocket gso = config.offloads() ? GsoSocket.open(interfaceIndex, config.qdiscBypass()) : null;
+                return new PacketRing(fd, interfaceIndex, config, arena, ring, gso);
             }
         } catch (LinuxException | RuntimeException e) {
             arena.close();
@@ -192,6 +241,27 @@ public final class PacketRing implements AutoCloseable {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+    }
+
+    /**
+     * PACKET_FANOUT_FLAG_IGNORE_OUTGOING (uapi linux/if_packet.h, newer than the headers of
+     * some distributions): a fanout group's hook skips frames leaving the interface, as
+     * PACKET_IGNORE_OUTGOING does for a lone socket, whose option the group's hook ignores.
+     */
+    static final int FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
+
+    /**
+     * Joins fanout group {@code group} by flow hash. Without the ignore-outgoing flag (older
+     * kernels refuse it with EINVAL) frames that our {@link GsoSocket} sends come back into
+     * the rings, and {@link AfPacketInput} drops them by their packet type instead.
+     */
+    private static void joinFanout(int fd, int group) throws LinuxException {
+        try {
+            Sockets.setsockopt(fd, SOL_PACKET, PACKET_FANOUT,
+                    group | ((PACKET_FANOUT_HASH | FANOUT_FLAG_IGNORE_OUTGOING) << 16));
+        } catch (LinuxException e) {
+            Sockets.setsockopt(fd, SOL_PACKET, PACKET_FANOUT, group | (PACKET_FANOUT_HASH << 16));
         }
     }
 
@@ -272,7 +342,17 @@ public final class PacketRing implements AutoCloseable {
 
     /** Largest packet a tx frame holds. */
     public int txCapacity() {
-        return config.frameSize() - TX_DATA_OFFSET;
+        return config.frameSize() - TX_DATA_OFFSET - vnetHeader;
+    }
+
+    /** Whether frames carry virtio-net headers both ways ({@link Config#offloads()}). */
+    public boolean offloads() {
+        return vnetHeader != 0;
+    }
+
+    /** The socket for super-frames, or null without offloads. */
+    public GsoSocket gso() {
+        return gso;
     }
 
     /** Number of tx frames. */
@@ -292,16 +372,28 @@ public final class PacketRing implements AutoCloseable {
         return status == TP_STATUS_AVAILABLE ? frame : -1;
     }
 
-    /** Offset of the packet data within a tx frame. */
-    public static int txDataOffset() {
+    /**
+     * Offset of the packet within a tx frame; with offloads its virtio-net header goes in
+     * the {@value VirtioNetHeader#LEGACY_SIZE} bytes before it ({@link #txHeaderOffset()}).
+     */
+    public int txPacketOffset() {
+        return TX_DATA_OFFSET + vnetHeader;
+    }
+
+    /** Offset of the virtio-net header within a tx frame (meaningful with offloads only). */
+    public static int txHeaderOffset() {
         return TX_DATA_OFFSET;
     }
 
-    /** Hands the frame {@link #txNext()} returned, holding {@code length} bytes, to the kernel. */
+    /**
+     * Hands the frame {@link #txNext()} returned, holding a {@code length}-byte packet at
+     * {@link #txPacketOffset()}, to the kernel. With offloads the caller has written the
+     * packet's virtio-net header.
+     */
     public void txSubmit(long frame, int length) {
         ring.set(ValueLayout.JAVA_INT, frame + H3_NEXT_OFFSET, 0);
-        ring.set(ValueLayout.JAVA_INT, frame + H3_LEN, length);
-        ring.set(ValueLayout.JAVA_INT, frame + H3_SNAPLEN, length);
+        ring.set(ValueLayout.JAVA_INT, frame + H3_LEN, length + vnetHeader);
+        ring.set(ValueLayout.JAVA_INT, frame + H3_SNAPLEN, length + vnetHeader);
         // Release: the packet bytes are visible before the kernel sees the request.
         STATUS.setRelease(ring, frame + H3_STATUS, TP_STATUS_SEND_REQUEST);
         txFrame = txFrame + 1 == txFrames ? 0 : txFrame + 1;
@@ -344,7 +436,13 @@ public final class PacketRing implements AutoCloseable {
             closed = true;
         }
         arena.close();
-        Libc.close(fd);
+        try {
+            Libc.close(fd);
+        } finally {
+            if (gso != null) {
+                gso.close();
+            }
+        }
     }
 
     @Override

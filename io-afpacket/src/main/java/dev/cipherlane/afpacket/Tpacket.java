@@ -20,6 +20,10 @@ final class Tpacket {
     static final int PACKET_VERSION = 10;
     static final int PACKET_TX_RING = 13;
     static final int PACKET_LOSS = 14;
+    /** sll_pkttype of a frame this host sent, seen by a packet socket on the way out. */
+    static final int PACKET_OUTGOING = 4;
+    /** Every frame read or written carries a struct virtio_net_hdr (10 bytes) in front. */
+    static final int PACKET_VNET_HDR = 15;
     static final int PACKET_FANOUT = 18;
     static final int PACKET_QDISC_BYPASS = 20;
     static final int PACKET_IGNORE_OUTGOING = 23;
@@ -73,6 +77,8 @@ final class Tpacket {
     static final int H3_VLAN_TCI = 32;           // hv1.tp_vlan_tci
     static final int H3_VLAN_TPID = 36;          // hv1.tp_vlan_tpid (u16)
     static final int H3_SIZE = 48;
+    /** struct sockaddr_ll after each received frame's tpacket3_hdr, TPACKET_ALIGN(sizeof(tpacket3_hdr)). */
+    static final int H3_SLL = 48;
     /**
      * Where a tx frame's packet starts: TPACKET3_HDRLEN - sizeof(struct sockaddr_ll)
      * = TPACKET_ALIGN(48) + 20 - 20, what tpacket_snd uses without PACKET_TX_HAS_OFF.
@@ -89,5 +95,6 @@ final class Tpacket {
     static final int SLL_FAMILY = 0;             // u16 sll_family
     static final int SLL_PROTOCOL = 2;           // be16 sll_protocol
     static final int SLL_IFINDEX = 4;            // int sll_ifindex
+    static final int SLL_PKTTYPE = 10;           // u8 sll_pkttype
     static final int SLL_SIZE = 20;
 }

@@ -46,6 +46,7 @@ class TpacketLayoutTest {
                 O("H3_VLAN_TCI", tpacket3_hdr, hv1.tp_vlan_tci);
                 O("H3_VLAN_TPID", tpacket3_hdr, hv1.tp_vlan_tpid);
                 S("H3_SIZE", tpacket3_hdr);
+                printf("H3_SLL %zu\\n", (size_t) TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
                 printf("TX_DATA_OFFSET %zu\\n", (size_t) (TPACKET3_HDRLEN - sizeof(struct sockaddr_ll)));
                 O("REQ3_BLOCK_SIZE", tpacket_req3, tp_block_size);
                 O("REQ3_BLOCK_NR", tpacket_req3, tp_block_nr);
@@ -62,10 +63,11 @@ class TpacketLayoutTest {
                 O("SLL_FAMILY", sockaddr_ll, sll_family);
                 O("SLL_PROTOCOL", sockaddr_ll, sll_protocol);
                 O("SLL_IFINDEX", sockaddr_ll, sll_ifindex);
+                O("SLL_PKTTYPE", sockaddr_ll, sll_pkttype);
                 S("SLL_SIZE", sockaddr_ll);
                 C(SOL_PACKET); C(ETH_P_ALL);
                 C(PACKET_RX_RING); C(PACKET_STATISTICS); C(PACKET_VERSION); C(PACKET_TX_RING);
-                C(PACKET_LOSS); C(PACKET_FANOUT); C(PACKET_QDISC_BYPASS); C(PACKET_IGNORE_OUTGOING);
+                C(PACKET_LOSS); C(PACKET_OUTGOING); C(PACKET_VNET_HDR); C(PACKET_FANOUT); C(PACKET_QDISC_BYPASS); C(PACKET_IGNORE_OUTGOING);
                 C(TPACKET_V3); C(PACKET_FANOUT_HASH);
                 C(TP_STATUS_KERNEL); C(TP_STATUS_USER); C(TP_STATUS_VLAN_VALID); C(TP_STATUS_VLAN_TPID_VALID);
                 C(TP_STATUS_AVAILABLE); C(TP_STATUS_SEND_REQUEST);

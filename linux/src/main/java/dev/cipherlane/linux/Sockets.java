@@ -48,6 +48,8 @@ public final class Sockets {
     /** struct timeval (16 bytes on 64-bit): how long a blocking receive waits, then EAGAIN. */
     public static final int SO_RCVTIMEO = 20;
     public static final int SO_SNDTIMEO = 21;
+    /** SO_SNDBUF beyond net.core.wmem_max; needs CAP_NET_ADMIN. */
+    public static final int SO_SNDBUFFORCE = 32;
     /** SO_RCVBUF beyond net.core.rmem_max; needs CAP_NET_ADMIN. */
     public static final int SO_RCVBUFFORCE = 33;
 

@@ -6,6 +6,7 @@ import dev.cipherlane.ipsec.sa.SaDrop;
 import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.ipsec.sa.SaTable;
 import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.builtin.Checksum;
 import dev.cipherlane.stages.builtin.Ip4;
@@ -178,6 +179,11 @@ public final class EspInbound {
         mem.length(bi, headerLength + inner);
         mem.l3Offset(bi, mem.dataOffset(bi));
         mem.opaque(bi, 0);
+        // Whatever the uplink said of a checksum (partial, or verified) was about the outer
+        // UDP or the ciphertext; nothing is known yet of the inner packet's own.
+        mem.flags(bi, mem.flags(bi) & ~(PacketFlags.NEEDS_CSUM | PacketFlags.CSUM_VALID));
+        mem.gsoType(bi, 0);
+        mem.gsoSize(bi, 0);
         return EspDecrypt.ARC_IPIP;
     }
 

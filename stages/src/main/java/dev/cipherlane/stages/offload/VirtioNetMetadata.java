@@ -140,6 +140,15 @@ public final class VirtioNetMetadata {
      * error code, writing nothing on error.
      */
     public static int write(PacketMemory mem, int bi, long header) {
+        return write(mem, bi, mem.data(), header);
+    }
+
+    /**
+     * {@link #write(PacketMemory, int, long)} with the header going to {@code header} in
+     * {@code target} rather than into packet memory: an AF_PACKET tx ring slot, where the
+     * header sits right before the frame.
+     */
+    public static int write(PacketMemory mem, int bi, MemorySegment target, long header) {
         MemorySegment data = mem.data();
         int length = mem.length(bi);
         int flags = mem.flags(bi);
@@ -190,7 +199,7 @@ public final class VirtioNetMetadata {
             }
         }
 
-        VirtioNetHeader.set(data, header, vflags, type, hdrLen, type == GSO_NONE ? 0 : gsoSize,
+        VirtioNetHeader.set(target, header, vflags, type, hdrLen, type == GSO_NONE ? 0 : gsoSize,
                 csumStart, csumOffset);
         return OK;
     }

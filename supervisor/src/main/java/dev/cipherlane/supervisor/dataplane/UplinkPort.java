@@ -58,7 +58,7 @@ final class UplinkPort implements AutoCloseable {
             // One group per process: a second node service on the same kernel (tests) must not join ours.
             int group = (int) (ProcessHandle.current().pid() & 0xFFFF);
             for (int w = 0; w < workers; w++) {
-                rings.add(PacketRing.open(taken.uplinkIndex(), ringConfig(group)));
+                rings.add(PacketRing.open(taken.uplinkIndex(), ringConfig(group, settings.offloads())));
             }
             int mtu = Math.min(settings.mtu(), taken.mtu());
             if (settings.mtu() != taken.mtu()) {
@@ -82,21 +82,28 @@ final class UplinkPort implements AutoCloseable {
         }
     }
 
-    /** Bytes per rx block: 16 frames of 2 KB. */
+    /** Bytes per rx block: 16 frames of 2 KB, or one UDP GSO super-frame of 22 such datagrams. */
     static final int RX_BLOCK = 1 << 15;
-    /** Rx blocks: 2 MB per ring, as the defaults. */
-    static final int RX_BLOCKS = 64;
+    /**
+     * Rx blocks: 8 MB per ring. A super-frame fills a block alone, so the ring holds 256 of
+     * them, about 5600 datagrams: what a peer sending at full speed puts on the wire while
+     * this worker is off the CPU for a few milliseconds (2 MB lost whole super-frames there).
+     */
+    static final int RX_BLOCKS = 256;
 
     /**
-     * The default rings with small rx blocks handed over after 1 ms: the worker's epoll wakes
-     * only when the kernel retires a block (full, or at the timeout), so a block's fill time
-     * is latency every packet in it waits. 16 frames fill in well under a millisecond at the
-     * rates that matter, and the timeout bounds it on a quiet link.
+     * The default rings with offloads (virtio-net headers, UDP GSO both ways) and small rx
+     * blocks handed over after 1 ms: the worker's epoll wakes only when the kernel retires a
+     * block (full, or at the timeout), so a block's fill time is latency every packet in it
+     * waits. 16 frames fill in well under a millisecond at the rates that matter, and the
+     * timeout bounds it on a quiet link. Super-frames we send are kept to what such a block
+     * holds ({@link PacketRing.Config#superFrameLimit()}), so a peer's ring takes them whole.
+     * Without offloads ({@code uplink.offloads = false}) every frame goes alone.
      */
-    static PacketRing.Config ringConfig(int group) {
+    static PacketRing.Config ringConfig(int group, boolean offloads) {
         PacketRing.Config d = PacketRing.Config.defaults(group);
         return new PacketRing.Config(RX_BLOCK, RX_BLOCKS, d.frameSize(), 1, d.txBlockSize(), d.txBlockCount(), group,
-                d.qdiscBypass());
+                d.qdiscBypass(), offloads);
     }
 
     private static UplinkInterface view(TakenUplink taken, UplinkSettings settings, int mtu, int index,

@@ -5,25 +5,29 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Cross-node pod-to-pod throughput, run by {@code benchmarks/cross-node.sh}: iperf3 from a
- * pod on node 1 to a pod on node 2, one TCP flow and then four ({@code -P 4}), over four
- * paths in the same namespaces, one after the other:
+ * pod on node 1 to a pod on node 2, one TCP flow and then four ({@code -P 4}), over five
+ * paths in the same kind of namespaces, one after the other:
  *
  * <ol>
- *   <li>Cipherlane with plain IPIP tunnels (ESP off);</li>
- *   <li>Cipherlane with ESP (AES-GCM-256, static keys) on every tunnel;</li>
  *   <li>the kernel routing plaintext, no tunnel ({@link KernelRouting});</li>
+ *   <li>Cipherlane with plain IPIP tunnels (ESP off);</li>
+ *   <li>Cipherlane with ESP (AES-GCM-256, static keys), IP protocol 50, on every tunnel;</li>
+ *   <li>the same with ESP in UDP (RFC 3948), which the uplink sends as UDP GSO super-frames;</li>
  *   <li>wireguard-go between the node namespaces, the kernel routing pods into it
  *       ({@link WireGuardRouting}).</li>
  * </ol>
  *
  * Each path first carries {@value #WARMUP_SECONDS} s of unmeasured traffic (four flows), so
  * the JIT has compiled Cipherlane's stages before the measured runs. Then one table of all
- * four, with each figure's ratio to the kernel's. Figures are printed
+ * of them, with each figure's ratio to the kernel's. {@value #PATHS_VARIABLE} (e.g.
+ * {@code kernel,esp-udp}) picks some of them. Figures are printed
  * for the record, never judged: the exit status only says whether every run produced one.
  *
  * <p>Usage: {@code CrossNodeBench [seconds per run, default 10] [workers per node, default 1]}.
@@ -32,12 +36,34 @@ public final class CrossNodeBench {
     static final String FAMILY = "clb";
     private static final int PORT = 5201;
     /** Unmeasured traffic before each path's runs. */
-    static final int WARMUP_SECONDS = 5;
+    static final int WARMUP_SECONDS = 10;
 
     private CrossNodeBench() {}
 
     /** One path's figures: one flow, four flows. */
     private record PathFigures(String path, Iperf.Report one, Iperf.Report four) {}
+
+    /** Environment variable naming the paths to run, comma-separated; all of them when unset. */
+    static final String PATHS_VARIABLE = "CROSS_NODE_PATHS";
+    /** Every path, in the order they run and are listed. */
+    static final List<String> PATHS = List.of("kernel", "ipip", "esp", "esp-udp", "wireguard");
+
+    /** The paths {@code list} names ({@link #PATHS} when null or blank); an unknown name is refused. */
+    static Set<String> paths(String list) {
+        if (list == null || list.isBlank()) {
+            return Set.copyOf(PATHS);
+        }
+        Set<String> chosen = new HashSet<>();
+        for (String name : list.split(",")) {
+            String path = name.strip();
+            if (!PATHS.contains(path)) {
+                throw new IllegalArgumentException(PATHS_VARIABLE + ": unknown path \"" + path + "\"; the paths are "
+                        + String.join(", ", PATHS));
+            }
+            chosen.add(path);
+        }
+        return chosen;
+    }
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -52,32 +78,47 @@ public final class CrossNodeBench {
                 + " %d worker(s) per node; load average %s%n", seconds, spec.podMtu(), spec.uplinkMtu(), workers,
                 loadAverage());
 
-        List<PathFigures> paths = new ArrayList<>();
-        paths.add(cipherlane(out, spec.withIpsec(LabIpsec.OFF), "Cipherlane IPIP", seconds));
-        paths.add(cipherlane(out, spec.withIpsec(LabIpsec.ON), "Cipherlane ESP", seconds));
-        try (Lab lab = Lab.create(spec.withUplink(false))) {
-            out.println("cross-node: the kernel, pods on veths, nodes routing plaintext without tunnels");
-            KernelRouting.plumb(lab);
-            paths.add(measure(out, lab, "kernel, plaintext", seconds));
+        Set<String> chosen = paths(System.getenv(PATHS_VARIABLE));
+        List<PathFigures> figures = new ArrayList<>();
+        PathFigures kernel = null;
+        if (chosen.contains("kernel")) {
+            try (Lab lab = Lab.create(spec.withUplink(false))) {
+                out.println("cross-node: the kernel, pods on veths, nodes routing plaintext without tunnels");
+                KernelRouting.plumb(lab);
+                kernel = measure(out, lab, "kernel, plaintext", seconds);
+                figures.add(kernel);
+            }
         }
-        try (Lab lab = Lab.create(spec.withUplink(false))) {
-            out.println("cross-node: wireguard-go in each node namespace, the kernel routing pods into it");
-            WireGuardRouting.plumb(lab);
-            paths.add(measure(out, lab, "wireguard-go", seconds));
-            for (LabNode n : lab.nodes()) {
-                out.printf("--- %s: wg show%n%s", n.name(),
-                        Commands.checkIn(n.netns(), "wg", "show", WireGuardRouting.interfaceName(lab, n)));
+        if (chosen.contains("ipip")) {
+            figures.add(cipherlane(out, spec.withIpsec(LabIpsec.OFF), "Cipherlane IPIP", seconds));
+        }
+        if (chosen.contains("esp")) {
+            figures.add(cipherlane(out, spec.withIpsec(LabIpsec.ON), "Cipherlane ESP", seconds));
+        }
+        if (chosen.contains("esp-udp")) {
+            figures.add(cipherlane(out, spec.withIpsec(LabIpsec.ON.withUdpEncapsulation(true)),
+                    "Cipherlane ESP-in-UDP", seconds));
+        }
+        if (chosen.contains("wireguard")) {
+            try (Lab lab = Lab.create(spec.withUplink(false))) {
+                out.println("cross-node: wireguard-go in each node namespace, the kernel routing pods into it");
+                WireGuardRouting.plumb(lab);
+                figures.add(measure(out, lab, "wireguard-go", seconds));
+                for (LabNode n : lab.nodes()) {
+                    out.printf("--- %s: wg show%n%s", n.name(),
+                            Commands.checkIn(n.netns(), "wg", "show", WireGuardRouting.interfaceName(lab, n)));
+                }
             }
         }
 
-        PathFigures kernel = paths.get(2);
-        out.printf("%n%-20s %14s %8s %14s %8s%n", "path", "1 flow Gbit/s", "ratio", "4 flows Gbit/s", "ratio");
-        for (PathFigures p : List.of(paths.get(2), paths.get(0), paths.get(1), paths.get(3))) {
-            out.printf(Locale.ROOT, "%-20s %14.2f %8.2f %14.2f %8.2f%n", p.path(), gbit(p.one()),
-                    gbit(p.one()) / gbit(kernel.one()), gbit(p.four()), gbit(p.four()) / gbit(kernel.four()));
+        out.printf("%n%-22s %14s %8s %14s %8s%n", "path", "1 flow Gbit/s", "ratio", "4 flows Gbit/s", "ratio");
+        for (PathFigures p : figures) {
+            out.printf(Locale.ROOT, "%-22s %14.2f %8.2f %14.2f %8.2f%n", p.path(), gbit(p.one()),
+                    kernel == null ? Double.NaN : gbit(p.one()) / gbit(kernel.one()), gbit(p.four()),
+                    kernel == null ? Double.NaN : gbit(p.four()) / gbit(kernel.four()));
         }
         out.printf("Gbit/s received, ratio to the kernel's plaintext figure; load average %s%n", loadAverage());
-        boolean complete = paths.stream().allMatch(p -> complete(p.one()) && complete(p.four()));
+        boolean complete = figures.stream().allMatch(p -> complete(p.one()) && complete(p.four()));
         System.exit(complete ? 0 : 1);
     }
 
