@@ -32,7 +32,7 @@ public record IpsecSettings(boolean enabled, Path keyDir, String engine, int cry
 
     /** reference.conf's ipsec, for settings built in code; a test checks the two agree. */
     public static final IpsecSettings DEFAULTS = new IpsecSettings(false, Path.of("/etc/cipherlane/keys"), "jdk", 0,
-            1024, false, 1L << 20, IpsecLifetime.NONE);
+            1024, true, 1L << 20, IpsecLifetime.NONE);
 
     public IpsecSettings {
         Objects.requireNonNull(keyDir, "keyDir");

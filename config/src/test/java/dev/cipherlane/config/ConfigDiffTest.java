@@ -109,7 +109,7 @@ class ConfigDiffTest {
                   uplink { interface = "eth0", host-tap = "cl-host1", tunnel-addresses = ["192.0.2.21"], mtu = 9000
                            offloads = false }
                   ipsec { enabled = true, key-dir = "/tmp/keys", engine = "bouncycastle", crypto-threads = 1
-                          replay-window = 64, udp-encapsulation = true, sequence-block = 16
+                          replay-window = 64, udp-encapsulation = false, sequence-block = 16
                           lifetime { soft-bytes = 1, hard-bytes = 2, soft-packets = 1, hard-packets = 2
                                      soft-time = 1s, hard-time = 2s } }
                 }
@@ -224,7 +224,7 @@ class ConfigDiffTest {
         NodeSettings old = load(PEERS);
         NodeSettings neu = load(PEERS + """
                 cipherlane.ipsec { enabled = true, key-dir = "/srv/keys", engine = "bouncycastle", crypto-threads = 2
-                                   replay-window = 0, udp-encapsulation = true, sequence-block = 4096 }
+                                   replay-window = 0, udp-encapsulation = false, sequence-block = 4096 }
                 cipherlane.peers = [ { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"] } ]
                 """);
         List<ConfigChange> changes = ConfigDiff.between(old, neu);
@@ -236,7 +236,7 @@ class ConfigDiffTest {
                 "~ cipherlane.ipsec.engine: \"jdk\" -> \"bouncycastle\"",
                 "~ cipherlane.ipsec.crypto-threads: 0 -> 2",
                 "~ cipherlane.ipsec.replay-window: 1024 -> 0",
-                "~ cipherlane.ipsec.udp-encapsulation: false -> true",
+                "~ cipherlane.ipsec.udp-encapsulation: true -> false",
                 "~ cipherlane.ipsec.sequence-block: 1048576 -> 4096"), lines(changes));
         assertEquals(new ConfigChange("cipherlane.ipsec.sequence-block", ConfigChange.Kind.CHANGED, 1L << 20, 4096L),
                 changes.getLast());

@@ -20,7 +20,7 @@ class SettingsRendererTest {
                 engine = "jdk"
                 crypto-threads = 0
                 replay-window = 1024
-                udp-encapsulation = false
+                udp-encapsulation = true
                 sequence-block = 1048576
                 lifetime {
                   soft-bytes = 0

@@ -1,11 +1,13 @@
 package dev.cipherlane.supervisor.demo;
 
+import dev.cipherlane.config.IpsecSettings;
 import dev.cipherlane.ipsec.esp.EspDecrypt;
 import dev.cipherlane.ipsec.esp.EspEncrypt;
 import dev.cipherlane.ipsec.sa.SaDrop;
 import dev.cipherlane.supervisor.ExitStatus;
 import dev.cipherlane.supervisor.lab.CheckedStream;
 import dev.cipherlane.supervisor.lab.Lab;
+import dev.cipherlane.supervisor.lab.LabIpsec;
 import dev.cipherlane.supervisor.lab.LabNode;
 import dev.cipherlane.supervisor.lab.LabPod;
 import dev.cipherlane.supervisor.lab.LabSpec;
@@ -49,7 +51,9 @@ final class TwoNodeDemo {
     private record Flow(String name, LabPod from, LabPod to, InetAddress address) {}
 
     static int run(PrintWriter out, int seconds) throws Exception {
-        LabSpec spec = LabSpec.defaults().withFamily(FAMILY);
+        // ESP in UDP, as a node is configured by default (reference.conf ipsec.udp-encapsulation).
+        LabSpec spec = LabSpec.defaults().withFamily(FAMILY)
+                .withIpsec(LabIpsec.ON.withUdpEncapsulation(IpsecSettings.DEFAULTS.udpEncapsulation()));
         out.printf("cipherlane demo: 2 nodes, 2 pods each, %d IPIP tunnels between the nodes, each protected by %s%n",
                 spec.tunnels(), spec.ipsec());
         out.flush();
