@@ -33,7 +33,6 @@ class AfPacketVethTest {
     private static final String OUTPUT = AfPacketOutput.NAME;
 
     private VethPair pair;
-    private final List<PacketRing> rings = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -43,27 +42,17 @@ class AfPacketVethTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            for (PacketRing r : rings) {
-                r.close();
-            }
-        } finally {
-            if (pair != null) {
-                pair.close();
-            }
+        if (pair != null) {
+            pair.close();
         }
     }
 
     private PacketRing ringA(PacketRing.Config config) throws Exception {
-        PacketRing r = pair.openA(config);
-        rings.add(r);
-        return r;
+        return pair.openA(config);
     }
 
     private PacketRing ringB(PacketRing.Config config) throws Exception {
-        PacketRing r = pair.openB(config);
-        rings.add(r);
-        return r;
+        return pair.openB(config);
     }
 
     /** 4 rx blocks of 64 KB, 2 KB frames, 128 tx frames, 5 ms retire timeout. */

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * a veth pair, {@link #A_LINK} in the first and {@link #B_LINK} in the second, both up,
  * IPv6 off (so neither kernel sends router or neighbour solicitations into the test) and no
  * addresses: the frames are built by the tests and only AF_PACKET sees them.
- * {@link #close()} deletes both namespaces (the veth goes with them); tests call it from
+ * {@link #close()} closes the rings opened through it and deletes both namespaces (the veth goes with them); tests call it from
  * {@code @AfterEach}. Setup runs {@code ip}: it prepares the test, it is not product code.
  */
 final class VethPair implements AutoCloseable {
@@ -30,6 +30,8 @@ final class VethPair implements AutoCloseable {
     NetNamespace nsB;
     int indexA;
     int indexB;
+    /** Rings opened on either end, closed first by {@link #close()}. */
+    private final List<PacketRing> rings = new ArrayList<>();
 
     private VethPair(String a, String b) {
         this.a = a;
@@ -64,12 +66,16 @@ final class VethPair implements AutoCloseable {
 
     /** Opens a ring on the veth end in namespace A, from this thread visiting it. */
     PacketRing openA(PacketRing.Config config) throws LinuxException {
-        return nsA.runIn(() -> PacketRing.open(indexA, config));
+        PacketRing r = nsA.runIn(() -> PacketRing.open(indexA, config));
+        rings.add(r);
+        return r;
     }
 
     /** Opens a ring on the veth end in namespace B. */
     PacketRing openB(PacketRing.Config config) throws LinuxException {
-        return nsB.runIn(() -> PacketRing.open(indexB, config));
+        PacketRing r = nsB.runIn(() -> PacketRing.open(indexB, config));
+        rings.add(r);
+        return r;
     }
 
     static boolean isRoot() {
@@ -88,6 +94,13 @@ final class VethPair implements AutoCloseable {
     @Override
     public void close() throws IOException {
         List<Exception> failures = new ArrayList<>();
+        for (PacketRing r : rings) {
+            try {
+                r.close();
+            } catch (LinuxException e) {
+                failures.add(e);
+            }
+        }
         for (NetNamespace ns : new NetNamespace[] {nsA, nsB}) {
             if (ns != null) {
                 try {
