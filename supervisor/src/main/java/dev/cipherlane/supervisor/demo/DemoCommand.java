@@ -34,6 +34,11 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "5")
     int seconds;
 
+    @Option(names = "--warm-up", description = "Unmeasured traffic before the measured streams, in seconds"
+            + " (0..600, default ${DEFAULT-VALUE}): fresh JVMs run the stages interpreted at first.",
+            defaultValue = "10")
+    int warmUp;
+
     @Option(names = "--trace", description = "With --graph-only: packets to trace (0..50, default ${DEFAULT-VALUE}).",
             defaultValue = "4")
     int trace;
@@ -42,8 +47,8 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (seconds < 1 || seconds > 600 || trace < 0 || trace > 50) {
-            err.println("cipherlane demo: --seconds must be in 1..600 and --trace in 0..50");
+        if (seconds < 1 || seconds > 600 || warmUp < 0 || warmUp > 600 || trace < 0 || trace > 50) {
+            err.println("cipherlane demo: --seconds must be in 1..600, --warm-up in 0..600 and --trace in 0..50");
             return ExitStatus.FAILURE;
         }
         if (graphOnly) {
@@ -54,6 +59,6 @@ public final class DemoCommand implements Callable<Integer> {
                     + " Run it as root, or run 'cipherlane demo --graph-only', which needs none of that.");
             return NEEDS_ROOT;
         }
-        return TwoNodeDemo.run(out, seconds);
+        return TwoNodeDemo.run(out, seconds, warmUp);
     }
 }

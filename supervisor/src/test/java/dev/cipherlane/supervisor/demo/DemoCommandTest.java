@@ -50,6 +50,9 @@ class DemoCommandTest {
         Run r = demo("--seconds", "0");
         assertEquals(ExitStatus.FAILURE, r.status());
         assertTrue(r.err().contains("--seconds must be in 1..600"), r::err);
+        Run w = demo("--warm-up", "-1");
+        assertEquals(ExitStatus.FAILURE, w.status());
+        assertTrue(w.err().contains("--warm-up in 0..600"), w::err);
     }
 
     /**
@@ -64,7 +67,7 @@ class DemoCommandTest {
         System.setProperty(Launcher.PROPERTY, "jvm");
         Run r;
         try {
-            r = demo("--seconds", "2");
+            r = demo("--seconds", "2", "--warm-up", "1");
         } finally {
             if (before == null) {
                 System.clearProperty(Launcher.PROPERTY);
@@ -74,7 +77,7 @@ class DemoCommandTest {
         }
         System.out.println(r.out());
         assertEquals(ExitStatus.OK, r.status(), () -> r.out() + r.err());
-        for (String part : List.of("3 of 3 answered", "intact", "show tunnels", "ipip-encap", "esp-encrypt",
+        for (String part : List.of("3 of 3 answered", "warm-up: the same streams for 1 s", "intact", "show tunnels", "ipip-encap", "esp-encrypt",
                 "esp-decrypt", "show sa", "esp drops: ", "0 integrity failures",
                 "demo passed: every ping answered, every byte verified, every node sent and received in ESP")) {
             assertTrue(r.out().contains(part), () -> part + " missing from\n" + r.out());
