@@ -9,7 +9,6 @@ import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.VirtioNetMetadata;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -195,15 +194,13 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
                 continue;
             }
             if (ring.offloads()) {
+                // The tap's header, as is: the kernel reads NEEDS_CSUM and GSO from it on
+                // transmit and ignores DATA_VALID (virtio_net_hdr_to_skb).
                 int code = VirtioNetMetadata.write(mem, bi, ring.memory(), slot + PacketRing.txHeaderOffset());
                 if (code != VirtioNetMetadata.OK) {
                     ctx.drop(bi, VIRTIO_ERRORS + code);
                     continue;
                 }
-                // "Already verified" says nothing on transmit; only a partial checksum asks for work.
-                long flags = slot + PacketRing.txHeaderOffset() + VirtioNetHeader.FLAGS;
-                ring.memory().set(ValueLayout.JAVA_BYTE, flags,
-                        (byte) (ring.memory().get(ValueLayout.JAVA_BYTE, flags) & ~VirtioNetHeader.F_DATA_VALID));
             }
             MemorySegment.copy(data, mem.start(bi), ring.memory(), slot + ring.txPacketOffset(), length);
             ring.txSubmit(slot, length);
