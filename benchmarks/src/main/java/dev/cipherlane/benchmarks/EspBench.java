@@ -4,6 +4,7 @@ import dev.cipherlane.ipsec.crypto.AeadEngine;
 import dev.cipherlane.ipsec.crypto.AeadEngines;
 import dev.cipherlane.ipsec.esp.Esp;
 import dev.cipherlane.ipsec.esp.EspDecrypt;
+import dev.cipherlane.ipsec.esp.EspStageParams;
 import dev.cipherlane.ipsec.esp.EspEncrypt;
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.Net;
@@ -108,7 +109,7 @@ public class EspBench {
 
             encrypted = new PacketRewind("encrypted", savedPlain, 20, true, null);
             Graph e = Graph.builder()
-                    .add(new EspEncrypt(new EspEncrypt.Params(esp.sas::current, engines())))
+                    .add(new EspEncrypt(new EspStageParams(esp.sas::current, engines())))
                     .add(encrypted)
                     .connect(EspEncrypt.NAME, "rewrite", encrypted.name())
                     .build();
@@ -117,7 +118,7 @@ public class EspBench {
 
             decrypted = new PacketRewind("decrypted", savedSealed, Integer.MAX_VALUE, false, null);
             Graph d = Graph.builder()
-                    .add(new EspDecrypt(new EspDecrypt.Params(esp.sas::current, engines())))
+                    .add(new EspDecrypt(new EspStageParams(esp.sas::current, engines())))
                     .add(decrypted)
                     .add(new Drop())
                     .connect(EspDecrypt.NAME, "ipip", decrypted.name())

@@ -13,7 +13,6 @@ import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * {@code esp-encrypt}: ESP tunnel protection of IPIP packets (RFC 4303 with AES-256-GCM, RFC
@@ -31,7 +30,7 @@ import java.util.function.Supplier;
  *
  * <p>Each worker uses its own crypto engine, {@code engines.get(ctx.worker())}.
  */
-public final class EspEncrypt extends Stage<EspEncrypt.Params> {
+public final class EspEncrypt extends Stage<EspStageParams> {
     public static final String NAME = "esp-encrypt";
 
     public static final int ARC_REWRITE = 0;
@@ -67,34 +66,21 @@ public final class EspEncrypt extends Stage<EspEncrypt.Params> {
             "no crypto engine for worker",
             "encryption failed"));
 
-    /**
-     * @param sas     the published SA table snapshot; read once per frame
-     * @param engines one crypto engine per worker, by worker index
-     */
-    public record Params(Supplier<SaTable.Snapshot> sas, List<AeadEngine> engines) {
-        public Params {
-            engines = engines == null ? null : List.copyOf(engines);
-        }
-    }
-
-    public EspEncrypt(Params params) {
+    public EspEncrypt(EspStageParams params) {
         super(SPEC, params);
     }
 
     @Override
-    protected Params validate(Params p) {
-        if (p == null || p.sas() == null || p.engines() == null || p.engines().isEmpty()) {
-            throw new IllegalArgumentException(NAME + ": an SA snapshot supplier and one engine per worker are required");
-        }
-        return p;
+    protected EspStageParams validate(EspStageParams p) {
+        return EspStageParams.require(NAME, p);
     }
 
     @Override
     public void process(Frame frame, StageContext ctx) {
-        Params p = params();
+        EspStageParams p = params();
         SaTable.Snapshot sas = p.sas().get();
         int worker = ctx.worker();
-        AeadEngine engine = worker < p.engines().size() ? p.engines().get(worker) : null;
+        AeadEngine engine = p.engine(worker);
         PacketMemory mem = ctx.memory();
         MemorySegment data = mem.data();
         int n = frame.count();

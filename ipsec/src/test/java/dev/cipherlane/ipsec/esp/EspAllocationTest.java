@@ -46,8 +46,8 @@ class EspAllocationTest {
             packets[i] = EspPackets.ipip(EspPackets.inner(i % 3 == 0 ? 6 : 4, 40 + 90 * i, i), i % 3 == 0 ? 41 : 4);
         }
         try (StageHarness h = new StageHarness(2 * Frame.CAPACITY, 0,
-                new EspEncrypt(new EspEncrypt.Params(table::current, engines)),
-                new EspDecrypt(new EspDecrypt.Params(table::current, engines)), new Drop())
+                new EspEncrypt(new EspStageParams(table::current, engines)),
+                new EspDecrypt(new EspStageParams(table::current, engines)), new Drop())
                 .connect(EspEncrypt.NAME, "rewrite", EspDecrypt.NAME)
                 .connect(EspDecrypt.NAME, "ipip", Drop.NAME)
                 .connect(EspDecrypt.NAME, "ike", Drop.NAME)) {

@@ -331,7 +331,7 @@ class EspDecryptTest {
             keys[i] = table.state(sa).key();
         }
         table.publish();
-        EspDecrypt stage = new EspDecrypt(new EspDecrypt.Params(table::current, loop.engines));
+        EspDecrypt stage = new EspDecrypt(new EspStageParams(table::current, loop.engines));
         try (StageHarness h = new StageHarness(stage)) {
             int[] frame = new int[3 * count];
             for (int n = 0; n < frame.length; n++) {

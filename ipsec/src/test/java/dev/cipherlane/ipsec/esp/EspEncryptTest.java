@@ -253,7 +253,7 @@ class EspEncryptTest {
     void aWorkerWithoutAnEngineDropsInsteadOfFailing() {
         EspLoop loop = new EspLoop("jdk", false, UdpEncapsulation.NONE);
         SaTable table = loop.table;
-        EspEncrypt stage = new EspEncrypt(new EspEncrypt.Params(table::current, loop.engines));
+        EspEncrypt stage = new EspEncrypt(new EspStageParams(table::current, loop.engines));
         try (StageHarness h = new StageHarness(stage)) {
             h.runtime();
             int bi = loop.outgoing(h, ipip(inner(4, 60, 9), 4));

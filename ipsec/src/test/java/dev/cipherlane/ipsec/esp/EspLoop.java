@@ -58,11 +58,11 @@ public final class EspLoop {
     }
 
     public EspEncrypt encrypt() {
-        return new EspEncrypt(new EspEncrypt.Params(table::current, engines));
+        return new EspEncrypt(new EspStageParams(table::current, engines));
     }
 
     public EspDecrypt decrypt() {
-        return new EspDecrypt(new EspDecrypt.Params(table::current, engines));
+        return new EspDecrypt(new EspStageParams(table::current, engines));
     }
 
     /** A harness with esp-encrypt only. */

@@ -88,7 +88,7 @@ class EspVectorsTest {
         }
         table.publish();
         byte[] packet = EspPackets.outer(Hex.bytes(v.get("packet")));
-        EspDecrypt stage = new EspDecrypt(new EspDecrypt.Params(table::current, AeadEngines.perWorker(engineName, 1)));
+        EspDecrypt stage = new EspDecrypt(new EspStageParams(table::current, AeadEngines.perWorker(engineName, 1)));
         try (StageHarness h = new StageHarness(stage)) {
             h.run(EspDecrypt.NAME, h.packet(packet, 0));
             assertEquals(0, h.errors(EspDecrypt.NAME, "integrity check failed"), "the ICV verifies");

@@ -4,6 +4,7 @@ import dev.cipherlane.config.IpsecSettings;
 import dev.cipherlane.ipsec.crypto.AeadEngine;
 import dev.cipherlane.ipsec.crypto.AeadEngines;
 import dev.cipherlane.ipsec.esp.EspDecrypt;
+import dev.cipherlane.ipsec.esp.EspStageParams;
 import dev.cipherlane.ipsec.esp.EspDecryptCheck;
 import dev.cipherlane.ipsec.esp.EspDecryptFinish;
 import dev.cipherlane.ipsec.esp.EspEncrypt;
@@ -51,8 +52,8 @@ final class CryptoWiring {
             PacketMemory memory, int workers, List<ParallelRing<AeadEngine>> rings) {
         String engine = settings.engine();
         if (settings.cryptoThreads() == 0) {
-            b.add(new EspEncrypt(new EspEncrypt.Params(security::snapshot, AeadEngines.perWorker(engine, workers))))
-                    .add(new EspDecrypt(new EspDecrypt.Params(security::snapshot, AeadEngines.perWorker(engine, workers))));
+            b.add(new EspEncrypt(new EspStageParams(security::snapshot, AeadEngines.perWorker(engine, workers))))
+                    .add(new EspDecrypt(new EspStageParams(security::snapshot, AeadEngines.perWorker(engine, workers))));
             return ForwardingGraph.Esp.inline(EspEncrypt.NAME, EspDecrypt.NAME);
         }
         int threads = settings.cryptoThreads();
