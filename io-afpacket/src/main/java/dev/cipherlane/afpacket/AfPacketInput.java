@@ -3,6 +3,7 @@ package dev.cipherlane.afpacket;
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.buffer.SizeClass;
 import dev.cipherlane.stages.graph.InputStage;
@@ -11,7 +12,6 @@ import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.VirtioNetMetadata;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -77,8 +77,6 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
     private static final int MAC_ADDRESSES = 12;
     private static final int VLAN_TAG = 4;
     private static final int ETHERTYPE_VLAN = 0x8100;
-    /** virtio-net header fields are little-endian on x86 (VirtioNetHeader). */
-    private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Largest frame copied into a small buffer; 64 bytes of tailroom stay free for ESP trailers. */
     public static final int SMALL_FRAME_MAX = SizeClass.SMALL.bytes - PacketMemory.HEADROOM - 64;
@@ -197,16 +195,15 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
                 // parse reads the header from packet memory: the headroom right before the frame.
                 long header = to - VirtioNetHeader.LEGACY_SIZE;
                 MemorySegment.copy(rx, vnet, data, header, VirtioNetHeader.LEGACY_SIZE);
-                if (tagged) {
-                    // The kernel counted from the untagged frame; the tag is back in ours.
-                    int start = VirtioNetHeader.csumStart(data, header);
-                    data.set(LE16, header + VirtioNetHeader.CSUM_START, (short) (start + VLAN_TAG));
-                }
                 ring.rxRelease();
                 int code = VirtioNetMetadata.parse(mem, bi, header);
                 if (code != VirtioNetMetadata.OK) {
                     ctx.drop(bi, VIRTIO_ERRORS + code);
                     continue;
+                }
+                if (tagged && mem.hasFlag(bi, PacketFlags.NEEDS_CSUM)) {
+                    // The kernel counted from the untagged frame; the tag is back in ours.
+                    mem.csumStart(bi, mem.csumStart(bi) + VLAN_TAG);
                 }
             } else {
                 ring.rxRelease();

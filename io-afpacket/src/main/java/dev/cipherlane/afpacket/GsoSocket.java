@@ -6,7 +6,6 @@ import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.Sockets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 import static dev.cipherlane.afpacket.Tpacket.*;
 
@@ -43,7 +42,7 @@ public final class GsoSocket implements AutoCloseable {
     /** Opens the socket on {@code interfaceIndex} in the calling thread's network namespace. */
     public static GsoSocket open(int interfaceIndex, boolean qdiscBypass) throws LinuxException {
         int fd = Sockets.socket(Sockets.AF_PACKET, Sockets.SOCK_RAW | Sockets.SOCK_CLOEXEC, 0);
-        try (Arena scratch = Arena.ofConfined()) {
+        try {
             Sockets.setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, 1);
             if (qdiscBypass) {
                 Sockets.setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1);
@@ -54,10 +53,7 @@ public final class GsoSocket implements AutoCloseable {
                 // Without CAP_NET_ADMIN the kernel caps the buffer at wmem_max; that still works.
                 Sockets.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_SNDBUF, SEND_BUFFER);
             }
-            MemorySegment sll = scratch.allocate(SLL_SIZE, 4);
-            sll.set(ValueLayout.JAVA_SHORT, SLL_FAMILY, (short) Sockets.AF_PACKET);
-            sll.set(ValueLayout.JAVA_INT, SLL_IFINDEX, interfaceIndex);
-            Sockets.bind(fd, sll, SLL_SIZE);
+            PacketRing.bind(fd, interfaceIndex, 0);
             return new GsoSocket(fd);
         } catch (LinuxException | RuntimeException e) {
             try {
@@ -91,10 +87,6 @@ public final class GsoSocket implements AutoCloseable {
     /** Whether super-frames still go out: false once the kernel refused one as such. */
     public boolean usable() {
         return !refused;
-    }
-
-    public int fd() {
-        return fd;
     }
 
     /**

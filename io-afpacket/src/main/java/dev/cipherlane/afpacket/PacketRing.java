@@ -221,11 +221,7 @@ public final class PacketRing implements AutoCloseable {
                         + (long) config.txBlockSize() * config.txBlockCount();
                 MemorySegment ring = Mmap.map(arena, length, Mmap.PROT_READ | Mmap.PROT_WRITE, Mmap.MAP_SHARED, fd, 0);
 
-                MemorySegment sll = scratch.allocate(SLL_SIZE, 4);
-                sll.set(ValueLayout.JAVA_SHORT, SLL_FAMILY, (short) Sockets.AF_PACKET);
-                sll.set(BE16, SLL_PROTOCOL, (short) ETH_P_ALL);
-                sll.set(ValueLayout.JAVA_INT, SLL_IFINDEX, interfaceIndex);
-                Sockets.bind(fd, sll, SLL_SIZE);
+                bind(fd, interfaceIndex, ETH_P_ALL);
                 // Joining needs a bound (running) socket; all members share type, interface and protocol.
                 if (config.fanoutGroup() >= 0) {
                     joinFanout(fd, config.fanoutGroup());
@@ -262,6 +258,20 @@ public final class PacketRing implements AutoCloseable {
                     group | ((PACKET_FANOUT_HASH | FANOUT_FLAG_IGNORE_OUTGOING) << 16));
         } catch (LinuxException e) {
             Sockets.setsockopt(fd, SOL_PACKET, PACKET_FANOUT, group | (PACKET_FANOUT_HASH << 16));
+        }
+    }
+
+    /**
+     * Binds packet socket {@code fd} to interface {@code interfaceIndex} for frames of
+     * {@code protocol} (an ETH_P_ value; 0 receives none).
+     */
+    static void bind(int fd, int interfaceIndex, int protocol) throws LinuxException {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment sll = scratch.allocate(SLL_SIZE, 4);
+            sll.set(ValueLayout.JAVA_SHORT, SLL_FAMILY, (short) Sockets.AF_PACKET);
+            sll.set(BE16, SLL_PROTOCOL, (short) protocol);
+            sll.set(ValueLayout.JAVA_INT, SLL_IFINDEX, interfaceIndex);
+            Sockets.bind(fd, sll, SLL_SIZE);
         }
     }
 

@@ -3,8 +3,10 @@ package dev.cipherlane.afpacket;
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.builtin.Checksum;
+import dev.cipherlane.stages.builtin.Ethernet;
 import dev.cipherlane.stages.builtin.Ip4;
 import dev.cipherlane.stages.builtin.Ip6;
+import dev.cipherlane.stages.fib.FlowHash;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -28,22 +30,18 @@ import java.lang.foreign.MemorySegment;
 final class UdpGso {
     private UdpGso() {}
 
-    static final int ETHERNET_HEADER = 14;
     static final int UDP_HEADER = 8;
     /** Payload offset of a plain IPv4 UDP datagram in an Ethernet frame. */
-    static final int IP4_PAYLOAD = ETHERNET_HEADER + Ip4.MIN_HEADER + UDP_HEADER;
+    static final int IP4_PAYLOAD = Ethernet.HEADER_LENGTH + Ip4.MIN_HEADER + UDP_HEADER;
     /** Payload offset of a plain IPv6 UDP datagram in an Ethernet frame. */
-    static final int IP6_PAYLOAD = ETHERNET_HEADER + Ip6.HEADER + UDP_HEADER;
+    static final int IP6_PAYLOAD = Ethernet.HEADER_LENGTH + Ip6.HEADER + UDP_HEADER;
     /** Linux refuses UDP GSO of more datagrams than this (UDP_MAX_SEGMENTS). */
     static final int MAX_SEGMENTS = 64;
     /** Largest IPv4 total length, or IPv6 payload length: what one super-frame may carry. */
     static final int MAX_IP_LENGTH = 0xFFFF;
     /** Largest super-frame with its virtio-net header in front. */
-    static final int MAX_BUILT = VirtioNetHeader.LEGACY_SIZE + ETHERNET_HEADER + Ip6.HEADER + MAX_IP_LENGTH;
+    static final int MAX_BUILT = VirtioNetHeader.LEGACY_SIZE + Ethernet.HEADER_LENGTH + Ip6.HEADER + MAX_IP_LENGTH;
 
-    private static final int ETHERTYPE_IP4 = 0x0800;
-    private static final int ETHERTYPE_IP6 = 0x86DD;
-    private static final int PROTOCOL_UDP = 17;
     private static final int UDP_LENGTH = 4;
     private static final int UDP_CHECKSUM = 6;
 
@@ -55,23 +53,23 @@ final class UdpGso {
         if (length < IP4_PAYLOAD) {
             return -1;
         }
-        int type = Short.toUnsignedInt(d.get(Net.U16, start + 12));
-        long ip = start + ETHERNET_HEADER;
-        if (type == ETHERTYPE_IP4) {
+        int type = Short.toUnsignedInt(d.get(Net.U16, start + Ethernet.ETHERTYPE));
+        long ip = start + Ethernet.HEADER_LENGTH;
+        if (type == Ethernet.ETHERTYPE_IP4) {
             if (Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.VERSION_IHL)) != 0x45
-                    || Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.PROTOCOL)) != PROTOCOL_UDP
+                    || Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.PROTOCOL)) != FlowHash.UDP
                     || (Short.toUnsignedInt(d.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT))
                         & (Ip4.MORE_FRAGMENTS | Ip4.FRAGMENT_OFFSET_MASK)) != 0
-                    || Short.toUnsignedInt(d.get(Net.U16, ip + Ip4.TOTAL_LENGTH)) != length - ETHERNET_HEADER
+                    || Short.toUnsignedInt(d.get(Net.U16, ip + Ip4.TOTAL_LENGTH)) != length - Ethernet.HEADER_LENGTH
                     || udpLength(d, start + IP4_PAYLOAD) != length - IP4_PAYLOAD + UDP_HEADER) {
                 return -1;
             }
             return IP4_PAYLOAD;
         }
-        if (type == ETHERTYPE_IP6 && length >= IP6_PAYLOAD) {
+        if (type == Ethernet.ETHERTYPE_IP6 && length >= IP6_PAYLOAD) {
             if ((Byte.toUnsignedInt(d.get(Net.U8, ip + Ip6.VERSION_CLASS_FLOW)) >>> 4) != 6
-                    || Byte.toUnsignedInt(d.get(Net.U8, ip + Ip6.NEXT_HEADER)) != PROTOCOL_UDP
-                    || Short.toUnsignedInt(d.get(Net.U16, ip + Ip6.PAYLOAD_LENGTH)) != length - ETHERNET_HEADER - Ip6.HEADER
+                    || Byte.toUnsignedInt(d.get(Net.U8, ip + Ip6.NEXT_HEADER)) != FlowHash.UDP
+                    || Short.toUnsignedInt(d.get(Net.U16, ip + Ip6.PAYLOAD_LENGTH)) != length - Ethernet.HEADER_LENGTH - Ip6.HEADER
                     || udpLength(d, start + IP6_PAYLOAD) != length - IP6_PAYLOAD + UDP_HEADER) {
                 return -1;
             }
@@ -97,8 +95,8 @@ final class UdpGso {
                 || d.get(Net.U16, a + 12) != d.get(Net.U16, b + 12)) {
             return false;
         }
-        long ia = a + ETHERNET_HEADER;
-        long ib = b + ETHERNET_HEADER;
+        long ia = a + Ethernet.HEADER_LENGTH;
+        long ib = b + Ethernet.HEADER_LENGTH;
         if (payloadOffset == IP4_PAYLOAD) {
             return d.get(Net.U16, ia) == d.get(Net.U16, ib)
                     && d.get(Net.U16, ia + Ip4.FLAGS_FRAGMENT) == d.get(Net.U16, ib + Ip4.FLAGS_FRAGMENT)
@@ -142,7 +140,7 @@ final class UdpGso {
      */
     static void writeHeaders(MemorySegment d, long header, long frame, int payloadOffset, int segmentSize,
                              int payloadBytes) {
-        long ip = frame + ETHERNET_HEADER;
+        long ip = frame + Ethernet.HEADER_LENGTH;
         long udp = frame + payloadOffset - UDP_HEADER;
         int udpLength = UDP_HEADER + payloadBytes;
         d.set(Net.U16, udp + UDP_LENGTH, (short) udpLength);
@@ -151,10 +149,10 @@ final class UdpGso {
             d.set(Net.U16, ip + Ip4.TOTAL_LENGTH, (short) (Ip4.MIN_HEADER + udpLength));
             d.set(Net.U16, ip + Ip4.CHECKSUM, (short) 0);
             d.set(Net.U16, ip + Ip4.CHECKSUM, (short) Checksum.compute(d, ip, Ip4.MIN_HEADER));
-            pseudo = Checksum.sum(d, ip + Ip4.SOURCE, 8, PROTOCOL_UDP + udpLength);
+            pseudo = Checksum.sum(d, ip + Ip4.SOURCE, 8, FlowHash.UDP + udpLength);
         } else {
             d.set(Net.U16, ip + Ip6.PAYLOAD_LENGTH, (short) udpLength);
-            pseudo = Checksum.sum(d, ip + Ip6.SOURCE, 32, PROTOCOL_UDP + udpLength);
+            pseudo = Checksum.sum(d, ip + Ip6.SOURCE, 32, FlowHash.UDP + udpLength);
         }
         d.set(Net.U16, udp + UDP_CHECKSUM, (short) Checksum.fold(pseudo));
         VirtioNetHeader.set(d, header, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, payloadOffset,
@@ -170,15 +168,15 @@ final class UdpGso {
         if (length < IP4_PAYLOAD) {
             return -1;
         }
-        int type = Short.toUnsignedInt(d.get(Net.U16, start + 12));
-        long ip = start + ETHERNET_HEADER;
-        if (type == ETHERTYPE_IP4) {
+        int type = Short.toUnsignedInt(d.get(Net.U16, start + Ethernet.ETHERTYPE));
+        long ip = start + Ethernet.HEADER_LENGTH;
+        if (type == Ethernet.ETHERTYPE_IP4) {
             return Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.VERSION_IHL)) == 0x45
-                    && Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.PROTOCOL)) == PROTOCOL_UDP ? IP4_PAYLOAD : -1;
+                    && Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.PROTOCOL)) == FlowHash.UDP ? IP4_PAYLOAD : -1;
         }
-        if (type == ETHERTYPE_IP6 && length >= IP6_PAYLOAD) {
+        if (type == Ethernet.ETHERTYPE_IP6 && length >= IP6_PAYLOAD) {
             return (Byte.toUnsignedInt(d.get(Net.U8, ip)) >>> 4) == 6
-                    && Byte.toUnsignedInt(d.get(Net.U8, ip + Ip6.NEXT_HEADER)) == PROTOCOL_UDP ? IP6_PAYLOAD : -1;
+                    && Byte.toUnsignedInt(d.get(Net.U8, ip + Ip6.NEXT_HEADER)) == FlowHash.UDP ? IP6_PAYLOAD : -1;
         }
         return -1;
     }
@@ -192,7 +190,7 @@ final class UdpGso {
      * (RFC 8200 section 8.1).
      */
     static void finishSegment(MemorySegment d, long frame, int payloadOffset, int index, int payload) {
-        long ip = frame + ETHERNET_HEADER;
+        long ip = frame + Ethernet.HEADER_LENGTH;
         long udp = frame + payloadOffset - UDP_HEADER;
         int udpLength = UDP_HEADER + payload;
         d.set(Net.U16, udp + UDP_LENGTH, (short) udpLength);
@@ -205,7 +203,7 @@ final class UdpGso {
             d.set(Net.U16, ip + Ip4.CHECKSUM, (short) Checksum.compute(d, ip, Ip4.MIN_HEADER));
         } else {
             d.set(Net.U16, ip + Ip6.PAYLOAD_LENGTH, (short) udpLength);
-            long sum = Checksum.sum(d, ip + Ip6.SOURCE, 32, PROTOCOL_UDP + udpLength);
+            long sum = Checksum.sum(d, ip + Ip6.SOURCE, 32, FlowHash.UDP + udpLength);
             int check = ~Checksum.fold(Checksum.sum(d, udp, udpLength, sum)) & 0xFFFF;
             // RFC 768: a computed checksum of zero is sent as all ones.
             d.set(Net.U16, udp + UDP_CHECKSUM, (short) (check == 0 ? 0xFFFF : check));
