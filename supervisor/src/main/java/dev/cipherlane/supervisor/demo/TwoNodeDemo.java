@@ -121,44 +121,48 @@ final class TwoNodeDemo {
     private static boolean warmUp(PrintWriter out, Lab lab, int seconds) throws Exception {
         out.printf("%nwarm-up: the same streams for %d s, not in the table below (fresh JVMs run the stages"
                 + " interpreted at first)%n", seconds);
-        out.flush();
-        List<CheckedStream> streams = start(lab, seconds, WARMUP_PORT);
-        boolean ok = true;
-        long bytes = 0;
-        long longest = 0;
-        for (CheckedStream s : streams) {
-            CheckedStream.Result r = s.await(Duration.ofSeconds(seconds + 60L));
-            ok &= r.intact();
-            bytes += r.received();
-            longest = Math.max(longest, r.elapsedNanos());
-            if (!r.intact()) {
-                out.printf("  %-20s %s%n", s.name(), r);
-            }
-        }
-        out.printf(Locale.ROOT, "  %,d bytes verified, %.2f Gbit/s, %s%n", bytes,
-                longest == 0 ? 0 : bytes * 8.0 / longest, ok ? "all intact" : "NOT intact");
-        out.flush();
-        return ok;
+        return run(out, lab, seconds, WARMUP_PORT, false);
     }
 
     /** Four timed streams at once, one per pod, each to a pod on the other node, over both families. */
     private static boolean streams(PrintWriter out, Lab lab, int seconds) throws Exception {
         out.printf("%nbyte-checked TCP across the nodes, 4 streams at once for %d s%n", seconds);
+        return run(out, lab, seconds, FIRST_PORT, true);
+    }
+
+    /**
+     * Runs the streams ({@link #start}) to the end and reports them: a row per stream and a
+     * total with {@code table}, else one line (and any stream that was not intact).
+     */
+    private static boolean run(PrintWriter out, Lab lab, int seconds, int firstPort, boolean table)
+            throws Exception {
         out.flush();
-        List<CheckedStream> streams = start(lab, seconds, FIRST_PORT);
+        List<CheckedStream> streams = start(lab, seconds, firstPort);
         boolean ok = true;
         long bytes = 0;
         long longest = 0;
-        out.printf("  %-20s %14s %9s %14s  %s%n", "stream", "bytes verified", "Gbit/s", "longest stall", "result");
+        if (table) {
+            out.printf("  %-20s %14s %9s %14s  %s%n", "stream", "bytes verified", "Gbit/s", "longest stall", "result");
+        }
         for (CheckedStream s : streams) {
             CheckedStream.Result r = s.await(Duration.ofSeconds(seconds + 60L));
             ok &= r.intact();
             bytes += r.received();
             longest = Math.max(longest, r.elapsedNanos());
-            out.printf(Locale.ROOT, "  %-20s %,14d %9.2f %11d ms  %s%n", s.name(), r.received(), r.gbitPerSecond(),
-                    r.longestStall().toMillis(), r.intact() ? "intact" : r.toString());
+            if (table) {
+                out.printf(Locale.ROOT, "  %-20s %,14d %9.2f %11d ms  %s%n", s.name(), r.received(),
+                        r.gbitPerSecond(), r.longestStall().toMillis(), r.intact() ? "intact" : r.toString());
+            } else if (!r.intact()) {
+                out.printf("  %-20s %s%n", s.name(), r);
+            }
         }
-        out.printf(Locale.ROOT, "  %-20s %,14d %9.2f%n", "total", bytes, longest == 0 ? 0 : bytes * 8.0 / longest);
+        double gbit = longest == 0 ? 0 : bytes * 8.0 / longest;
+        if (table) {
+            out.printf(Locale.ROOT, "  %-20s %,14d %9.2f%n", "total", bytes, gbit);
+        } else {
+            out.printf(Locale.ROOT, "  %,d bytes verified, %.2f Gbit/s, %s%n", bytes, gbit,
+                    ok ? "all intact" : "NOT intact");
+        }
         out.flush();
         return ok;
     }
