@@ -19,7 +19,7 @@
 #        CROSS_NODE_PATHS=kernel,esp-udp benchmarks/cross-node.sh   runs only the paths named
 #        (kernel, ipip, esp, esp-udp, wireguard)
 #
-# The topology is the lab's (dev.cipherlane.supervisor.lab, see CrossNodeBench). Nodes run
+# The topology is the lab's (dev.cipherlane.testbed, see CrossNodeBench). Nodes run
 # the command bin/cipherlane execs, on the jars built below, without the launcher's source
 # check: on a tree being edited that check would start a rebuild in the middle of a run.
 set -euo pipefail
@@ -51,7 +51,10 @@ echo "cross-node: building if needed" >&2
 # shellcheck source=../bin/lib/java.sh
 . "$root/bin/lib/java.sh"
 cipherlane_find_java
-jar=$(ls "$root"/supervisor/target/cipherlane-supervisor-*.jar | head -n 1)
+# The bench (benchmarks module) drives the lab; the nodes it starts run the cli's Main from the
+# same class path (the lab's jvm launcher), so both modules' classes are on it.
+(cd "$root" && ./mvnw -q -B -ntp -DskipTests -pl benchmarks -am compile) >&2
+jar=$(ls "$root"/cli/target/cipherlane-cli-*.jar | head -n 1)
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -Xmx512m -Dcipherlane.lab.launcher=jvm \
-    -cp "$jar:$root/supervisor/target/lib/*" dev.cipherlane.supervisor.lab.CrossNodeBench "$seconds" "$workers"
+    -cp "$root/benchmarks/target/classes:$jar:$root/cli/target/lib/*" dev.cipherlane.benchmarks.CrossNodeBench "$seconds" "$workers"

@@ -92,9 +92,9 @@ echo "pod-to-pod: building if needed" >&2
 cipherlane_find_java
 ctl() {
     local jar
-    jar=$(ls "$root"/supervisor/target/cipherlane-supervisor-*.jar | head -n 1)
+    jar=$(ls "$root"/cli/target/cipherlane-cli-*.jar | head -n 1)
     "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-        -cp "$jar:$root/supervisor/target/lib/*" dev.cipherlane.supervisor.Main \
+        -cp "$jar:$root/cli/target/lib/*" dev.cipherlane.cli.Main \
         ctl --socket "$work/admin.sock" "$@"
 }
 

@@ -1,7 +1,7 @@
 package dev.cipherlane.chaos;
 
-import dev.cipherlane.supervisor.lab.LabNode;
-import dev.cipherlane.supervisor.lab.Poll;
+import dev.cipherlane.testbed.LabNode;
+import dev.cipherlane.testbed.Poll;
 import java.time.Duration;
 import java.util.function.Supplier;
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cipherlane.ipsec.keys.KeyMaterial;
 import dev.cipherlane.ipsec.keys.SaKeys;
-import dev.cipherlane.supervisor.lab.BytePattern;
+import dev.cipherlane.testbed.BytePattern;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;

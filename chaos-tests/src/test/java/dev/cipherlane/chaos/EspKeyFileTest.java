@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cipherlane.ipsec.keys.StaticKeyFile;
 import dev.cipherlane.stages.fib.FlowHash;
-import dev.cipherlane.supervisor.lab.Lab;
-import dev.cipherlane.supervisor.lab.LabNode;
-import dev.cipherlane.supervisor.lab.LabPod;
-import dev.cipherlane.supervisor.lab.LabSpec;
-import dev.cipherlane.supervisor.lab.NodeViews;
+import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.LabNode;
+import dev.cipherlane.testbed.LabPod;
+import dev.cipherlane.testbed.LabSpec;
+import dev.cipherlane.testbed.NodeViews;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.cipherlane.chaos;
 
-import dev.cipherlane.supervisor.lab.Commands;
-import dev.cipherlane.supervisor.lab.Lab;
+import dev.cipherlane.testbed.Commands;
+import dev.cipherlane.testbed.Lab;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

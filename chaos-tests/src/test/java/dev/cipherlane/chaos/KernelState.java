@@ -1,9 +1,9 @@
 package dev.cipherlane.chaos;
 
 import com.typesafe.config.Config;
-import dev.cipherlane.supervisor.lab.Commands;
-import dev.cipherlane.supervisor.lab.IpJson;
-import dev.cipherlane.supervisor.lab.Poll;
+import dev.cipherlane.testbed.Commands;
+import dev.cipherlane.testbed.IpJson;
+import dev.cipherlane.testbed.Poll;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,11 +2,11 @@ package dev.cipherlane.chaos;
 
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.NetNamespace;
-import dev.cipherlane.supervisor.lab.Lab;
-import dev.cipherlane.supervisor.lab.LabNode;
-import dev.cipherlane.supervisor.lab.LabPod;
-import dev.cipherlane.supervisor.lab.LabSpec;
-import dev.cipherlane.supervisor.lab.Launcher;
+import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.LabNode;
+import dev.cipherlane.testbed.LabPod;
+import dev.cipherlane.testbed.LabSpec;
+import dev.cipherlane.testbed.Launcher;
 
 /**
  * A {@link Lab} for JUnit: built with the chaos tests' namespace family {@value #FAMILY},

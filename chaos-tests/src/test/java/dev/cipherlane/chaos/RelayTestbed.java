@@ -1,7 +1,7 @@
 package dev.cipherlane.chaos;
 
 import dev.cipherlane.linux.NetNamespace;
-import dev.cipherlane.supervisor.lab.Commands;
+import dev.cipherlane.testbed.Commands;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.cipherlane.chaos;
 
-import dev.cipherlane.supervisor.lab.BytePattern;
-import dev.cipherlane.supervisor.lab.InNamespace;
+import dev.cipherlane.testbed.BytePattern;
+import dev.cipherlane.testbed.InNamespace;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;

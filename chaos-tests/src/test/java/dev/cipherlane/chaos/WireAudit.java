@@ -4,9 +4,9 @@ import static dev.cipherlane.chaos.EspOnWire.BE32;
 import static dev.cipherlane.chaos.EspOnWire.BE64;
 import static dev.cipherlane.chaos.EspOnWire.ETHERNET_HEADER;
 
-import dev.cipherlane.supervisor.lab.AddressPlan;
-import dev.cipherlane.supervisor.lab.BytePattern;
-import dev.cipherlane.supervisor.lab.LabPod;
+import dev.cipherlane.testbed.AddressPlan;
+import dev.cipherlane.testbed.BytePattern;
+import dev.cipherlane.testbed.LabPod;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

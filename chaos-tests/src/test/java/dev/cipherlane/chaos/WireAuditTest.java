@@ -7,8 +7,8 @@ import static dev.cipherlane.chaos.Frames.POD_B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cipherlane.supervisor.lab.BytePattern;
-import dev.cipherlane.supervisor.lab.LabPod;
+import dev.cipherlane.testbed.BytePattern;
+import dev.cipherlane.testbed.LabPod;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Random;

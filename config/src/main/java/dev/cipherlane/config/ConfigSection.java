@@ -7,7 +7,7 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import dev.cipherlane.config.net.ValueFormatException;
+import dev.cipherlane.net.ValueFormatException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

@@ -1,7 +1,7 @@
 package dev.cipherlane.config;
 
-import dev.cipherlane.config.net.InterfaceAddress;
-import dev.cipherlane.config.net.MacAddress;
+import dev.cipherlane.net.InterfaceAddress;
+import dev.cipherlane.net.MacAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.cipherlane.config;
 
-import dev.cipherlane.config.net.IpAddress;
-import dev.cipherlane.config.net.IpPrefix;
+import dev.cipherlane.net.IpAddress;
+import dev.cipherlane.net.IpPrefix;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -2,12 +2,12 @@ package dev.cipherlane.config;
 
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueType;
-import dev.cipherlane.config.net.InterfaceAddress;
-import dev.cipherlane.config.net.IpAddress;
-import dev.cipherlane.config.net.IpFamily;
-import dev.cipherlane.config.net.IpPrefix;
-import dev.cipherlane.config.net.MacAddress;
-import dev.cipherlane.config.net.ValueFormatException;
+import dev.cipherlane.net.InterfaceAddress;
+import dev.cipherlane.net.IpAddress;
+import dev.cipherlane.net.IpFamily;
+import dev.cipherlane.net.IpPrefix;
+import dev.cipherlane.net.MacAddress;
+import dev.cipherlane.net.ValueFormatException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.cipherlane.config;
 
-import dev.cipherlane.config.net.IpAddress;
-import dev.cipherlane.config.net.IpFamily;
-import dev.cipherlane.config.net.IpPrefix;
+import dev.cipherlane.net.IpAddress;
+import dev.cipherlane.net.IpFamily;
+import dev.cipherlane.net.IpPrefix;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;

@@ -1,8 +1,8 @@
 package dev.cipherlane.config;
 
-import dev.cipherlane.config.net.IpAddress;
-import dev.cipherlane.config.net.IpFamily;
-import dev.cipherlane.config.net.MacAddress;
+import dev.cipherlane.net.IpAddress;
+import dev.cipherlane.net.IpFamily;
+import dev.cipherlane.net.MacAddress;
 import java.util.Objects;
 
 /**

@@ -1,6 +1,6 @@
 package dev.cipherlane.config;
 
-import dev.cipherlane.config.net.IpAddress;
+import dev.cipherlane.net.IpAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;

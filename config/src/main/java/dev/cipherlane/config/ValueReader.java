@@ -4,7 +4,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import dev.cipherlane.config.net.ValueFormatException;
+import dev.cipherlane.net.ValueFormatException;
 import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.IntPredicate;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cipherlane.config.net.IpAddress;
-import dev.cipherlane.config.net.IpFamily;
-import dev.cipherlane.config.net.MacAddress;
+import dev.cipherlane.net.IpAddress;
+import dev.cipherlane.net.IpFamily;
+import dev.cipherlane.net.MacAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

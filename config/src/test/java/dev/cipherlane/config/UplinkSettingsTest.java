@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cipherlane.config.net.IpAddress;
-import dev.cipherlane.config.net.IpPrefix;
+import dev.cipherlane.net.IpAddress;
+import dev.cipherlane.net.IpPrefix;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -5,12 +5,12 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
 /** One readable line for a failure, for operators rather than for debuggers. */
-final class FailureText {
+public final class FailureText {
 
     private FailureText() {
     }
 
-    static String of(Throwable failure) {
+    public static String of(Throwable failure) {
         // The JDK's file exceptions carry only the path as their message.
         if (failure instanceof FileSystemException e && e.getReason() == null) {
             String reason = switch (e) {

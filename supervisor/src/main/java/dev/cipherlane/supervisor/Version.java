@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
-import picocli.CommandLine;
 
 /** The build's version, from a resource the build fills in; "dev" when run from an unfiltered tree. */
 public final class Version {
@@ -30,14 +29,6 @@ public final class Version {
             return version.isEmpty() || version.startsWith("${") ? "dev" : version;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);
-        }
-    }
-
-    /** Answers `cipherlane --version` the same way as `cipherlane version`. */
-    public static final class Provider implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"cipherlane " + current()};
         }
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.cipherlane.config.NodeSettings;
-import dev.cipherlane.supervisor.admin.AdminClient;
+import dev.cipherlane.linux.UnixRequest;
 import dev.cipherlane.supervisor.admin.AdminListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ class NodeGuardianTest {
         CompletableFuture<Throwable> fatal = new CompletableFuture<>();
         var guardian = TEST_KIT.spawn(NodeGuardian.create(TestSettings.withSocket(socket), fatal));
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(socket));
-        assertEquals("cipherlane " + Version.current() + "\n", AdminClient.request(socket, "version", Duration.ofSeconds(5)));
+        assertEquals("cipherlane " + Version.current() + "\n", UnixRequest.request(socket, "version", Duration.ofSeconds(5)));
 
         TestProbe<Void> probe = TEST_KIT.createTestProbe();
         TEST_KIT.stop(guardian);

@@ -1,9 +1,9 @@
 package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.config.PeerSettings;
-import dev.cipherlane.config.net.IpAddress;
-import dev.cipherlane.config.net.IpFamily;
-import dev.cipherlane.config.net.IpPrefix;
+import dev.cipherlane.net.IpAddress;
+import dev.cipherlane.net.IpFamily;
+import dev.cipherlane.net.IpPrefix;
 import dev.cipherlane.stages.builtin.AdjacencyResolver;
 import dev.cipherlane.stages.builtin.NeighbourTable;
 import dev.cipherlane.stages.fib.AdjacencyKind;

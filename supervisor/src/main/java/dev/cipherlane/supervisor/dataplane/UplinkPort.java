@@ -1,11 +1,11 @@
 package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.afpacket.PacketRing;
-import dev.cipherlane.afpacket.TakenUplink;
-import dev.cipherlane.afpacket.UplinkAddress;
-import dev.cipherlane.afpacket.UplinkTakeover;
+import dev.cipherlane.host.uplink.TakenUplink;
+import dev.cipherlane.host.uplink.UplinkAddress;
+import dev.cipherlane.host.uplink.UplinkTakeover;
 import dev.cipherlane.config.UplinkSettings;
-import dev.cipherlane.config.net.IpAddress;
+import dev.cipherlane.net.IpAddress;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.stages.net.NetInterface;
 import java.io.IOException;

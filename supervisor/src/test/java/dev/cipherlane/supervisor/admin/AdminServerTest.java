@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.config.NodeSettings;
+import dev.cipherlane.linux.UnixRequest;
 import dev.cipherlane.config.SettingsRenderer;
 import dev.cipherlane.supervisor.ExitStatus;
-import dev.cipherlane.supervisor.Main;
 import dev.cipherlane.supervisor.PekkoConfig;
 import dev.cipherlane.supervisor.TestSettings;
 import java.io.ByteArrayOutputStream;
@@ -63,7 +63,7 @@ class AdminServerTest {
     }
 
     private String ask(String line) throws IOException {
-        return AdminClient.request(socket, line, TIMEOUT);
+        return UnixRequest.request(socket, line, TIMEOUT);
     }
 
     @Test
@@ -71,17 +71,6 @@ class AdminServerTest {
         assertEquals("cipherlane 9.9.9\n", ask("version"));
         assertEquals(SettingsRenderer.render(settings), ask("show config"));
         assertEquals("unknown command: reboot now\nknown commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", ask("reboot now"));
-    }
-
-    @Test
-    void ctlPrintsTheReply() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.execute(new String[] {"ctl", "--socket", socket.toString(), "show", "config"},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(ExitStatus.OK, status);
-        assertEquals(SettingsRenderer.render(settings), out.toString(StandardCharsets.UTF_8));
-        assertEquals("", err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -122,7 +111,7 @@ class AdminServerTest {
         assertTrue(Files.exists(socket));
         TEST_KIT.stop(server);
         await().atMost(TIMEOUT).until(() -> !Files.exists(socket));
-        assertThrows(AdminClient.NotListeningException.class, () -> ask("version"));
+        assertThrows(UnixRequest.NotListeningException.class, () -> ask("version"));
     }
 
     @Test

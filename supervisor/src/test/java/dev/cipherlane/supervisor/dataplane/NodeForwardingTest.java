@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.config.PeerSettings;
-import dev.cipherlane.config.net.IpAddress;
-import dev.cipherlane.config.net.IpPrefix;
+import dev.cipherlane.net.IpAddress;
+import dev.cipherlane.net.IpPrefix;
 import dev.cipherlane.stages.builtin.NeighbourTable;
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;

@@ -1,0 +1,64 @@
+package dev.cipherlane.cli;
+
+import dev.cipherlane.supervisor.ExitStatus;
+
+import dev.cipherlane.config.ConfigValidationException;
+import dev.cipherlane.config.NodeConfigLoader;
+import dev.cipherlane.linux.UnixRequest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "ctl", mixinStandardHelpOptions = true,
+        description = "Send a command to the running node service and print its answer.")
+public final class CtlCommand implements Callable<Integer> {
+
+    /** Where the service listens: named directly, or read from its config file. */
+    static final class Target {
+        @Option(names = "--socket", paramLabel = "<path>", description = "Admin socket of the node service.")
+        Path socket;
+
+        @Option(names = "--config", paramLabel = "<file>", description = "Node config file naming the admin socket.")
+        Path config;
+    }
+
+    @ArgGroup(exclusive = true)
+    Target target;
+
+    @Parameters(arity = "1..*", paramLabel = "<word>", description = "The command, e.g. `version` or `show config`.")
+    List<String> words;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws ConfigValidationException, IOException {
+        Path socket = socket();
+        try {
+            String reply = UnixRequest.request(socket, String.join(" ", words), UnixRequest.DEFAULT_TIMEOUT);
+            spec.commandLine().getOut().print(reply);
+            spec.commandLine().getOut().flush();
+            return ExitStatus.OK;
+        } catch (UnixRequest.NotListeningException e) {
+            spec.commandLine().getErr().println("cipherlane: no node service listening on " + socket);
+            return ExitStatus.FAILURE;
+        }
+    }
+
+    private Path socket() throws ConfigValidationException {
+        if (target != null && target.socket != null) {
+            return target.socket;
+        }
+        if (target != null && target.config != null) {
+            return NodeConfigLoader.load(target.config).admin().socket();
+        }
+        return NodeConfigLoader.defaults().admin().socket();
+    }
+}
