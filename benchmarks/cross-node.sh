@@ -32,19 +32,8 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "cross-node: needs root (network namespaces, taps, packet sockets)" >&2
     exit 1
 fi
-"$root/bin/lib/install-packages.sh"
-# The WireGuard reference path (Debian's userspace wireguard-go and the wg tool).
-wireguard=(wireguard-go wireguard-tools)
-missing=()
-for p in "${wireguard[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "cross-node: installing ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-fi
+# iperf3, and the WireGuard reference path (Debian's userspace wireguard-go and the wg tool).
+"$root/bin/lib/install-packages.sh" bench
 
 echo "cross-node: building if needed" >&2
 "$root/bin/cipherlane" version >&2

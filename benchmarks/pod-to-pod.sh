@@ -23,7 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "pod-to-pod: needs root (network namespaces, taps)" >&2
     exit 1
 fi
-"$root/bin/lib/install-packages.sh"
+"$root/bin/lib/install-packages.sh" bench
 
 id=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 pa=clba-$id # Cipherlane's pods

@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the demo and the tests use, once. Needs root (apt-get);
-# without root it only reports what is missing.
+# Installs the Debian packages that one use of the tree needs, once, and nothing else:
+#   install-packages.sh demo    what `cipherlane demo` runs
+#   install-packages.sh tests   what the test suite runs (the demo's set and more)
+#   install-packages.sh bench   what the cross-node benchmark runs
+# Needs root (apt-get); without root it only reports what is missing. Packages come without
+# their Recommends: wireguard-tools alone would otherwise pull a Linux kernel image and an
+# initramfs build in through wireguard-modules, minutes of a first run for nothing we use.
 set -euo pipefail
 
-# iproute2: the tests' own namespaces; procps: pgrep/pkill in test cleanup; iperf3, ping:
-# traffic between pods; ethtool: switching segmentation offload off in a pod; python3-scapy
-# and tshark: independent ESP implementations that check our packets; wireguard-go and
-# wireguard-tools: the userspace WireGuard the lab and the cross-node benchmark compare with.
-packages=(iproute2 procps iperf3 iputils-ping ethtool python3-scapy tshark wireguard-go wireguard-tools)
+# iproute2: `ip netns exec` starts the lab's processes inside namespaces, `ss` sees listeners;
+# procps: sysctl in a namespace, pgrep/pkill in test cleanup; iputils-ping: pings between pods;
+# ethtool: switching segmentation offload off on a relayed wire; libipsec-mb1: the node's
+# AES-GCM engine (the JDK's serves when it is missing).
+demo=(iproute2 procps iputils-ping ethtool libipsec-mb1)
+# iperf3: traffic between pods; python3-scapy and tshark: independent ESP implementations
+# that check our packets; wireguard-go and wireguard-tools: the userspace WireGuard the lab
+# compares with.
+tests=("${demo[@]}" iperf3 python3-scapy tshark wireguard-go wireguard-tools)
+bench=("${demo[@]}" iperf3 wireguard-go wireguard-tools)
+
+case "${1:-}" in
+    demo) packages=("${demo[@]}") ;;
+    tests) packages=("${tests[@]}") ;;
+    bench) packages=("${bench[@]}") ;;
+    *) echo "usage: install-packages.sh demo|tests|bench" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,4 +38,4 @@ fi
 echo "cipherlane: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >&2
-apt-get install -y -qq "${missing[@]}" >&2
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
