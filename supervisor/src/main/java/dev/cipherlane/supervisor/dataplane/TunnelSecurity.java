@@ -3,6 +3,7 @@ package dev.cipherlane.supervisor.dataplane;
 import dev.cipherlane.config.IpsecLifetime;
 import dev.cipherlane.config.IpsecSettings;
 import dev.cipherlane.ipsec.esp.Esp;
+import dev.cipherlane.ipsec.keys.KeyFileException;
 import dev.cipherlane.ipsec.keys.SaKeys;
 import dev.cipherlane.ipsec.keys.SequenceReservation;
 import dev.cipherlane.ipsec.keys.SequenceStore;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,17 +56,33 @@ final class TunnelSecurity implements AutoCloseable {
         this.sequences = sequences;
     }
 
-    /** Builds the SAs for every tunnel of {@code forwarding} and protects the tunnels. */
+    /**
+     * Builds the SAs for every tunnel of {@code forwarding} and protects the tunnels.
+     *
+     * @throws KeyFileException when two key files share key material or an inbound SPI (both
+     *                          named): two senders would start at sequence 1 under one key and
+     *                          salt, a GCM nonce reuse (RFC 4106 section 3.1), so the node refuses
+     *                          to start rather than fail closed on one of them
+     */
     static TunnelSecurity protect(IpsecSettings settings, Path stateDir, NodeForwarding forwarding) throws IOException {
         TunnelSecurity s = new TunnelSecurity(SequenceStore.open(stateDir.resolve(SEQUENCE_DIR),
                 settings.sequenceBlock(), true));
+        Map<Integer, StaticKeyFile> keys = new LinkedHashMap<>();
         try {
+            for (NodeForwarding.TunnelInfo t : forwarding.tunnelInfo()) {
+                StaticKeyFile k = loadKeys(settings, t);
+                if (k != null) {
+                    keys.put(t.index(), k);
+                }
+            }
+            StaticKeyFile.requireDistinct(keys.values());
             int overhead = Esp.tunnelOverhead(settings.udpEncapsulation());
             for (NodeForwarding.TunnelInfo t : forwarding.tunnelInfo()) {
-                int[] sas = s.load(settings, t);
-                if (sas == null) {
+                StaticKeyFile k = keys.get(t.index());
+                if (k == null) {
                     forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], overhead);
                 } else {
+                    int[] sas = s.add(settings, t, k);
                     forwarding.protect(t.index(), sas[1], new int[] {sas[0]}, overhead);
                 }
             }
@@ -73,35 +91,36 @@ final class TunnelSecurity implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
+        } finally {
+            keys.values().forEach(StaticKeyFile::destroy);
         }
     }
 
-    /** The tunnel's {inbound, outbound} SA indexes, or null when its keys are unusable (logged). */
-    private int[] load(IpsecSettings settings, NodeForwarding.TunnelInfo t) throws IOException {
+    /** The tunnel's key file, or null when its keys are unusable (logged: the tunnel fails closed). */
+    private static StaticKeyFile loadKeys(IpsecSettings settings, NodeForwarding.TunnelInfo t) {
         Path file = settings.keyFile(t.peer(), t.ordinal());
-        StaticKeyFile keys;
         try {
-            keys = StaticKeyFile.load(file);
+            return StaticKeyFile.load(file);
         } catch (IOException e) {
             LOG.error("tunnel {} to {}: no usable keys, its traffic is dropped: {}", t.ordinal(), t.peer(),
                     e.getMessage());
             return null;
         }
-        try {
-            UdpEncapsulation udp = settings.udpEncapsulation() ? UdpEncapsulation.NAT_T : UdpEncapsulation.NONE;
-            SecurityAssociation in = sa(keys.inbound(), Direction.INBOUND, t.index(), keys.esn(), settings, udp);
-            SecurityAssociation out = sa(keys.outbound(), Direction.OUTBOUND, t.index(), keys.esn(), settings, udp);
-            SequenceReservation sequence = sequences.reserve(keys.outbound(), keys.esn());
-            reservations.add(sequence);
-            int inbound = table.add(in);
-            int outbound = table.add(out, sequence::next);
-            LOG.info("tunnel {} to {}: protected, inbound spi {} outbound spi {}{}", t.ordinal(), t.peer(),
-                    SaKeys.spiText(keys.inbound().spi()), SaKeys.spiText(keys.outbound().spi()),
-                    udp.enabled() ? ", udp 4500" : "");
-            return new int[] {inbound, outbound};
-        } finally {
-            keys.destroy();
-        }
+    }
+
+    /** Adds the tunnel's two SAs; returns their indexes {inbound, outbound}. */
+    private int[] add(IpsecSettings settings, NodeForwarding.TunnelInfo t, StaticKeyFile keys) throws IOException {
+        UdpEncapsulation udp = settings.udpEncapsulation() ? UdpEncapsulation.NAT_T : UdpEncapsulation.NONE;
+        SecurityAssociation in = sa(keys.inbound(), Direction.INBOUND, t.index(), keys.esn(), settings, udp);
+        SecurityAssociation out = sa(keys.outbound(), Direction.OUTBOUND, t.index(), keys.esn(), settings, udp);
+        SequenceReservation sequence = sequences.reserve(keys.outbound(), keys.esn());
+        reservations.add(sequence);
+        int inbound = table.add(in);
+        int outbound = table.add(out, sequence::next);
+        LOG.info("tunnel {} to {}: protected, inbound spi {} outbound spi {}{}", t.ordinal(), t.peer(),
+                SaKeys.spiText(keys.inbound().spi()), SaKeys.spiText(keys.outbound().spi()),
+                udp.enabled() ? ", udp 4500" : "");
+        return new int[] {inbound, outbound};
     }
 
     private static SecurityAssociation sa(SaKeys keys, Direction direction, int tunnel, boolean esn,

@@ -2,6 +2,7 @@ package dev.cipherlane.supervisor.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.config.IpsecLifetime;
@@ -9,6 +10,7 @@ import dev.cipherlane.config.IpsecSettings;
 import dev.cipherlane.config.PeerSettings;
 import dev.cipherlane.net.IpAddress;
 import dev.cipherlane.net.IpPrefix;
+import dev.cipherlane.ipsec.keys.KeyFileException;
 import dev.cipherlane.ipsec.sa.SaEvent;
 import dev.cipherlane.ipsec.sa.SaLimit;
 import dev.cipherlane.ipsec.sa.SaState;
@@ -81,6 +83,42 @@ class TunnelSecurityTest {
             assertTrue(s.show().contains("0x00001000"), s.show());
             assertTrue(Files.isDirectory(state.resolve(TunnelSecurity.SEQUENCE_DIR)), "sequences reserved on disk");
         }
+    }
+
+    /** Issue: two key files with one key made two senders start at sequence 1 under one key and salt. */
+    @Test
+    void keyMaterialInTwoFilesStopsTheStartNamingBothFiles() throws Exception {
+        Path keys = Files.createDirectory(dir.resolve("keys"));
+        keyFile(keys, 0, "rw-------");
+        keyFile(keys, 1, "rw-------");
+        // Tunnel 1's file gets tunnel 0's outbound key as its own outbound key, under other SPIs.
+        Path second = keys.resolve("node-b.1.key");
+        String first = Files.readString(keys.resolve("node-b.0.key"));
+        String keyOut0 = first.lines().filter(l -> l.startsWith("key-out")).findFirst().orElseThrow();
+        Files.writeString(second, Files.readString(second).lines()
+                .map(l -> l.startsWith("key-out") ? keyOut0 : l).reduce("", (a, l) -> a + l + "\n"));
+        Path state = Files.createDirectory(dir.resolve("state"));
+        KeyFileException e = assertThrows(KeyFileException.class,
+                () -> TunnelSecurity.protect(settings(keys, IpsecLifetime.NONE), state, forwarding()));
+        assertTrue(e.getMessage().contains("node-b.0.key") && e.getMessage().contains("node-b.1.key"), e::getMessage);
+    }
+
+    @Test
+    void oneFilesInboundKeyAsAnothersOutboundKeyStopsTheStart() throws Exception {
+        Path keys = Files.createDirectory(dir.resolve("keys"));
+        keyFile(keys, 0, "rw-------");
+        keyFile(keys, 1, "rw-------");
+        String keyIn0 = Files.readString(keys.resolve("node-b.0.key")).lines()
+                .filter(l -> l.startsWith("key-in")).findFirst().orElseThrow();
+        Path second = keys.resolve("node-b.1.key");
+        Files.writeString(second, Files.readString(second).lines()
+                .map(l -> l.startsWith("key-out") ? "key-out" + keyIn0.substring("key-in".length()) : l)
+                .reduce("", (a, l) -> a + l + "\n"));
+        Path state = Files.createDirectory(dir.resolve("state"));
+        KeyFileException e = assertThrows(KeyFileException.class,
+                () -> TunnelSecurity.protect(settings(keys, IpsecLifetime.NONE), state, forwarding()));
+        assertTrue(e.getMessage().contains("node-b.1.key (key-out)") && e.getMessage().contains("node-b.0.key (key-in)"),
+                e::getMessage);
     }
 
     @Test
