@@ -10,14 +10,19 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -33,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * accept() blocks, and a blocking call has no place in an actor's message loop, so it
  * runs on a dedicated platform thread; each connection is then served on a virtual
  * thread so one slow client delays nobody else.
+ *
+ * <p>Who may talk to it: the API can reconfigure the node, so the socket lives in a directory
+ * that only the service's user may write (created 0700 when missing; a symbolic link, a
+ * directory of another owner or one that group or others may write is refused), the socket
+ * file is 0600, and each connection's peer credentials (SO_PEERCRED, unix(7)) must name root
+ * or the service's own user, whatever the file's mode has become since.
  *
  * <p>Protocol: the client sends one line (at most {@value #MAX_REQUEST_BYTES} bytes of
  * UTF-8), the server answers with text and closes its side; anything after the first
@@ -109,7 +120,7 @@ public final class AdminListener implements AutoCloseable {
     private static void claim(Path socket) throws IOException {
         Path directory = socket.toAbsolutePath().getParent();
         if (directory != null) {
-            Files.createDirectories(directory);
+            privateDirectory(directory);
         }
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -123,6 +134,40 @@ public final class AdminListener implements AutoCloseable {
         }
         LOG.info("removing stale admin socket {}", socket);
         Files.delete(socket);
+    }
+
+    /**
+     * Creates {@code directory} owner-only when missing (its parents as the umask has them)
+     * and refuses one that someone else could use to swap the socket for another.
+     */
+    private static void privateDirectory(Path directory) throws IOException {
+        if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+            Path parent = directory.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try {
+                Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException raced) {
+                // Someone made it in between: checked below like any existing directory.
+            }
+        }
+        PosixFileAttributes a = Files.readAttributes(directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isDirectory()) {
+            throw new IOException(directory + " is " + (a.isSymbolicLink() ? "a symbolic link" : "not a directory")
+                    + ", expected a directory for the admin socket (links are not followed)");
+        }
+        UserPrincipal self = PeerCheck.SELF;
+        if (!a.owner().equals(self)) {
+            throw new IOException(directory + " belongs to " + a.owner().getName() + ", expected a directory of "
+                    + self.getName() + " for the admin socket");
+        }
+        Set<PosixFilePermission> mode = a.permissions();
+        if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(directory + " has mode " + PosixFilePermissions.toString(mode)
+                    + ": group or others could replace the admin socket, expected rwx------ (chmod 700 " + directory + ")");
+        }
     }
 
     /** Refused means nobody listens; any other connect error is a real problem and propagates. */
@@ -159,7 +204,11 @@ public final class AdminListener implements AutoCloseable {
         CompletableFuture<Void> deadline = CompletableFuture.runAsync(() -> closeQuietly(client),
                 CompletableFuture.delayedExecutor(CLIENT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
         try (client) {
-            write(client, reply(client));
+            String refusal = PeerCheck.refusal(client);
+            if (refusal != null) {
+                LOG.warn("admin socket: {}", refusal);
+            }
+            write(client, refusal != null ? "error: " + refusal + "\n" : reply(client));
             client.shutdownOutput();
             drain(client);
         } catch (IOException e) {
