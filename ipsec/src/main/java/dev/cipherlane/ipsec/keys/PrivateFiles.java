@@ -1,5 +1,6 @@
 package dev.cipherlane.ipsec.keys;
 
+import dev.cipherlane.linux.FileStatus;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -59,21 +60,41 @@ final class PrivateFiles {
         return "a special file";
     }
 
-    /** Why a key file must not be used, or null: it must be a regular file only its owner can read or write. */
-    static String keyFileProblem(Path p, PosixFileAttributes a) throws IOException {
-        if (!a.isRegularFile()) {
-            return p + ": " + kind(a) + ", expected a regular file (links are not followed to key material)";
+    /**
+     * Why an opened key file must not be used, or null: a regular file with one name, owned by
+     * root or the node's user, that only its owner can read or write (fstat of the descriptor).
+     */
+    static String keyFileProblem(Path p, FileStatus st) throws IOException {
+        if (!st.isRegularFile()) {
+            return p + ": " + (st.isDirectory() ? "a directory" : "a special file") + ", expected a regular file";
         }
-        String owner = ownerProblem(p, a);
-        if (owner != null) {
-            return owner;
+        if (st.links() != 1) {
+            return p + ": has " + st.links() + " names (hard links), expected a key file with one name; another name"
+                    + " could read or replace the key unseen";
         }
-        int mode = mode(a);
+        int self = ownUid();
+        if (st.uid() != 0 && st.uid() != self) {
+            String owner = Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName();
+            String me = System.getProperty("user.name");
+            return p + ": owned by '" + owner + "', expected root or the user running the node ('" + me
+                    + "'); fix: chown " + me + " " + p;
+        }
+        int mode = st.permissions();
         if ((mode & NO_GROUP_OR_OTHER_ACCESS) != 0) {
             return p + ": mode " + octal(mode) + " lets group or others read or write the key, expected 0600 or"
                     + " stricter; fix: chmod 600 " + p;
         }
         return null;
+    }
+
+    /** Why a key directory must not be trusted, or null: one others may write could swap the files. */
+    static String keyDirectoryProblem(Path p, PosixFileAttributes a) throws IOException {
+        return stateProblem(p, a, true);
+    }
+
+    /** The node's user id: the owner of this process's /proc entry. */
+    private static int ownUid() throws IOException {
+        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 
     /**

@@ -1,18 +1,19 @@
 package dev.cipherlane.ipsec.keys;
 
+import dev.cipherlane.linux.Errno;
+import dev.cipherlane.linux.FileStatus;
+import dev.cipherlane.linux.Libc;
+import dev.cipherlane.linux.LinuxException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Static ESP keys for one tunnel, until IKEv2 negotiates them: one inbound and one outbound
@@ -34,7 +35,8 @@ import java.util.Objects;
  * on, which breaks GCM outright (RFC 4106 section 8.1).
  *
  * <p>{@link #load} refuses anything it cannot trust: a link or other non-regular file, a file
- * other users own or that group or others may read or write, and every malformed line, with
+ * with a second name (a hard link), a file other users own or that group or others may read
+ * or write, a directory that group or others may write, and every malformed line, with
  * one line saying {@code file:line: what, expected ..., got ...}. No message repeats key
  * material, and the bytes read from the file are wiped once parsed.
  */
@@ -94,24 +96,45 @@ public final class StaticKeyFile {
         return "static keys " + file + " (in " + inbound + ", out " + outbound + ", esn " + (esn ? "on" : "off") + ")";
     }
 
-    /** Reads and checks one key file. */
+    /**
+     * Reads and checks one key file. The checks look at the opened descriptor (fstat), so what
+     * is checked is what is read: the file is opened without following a link and must be a
+     * regular file with one name, owned by root or the node's user, that group and others can
+     * neither read nor write, in a directory that group and others cannot write.
+     */
     public static StaticKeyFile load(Path file) throws IOException {
-        PosixFileAttributes before = PrivateFiles.attributes(file);
-        if (before == null) {
-            throw new KeyFileException(file + ": no such file, expected a key file");
-        }
-        refuseUntrusted(file, before);
-        byte[] raw = read(file);
-        try {
-            // The file could have been swapped for another between the check and the read.
-            PosixFileAttributes after = PrivateFiles.attributes(file);
-            if (after == null || !Objects.equals(before.fileKey(), after.fileKey())) {
-                throw new KeyFileException(file + ": replaced while being read, expected a file that stays put");
+        Path directory = file.toAbsolutePath().getParent();
+        PosixFileAttributes dir = directory == null ? null : PrivateFiles.attributes(directory);
+        if (dir != null) {
+            String problem = PrivateFiles.keyDirectoryProblem(directory, dir);
+            if (problem != null) {
+                throw new KeyFileException(problem);
             }
-            refuseUntrusted(file, after);
+        }
+        int fd;
+        try {
+            // O_NONBLOCK: a FIFO put in the key file's place opens at once and is refused below.
+            fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NONBLOCK | FileStatus.O_NOFOLLOW, 0);
+        } catch (LinuxException e) {
+            throw new KeyFileException(switch (e.errno()) {
+                case Errno.ENOENT -> file + ": no such file, expected a key file";
+                case Errno.ELOOP -> file + ": a symbolic link, expected a regular file (links are not followed to key material)";
+                default -> file + ": cannot be opened: " + e.getMessage();
+            });
+        }
+        byte[] raw = null;
+        try {
+            String problem = PrivateFiles.keyFileProblem(file, FileStatus.of(fd));
+            if (problem != null) {
+                throw new KeyFileException(problem);
+            }
+            raw = read(file, fd);
             return new Parser(file, raw).parse();
         } finally {
-            Arrays.fill(raw, (byte) 0);
+            if (raw != null) {
+                Arrays.fill(raw, (byte) 0);
+            }
+            Libc.close(fd);
         }
     }
 
@@ -140,27 +163,28 @@ public final class StaticKeyFile {
         }
     }
 
-    private static void refuseUntrusted(Path file, PosixFileAttributes a) throws IOException {
-        String problem = PrivateFiles.keyFileProblem(file, a);
-        if (problem != null) {
-            throw new KeyFileException(problem);
-        }
-    }
-
-    private static byte[] read(Path file) throws IOException {
-        try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    /** The whole file, read through its descriptor into off-heap memory that is wiped after. */
+    private static byte[] read(Path file, int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
             // One byte more than allowed tells an oversized file apart from one of exactly MAX_BYTES.
-            ByteBuffer buf = ByteBuffer.allocate(MAX_BYTES + 1);
-            while (buf.hasRemaining() && ch.read(buf) >= 0) {
-                // read until full or end of file
+            MemorySegment buf = arena.allocate(MAX_BYTES + 1);
+            long n = 0;
+            while (n < buf.byteSize()) {
+                long got = Libc.read(fd, buf, n, buf.byteSize() - n);
+                if (got == 0 || got == Libc.WOULD_BLOCK) {
+                    break;
+                }
+                n += got;
             }
-            byte[] out = Arrays.copyOf(buf.array(), buf.position());
-            Arrays.fill(buf.array(), (byte) 0);
-            if (out.length > MAX_BYTES) {
-                Arrays.fill(out, (byte) 0);
-                throw new KeyFileException(file + ": more than " + MAX_BYTES + " bytes, expected a key file of a few lines");
+            try {
+                if (n > MAX_BYTES) {
+                    throw new KeyFileException(file + ": more than " + MAX_BYTES
+                            + " bytes, expected a key file of a few lines");
+                }
+                return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+            } finally {
+                buf.fill((byte) 0);
             }
-            return out;
         }
     }
 

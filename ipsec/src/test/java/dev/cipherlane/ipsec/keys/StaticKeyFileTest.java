@@ -130,12 +130,41 @@ class StaticKeyFileTest {
     }
 
     @Test
-    void refusesADirectoryAndAMissingFile() {
-        KeyFileException d = assertThrows(KeyFileException.class, () -> StaticKeyFile.load(dir));
+    void refusesADirectoryAndAMissingFile() throws Exception {
+        Path sub = Files.createDirectory(dir.resolve("sub.keys"));
+        KeyFileException d = assertThrows(KeyFileException.class, () -> StaticKeyFile.load(sub));
         assertTrue(d.getMessage().contains("a directory, expected a regular file"), d.getMessage());
         Path missing = dir.resolve("none.keys");
         KeyFileException m = assertThrows(KeyFileException.class, () -> StaticKeyFile.load(missing));
         assertEquals(missing + ": no such file, expected a key file", m.getMessage());
+    }
+
+    /** Issue: a second name let the key be read, or swapped, outside what the checks saw. */
+    @Test
+    void refusesAHardLinkedFile() throws Exception {
+        Path p = good();
+        Files.createLink(dir.resolve("copy.keys"), p);
+        KeyFileException e = assertThrows(KeyFileException.class, () -> StaticKeyFile.load(p));
+        assertTrue(e.getMessage().startsWith(p + ": has 2 names (hard links)"), e.getMessage());
+    }
+
+    /** Issue: a directory others may write lets them swap a good key file for theirs. */
+    @Test
+    void refusesAKeyDirectoryOthersMayWrite() throws Exception {
+        Path p = good();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        KeyFileException e = assertThrows(KeyFileException.class, () -> StaticKeyFile.load(p));
+        assertTrue(e.getMessage().startsWith(dir + ": mode 0777 lets group or others write it"), e.getMessage());
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        assertEquals(p, StaticKeyFile.load(p).file(), "the same file in a private directory is fine");
+    }
+
+    @Test
+    void refusesAFifoWithoutWaitingForAWriter() throws Exception {
+        Path fifo = dir.resolve("fifo.keys");
+        assumeTrue(new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).start().waitFor() == 0, "needs mkfifo");
+        KeyFileException e = assertThrows(KeyFileException.class, () -> StaticKeyFile.load(fifo));
+        assertEquals(fifo + ": a special file, expected a regular file", e.getMessage());
     }
 
     @Test
