@@ -29,7 +29,7 @@ class NodeConfigLoaderTest {
             "node",
             Path.of("/var/lib/cipherlane"),
             new AdminSettings(Path.of("/run/cipherlane/admin.sock")),
-            new DataplaneSettings(1, new BufferSettings(65536, 512), 1024, 0, 1000),
+            new DataplaneSettings(1, new BufferSettings(65536, 512), 1024, 1000, 1000),
             new NeighbourSettings(Duration.ofSeconds(30), 4096),
             List.of(),
             List.of(),

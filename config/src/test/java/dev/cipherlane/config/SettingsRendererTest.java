@@ -46,7 +46,7 @@ class SettingsRendererTest {
                     buffers.small = 65536
                     buffers.large = 512
                     ring-size = 1024
-                    trace.max-packets = 0
+                    trace.max-packets = 1000
                     idle.spin-polls = 1000
                   }
                   neighbour {

@@ -10,17 +10,44 @@ import java.util.List;
  * an input stage marks the next N packets it produces, and every stage, arc and drop they
  * meet is written down. Only traced packets cost anything beyond one boolean test per
  * packet; synchronized because the admin thread reads what the worker writes.
+ *
+ * <p>Bounded: it holds at most {@link #limit} packets' records (dataplane.trace.max-packets);
+ * arming asks for no more than the room left, and {@link #clear} makes room again.
  */
 public final class PacketTrace {
+    /** The most a trace may ever hold, whatever the setting: records cost memory per packet. */
+    public static final int MAX_PACKETS = 10_000;
+
     private int budget;
+    private int limit = MAX_PACKETS;
     private final List<StringBuilder> records = new ArrayList<>();
 
-    /** Trace the next {@code n} packets that enter the graph on this worker. */
-    public synchronized void arm(int n) {
+    /**
+     * Trace the next {@code n} packets that enter the graph on this worker, as far as the
+     * room left allows; returns how many will be traced.
+     */
+    public synchronized int arm(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("trace count must be >= 0, got " + n);
         }
-        budget = n;
+        budget = Math.min(n, limit - records.size());
+        return budget;
+    }
+
+    /** Caps the records held at {@code max} packets (0 switches tracing off); drops what is beyond. */
+    public synchronized void limit(int max) {
+        if (max < 0 || max > MAX_PACKETS) {
+            throw new IllegalArgumentException("trace limit must be in 0.." + MAX_PACKETS + ", got " + max);
+        }
+        limit = max;
+        if (records.size() > max) {
+            records.subList(max, records.size()).clear();
+        }
+        budget = Math.min(budget, max - records.size());
+    }
+
+    public synchronized int limit() {
+        return limit;
     }
 
     synchronized boolean armed() {
@@ -28,7 +55,7 @@ public final class PacketTrace {
     }
 
     synchronized void start(PacketMemory mem, int bi, String input) {
-        if (budget <= 0) {
+        if (budget <= 0 || records.size() >= limit) {
             return;
         }
         budget--;

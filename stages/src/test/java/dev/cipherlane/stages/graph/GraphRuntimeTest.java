@@ -145,6 +145,29 @@ class GraphRuntimeTest {
         }
     }
 
+    /** Issue: the trace was never cleared and grew without bound. */
+    @Test
+    void theTraceHoldsNoMoreThanItsLimitUntilCleared() {
+        Counter counter = new Counter(40);
+        try (StageHarness h = new StageHarness(64, 0, counter, new Splitter())) {
+            h.connect("counter", "out", "split");
+            GraphRuntime rt = h.runtime();
+            rt.trace().limit(5);
+            assertEquals(5, rt.trace().arm(8), "arming asks for the room left only");
+            rt.runOnce(256);
+            assertEquals(5, rt.trace().packets());
+            assertEquals(0, rt.trace().arm(3), "full");
+            rt.runOnce(256);
+            assertEquals(5, rt.trace().packets(), "a full trace records nothing more");
+            rt.trace().clear();
+            assertEquals(0, rt.trace().packets());
+            assertEquals(2, rt.trace().arm(2));
+            rt.trace().limit(1);
+            assertEquals(1, rt.trace().arm(2), "a lower limit lowers what is armed");
+            assertThrows(IllegalArgumentException.class, () -> rt.trace().limit(PacketTrace.MAX_PACKETS + 1));
+        }
+    }
+
     @Test
     void unconnectedArcOrUnknownTargetRefusedAtBuild() {
         Graph.Builder b = Graph.builder().add(new Splitter());

@@ -14,9 +14,8 @@ import java.util.function.Function;
 public final class AdminCommands {
 
     public static final List<String> KNOWN = List.of("version", "show config", "show runtime", "show errors",
-            "show interfaces", "show tunnels", "show sa", "show neighbours", "show trace", "trace add <packets>");
-    /** Packets one {@code trace add} may follow: tracing allocates, so keep it bounded. */
-    public static final int MAX_TRACE = 10_000;
+            "show interfaces", "show tunnels", "show sa", "show neighbours", "show trace", "trace add <packets>",
+            "trace clear");
 
     private final NodeSettings settings;
     private final String version;
@@ -47,6 +46,10 @@ public final class AdminCommands {
             case "show neighbours" -> withDataplane(DataplaneView::showNeighbours);
             case "show sa" -> withDataplane(DataplaneView::showSa);
             case "show trace" -> withDataplane(DataplaneView::showTrace);
+            case "trace clear" -> withDataplane(d -> {
+                d.clearTrace();
+                return "trace cleared\n";
+            });
             case "" -> "empty command\n" + knownCommands();
             default -> command.startsWith("trace add ") ? traceAdd(command.substring("trace add ".length()))
                     : "unknown command: " + printable(command) + "\n" + knownCommands();
@@ -65,13 +68,23 @@ public final class AdminCommands {
         } catch (NumberFormatException e) {
             n = -1;
         }
-        if (n < 1 || n > MAX_TRACE) {
-            return "trace add: expected a packet count in 1.." + MAX_TRACE + ", got " + printable(count) + "\n";
+        // Tracing allocates a record per packet: the setting bounds what a trace may hold.
+        int max = settings.dataplane().traceMaxPackets();
+        if (max == 0) {
+            return "trace add: tracing is off (dataplane.trace.max-packets = 0)\n";
+        }
+        if (n < 1 || n > max) {
+            return "trace add: expected a packet count in 1.." + max + " (dataplane.trace.max-packets), got "
+                    + printable(count) + "\n";
         }
         int packets = n;
         return withDataplane(d -> {
-            d.trace(packets);
-            return "tracing the next " + packets + " packets on every worker; see show trace\n";
+            int armed = d.trace(packets);
+            if (armed == 0) {
+                return "trace add: the trace is full (" + max + " packets); see show trace, then trace clear\n";
+            }
+            return "tracing the next " + armed + " packets on every worker"
+                    + (armed < packets ? " (the trace had room for no more)" : "") + "; see show trace\n";
         });
     }
 

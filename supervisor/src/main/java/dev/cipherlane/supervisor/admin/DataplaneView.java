@@ -19,6 +19,12 @@ public interface DataplaneView {
     /** The neighbour (ARP) table. */
     String showNeighbours();
 
-    /** Traces the next {@code packets} packets on every worker. */
-    void trace(int packets);
+    /**
+     * Traces the next {@code packets} packets on every worker, as far as each worker's trace
+     * has room (dataplane.trace.max-packets); returns the most any worker will trace.
+     */
+    int trace(int packets);
+
+    /** Forgets every traced packet and stops tracing. */
+    void clearTrace();
 }

@@ -182,7 +182,9 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             for (int fd : fdsByWorker.get(w)) {
                 idle.watch(fd);
             }
-            workers.add(new Worker(graph, memory, w, idle));
+            Worker worker = new Worker(graph, memory, w, idle);
+            worker.runtime().trace().limit(settings.dataplane().traceMaxPackets());
+            workers.add(worker);
         }
         for (ParallelRing<AeadEngine> ring : cryptoRings) {
             ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
@@ -278,9 +280,18 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     }
 
     @Override
-    public void trace(int n) {
+    public int trace(int n) {
+        int armed = 0;
         for (Worker w : workers) {
-            w.runtime().trace().arm(n);
+            armed = Math.max(armed, w.runtime().trace().arm(n));
+        }
+        return armed;
+    }
+
+    @Override
+    public void clearTrace() {
+        for (Worker w : workers) {
+            w.runtime().trace().clear();
         }
     }
 
