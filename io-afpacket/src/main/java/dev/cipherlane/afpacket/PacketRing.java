@@ -71,6 +71,10 @@ public final class PacketRing implements AutoCloseable {
         private static final int PAGE = 4096;
         /** TPACKET3_HDRLEN: the smallest frame the kernel accepts. */
         private static final int MIN_FRAME = 68;
+        /** Tx frames for MTUs up to about 1.9 KB, and the rx ring's nominal frame. */
+        private static final int DEFAULT_FRAME = 2048;
+        /** Ethernet header with one 802.1Q tag (IEEE 802.1Q-2018 9.3). */
+        private static final int ETHERNET_WITH_VLAN = 18;
         /**
          * What an rx block spends on other things than one frame: the block descriptor,
          * the tpacket3_hdr and sockaddr_ll, the virtio-net header and alignment (the kernel
@@ -125,9 +129,31 @@ public final class PacketRing implements AutoCloseable {
             }
         }
 
+        /**
+         * The frame size whose tx frames carry an Ethernet frame with {@code mtu} bytes of
+         * payload, a VLAN tag and the virtio-net header: the default 2 KB, or the next power of
+         * two for jumbo MTUs, so every packet the MTU checks let through fits a tx frame.
+         */
+        public static int frameSizeFor(int mtu) {
+            int need = TX_DATA_OFFSET + VirtioNetHeader.LEGACY_SIZE + ETHERNET_WITH_VLAN + mtu;
+            int size = DEFAULT_FRAME;
+            while (size < need) {
+                size <<= 1;
+            }
+            return size;
+        }
+
+        /** {@code this} with tx frames of {@code frameSize}, as many tx frames as before. */
+        public Config withFrameSize(int frameSize) {
+            int frames = txFrames();
+            int blocks = Math.max(1, (int) (((long) frames * frameSize + txBlockSize - 1) / txBlockSize));
+            return new Config(rxBlockSize, rxBlockCount, frameSize, retireTimeoutMillis, txBlockSize, blocks,
+                    fanoutGroup, qdiscBypass, offloads);
+        }
+
         /** 8 rx blocks of 256 KB, 2 KB frames, 256 tx frames, 10 ms retire timeout. */
         public static Config defaults(int fanoutGroup) {
-            return new Config(1 << 18, 8, 2048, 10, 1 << 18, 2, fanoutGroup, false);
+            return new Config(1 << 18, 8, DEFAULT_FRAME, 10, 1 << 18, 2, fanoutGroup, false);
         }
 
         int txFrames() {

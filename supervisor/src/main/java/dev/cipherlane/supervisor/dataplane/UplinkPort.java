@@ -58,7 +58,7 @@ final class UplinkPort implements AutoCloseable {
             // One group per process: a second node service on the same kernel (tests) must not join ours.
             int group = (int) (ProcessHandle.current().pid() & 0xFFFF);
             for (int w = 0; w < workers; w++) {
-                rings.add(PacketRing.open(taken.uplinkIndex(), ringConfig(group, settings.offloads())));
+                rings.add(PacketRing.open(taken.uplinkIndex(), ringConfig(group, settings.offloads(), settings.mtu())));
             }
             int mtu = Math.min(settings.mtu(), taken.mtu());
             if (settings.mtu() != taken.mtu()) {
@@ -98,12 +98,14 @@ final class UplinkPort implements AutoCloseable {
      * waits. 16 frames fill in well under a millisecond at the rates that matter, and the
      * timeout bounds it on a quiet link. Super-frames we send are kept to what such a block
      * holds ({@link PacketRing.Config#superFrameLimit()}), so a peer's ring takes them whole.
-     * Without offloads ({@code uplink.offloads = false}) every frame goes alone.
+     * Without offloads ({@code uplink.offloads = false}) every frame goes alone. Tx frames are
+     * sized to the uplink's MTU (jumbo frames get larger ones), or a frame every MTU check
+     * passed would be dropped as too long at the last step.
      */
-    static PacketRing.Config ringConfig(int group, boolean offloads) {
+    static PacketRing.Config ringConfig(int group, boolean offloads, int mtu) {
         PacketRing.Config d = PacketRing.Config.defaults(group);
         return new PacketRing.Config(RX_BLOCK, RX_BLOCKS, d.frameSize(), 1, d.txBlockSize(), d.txBlockCount(), group,
-                d.qdiscBypass(), offloads);
+                d.qdiscBypass(), offloads).withFrameSize(PacketRing.Config.frameSizeFor(mtu));
     }
 
     private static UplinkInterface view(TakenUplink taken, UplinkSettings settings, int mtu, int index,
