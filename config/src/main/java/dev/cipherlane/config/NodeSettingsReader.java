@@ -82,7 +82,8 @@ final class NodeSettingsReader {
         List<InterfaceSettings> interfaces = interfaces(cipherlane);
         PodNetworkSettings podNetwork = podNetwork(cipherlane.section("pod-network"));
         List<PodSettings> pods = pods(cipherlane, podNetwork);
-        UplinkSettings uplink = uplink(cipherlane.section("uplink"));
+        ConfigSection uplinkSection = cipherlane.section("uplink");
+        UplinkSettings uplink = uplink(uplinkSection);
         List<PeerSettings> peers = peers(cipherlane, uplink == null ? 1 : PeerSettings.localEnds(uplink));
         if (peerEntries > 0 && uplink != null && !uplink.enabled() && uplinkInterfaceRead) {
             problems.add(cipherlane.origin("peers"), cipherlane.path("peers"),
@@ -91,6 +92,9 @@ final class NodeSettingsReader {
         }
         IpsecSettings ipsec = ipsec(cipherlane.section("ipsec"));
         cipherlane.rejectUnknownKeys();
+        if (uplink != null && ipsec != null && pods != null) {
+            innerMtu(uplinkSection, uplink, pods, peers, ipsec);
+        }
 
         if (problems.count() > 0) {
             return null;
@@ -351,6 +355,22 @@ final class NodeSettingsReader {
         }
         Optional<String> name = interfaceName.isEmpty() ? Optional.empty() : Optional.of(interfaceName);
         return new UplinkSettings(name, hostTap, tunnelAddresses, mtu, offloads);
+    }
+
+    /**
+     * With IPv6 pods, what the tunnels leave of the uplink's MTU must be an MTU IPv6 can use
+     * (RFC 8200 section 5): IPv6 does not fragment on the way, so below 1280 some packets
+     * could never cross.
+     */
+    private void innerMtu(ConfigSection section, UplinkSettings uplink, List<PodSettings> pods, List<PeerSettings> peers,
+            IpsecSettings ipsec) {
+        boolean ipv6Pods = pods.stream().flatMap(p -> p.addresses().stream()).anyMatch(a -> a.family() == IpFamily.IPV6);
+        int overhead = TunnelOverhead.of(ipsec);
+        if (uplink.enabled() && !peers.isEmpty() && ipv6Pods && uplink.mtu() - overhead < TunnelOverhead.IPV6_MIN_MTU) {
+            problems.add(section.origin("mtu"), section.path("mtu"), "an MTU of at least "
+                    + (TunnelOverhead.IPV6_MIN_MTU + overhead) + " with IPv6 pods (the tunnels add " + overhead
+                    + " bytes and IPv6 needs 1280 inside them, RFC 8200 section 5)", section.shown("mtu"));
+        }
     }
 
     /** A local tunnel endpoint, remembered so that no peer can claim it. */

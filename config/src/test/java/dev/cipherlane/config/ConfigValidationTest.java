@@ -541,6 +541,31 @@ class ConfigValidationTest {
                 problems("cipherlane.uplink.mtu = \"1500\""));
     }
 
+    /** Issue: an uplink MTU leaving less than 1280 inside the tunnels was accepted with IPv6 pods. */
+    @Test
+    void uplinkMtuTooSmallForIpv6InsideTheTunnels() throws ConfigValidationException {
+        String node = """
+                cipherlane.uplink.interface = "eth1"
+                cipherlane.uplink.mtu = %d
+                cipherlane.ipsec { enabled = %s, udp-encapsulation = %s }
+                cipherlane.pods = [ { name = a, netns = a, addresses = ["10.77.0.10"%s] } ]
+                cipherlane.peers = [ { name = b, addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"] } ]
+                """;
+        assertEquals(List.of(at(2, "cipherlane.uplink.mtu: expected an MTU of at least 1345 with IPv6 pods (the tunnels"
+                + " add 65 bytes and IPv6 needs 1280 inside them, RFC 8200 section 5), got 1344")),
+                problems(node.formatted(1344, true, true, ", \"fd77::10\"")));
+        assertEquals(1345, NodeConfigLoader.load(ConfigFiles.write(dir, "ok.conf",
+                node.formatted(1345, true, true, ", \"fd77::10\""))).uplink().mtu());
+        assertEquals(List.of(at(2, "cipherlane.uplink.mtu: expected an MTU of at least 1337 with IPv6 pods (the tunnels"
+                + " add 57 bytes and IPv6 needs 1280 inside them, RFC 8200 section 5), got 1336")),
+                problems(node.formatted(1336, true, false, ", \"fd77::10\"")));
+        assertEquals(List.of(at(2, "cipherlane.uplink.mtu: expected an MTU of at least 1300 with IPv6 pods (the tunnels"
+                + " add 20 bytes and IPv6 needs 1280 inside them, RFC 8200 section 5), got 1299")),
+                problems(node.formatted(1299, false, false, ", \"fd77::10\"")));
+        assertEquals(1000, NodeConfigLoader.load(ConfigFiles.write(dir, "v4.conf",
+                node.formatted(1000, true, true, ""))).uplink().mtu(), "IPv4 pods only");
+    }
+
     @Test
     void badTunnelAddresses() {
         assertEquals(List.of(
