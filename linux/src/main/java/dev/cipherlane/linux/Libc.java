@@ -14,12 +14,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Downcalls into the C library for file descriptors, eventfd, epoll and the calling
- * process and thread ({@code fcntl}, {@code getpid}, {@code gettid}, {@code setns}); its
- * siblings {@link Ioctl}, {@link Sockets} and {@link Mmap} link theirs the same way through
- * the package-private {@code bind}, {@code callState} and {@code address}. Every wrapper
- * checks for -1 and throws {@link LinuxException} with the errno the call left, captured by
- * the linker ({@code captureCallState}) into a per-thread segment, so nothing is allocated
- * per call on the success path.
+ * process and thread ({@code fcntl}, {@code getpid}, {@code gettid}, {@code setns},
+ * {@code unshare}); its siblings {@link Ioctl}, {@link Sockets}, {@link Mmap} and
+ * {@link Mount} link theirs the same way through the package-private {@code bind},
+ * {@code callState} and {@code address}. Every wrapper checks for -1 and throws
+ * {@link LinuxException} with the errno the call left, captured by the linker
+ * ({@code captureCallState}) into a per-thread segment, so nothing is allocated per call on
+ * the success path.
  *
  * <p>{@code read}, {@code write} and {@code epoll_wait} are retried on EINTR (a signal
  * arrived before any data moved); {@code close} is not, because Linux releases the
@@ -39,6 +40,7 @@ public final class Libc {
     public static final int O_WRONLY = 1;
     public static final int O_RDWR = 2;
     public static final int O_CREAT = 0x40;
+    public static final int O_EXCL = 0x80;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
 
@@ -58,6 +60,7 @@ public final class Libc {
     private static final MethodHandle OPEN = bind("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle UNLINK = bind("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle READ = bind("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle WRITE = bind("write",
@@ -69,6 +72,7 @@ public final class Libc {
     private static final MethodHandle GETPID = bind("getpid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETTID = bind("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle UNSHARE = bind("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD = bind("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CREATE1 = bind("epoll_create1",
@@ -132,6 +136,20 @@ public final class Libc {
         }
         if (r < 0) {
             throw new LinuxException("close(" + fd + ")", Errno.read(cs));
+        }
+    }
+
+    /** {@code unlink(2)}: removes a name from the file system. */
+    public static void unlink(String path) throws LinuxException {
+        MemorySegment cs = callState();
+        int r;
+        try (Arena arena = Arena.ofConfined()) {
+            r = (int) UNLINK.invokeExact(cs, arena.allocateFrom(path));
+        } catch (Throwable t) {
+            throw linkage("unlink", t);
+        }
+        if (r < 0) {
+            throw new LinuxException("unlink(\"" + path + "\")", Errno.read(cs));
         }
     }
 
@@ -273,6 +291,24 @@ public final class Libc {
         }
         if (r < 0) {
             throw new LinuxException("setns(" + fd + ", 0x" + Integer.toHexString(nstype) + ")", Errno.read(cs));
+        }
+    }
+
+    /**
+     * {@code unshare(2)}: gives the calling thread, and no other, new namespaces of the
+     * CLONE_NEW* kinds in {@code flags}. For CLONE_NEWNET that is a new, empty network
+     * namespace with only a down {@code lo}; {@link NetNamespace#add} uses it.
+     */
+    public static void unshare(int flags) throws LinuxException {
+        MemorySegment cs = callState();
+        int r;
+        try {
+            r = (int) UNSHARE.invokeExact(cs, flags);
+        } catch (Throwable t) {
+            throw linkage("unshare", t);
+        }
+        if (r < 0) {
+            throw new LinuxException("unshare(0x" + Integer.toHexString(flags) + ")", Errno.read(cs));
         }
     }
 

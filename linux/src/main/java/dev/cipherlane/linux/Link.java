@@ -33,6 +33,8 @@ public record Link(int index, String name, int mtu, MacAddress mac, int flags, S
     public static final int IFLA_IFNAME = 3;
     public static final int IFLA_MTU = 4;
     public static final int IFLA_LINK = 5;
+    /** The bridge (or bond) a port is enslaved to, by ifindex. */
+    public static final int IFLA_MASTER = 10;
     public static final int IFLA_OPERSTATE = 16;
     public static final int IFLA_LINKINFO = 18;
     public static final int IFLA_NET_NS_PID = 19;

@@ -3,6 +3,7 @@ package dev.cipherlane.linux;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A handle on a network namespace (network_namespaces(7)): an open descriptor of its
@@ -28,6 +29,8 @@ public final class NetNamespace implements AutoCloseable {
     /** Where {@code ip netns add} bind-mounts named namespaces (ip-netns(8)). */
     public static final String NAMED_DIRECTORY = "/run/netns";
     private static final String THREAD_SELF = "/proc/thread-self/ns/net";
+    /** Makes and removes named namespaces one at a time within this JVM. */
+    private static final Object NAMED_LOCK = new Object();
 
     /** Work done inside a namespace, allowed to throw what it throws. */
     @FunctionalInterface
@@ -44,12 +47,144 @@ public final class NetNamespace implements AutoCloseable {
         this.path = path;
     }
 
-    /** The namespace {@code ip netns add <name>} created. */
+    /** The namespace {@code ip netns add <name>} (or {@link #add}) created. */
     public static NetNamespace named(String name) throws LinuxException {
+        return open(namedPath(name));
+    }
+
+    /** Where named namespace {@code name} is bind-mounted: {@code /run/netns/<name>}. */
+    public static String namedPath(String name) {
         if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("bad namespace name \"" + name + "\"");
         }
-        return open(NAMED_DIRECTORY + "/" + name);
+        return NAMED_DIRECTORY + "/" + name;
+    }
+
+    /**
+     * Creates named namespace {@code name}, new and empty (only {@code lo}, down), as
+     * {@code ip netns add} does (ip-netns(8); iproute2's ip/ipnetns.c): {@link #NAMED_DIRECTORY}
+     * is made a shared mount point, bind-mounted onto itself first if it is not a mount point
+     * yet, so that deleting a namespace in one mount namespace unmounts it in the others too
+     * and the namespace can be freed; then an empty file {@code /run/netns/<name>} is created
+     * and a new network namespace bind-mounted onto it. The namespace is made by
+     * {@code unshare(CLONE_NEWNET)} on a thread started for it, which leaves it again
+     * before it ends: no thread of the JVM stays inside. EEXIST if the name is taken; after
+     * any other failure nothing is left behind.
+     */
+    public static void add(String name) throws LinuxException {
+        String file = namedPath(name);
+        synchronized (NAMED_LOCK) {
+            shareNamedDirectory();
+            Libc.close(Libc.open(file, Libc.O_RDONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0));
+            try {
+                onOwnThread("netns-add-" + name, () -> {
+                    int home = Libc.open(THREAD_SELF, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+                    try {
+                        Libc.unshare(CLONE_NEWNET);
+                        Mount.mount(THREAD_SELF, file, null, Mount.MS_BIND);
+                    } finally {
+                        try {
+                            Libc.setns(home, CLONE_NEWNET);
+                        } finally {
+                            Libc.close(home);
+                        }
+                    }
+                    return null;
+                });
+            } catch (LinuxException | RuntimeException | Error e) {
+                try {
+                    removeNamed(file);
+                } catch (LinuxException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Deletes named namespace {@code name} as {@code ip netns del} does: a lazy unmount
+     * ({@code umount2(MNT_DETACH)}) and the file removed. The namespace itself lives on while
+     * a process, a thread or a descriptor still holds it, and goes with its interfaces when
+     * the last one lets go. ENOENT if there is no such name.
+     */
+    public static void delete(String name) throws LinuxException {
+        String file = namedPath(name);
+        synchronized (NAMED_LOCK) {
+            removeNamed(file);
+        }
+    }
+
+    /** Whether named namespace {@code name} exists. */
+    public static boolean exists(String name) {
+        return Files.exists(Path.of(namedPath(name)));
+    }
+
+    private static void removeNamed(String file) throws LinuxException {
+        try {
+            Mount.umount2(file, Mount.MNT_DETACH);
+        } catch (LinuxException e) {
+            // EINVAL: not a mount point, as after a failed add; the file still goes.
+            if (e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+        }
+        Libc.unlink(file);
+    }
+
+    /**
+     * Makes {@link #NAMED_DIRECTORY} a shared mount point (mount --make-rshared), first
+     * bind-mounting it onto itself if it is only a directory (EINVAL), as iproute2 does.
+     */
+    private static void shareNamedDirectory() throws LinuxException {
+        try {
+            Files.createDirectories(Path.of(NAMED_DIRECTORY),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        } catch (IOException e) {
+            throw new LinuxException("mkdir(\"" + NAMED_DIRECTORY + "\")", Errno.EIO, e.toString());
+        }
+        try {
+            Mount.mount("", NAMED_DIRECTORY, null, Mount.MS_SHARED | Mount.MS_REC);
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+            Mount.mount(NAMED_DIRECTORY, NAMED_DIRECTORY, null, Mount.MS_BIND | Mount.MS_REC);
+            Mount.mount("", NAMED_DIRECTORY, null, Mount.MS_SHARED | Mount.MS_REC);
+        }
+    }
+
+    /** Runs {@code work} on a new platform thread and waits for it; its failure is rethrown here. */
+    private static void onOwnThread(String name, Work<Void, LinuxException> work) throws LinuxException {
+        Throwable[] failure = new Throwable[1];
+        Thread t = Thread.ofPlatform().name(name).unstarted(() -> {
+            try {
+                work.run();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                // The thread is in the middle of making the namespace: wait for it to finish.
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        switch (failure[0]) {
+            case null -> { }
+            case LinuxException e -> throw e;
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IllegalStateException(failure[0]);
+        }
     }
 
     /** The network namespace of process {@code pid}. */

@@ -45,7 +45,7 @@ public final class Rtnetlink implements AutoCloseable {
     /** Dumps interrupted by concurrent changes (NLM_F_DUMP_INTR) are redone this often. */
     private static final int DUMP_ATTEMPTS = 8;
 
-    private static final int CREATE = Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL;
+    private static final int CREATE = LinkRequests.CREATE;
     private static final int CREATE_OR_REPLACE = Netlink.NLM_F_CREATE | Netlink.NLM_F_REPLACE;
 
     private final NetlinkSocket socket;
@@ -170,25 +170,36 @@ public final class Rtnetlink implements AutoCloseable {
 
     /** Creates a veth pair {@code name} / {@code peer} (both down) in this namespace. */
     public synchronized void vethAdd(String name, String peer) throws LinuxException {
-        IfReq.checkName(name);
-        IfReq.checkName(peer);
-        tx.begin(RTM_NEWLINK, CREATE);
-        ifinfomsg(0, 0, 0);
-        tx.attributeString(Link.IFLA_IFNAME, name);
-        int linkInfo = tx.beginNested(Link.IFLA_LINKINFO);
-        tx.attributeString(Link.IFLA_INFO_KIND, "veth");
-        int data = tx.beginNested(Link.IFLA_INFO_DATA);
-        // VETH_INFO_PEER holds a whole ifinfomsg and then the peer's own attributes.
-        int peerInfo = tx.beginNested(Link.VETH_INFO_PEER);
-        tx.reserve(Link.IFINFOMSG_SIZE);
-        tx.attributeString(Link.IFLA_IFNAME, peer);
-        tx.endNested(peerInfo).endNested(data).endNested(linkInfo);
+        LinkRequests.veth(tx, name, peer, 0, -1);
         ack(() -> "RTM_NEWLINK " + name + " type veth peer " + peer);
     }
 
+    /**
+     * Creates a veth pair, both ends down with MTU {@code mtu} (0: the default): {@code name}
+     * in this namespace, {@code peer} in {@code peerNamespace} (made there directly, as
+     * {@code ip link add ... peer name <peer> netns <ns>} does, so the two ends may share a
+     * name).
+     */
+    public synchronized void vethAdd(String name, String peer, int mtu, NetNamespace peerNamespace)
+            throws LinuxException {
+        LinkRequests.veth(tx, name, peer, mtu, peerNamespace.fd());
+        ack(() -> "RTM_NEWLINK " + name + " mtu " + mtu + " type veth peer " + peer + " netns " + peerNamespace.path());
+    }
+
+    /** Creates a bridge {@code name} (down, no ports) in this namespace. */
+    public synchronized void bridgeAdd(String name) throws LinuxException {
+        LinkRequests.bridge(tx, name);
+        ack(() -> "RTM_NEWLINK " + name + " type bridge");
+    }
+
+    /** Makes link {@code index} a port of bridge {@code master}; 0 takes it out again. */
+    public synchronized void linkSetMaster(int index, int master) throws LinuxException {
+        LinkRequests.master(tx, index, master);
+        ack(() -> "RTM_NEWLINK dev " + dev(index) + " master " + (master == 0 ? "none" : dev(master)));
+    }
+
     private void ifinfomsg(int index, int flags, int change) {
-        int h = tx.reserve(Link.IFINFOMSG_SIZE);
-        tx.putByte(h, Sockets.AF_UNSPEC).putInt(h + 4, index).putInt(h + 8, flags).putInt(h + 12, change);
+        LinkRequests.ifinfomsg(tx, index, flags, change);
     }
 
     // ---- addresses ----------------------------------------------------------------------

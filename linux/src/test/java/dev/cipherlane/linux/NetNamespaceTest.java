@@ -1,10 +1,14 @@
 package dev.cipherlane.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -158,5 +162,59 @@ class NetNamespaceTest {
         NetNamespace closed = a.open();
         closed.close();
         assertThrows(IllegalStateException.class, closed::enter);
+    }
+
+    @Test
+    void addMakesANamedNamespaceThatDeleteRemoves() throws Exception {
+        String name = "cltest-add-" + Long.toHexString(System.nanoTime());
+        NetNamespace.add(name);
+        try {
+            assertTrue(NetNamespace.exists(name));
+            // What ip netns add makes: iproute2 sees it and can run a command in it.
+            assertTrue(Shell.run("ip", "netns", "list").contains(name));
+            assertTrue(Shell.run("ip", "-n", name, "link", "show", "lo").contains("lo"));
+            try (NetNamespace ns = NetNamespace.named(name); Rtnetlink rtnl = Rtnetlink.open(ns)) {
+                assertNotEquals(NetNamespace.currentInode(), ns.inode());
+                // New and empty: only lo, down.
+                List<Link> links = rtnl.links();
+                assertEquals(1, links.size());
+                assertEquals("lo", links.getFirst().name());
+                assertFalse(links.getFirst().up());
+            }
+            LinuxException taken = assertThrows(LinuxException.class, () -> NetNamespace.add(name));
+            assertEquals(Errno.EEXIST, taken.errno());
+        } finally {
+            NetNamespace.delete(name);
+        }
+        assertFalse(NetNamespace.exists(name));
+        assertFalse(Shell.run("ip", "netns", "list").contains(name));
+        LinuxException gone = assertThrows(LinuxException.class, () -> NetNamespace.delete(name));
+        assertEquals(Errno.ENOENT, gone.errno());
+        assertThrows(LinuxException.class, () -> NetNamespace.named(name));
+    }
+
+    @Test
+    void addLeavesNoThreadInside() throws Exception {
+        String name = "cltest-add-" + Long.toHexString(System.nanoTime());
+        long home = NetNamespace.currentInode();
+        NetNamespace.add(name);
+        try (NetNamespace ns = NetNamespace.named(name)) {
+            long inside = ns.inode();
+            assertEquals(home, NetNamespace.currentInode());
+            List<Path> tasks;
+            try (var listing = Files.list(Path.of("/proc/self/task"))) {
+                tasks = listing.toList();
+            }
+            for (Path task : tasks) {
+                Path link = task.resolve("ns/net");
+                try {
+                    assertNotEquals(inside, (long) (Long) Files.getAttribute(link, "unix:ino"), task.toString());
+                } catch (NoSuchFileException ended) {
+                    // A thread that ended while we looked.
+                }
+            }
+        } finally {
+            NetNamespace.delete(name);
+        }
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,14 +48,19 @@ class NftablesTest {
         a = TestNamespace.create("clnfa");
         b = TestNamespace.create("clnfb");
         nsB = b.open();
-        Shell.run("ip", "-n", a.name, "link", "add", VETH_A, "address", MAC_A, "type", "veth",
-                "peer", "name", VETH_B, "address", MAC_B, "netns", b.name);
-        a.ip("address", "add", ADDRESS_A + "/24", "dev", VETH_A);
-        b.ip("address", "add", ADDRESS_B + "/24", "dev", VETH_B);
-        a.ip("link", "set", VETH_A, "up");
-        b.ip("link", "set", VETH_B, "up");
-        // So A keeps sending echo requests (not ARP requests) once B goes deaf.
-        a.ip("neigh", "replace", ADDRESS_B, "lladdr", MAC_B, "dev", VETH_A, "nud", "permanent");
+        try (NetNamespace nsA = a.open(); Rtnetlink rtA = Rtnetlink.open(nsA); Rtnetlink rtB = Rtnetlink.open(nsB)) {
+            rtA.vethAdd(VETH_A, VETH_B, 0, nsB);
+            int indexA = rtA.linkIndex(VETH_A);
+            int indexB = rtB.linkIndex(VETH_B);
+            rtA.linkSetMac(indexA, MacAddress.parse(MAC_A));
+            rtB.linkSetMac(indexB, MacAddress.parse(MAC_B));
+            rtA.addressAdd(indexA, InetAddress.ofLiteral(ADDRESS_A), 24);
+            rtB.addressAdd(indexB, InetAddress.ofLiteral(ADDRESS_B), 24);
+            rtA.linkSetUp(indexA);
+            rtB.linkSetUp(indexB);
+            // So A keeps sending echo requests (not ARP requests) once B goes deaf.
+            rtA.neighbourReplace(indexA, InetAddress.ofLiteral(ADDRESS_B), MacAddress.parse(MAC_B));
+        }
     }
 
     @AfterEach

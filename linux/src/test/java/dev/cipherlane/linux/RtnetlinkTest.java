@@ -271,6 +271,42 @@ class RtnetlinkTest {
     }
 
     @Test
+    void vethMadeWithItsPeerInAnotherNamespace() throws Exception {
+        other = TestNamespace.create();
+        try (NetNamespace there = other.open(); Rtnetlink remote = Rtnetlink.open(there)) {
+            // Both ends may carry the same name, one per namespace, as a lab's wires do.
+            rtnl.vethAdd("wire0", "wire0", 1400, there);
+            Link here = rtnl.link("wire0");
+            Link peer = remote.link("wire0");
+            assertEquals("veth", here.kind());
+            assertEquals("veth", peer.kind());
+            assertEquals(1400, here.mtu());
+            assertEquals(1400, peer.mtu());
+            assertFalse(here.up());
+            assertTrue(other.ip("link", "show", "dev", "wire0").contains("mtu 1400"));
+            LinuxException twice = assertThrows(LinuxException.class,
+                    () -> rtnl.vethAdd("wire0", "wire1", 0, there));
+            assertEquals(Errno.EEXIST, twice.errno());
+        }
+    }
+
+    @Test
+    void bridgeWithAVethPort() throws Exception {
+        rtnl.bridgeAdd("br0");
+        rtnl.vethAdd("p1", "q1");
+        int bridge = rtnl.linkIndex("br0");
+        int port = rtnl.linkIndex("p1");
+        assertEquals("bridge", rtnl.link(bridge).kind());
+        rtnl.linkSetMaster(port, bridge);
+        rtnl.linkSetUp(bridge);
+        rtnl.linkSetUp(port);
+        assertTrue(ns.ip("link", "show", "dev", "p1").contains("master br0"));
+        assertTrue(rtnl.link(bridge).up());
+        rtnl.linkSetMaster(port, 0);
+        assertFalse(ns.ip("link", "show", "dev", "p1").contains("master"));
+    }
+
+    @Test
     void unknownIndexesAreEnodevNamedByNumber() throws Exception {
         LinuxException e = assertThrows(LinuxException.class, () -> rtnl.linkDelete(99_999));
         assertEquals(Errno.ENODEV, e.errno());

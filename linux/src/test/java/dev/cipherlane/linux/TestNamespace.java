@@ -1,14 +1,15 @@
 package dev.cipherlane.linux;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.UUID;
 
 /**
- * A network namespace made for one test with {@code ip netns add cltest-<random>} and
- * removed again by {@link #close()}, which tests call from @AfterEach so it happens even
- * when the test failed. Only root tests use it.
+ * A named network namespace {@code cltest-<random>} made for one test by
+ * {@link NetNamespace#add} and removed again by {@link #close()}, which tests call from
+ * @AfterEach so it happens even when the test failed. {@link #ip} looks into it with
+ * iproute2, the independent reader the tests check our rtnetlink against. Only root tests
+ * use it. (The testbed module's namespaces are built on the same calls; this module's
+ * tests cannot use that module, which depends on this one.)
  */
 final class TestNamespace implements AutoCloseable {
     final String name;
@@ -17,14 +18,14 @@ final class TestNamespace implements AutoCloseable {
         this.name = name;
     }
 
-    static TestNamespace create() throws IOException, InterruptedException {
+    static TestNamespace create() throws LinuxException {
         return create("cltest");
     }
 
     /** A namespace named {@code <prefix>-<random>}. */
-    static TestNamespace create(String prefix) throws IOException, InterruptedException {
+    static TestNamespace create(String prefix) throws LinuxException {
         String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        Shell.run("ip", "netns", "add", name);
+        NetNamespace.add(name);
         return new TestNamespace(name);
     }
 
@@ -49,14 +50,9 @@ final class TestNamespace implements AutoCloseable {
 
     /** Deletes the namespace; links inside it (taps, veths) are destroyed with it. */
     @Override
-    public void close() throws IOException {
-        if (Files.exists(Path.of(NetNamespace.NAMED_DIRECTORY, name))) {
-            try {
-                Shell.run("ip", "netns", "del", name);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted deleting namespace " + name, e);
-            }
+    public void close() throws LinuxException {
+        if (NetNamespace.exists(name)) {
+            NetNamespace.delete(name);
         }
     }
 }

@@ -4,7 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the JSON that {@code ip -j} and {@code iperf3 -J} print, with Typesafe Config's
@@ -26,6 +28,29 @@ public final class IpJson {
     public static Config object(String json) {
         return ConfigFactory.parseString("{\"v\":" + json.strip() + "}",
                 ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)).getConfig("v");
+    }
+
+    /**
+     * An array of objects as plain values, for checks field by field: objects become maps,
+     * arrays lists, numbers longs ({@code ip} prints no fractions), strings, booleans and
+     * null themselves.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<Map<String, Object>> objects(String json) {
+        return (List<Map<String, Object>>) plain(wrap(json).root().unwrapped().get("v"));
+    }
+
+    private static Object plain(Object value) {
+        return switch (value) {
+            case Map<?, ?> m -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                m.forEach((k, v) -> out.put((String) k, plain(v)));
+                yield out;
+            }
+            case List<?> l -> l.stream().map(IpJson::plain).toList();
+            case Integer i -> i.longValue();
+            case null, default -> value;
+        };
     }
 
     private static Config wrap(String json) {

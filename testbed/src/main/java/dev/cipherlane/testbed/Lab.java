@@ -1,7 +1,9 @@
 package dev.cipherlane.testbed;
 
+import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.NetNamespace;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,12 +51,11 @@ public final class Lab implements AutoCloseable {
     private final boolean ownsDirectory;
     private final Launcher launcher;
     private final List<LabNode> nodes = new ArrayList<>();
-    private final List<String> namespaces = new ArrayList<>();
+    private final List<Namespace> namespaces = new ArrayList<>();
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final List<Process> tools = new ArrayList<>();
     private final Thread shutdownHook = Thread.ofPlatform().unstarted(this::closeQuietly);
-    private String relayNetns;
-    private String hubNetns;
+    private Namespace relay;
     private boolean keepDirectory;
     private boolean closed;
 
@@ -97,9 +98,10 @@ public final class Lab implements AutoCloseable {
 
     private void build() throws Exception {
         removeLeftovers();
+        List<Namespace> nodeNamespaces = new ArrayList<>();
         for (int n = 1; n <= spec.nodes(); n++) {
             String nodeNs = prefix + "-n" + n;
-            addNamespace(nodeNs);
+            nodeNamespaces.add(addNamespace(nodeNs));
             List<LabPod> pods = new ArrayList<>();
             for (int p = 1; p <= spec.podsPerNode(); p++) {
                 LabPod pod = new LabPod("n" + n + "p" + p, prefix + "-n" + n + "p" + p, n,
@@ -111,7 +113,7 @@ public final class Lab implements AutoCloseable {
             Files.createDirectories(nodeDir);
             nodes.add(new LabNode(spec, n, nodeNs, pods, nodeDir, launcher));
         }
-        wire();
+        wire(nodeNamespaces);
         if (spec.uplink() && spec.ipsec().enabled()) {
             LabKeys.write(spec, nodes.stream().map(LabNode::keyDirectory).toList(), new SecureRandom());
         }
@@ -124,7 +126,7 @@ public final class Lab implements AutoCloseable {
      * Namespaces with this lab's prefix can only be left by an earlier run that drew the same
      * random prefix and crashed before its teardown; nothing else is ever touched.
      */
-    private void removeLeftovers() throws IOException, InterruptedException {
+    private void removeLeftovers() throws IOException {
         Path named = Path.of(NetNamespace.NAMED_DIRECTORY);
         if (!Files.isDirectory(named)) {
             return;
@@ -134,71 +136,65 @@ public final class Lab implements AutoCloseable {
             stale = entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix + "-")).toList();
         }
         for (String ns : stale) {
-            Commands.check("ip", "netns", "del", ns);
+            Namespace.deleteIfExists(ns);
         }
     }
 
-    private void addNamespace(String ns) throws IOException, InterruptedException {
-        Commands.check("ip", "netns", "add", ns);
+    private Namespace addNamespace(String name) throws IOException {
+        Namespace ns = Namespace.create(name);
         namespaces.add(ns);
-        Commands.check("ip", "-n", ns, "link", "set", "lo", "up");
+        ns.linkUp("lo");
+        return ns;
     }
 
     /** Joins the nodes' wires (see the class comment) and gives each node its underlay address. */
-    private void wire() throws IOException, InterruptedException {
-        String mtu = Integer.toString(spec.uplinkMtu());
+    private void wire(List<Namespace> nodeNamespaces) throws Exception {
+        int mtu = spec.uplinkMtu();
         if (spec.nodes() == 2 && !spec.relay()) {
-            Commands.check("ip", "-n", nodes.get(0).netns(), "link", "add", LabNode.WIRE, "mtu", mtu, "type", "veth",
-                    "peer", "name", LabNode.WIRE, "mtu", mtu, "netns", nodes.get(1).netns());
+            Wire.join(nodeNamespaces.get(0), LabNode.WIRE, nodeNamespaces.get(1), LabNode.WIRE, mtu);
         } else if (spec.relay()) {
-            relayNetns = prefix + "-relay";
-            addNamespace(relayNetns);
-            quietSegment(relayNetns);
+            relay = addNamespace(prefix + "-relay");
+            relay.disableIpv6();
             String[] ports = {RELAY_PORT_A, RELAY_PORT_B};
             for (int i = 0; i < 2; i++) {
-                Commands.check("ip", "-n", relayNetns, "link", "add", ports[i], "mtu", mtu, "type", "veth",
-                        "peer", "name", LabNode.WIRE, "mtu", mtu, "netns", nodes.get(i).netns());
+                Wire w = Wire.join(relay, ports[i], nodeNamespaces.get(i), LabNode.WIRE, mtu);
                 // A userspace relay sees frames as the kernel holds them: no 64 KB super-frames,
                 // no partial checksums (see the chaos tests' ImpairmentRelay).
-                noOffloads(relayNetns, ports[i]);
-                noOffloads(nodes.get(i).netns(), LabNode.WIRE);
-                Commands.check("ip", "-n", relayNetns, "link", "set", ports[i], "up");
+                noOffloads(relay, ports[i]);
+                noOffloads(nodeNamespaces.get(i), LabNode.WIRE);
+                relay.rtnetlink().linkSetUp(w.indexA());
             }
         } else if (spec.nodes() > 2) {
-            hubNetns = prefix + "-hub";
-            addNamespace(hubNetns);
-            quietSegment(hubNetns);
-            Commands.Result bridge = Commands.run(Commands.DEFAULT_LIMIT,
-                    List.of("ip", "-n", hubNetns, "link", "add", HUB_BRIDGE, "type", "bridge"));
-            if (!bridge.ok()) {
+            Namespace hub = addNamespace(prefix + "-hub");
+            hub.disableIpv6();
+            try {
+                hub.rtnetlink().bridgeAdd(HUB_BRIDGE);
+            } catch (LinuxException e) {
                 throw new IOException("a lab of " + spec.nodes() + " nodes joins them with a bridge, and this kernel"
-                        + " has none: " + bridge);
+                        + " has none: " + e.getMessage(), e);
             }
-            Commands.check("ip", "-n", hubNetns, "link", "set", HUB_BRIDGE, "up");
-            for (LabNode node : nodes) {
-                String port = "p" + node.number();
-                Commands.check("ip", "-n", hubNetns, "link", "add", port, "mtu", mtu, "type", "veth",
-                        "peer", "name", LabNode.WIRE, "mtu", mtu, "netns", node.netns());
-                Commands.check("ip", "-n", hubNetns, "link", "set", port, "master", HUB_BRIDGE, "up");
+            int bridge = hub.linkIndex(HUB_BRIDGE);
+            hub.rtnetlink().linkSetUp(bridge);
+            for (int i = 0; i < nodes.size(); i++) {
+                Wire w = Wire.join(hub, "p" + nodes.get(i).number(), nodeNamespaces.get(i), LabNode.WIRE, mtu);
+                hub.rtnetlink().linkSetMaster(w.indexA(), bridge);
+                hub.rtnetlink().linkSetUp(w.indexA());
             }
         }
         if (spec.nodes() > 1) {
-            for (LabNode node : nodes) {
-                Commands.check("ip", "-n", node.netns(), "addr", "add",
-                        node.underlay() + "/" + AddressPlan.UNDERLAY_PREFIX_LENGTH, "dev", LabNode.WIRE);
-                Commands.check("ip", "-n", node.netns(), "link", "set", LabNode.WIRE, "up");
+            for (int i = 0; i < nodes.size(); i++) {
+                Namespace ns = nodeNamespaces.get(i);
+                int wire = ns.linkIndex(LabNode.WIRE);
+                ns.rtnetlink().addressAdd(wire, InetAddress.ofLiteral(nodes.get(i).underlay()),
+                        AddressPlan.UNDERLAY_PREFIX_LENGTH);
+                ns.rtnetlink().linkSetUp(wire);
             }
         }
     }
 
-    /** A namespace that is only a piece of wire sends nothing of its own (no IPv6 autoconfiguration). */
-    private static void quietSegment(String ns) throws IOException, InterruptedException {
-        Commands.checkIn(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-        Commands.checkIn(ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
-    }
-
-    private static void noOffloads(String ns, String dev) throws IOException, InterruptedException {
-        Commands.checkIn(ns, "ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+    /** ethtool, there being no rtnetlink message for offload features. */
+    private static void noOffloads(Namespace ns, String dev) throws IOException, InterruptedException {
+        ns.exec("ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
     }
 
     /**
@@ -261,15 +257,21 @@ public final class Lab implements AutoCloseable {
 
     /** The relay namespace holding {@link #RELAY_PORT_A} and {@link #RELAY_PORT_B}. */
     public String relayNetns() {
-        if (relayNetns == null) {
+        if (relay == null) {
             throw new IllegalStateException("this lab has no relay");
         }
-        return relayNetns;
+        return relay.name();
     }
 
     /** Every namespace this lab made, in the order it made them. */
     public List<String> namespaces() {
-        return List.copyOf(namespaces);
+        return namespaces.stream().map(Namespace::name).toList();
+    }
+
+    /** The namespace of this lab named {@code name} (a node's, a pod's, the relay's). */
+    public Namespace namespace(String name) {
+        return namespaces.stream().filter(n -> n.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(this + " has no namespace " + name));
     }
 
     /** Closed by {@link #close()} before the namespaces go: a socket keeps its namespace alive. */
@@ -377,12 +379,10 @@ public final class Lab implements AutoCloseable {
                 problems.add(e);
             }
         }
-        for (String ns : namespaces.reversed()) {
+        for (Namespace ns : namespaces.reversed()) {
             try {
-                if (Files.exists(Path.of(NetNamespace.NAMED_DIRECTORY, ns))) {
-                    Commands.check("ip", "netns", "del", ns);
-                }
-            } catch (IOException | InterruptedException e) {
+                ns.close();
+            } catch (LinuxException e) {
                 problems.add(e);
             }
         }

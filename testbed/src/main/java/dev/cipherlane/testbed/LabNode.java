@@ -1,12 +1,19 @@
 package dev.cipherlane.testbed;
 
-import com.typesafe.config.Config;
+import dev.cipherlane.linux.Errno;
+import dev.cipherlane.linux.Link;
+import dev.cipherlane.linux.LinuxException;
+import dev.cipherlane.linux.NetNamespace;
+import dev.cipherlane.linux.Route;
+import dev.cipherlane.linux.Rtnetlink;
+import dev.cipherlane.linux.Sockets;
 import dev.cipherlane.linux.UnixRequest;
+import dev.cipherlane.net.IpAddress;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -256,61 +263,64 @@ public final class LabNode {
         } else {
             sb.append("--- ").append(name()).append(" is not running ---\n");
         }
-        for (List<String> what : List.of(List.of("addr"), List.of("route"), List.of("-6", "route"),
-                List.of("neigh"))) {
-            List<String> cmd = new ArrayList<>(List.of("ip", "-n", netns));
-            cmd.addAll(what);
-            try {
-                sb.append("--- ").append(name()).append(": ").append(Commands.run(Commands.DEFAULT_LIMIT, cmd))
-                        .append('\n');
-            } catch (IOException e) {
-                sb.append("--- ").append(String.join(" ", cmd)).append(": ").append(e).append('\n');
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        sb.append(kernelState(name(), netns));
+        return sb.toString();
+    }
+
+    /** The links, addresses, routes and neighbours of namespace {@code ns}, read over rtnetlink. */
+    static String kernelState(String label, String ns) {
+        StringBuilder sb = new StringBuilder("--- ").append(label).append(": kernel state of ").append(ns)
+                .append(" ---\n");
+        try (NetNamespace handle = NetNamespace.named(ns); Rtnetlink rtnl = Rtnetlink.open(handle)) {
+            for (List<?> items : List.of(rtnl.links(), rtnl.addresses(0), rtnl.routes(), rtnl.neighbours(0))) {
+                items.forEach(i -> sb.append(i).append('\n'));
             }
+        } catch (IOException | RuntimeException e) {
+            sb.append(e).append('\n');
         }
         return sb.toString();
     }
 
-    /** Addresses of interface {@code dev} in {@code ns} as "address/length", or null if it does not exist. */
-    static InterfaceState interfaceState(String ns, String dev) throws IOException, InterruptedException {
-        Commands.Result r = Commands.run(Commands.DEFAULT_LIMIT,
-                List.of("ip", "-n", ns, "-j", "addr", "show", "dev", dev));
-        if (!r.ok()) {
-            return null;
+    /** Interface {@code dev} of namespace {@code ns} and its addresses, or null if it does not exist. */
+    static InterfaceState interfaceState(String ns, String dev) throws IOException {
+        try (NetNamespace handle = NetNamespace.named(ns); Rtnetlink rtnl = Rtnetlink.open(handle)) {
+            Link link;
+            try {
+                link = rtnl.link(dev);
+            } catch (LinuxException e) {
+                if (e.errno() == Errno.ENODEV) {
+                    return null;
+                }
+                throw e;
+            }
+            List<String> addresses = rtnl.addresses(link.index()).stream()
+                    .map(a -> IpAddress.parse(a.address().getHostAddress()) + "/" + a.prefixLength()).toList();
+            return new InterfaceState(link, addresses);
         }
-        List<? extends Config> links = IpJson.array(r.output());
-        if (links.isEmpty()) {
-            return null;
-        }
-        Config l = links.getFirst();
-        List<String> addresses = new ArrayList<>();
-        for (Config ai : l.getConfigList("addr_info")) {
-            addresses.add(ai.getString("local") + "/" + ai.getInt("prefixlen"));
-        }
-        return new InterfaceState(l.getStringList("flags"), addresses);
     }
 
-    /** An interface's flags ({@code UP}, {@code LOWER_UP}...) and addresses. */
-    record InterfaceState(List<String> flags, List<String> addresses) {
+    /** An interface and its addresses as "address/length", IPv6 in RFC 5952 text as {@code ip} prints it. */
+    record InterfaceState(Link link, List<String> addresses) {
+        /** Up with carrier. */
         boolean up() {
-            return flags.contains("UP") && flags.contains("LOWER_UP");
+            return link.up() && link.lowerUp();
         }
     }
 
-    private boolean podReady(LabPod pod) throws IOException, InterruptedException {
+    private boolean podReady(LabPod pod) throws IOException {
         InterfaceState s = interfaceState(pod.netns(), POD_INTERFACE);
         if (s == null || !s.up() || !s.addresses().containsAll(List.of(pod.ip4() + "/32", pod.ip6() + "/128"))) {
             return false;
         }
+        InetAddress ip6 = InetAddress.ofLiteral(pod.ip6());
         // The kernel adds the local route once duplicate address detection has finished.
-        Commands.Result local = Commands.run(Commands.DEFAULT_LIMIT,
-                List.of("ip", "-n", pod.netns(), "-6", "route", "show", "table", "local", pod.ip6()));
-        return local.ok() && local.output().contains(pod.ip6());
+        try (NetNamespace handle = NetNamespace.named(pod.netns()); Rtnetlink rtnl = Rtnetlink.open(handle)) {
+            return rtnl.routes(Sockets.AF_INET6).stream().anyMatch(r -> r.table() == Route.RT_TABLE_LOCAL
+                    && r.type() == Route.RTN_LOCAL && ip6.equals(r.destination()));
+        }
     }
 
-    private boolean hostTapReady() throws IOException, InterruptedException {
+    private boolean hostTapReady() throws IOException {
         InterfaceState s = interfaceState(netns, HOST_TAP);
         return s != null && s.up()
                 && s.addresses().contains(underlay() + "/" + AddressPlan.UNDERLAY_PREFIX_LENGTH);

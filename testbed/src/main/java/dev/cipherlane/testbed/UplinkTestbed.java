@@ -1,62 +1,61 @@
 package dev.cipherlane.testbed;
 
 import dev.cipherlane.linux.LinuxException;
+import dev.cipherlane.linux.MacAddress;
 import dev.cipherlane.linux.NetNamespace;
+import dev.cipherlane.linux.Neighbour;
+import dev.cipherlane.linux.Route;
+import dev.cipherlane.linux.Rtnetlink;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A node namespace {@code clup-<random>} whose uplink {@link #UPLINK} is a veth to a peer
- * namespace {@code clpeer-<random>}. The node has 10.252.0.1/24, fd52::1/64 and a default
- * route via 10.252.0.254 (a permanent neighbour, so the route is usable); the peer has
- * 10.252.0.2/24. Duplicate address detection is off in the node namespace so that no
- * address is still "tentative" when a test snapshots {@code ip -j addr}. Setup runs
- * {@code ip}: it prepares the test, it is not product code. {@link #close()} deletes both
+ * A node namespace {@code clup-<random>} whose uplink {@link #UPLINK} is a veth {@link Wire}
+ * to a peer namespace {@code clpeer-<random>}. The node has 10.252.0.1/24, fd52::1/64 and a
+ * default route via 10.252.0.254 (a permanent neighbour, so the route is usable; protocol
+ * "boot", as {@code ip route add} leaves it, like an administrator's route); the peer has
+ * 10.252.0.2/24 and no IPv6. Duplicate address detection is off in the node namespace so
+ * that no address is still "tentative" when a test looks. {@link #close()} deletes both
  * namespaces.
  */
 public final class UplinkTestbed implements AutoCloseable {
     public static final String UPLINK = "up0";
     public static final String PEER_LINK = "pe0";
     public static final String GATEWAY = "10.252.0.254";
+    private static final MacAddress GATEWAY_MAC = MacAddress.parse("02:00:00:00:00:fe");
+    private static final String NODE_ADDRESS = "10.252.0.1";
 
-    public final String node;
-    public final String peer;
-    public NetNamespace nodeNs;
+    private final List<Namespace> namespaces = new ArrayList<>();
+    private Namespace node;
+    private Namespace peer;
+    private Wire wire;
 
-    private UplinkTestbed(String node, String peer) {
-        this.node = node;
-        this.peer = peer;
-    }
+    private UplinkTestbed() {}
 
-    public static UplinkTestbed create() throws IOException, InterruptedException {
+    public static UplinkTestbed create() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        UplinkTestbed bed = new UplinkTestbed("clup-" + tag, "clpeer-" + tag);
+        UplinkTestbed bed = new UplinkTestbed();
         try {
-            run("ip", "netns", "add", bed.node);
-            run("ip", "netns", "add", bed.peer);
-            bed.inNode("sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0");
-            bed.inNode("sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
-            run("ip", "netns", "exec", bed.peer, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-            run("ip", "netns", "exec", bed.peer, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
-            run("ip", "-n", bed.node, "link", "add", UPLINK, "type", "veth", "peer", "name", PEER_LINK,
-                    "netns", bed.peer);
-            run("ip", "-n", bed.node, "link", "set", UPLINK, "up");
-            run("ip", "-n", bed.peer, "link", "set", PEER_LINK, "up");
-            run("ip", "-n", bed.node, "addr", "add", "10.252.0.1/24", "dev", UPLINK);
-            run("ip", "-n", bed.node, "addr", "add", "fd52::1/64", "dev", UPLINK);
-            run("ip", "-n", bed.node, "neigh", "add", GATEWAY, "lladdr", "02:00:00:00:00:fe", "dev", UPLINK,
-                    "nud", "permanent");
-            run("ip", "-n", bed.node, "route", "add", "default", "via", GATEWAY, "dev", UPLINK);
-            run("ip", "-n", bed.peer, "addr", "add", "10.252.0.2/24", "dev", PEER_LINK);
-            bed.nodeNs = NetNamespace.named(bed.node);
+            bed.node = bed.add("clup-" + tag);
+            bed.peer = bed.add("clpeer-" + tag);
+            bed.node.sysctl("net.ipv6.conf.all.accept_dad", "0");
+            bed.node.sysctl("net.ipv6.conf.default.accept_dad", "0");
+            bed.peer.disableIpv6();
+            bed.wire = Wire.join(bed.node, UPLINK, bed.peer, PEER_LINK, 0).up();
+            Rtnetlink n = bed.node.rtnetlink();
+            int up = bed.wire.indexA();
+            n.addressAdd(up, InetAddress.ofLiteral(NODE_ADDRESS), 24);
+            n.addressAdd(up, InetAddress.ofLiteral("fd52::1"), 64);
+            InetAddress gateway = InetAddress.ofLiteral(GATEWAY);
+            n.neighbourAdd(up, gateway, GATEWAY_MAC);
+            n.routeAdd(new Route(InetAddress.ofLiteral("0.0.0.0"), 0, gateway, up, Route.RT_TABLE_MAIN,
+                    Route.RT_SCOPE_UNIVERSE, 0, Route.RTPROT_BOOT, Route.RTN_UNICAST, 0));
+            bed.peer.rtnetlink().addressAdd(bed.wire.indexB(), InetAddress.ofLiteral("10.252.0.2"), 24);
             return bed;
-        } catch (IOException | RuntimeException | InterruptedException e) {
+        } catch (Exception | Error e) {
             try {
                 bed.close();
             } catch (IOException suppressed) {
@@ -66,16 +65,25 @@ public final class UplinkTestbed implements AutoCloseable {
         }
     }
 
-    /** {@code ip -j addr show dev <uplink>}, {@code ip -j route}, {@code ip -j -6 route} in the node. */
-    public List<String> snapshot() throws IOException, InterruptedException {
-        return List.of(run("ip", "-n", node, "-j", "addr", "show", "dev", UPLINK),
-                run("ip", "-n", node, "-j", "route"), run("ip", "-n", node, "-j", "-6", "route"));
+    private Namespace add(String name) throws IOException {
+        Namespace ns = Namespace.create(name);
+        namespaces.add(ns);
+        return ns;
     }
 
-    public String inNode(String... cmd) throws IOException, InterruptedException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", node));
-        full.addAll(List.of(cmd));
-        return run(full.toArray(String[]::new));
+    /** The node's namespace, whose uplink is {@link #UPLINK}. */
+    public Namespace node() {
+        return node;
+    }
+
+    /** The peer's namespace at the other end of the wire ({@link #PEER_LINK}). */
+    public Namespace peer() {
+        return peer;
+    }
+
+    /** The node's namespace, open: to run the code under test in with {@link NetNamespace#runIn}. */
+    public NetNamespace nodeNs() {
+        return node.handle();
     }
 
     /**
@@ -85,47 +93,33 @@ public final class UplinkTestbed implements AutoCloseable {
      * fail this ping too.
      */
     public boolean peerPingAnswered() throws IOException, InterruptedException {
-        run("ip", "-n", peer, "neigh", "flush", "dev", PEER_LINK);
-        Process p = new ProcessBuilder("ip", "netns", "exec", peer, "ping", "-n", "-c", "1", "-W", "2", "10.252.0.1")
-                .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("ping timed out");
+        Rtnetlink p = peer.rtnetlink();
+        for (Neighbour n : p.neighbours(wire.indexB())) {
+            if ((n.state() & (Neighbour.NUD_PERMANENT | Neighbour.NUD_NOARP)) == 0) {
+                try {
+                    p.neighbourDelete(wire.indexB(), n.address());
+                } catch (LinuxException goneMeanwhile) {
+                    // Expired between the dump and the delete: flushed all the same.
+                }
+            }
         }
-        return p.exitValue() == 0;
+        return Ping.run(peer.name(), NODE_ADDRESS, 1).received() > 0;
     }
 
     @Override
     public void close() throws IOException {
         List<Exception> failures = new ArrayList<>();
-        if (nodeNs != null) {
+        for (Namespace ns : namespaces.reversed()) {
             try {
-                nodeNs.close();
+                ns.close();
             } catch (LinuxException e) {
                 failures.add(e);
             }
         }
-        for (String ns : List.of(node, peer)) {
-            if (Files.exists(Path.of(NetNamespace.NAMED_DIRECTORY, ns))) {
-                try {
-                    run("ip", "netns", "del", ns);
-                } catch (IOException e) {
-                    failures.add(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    failures.add(e);
-                }
-            }
-        }
         if (!failures.isEmpty()) {
-            IOException e = new IOException("cleaning up " + node + " and " + peer);
+            IOException e = new IOException("cleaning up " + namespaces);
             failures.forEach(e::addSuppressed);
             throw e;
         }
-    }
-
-    public static String run(String... cmd) throws IOException, InterruptedException {
-        return PodNamespace.run(cmd);
     }
 }

@@ -5,6 +5,11 @@
  * and the cross-node benchmark.
  *
  * <ul>
+ *   <li>{@link dev.cipherlane.testbed.Namespace} makes and removes a named network namespace
+ *       and {@link dev.cipherlane.testbed.Wire} joins two with a veth pair, both through the
+ *       linux module (rtnetlink, bind mounts under /run/netns), never by running {@code ip};
+ *       {@link dev.cipherlane.testbed.Commands} runs tools, inside a namespace through
+ *       {@code ip netns exec}.</li>
  *   <li>{@link dev.cipherlane.testbed.Lab} builds and tears down a topology from a
  *       {@link dev.cipherlane.testbed.LabSpec}, addressed by
  *       {@link dev.cipherlane.testbed.AddressPlan}; its tunnels are protected by ESP as

@@ -1,7 +1,5 @@
 package dev.cipherlane.host.pod;
 
-import dev.cipherlane.testbed.IpMonitor;
-import dev.cipherlane.testbed.PodNamespace;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cipherlane.host.IpView;
 import dev.cipherlane.linux.Errno;
 import dev.cipherlane.linux.Libc;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.MacAddress;
 import dev.cipherlane.linux.NetNamespace;
+import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.Namespace;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -55,17 +56,19 @@ class PodTapsTest {
     private static final int ETH = 14;
     private static final long WAIT_NS = TimeUnit.SECONDS.toNanos(10);
 
-    private final List<PodNamespace> namespaces = new ArrayList<>();
+    private final List<Namespace> namespaces = new ArrayList<>();
     private final List<AttachedPod> attached = new ArrayList<>();
     private final List<PodSpec> specs = new ArrayList<>();
     private final Arena arena = Arena.ofShared();
-    private PodNamespace ns;
+    private Namespace ns;
+    private IpView view;
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(PodNamespace.isRoot(), "needs root for namespaces and taps");
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces and taps");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
         ns = namespace();
+        view = IpView.of(ns);
     }
 
     /** Queues first (a descriptor keeps its namespace alive), then taps, then namespaces. */
@@ -89,7 +92,7 @@ class PodTapsTest {
                 }
             }
         }
-        for (PodNamespace n : namespaces) {
+        for (Namespace n : namespaces) {
             try {
                 n.close();
             } catch (IOException e) {
@@ -104,14 +107,14 @@ class PodTapsTest {
         }
     }
 
-    private PodNamespace namespace() throws Exception {
-        PodNamespace n = PodNamespace.create();
+    private Namespace namespace() throws Exception {
+        Namespace n = Namespace.withRandomName("clpod");
         namespaces.add(n);
         return n;
     }
 
-    private PodSpec spec(String name, PodNamespace in) {
-        PodSpec spec = PodSpec.of(name, in.name, List.of(POD4, POD6), GATEWAY_MAC).withQueues(2).withMtu(1400);
+    private PodSpec spec(String name, Namespace in) {
+        PodSpec spec = PodSpec.of(name, in.name(), List.of(POD4, POD6), GATEWAY_MAC).withQueues(2).withMtu(1400);
         specs.add(spec);
         return spec;
     }
@@ -131,7 +134,7 @@ class PodTapsTest {
         assertEquals(2, pod.queues().count());
         assertEquals(spec.mac(), pod.mac());
 
-        Map<String, Object> link = ns.json("-d", "link", "show", "dev", "eth0").getFirst();
+        Map<String, Object> link = view.json("-d", "link", "show", "dev", "eth0").getFirst();
         assertEquals((long) pod.ifindex(), link.get("ifindex"));
         assertEquals(1400L, link.get("mtu"));
         assertEquals(spec.mac().toString(), link.get("address"));
@@ -154,11 +157,11 @@ class PodTapsTest {
         assertEquals(Set.of("default via fe80::1 []"), routes6);
 
         assertEquals(Set.of("169.254.1.1 02:fe:00:00:00:01 [PERMANENT]", "fe80::1 02:fe:00:00:00:01 [PERMANENT]"),
-                ns.json("neigh", "show", "dev", "eth0").stream()
+                view.json("neigh", "show", "dev", "eth0").stream()
                         .map(n -> n.get("dst") + " " + n.get("lladdr") + " " + n.get("state"))
                         .collect(Collectors.toSet()));
         // attach returned only once the pod can receive on its IPv6 address.
-        assertTrue(ns.json("-6", "route", "show", "table", "local").stream()
+        assertTrue(view.json("-6", "route", "show", "table", "local").stream()
                 .anyMatch(r -> "local".equals(r.get("type")) && "2001:db8:1::5".equals(r.get("dst"))));
     }
 
@@ -166,11 +169,11 @@ class PodTapsTest {
     void attachingAgainAfterARestartReattachesWithoutDisturbingThePod() throws Exception {
         PodSpec spec = spec("pod-a", ns);
         AttachedPod first = attach(spec);
-        Map<String, Object> linkBefore = ns.json("link", "show", "dev", "eth0").getFirst();
+        Map<String, Object> linkBefore = view.json("link", "show", "dev", "eth0").getFirst();
         Set<String> addressesBefore = globalAddresses();
         Set<String> routesBefore = routes("-4", "route", "show", "dev", "eth0");
         Set<String> routes6Before = routes("-6", "route", "show", "dev", "eth0");
-        String neighboursBefore = ns.ip("neigh", "show", "dev", "eth0");
+        String neighboursBefore = view.ip("neigh", "show", "dev", "eth0");
 
         IpMonitor monitor = IpMonitor.start(ns);
         List<String> changes;
@@ -186,7 +189,7 @@ class PodTapsTest {
 
         assertFalse(second.created());
         assertEquals(first.ifindex(), second.ifindex());
-        Map<String, Object> linkAfter = ns.json("link", "show", "dev", "eth0").getFirst();
+        Map<String, Object> linkAfter = view.json("link", "show", "dev", "eth0").getFirst();
         assertEquals(linkBefore.get("ifindex"), linkAfter.get("ifindex"));
         assertEquals(linkBefore.get("address"), linkAfter.get("address"));
         assertEquals(linkBefore.get("mtu"), linkAfter.get("mtu"));
@@ -194,7 +197,7 @@ class PodTapsTest {
         assertEquals(addressesBefore, globalAddresses());
         assertEquals(routesBefore, routes("-4", "route", "show", "dev", "eth0"));
         assertEquals(routes6Before, routes("-6", "route", "show", "dev", "eth0"));
-        assertEquals(neighboursBefore, ns.ip("neigh", "show", "dev", "eth0"));
+        assertEquals(neighboursBefore, view.ip("neigh", "show", "dev", "eth0"));
 
         // Only carrier changes and in-place replacements: never a link down, never a deletion.
         for (String change : changes) {
@@ -256,20 +259,20 @@ class PodTapsTest {
 
     @Test
     void anIpv4OnlyPodGetsNoIpv6Configuration() throws Exception {
-        PodSpec spec = PodSpec.of("pod-v4", ns.name, List.of(POD4), GATEWAY_MAC).withMtu(576)
+        PodSpec spec = PodSpec.of("pod-v4", ns.name(), List.of(POD4), GATEWAY_MAC).withMtu(576)
                 .withInterfaceName("net1");
         specs.add(spec);
         AttachedPod pod = attach(spec);
 
         assertEquals(1, pod.queues().count());
-        assertEquals(576L, ns.json("link", "show", "dev", "net1").getFirst().get("mtu"));
+        assertEquals(576L, view.json("link", "show", "dev", "net1").getFirst().get("mtu"));
         assertEquals(Set.of("inet 10.1.0.5/32"), globalAddresses("net1"));
         assertEquals(Set.of(), routes("-6", "route", "show", "default"));
     }
 
     @Test
     void aFailureNamesThePodAndTheStep() throws Exception {
-        PodSpec missing = PodSpec.of("pod-x", "clpod-missing-" + ns.name.substring(6), List.of(POD4), GATEWAY_MAC);
+        PodSpec missing = PodSpec.of("pod-x", "clpod-missing-" + ns.name().substring(6), List.of(POD4), GATEWAY_MAC);
         LinuxException e = assertThrows(LinuxException.class, () -> PodTaps.attach(missing));
         assertEquals(Errno.ENOENT, e.errno());
         assertTrue(e.getMessage().startsWith("pod pod-x: open(\"/run/netns/clpod-missing-"), e.getMessage());
@@ -278,7 +281,7 @@ class PodTapsTest {
 
     @Test
     void anInterfaceOfThatNameThatIsNotATapIsLeftAlone() throws Exception {
-        ns.ip("link", "add", "eth0", "type", "veth", "peer", "name", "peer0");
+        ns.rtnetlink().vethAdd("eth0", "peer0");
         PodSpec spec = spec("pod-a", ns);
 
         LinuxException e = assertThrows(LinuxException.class, () -> PodTaps.attach(spec));
@@ -286,14 +289,14 @@ class PodTapsTest {
         assertTrue(e.getMessage().contains("eth0 is a veth, not a tap"), e.getMessage());
         LinuxException d = assertThrows(LinuxException.class, () -> PodTaps.detach(spec));
         assertTrue(d.getMessage().startsWith("pod pod-a: RTM_DELLINK dev eth0"), d.getMessage());
-        assertEquals("veth", map(ns.json("-d", "link", "show", "dev", "eth0").getFirst().get("linkinfo"))
+        assertEquals("veth", map(view.json("-d", "link", "show", "dev", "eth0").getFirst().get("linkinfo"))
                 .get("info_kind"));
     }
 
     @Test
     void aTapCreatedByAFailedAttachIsRemovedAgain() throws Exception {
         // New interfaces in this namespace get no IPv6, so adding the pod's /128 fails.
-        ns.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
+        ns.sysctl("net.ipv6.conf.default.disable_ipv6", "1");
         PodSpec spec = spec("pod-a", ns);
 
         LinuxException e = assertThrows(LinuxException.class, () -> PodTaps.attach(spec));
@@ -303,7 +306,7 @@ class PodTapsTest {
 
     @Test
     void aRestartFollowsTheStateFile(@TempDir Path stateDir) throws Exception {
-        PodNamespace other = namespace();
+        Namespace other = namespace();
         PodSpec a = spec("pod-a", ns);
         PodSpec b = spec("pod-b", other);
         // Write ahead: recorded before attached.
@@ -342,7 +345,7 @@ class PodTapsTest {
         if (!ns.hasLink(ifname)) {
             return Set.of();
         }
-        List<Object> info = list(ns.json("address", "show", "dev", ifname).getFirst().get("addr_info"));
+        List<Object> info = list(view.json("address", "show", "dev", ifname).getFirst().get("addr_info"));
         return info.stream().map(PodTapsTest::map).filter(a -> "global".equals(a.get("scope")))
                 .map(a -> a.get("family") + " " + a.get("local") + "/" + a.get("prefixlen")
                         + (Boolean.TRUE.equals(a.get("nodad")) ? " nodad" : ""))
@@ -351,7 +354,7 @@ class PodTapsTest {
 
     /** "dst [via gateway] [scope s] flags" of the routes {@code ip -j args} lists. */
     private Set<String> routes(String... args) throws Exception {
-        return ns.json(args).stream()
+        return view.json(args).stream()
                 .map(r -> r.get("dst") + (r.containsKey("gateway") ? " via " + r.get("gateway") : "")
                         + (r.containsKey("scope") ? " scope " + r.get("scope") : "") + " " + r.get("flags"))
                 .collect(Collectors.toSet());
@@ -359,7 +362,7 @@ class PodTapsTest {
 
     /** A datagram from a socket made inside the pod's namespace by this (platform) thread. */
     private void sendFromPod(InetAddress to, String text) throws Exception {
-        try (NetNamespace pod = NetNamespace.named(ns.name);
+        try (NetNamespace pod = NetNamespace.named(ns.name());
              DatagramSocket socket = pod.runIn(DatagramSocket::new)) {
             byte[] payload = text.getBytes(StandardCharsets.UTF_8);
             socket.send(new DatagramPacket(payload, payload.length, to, REMOTE_PORT));

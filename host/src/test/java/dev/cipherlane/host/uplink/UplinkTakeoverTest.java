@@ -1,13 +1,12 @@
 package dev.cipherlane.host.uplink;
 
-import dev.cipherlane.testbed.PodNamespace;
-import dev.cipherlane.testbed.UplinkTestbed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cipherlane.host.IpView;
 import dev.cipherlane.linux.Errno;
 import dev.cipherlane.linux.IfAddress;
 import dev.cipherlane.linux.Link;
@@ -15,7 +14,10 @@ import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.Nftables;
 import dev.cipherlane.linux.Route;
 import dev.cipherlane.linux.Rtnetlink;
+import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.UplinkTestbed;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,7 +44,7 @@ class UplinkTakeoverTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(PodNamespace.isRoot(), "needs root for namespaces, taps and nftables");
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces, taps and nftables");
         bed = UplinkTestbed.create();
     }
 
@@ -61,83 +63,84 @@ class UplinkTakeoverTest {
 
     @Test
     void takeThenRestore() throws Exception {
-        List<String> before = bed.snapshot();
+        List<String> before = snapshot();
         assertTrue(bed.peerPingAnswered(), "the testbed works before the takeover");
 
-        taken = bed.nodeNs.runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, HOST_TAP, stateDir));
+        taken = bed.nodeNs().runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, HOST_TAP, stateDir));
         assertTaken();
 
-        assertTrue(bed.nodeNs.runIn(() -> UplinkTakeover.restore(stateDir)));
+        assertTrue(bed.nodeNs().runIn(() -> UplinkTakeover.restore(stateDir)));
         taken.close();
         assertRestored(before);
     }
 
     @Test
     void restoreAfterCrash() throws Exception {
-        List<String> before = bed.snapshot();
-        TakenUplink lost = bed.nodeNs.runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, HOST_TAP, stateDir));
+        List<String> before = snapshot();
+        TakenUplink lost = bed.nodeNs().runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, HOST_TAP, stateDir));
         assertTaken();
         // The crash: the descriptors close with the process, nothing is undone.
         lost.close();
         assertTrue(Files.exists(stateDir.resolve(UplinkTakeover.STATE_FILE)));
 
-        assertTrue(bed.nodeNs.runIn(() -> UplinkTakeover.restore(stateDir)));
+        assertTrue(bed.nodeNs().runIn(() -> UplinkTakeover.restore(stateDir)));
         assertRestored(before);
-        assertFalse(bed.nodeNs.runIn(() -> UplinkTakeover.restore(stateDir)), "a second restore finds nothing");
+        assertFalse(bed.nodeNs().runIn(() -> UplinkTakeover.restore(stateDir)), "a second restore finds nothing");
     }
 
     @Test
     void restoreFinishesAnInterruptedRestore() throws Exception {
-        List<String> before = bed.snapshot();
-        bed.nodeNs.runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, HOST_TAP, stateDir)).close();
+        List<String> before = snapshot();
+        bed.nodeNs().runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, HOST_TAP, stateDir)).close();
         // A restore that crashed half-way: table and tap gone, one address back already.
-        try (Nftables nft = Nftables.open(bed.nodeNs); Rtnetlink rtnl = Rtnetlink.open(bed.nodeNs)) {
+        try (Nftables nft = Nftables.open(bed.nodeNs()); Rtnetlink rtnl = Rtnetlink.open(bed.nodeNs())) {
             assertTrue(nft.deleteTable(UplinkTakeover.NFT_TABLE));
             rtnl.linkDelete(rtnl.linkIndex(HOST_TAP));
         }
-        bed.inNode("ip", "addr", "add", "10.252.0.1/24", "dev", UplinkTestbed.UPLINK);
+        Rtnetlink node = bed.node().rtnetlink();
+        node.addressAdd(node.linkIndex(UplinkTestbed.UPLINK), InetAddress.ofLiteral("10.252.0.1"), 24);
 
-        assertTrue(bed.nodeNs.runIn(() -> UplinkTakeover.restore(stateDir)));
+        assertTrue(bed.nodeNs().runIn(() -> UplinkTakeover.restore(stateDir)));
         assertRestored(before);
     }
 
     @Test
     void missingUplinkIsRefusedWithoutStateFile() throws Exception {
         LinuxException e = assertThrows(LinuxException.class,
-                () -> bed.nodeNs.runIn(() -> UplinkTakeover.take("nosuch0", HOST_TAP, stateDir)));
+                () -> bed.nodeNs().runIn(() -> UplinkTakeover.take("nosuch0", HOST_TAP, stateDir)));
         assertEquals(Errno.ENODEV, e.errno());
         assertFalse(Files.exists(stateDir.resolve(UplinkTakeover.STATE_FILE)));
     }
 
     @Test
     void takeRefusedWhileTaken() throws Exception {
-        List<String> before = bed.snapshot();
-        taken = bed.nodeNs.runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, HOST_TAP, stateDir));
+        List<String> before = snapshot();
+        taken = bed.nodeNs().runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, HOST_TAP, stateDir));
         IOException e = assertThrows(IOException.class,
-                () -> bed.nodeNs.runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, "clhost1", stateDir)));
+                () -> bed.nodeNs().runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, "clhost1", stateDir)));
         assertTrue(e.getMessage().contains("restore"), e.getMessage());
-        assertTrue(bed.nodeNs.runIn(() -> UplinkTakeover.restore(stateDir)));
+        assertTrue(bed.nodeNs().runIn(() -> UplinkTakeover.restore(stateDir)));
         assertRestored(before);
     }
 
     @Test
     void hostTapNameOfAnotherInterfaceIsRefusedUntouched() throws Exception {
-        List<String> before = bed.snapshot();
+        List<String> before = snapshot();
         assertThrows(IllegalArgumentException.class,
-                () -> bed.nodeNs.runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, "lo", stateDir)));
+                () -> bed.nodeNs().runIn(() -> UplinkTakeover.take(UplinkTestbed.UPLINK, "lo", stateDir)));
         assertFalse(Files.exists(stateDir.resolve(UplinkTakeover.STATE_FILE)));
-        assertEquals(before, bed.snapshot());
+        assertEquals(before, snapshot());
     }
 
     @Test
     void restoreWithoutStateFileIsNoOp() throws Exception {
-        List<String> before = bed.snapshot();
-        assertFalse(bed.nodeNs.runIn(() -> UplinkTakeover.restore(stateDir)));
-        assertEquals(before, bed.snapshot());
+        List<String> before = snapshot();
+        assertFalse(bed.nodeNs().runIn(() -> UplinkTakeover.restore(stateDir)));
+        assertEquals(before, snapshot());
     }
 
     private void assertTaken() throws Exception {
-        try (Rtnetlink rtnl = Rtnetlink.open(bed.nodeNs)) {
+        try (Rtnetlink rtnl = Rtnetlink.open(bed.nodeNs())) {
             Link uplink = rtnl.link(UplinkTestbed.UPLINK);
             Link tap = rtnl.link(HOST_TAP);
             assertEquals(uplink.mac(), tap.mac(), "the host tap has the uplink's MAC");
@@ -164,12 +167,12 @@ class UplinkTakeoverTest {
             }
         }
         if (Files.isExecutable(Path.of("/usr/sbin/nft"))) {
-            String table = bed.inNode("nft", "list", "table", "netdev", UplinkTakeover.NFT_TABLE);
+            String table = bed.node().exec("nft", "list", "table", "netdev", UplinkTakeover.NFT_TABLE);
             assertTrue(table.contains("chain " + UplinkTakeover.NFT_CHAIN), table);
             assertTrue(table.contains("\"" + UplinkTestbed.UPLINK + "\""), table);
             assertTrue(table.contains("policy drop"), table);
         } else {
-            try (Nftables nft = Nftables.open(bed.nodeNs)) {
+            try (Nftables nft = Nftables.open(bed.nodeNs())) {
                 assertTrue(nft.tableExists(UplinkTakeover.NFT_TABLE));
             }
         }
@@ -177,9 +180,9 @@ class UplinkTakeoverTest {
     }
 
     private void assertRestored(List<String> before) throws Exception {
-        assertEquals(before, bed.snapshot(), "addresses and routes as they were");
+        assertEquals(before, snapshot(), "addresses and routes as they were");
         assertTrue(bed.peerPingAnswered(), "the kernel answers on the uplink again");
-        try (Rtnetlink rtnl = Rtnetlink.open(bed.nodeNs); Nftables nft = Nftables.open(bed.nodeNs)) {
+        try (Rtnetlink rtnl = Rtnetlink.open(bed.nodeNs()); Nftables nft = Nftables.open(bed.nodeNs())) {
             LinuxException e = assertThrows(LinuxException.class, () -> rtnl.link(HOST_TAP));
             assertEquals(Errno.ENODEV, e.errno(), "the host tap is gone");
             assertFalse(nft.tableExists(UplinkTakeover.NFT_TABLE));
@@ -191,5 +194,12 @@ class UplinkTakeoverTest {
     private static Set<String> global(List<IfAddress> addresses) {
         return addresses.stream().filter(a -> a.scope() == Route.RT_SCOPE_UNIVERSE)
                 .map(a -> a.address().getHostAddress() + "/" + a.prefixLength()).collect(Collectors.toSet());
+    }
+
+    /** {@code ip -j addr show dev <uplink>}, {@code ip -j route}, {@code ip -j -6 route} in the node. */
+    private List<String> snapshot() throws IOException, InterruptedException {
+        IpView ip = IpView.of(bed.node());
+        return List.of(ip.ip("-j", "addr", "show", "dev", UplinkTestbed.UPLINK), ip.ip("-j", "route"),
+                ip.ip("-j", "-6", "route"));
     }
 }

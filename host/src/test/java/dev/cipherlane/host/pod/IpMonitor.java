@@ -1,8 +1,12 @@
-package dev.cipherlane.testbed;
+package dev.cipherlane.host.pod;
 
+import dev.cipherlane.host.IpView;
+import dev.cipherlane.linux.LinuxException;
+import dev.cipherlane.testbed.Namespace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,23 +21,23 @@ import java.util.concurrent.TimeUnit;
  * prints the first it is listening, and once it prints the second every earlier change
  * has been printed too (rtnetlink multicasts reach a listener in order).
  */
-public final class IpMonitor implements AutoCloseable {
+final class IpMonitor implements AutoCloseable {
     private static final long MARKER_WAIT_MS = 500;
     private static final int MARKER_ATTEMPTS = 20;
 
-    private final PodNamespace ns;
+    private final Namespace ns;
     private final Process process;
     private final List<String> lines = new ArrayList<>();
     private final Thread reader;
 
-    private IpMonitor(PodNamespace ns, Process process) {
+    private IpMonitor(Namespace ns, Process process) {
         this.ns = ns;
         this.process = process;
-        this.reader = Thread.ofPlatform().daemon().name("ip-monitor-" + ns.name).start(this::readLines);
+        this.reader = Thread.ofPlatform().daemon().name("ip-monitor-" + ns.name()).start(this::readLines);
     }
 
-    public static IpMonitor start(PodNamespace ns) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ip", "-o", "-n", ns.name, "monitor", "link", "address", "route")
+    static IpMonitor start(Namespace ns) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(IpView.of(ns).command("-o", "monitor", "link", "address", "route"))
                 .redirectErrorStream(true).start();
         IpMonitor m = new IpMonitor(ns, p);
         try {
@@ -46,7 +50,7 @@ public final class IpMonitor implements AutoCloseable {
     }
 
     /** The changes announced since the start, each one line. */
-    public List<String> stop() throws IOException, InterruptedException {
+    List<String> stop() throws IOException, InterruptedException {
         int end = fence("127.0.0.3");
         List<String> changes;
         synchronized (lines) {
@@ -65,8 +69,14 @@ public final class IpMonitor implements AutoCloseable {
     /** Adds {@code marker} to lo until the monitor reports it; returns the index of its line. */
     private int fence(String marker) throws IOException, InterruptedException {
         for (int attempt = 0; attempt < MARKER_ATTEMPTS; attempt++) {
-            ns.ipStatus("address", "del", marker + "/32", "dev", "lo");
-            ns.ip("address", "add", marker + "/32", "dev", "lo");
+            InetAddress address = InetAddress.ofLiteral(marker);
+            int lo = ns.linkIndex("lo");
+            try {
+                ns.rtnetlink().addressDelete(lo, address, 32);
+            } catch (LinuxException notThere) {
+                // The first attempt finds no marker to take away.
+            }
+            ns.rtnetlink().addressAdd(lo, address, 32);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MARKER_WAIT_MS);
             synchronized (lines) {
                 while (System.nanoTime() < deadline) {
@@ -80,7 +90,7 @@ public final class IpMonitor implements AutoCloseable {
                 }
             }
         }
-        throw new IOException("ip monitor in " + ns.name + " never reported " + marker + "; it printed " + lines);
+        throw new IOException("ip monitor in " + ns.name() + " never reported " + marker + "; it printed " + lines);
     }
 
     private void readLines() {
