@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cipherlane.linux.Errno;
 import dev.cipherlane.linux.Libc;
 import dev.cipherlane.linux.LinuxException;
-import dev.cipherlane.linux.MacAddress;
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.NetNamespace;
 import java.io.IOException;
 import java.lang.foreign.Arena;
