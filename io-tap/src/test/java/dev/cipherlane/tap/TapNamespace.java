@@ -4,6 +4,7 @@ import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.NetNamespace;
 import dev.cipherlane.linux.TapQueues;
 import dev.cipherlane.linux.TapSpec;
+import dev.cipherlane.net.MacAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,10 +57,11 @@ final class TapNamespace implements AutoCloseable {
             t.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
             t.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
             t.ip("link", "set", "lo", "up");
-            t.ip("link", "set", tap, "address", mac(TestFrames.POD_MAC));
+            t.ip("link", "set", tap, "address", new MacAddress(TestFrames.POD_MAC).toString());
             t.ip("address", "add", POD_IP + "/24", "dev", tap);
             t.ip("link", "set", tap, "up");
-            t.ip("neigh", "replace", NODE_IP, "lladdr", mac(TestFrames.NODE_MAC), "dev", tap, "nud", "permanent");
+            t.ip("neigh", "replace", NODE_IP, "lladdr", new MacAddress(TestFrames.NODE_MAC).toString(), "dev", tap,
+                    "nud", "permanent");
             return t;
         } catch (Exception | Error e) {
             if (queues != null) {
@@ -105,16 +107,6 @@ final class TapNamespace implements AutoCloseable {
         return Long.parseLong(exec("cat", "/sys/class/net/" + tap + "/statistics/" + counter).trim());
     }
 
-    static String mac(long mac) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 6; i++) {
-            if (i > 0) {
-                sb.append(':');
-            }
-            sb.append(String.format("%02x", (mac >>> (40 - 8 * i)) & 0xFF));
-        }
-        return sb.toString();
-    }
 
     private static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -1,5 +1,7 @@
 package dev.cipherlane.linux;
 
+import dev.cipherlane.net.MacAddress;
+
 /**
  * A network interface as an RTM_NEWLINK message describes it (rtnetlink(7),
  * include/uapi/linux/if_link.h).

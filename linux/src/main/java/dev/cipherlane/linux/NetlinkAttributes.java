@@ -1,5 +1,6 @@
 package dev.cipherlane.linux;
 
+import dev.cipherlane.net.MacAddress;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;

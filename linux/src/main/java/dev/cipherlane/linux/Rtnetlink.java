@@ -1,5 +1,6 @@
 package dev.cipherlane.linux;
 
+import dev.cipherlane.net.MacAddress;
 import java.lang.foreign.Arena;
 import java.net.InetAddress;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.cipherlane.linux;
 
+import dev.cipherlane.net.MacAddress;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

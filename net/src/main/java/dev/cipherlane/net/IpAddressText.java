@@ -4,8 +4,12 @@ package dev.cipherlane.net;
  * Address text in and out. Parsing is strict where other tools guess: an IPv4 octet
  * with a leading zero is refused because inet_aton reads "010" as octal 8, and zone
  * indexes (fe80::1%eth0) are refused because a route or interface address has no use for one.
+ *
+ * <p>The formatters are public for code that holds addresses as bare ints and longs (the
+ * FIB, packet traces, {@code show} output), so every address the node prints is spelled
+ * the same way whether it came from the config or from a packet.
  */
-final class IpAddressText {
+public final class IpAddressText {
 
     private static final String IPV4 = "an IPv4 address like 192.0.2.1";
     private static final String IPV6 = "an IPv6 address like fd00::1";
@@ -18,14 +22,9 @@ final class IpAddressText {
     }
 
     static String format(IpAddress address) {
-        if (address.family() == IpFamily.IPV4) {
-            return formatIpv4((int) address.low());
-        }
-        if (address.isIpv4Mapped()) {
-            // RFC 5952 section 5: mixed notation for IPv4-mapped addresses.
-            return "::ffff:" + formatIpv4((int) address.low());
-        }
-        return formatIpv6(address);
+        return address.family() == IpFamily.IPV4
+                ? formatIpv4((int) address.low())
+                : formatIpv6(address.high(), address.low());
     }
 
     private static int parseIpv4(String text, String whole) {
@@ -112,16 +111,24 @@ final class IpAddressText {
         return n;
     }
 
-    private static String formatIpv4(int address) {
+    /** Dotted quad of an IPv4 address held as a big-endian int (192.0.2.1 is 0xC0000201). */
+    public static String formatIpv4(int address) {
         return (address >>> 24) + "." + (address >>> 16 & 0xFF) + "." + (address >>> 8 & 0xFF) + "." + (address & 0xFF);
     }
 
-    /** RFC 5952 section 4: lowercase, no leading zeros, "::" for the first longest run of 2+ zero groups. */
-    private static String formatIpv6(IpAddress address) {
+    /**
+     * RFC 5952 text of an IPv6 address held as two big-endian halves: section 4, lowercase,
+     * no leading zeros, "::" for the first longest run of 2+ zero groups; section 5, mixed
+     * notation for an IPv4-mapped address (::ffff:192.0.2.1).
+     */
+    public static String formatIpv6(long high, long low) {
+        if (high == 0 && (low >>> 32) == 0xFFFFL) {
+            return "::ffff:" + formatIpv4((int) low);
+        }
         int[] groups = new int[8];
         for (int i = 0; i < 4; i++) {
-            groups[i] = (int) (address.high() >>> (48 - 16 * i)) & 0xFFFF;
-            groups[i + 4] = (int) (address.low() >>> (48 - 16 * i)) & 0xFFFF;
+            groups[i] = (int) (high >>> (48 - 16 * i)) & 0xFFFF;
+            groups[i + 4] = (int) (low >>> (48 - 16 * i)) & 0xFFFF;
         }
         int bestStart = -1;
         int bestLength = 1;

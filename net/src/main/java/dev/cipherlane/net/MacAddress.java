@@ -1,14 +1,33 @@
 package dev.cipherlane.net;
 
-/** A 48-bit IEEE 802 MAC address in the low bits of a long. */
+/**
+ * A 48-bit IEEE 802 MAC address (EUI-48) in the low bits of a long, first octet most
+ * significant, so {@code 02:00:00:00:00:01} is {@code 0x020000000001L}: the form the
+ * dataplane's tables hold.
+ */
 public record MacAddress(long value) {
+
+    /** Octets on the wire. */
+    public static final int LENGTH = 6;
 
     private static final String SHAPE = "a MAC address like 02:00:00:00:00:01 (six hex octets separated by ':')";
 
     public MacAddress {
         if ((value >>> 48) != 0) {
-            throw new IllegalArgumentException("MAC address wider than 48 bits");
+            throw new IllegalArgumentException("MAC address wider than 48 bits: 0x" + Long.toHexString(value));
         }
+    }
+
+    /** The address in network order, as a netlink attribute or an Ethernet header holds it. */
+    public static MacAddress of(byte[] octets) {
+        if (octets.length != LENGTH) {
+            throw new IllegalArgumentException("a MAC address has " + LENGTH + " octets, got " + octets.length);
+        }
+        long value = 0;
+        for (byte octet : octets) {
+            value = value << 8 | (octet & 0xFF);
+        }
+        return new MacAddress(value);
     }
 
     /**
@@ -63,18 +82,19 @@ public record MacAddress(long value) {
         return (value >>> 40 & 2) != 0;
     }
 
-    public byte[] toBytes() {
-        byte[] bytes = new byte[6];
-        for (int i = 0; i < 6; i++) {
-            bytes[i] = (byte) (value >>> (40 - 8 * i));
+    /** Network order, {@link #LENGTH} bytes. */
+    public byte[] octets() {
+        byte[] octets = new byte[LENGTH];
+        for (int i = 0; i < LENGTH; i++) {
+            octets[i] = (byte) (value >>> (40 - 8 * i));
         }
-        return bytes;
+        return octets;
     }
 
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder(17);
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < LENGTH; i++) {
             if (i > 0) {
                 text.append(':');
             }

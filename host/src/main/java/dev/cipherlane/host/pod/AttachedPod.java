@@ -1,7 +1,7 @@
 package dev.cipherlane.host.pod;
 
 import dev.cipherlane.linux.LinuxException;
-import dev.cipherlane.linux.MacAddress;
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.TapQueues;
 
 /**

@@ -1,6 +1,6 @@
 package dev.cipherlane.host.pod;
 
-import dev.cipherlane.linux.MacAddress;
+import dev.cipherlane.net.MacAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

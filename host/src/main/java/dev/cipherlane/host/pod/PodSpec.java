@@ -1,6 +1,6 @@
 package dev.cipherlane.host.pod;
 
-import dev.cipherlane.linux.MacAddress;
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.NetNamespace;
 import dev.cipherlane.linux.TapSpec;
 import java.net.Inet4Address;

@@ -1,7 +1,7 @@
 package dev.cipherlane.host.uplink;
 
 import dev.cipherlane.linux.LinuxException;
-import dev.cipherlane.linux.MacAddress;
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.TapQueues;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.cipherlane.host.uplink;
 
-import dev.cipherlane.linux.MacAddress;
+import dev.cipherlane.net.MacAddress;
 import java.util.List;
 
 /**

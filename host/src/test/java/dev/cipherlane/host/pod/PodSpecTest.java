@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cipherlane.linux.MacAddress;
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.TapSpec;
 import dev.cipherlane.linux.Tun;
 import java.net.Inet4Address;

@@ -11,7 +11,7 @@ import dev.cipherlane.host.IpView;
 import dev.cipherlane.linux.Errno;
 import dev.cipherlane.linux.Libc;
 import dev.cipherlane.linux.LinuxException;
-import dev.cipherlane.linux.MacAddress;
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.NetNamespace;
 import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.Namespace;

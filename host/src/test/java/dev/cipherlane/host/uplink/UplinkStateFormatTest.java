@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cipherlane.linux.MacAddress;
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.Route;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

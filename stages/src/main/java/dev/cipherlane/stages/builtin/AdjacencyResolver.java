@@ -1,5 +1,6 @@
 package dev.cipherlane.stages.builtin;
 
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -100,7 +101,7 @@ public final class AdjacencyResolver implements NeighbourTable.Listener {
                     : neighbours.lookup4(itf, adjacencies.nextHop4(adj));
             if (mac != NeighbourTable.NONE) {
                 if (kind == AdjacencyKind.INCOMPLETE || Ethernet.macOf(adjacencies.rewrite(adj), 0) != mac) {
-                    adjacencies.updateRewrite(adj, Ethernet.macBytes(mac));
+                    adjacencies.updateRewrite(adj, new MacAddress(mac).octets());
                     changed = true;
                 }
             } else if (kind == AdjacencyKind.REWRITE) {

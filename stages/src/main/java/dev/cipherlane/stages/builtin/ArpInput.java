@@ -1,5 +1,6 @@
 package dev.cipherlane.stages.builtin;
 
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.Prefixes;
@@ -223,7 +224,7 @@ public final class ArpInput extends Stage<ArpInput.Params> {
         }
         int op = mem.u16(bi, Arp.OPCODE);
         String sender = Prefixes.format4(mem.u32(bi, Arp.SENDER_IP)) + " ("
-                + Ethernet.formatMac(Ethernet.readMac(mem.data(), mem.start(bi) + Arp.SENDER_MAC)) + ")";
+                + new MacAddress(Ethernet.readMac(mem.data(), mem.start(bi) + Arp.SENDER_MAC)) + ")";
         String target = Prefixes.format4(mem.u32(bi, Arp.TARGET_IP));
         return switch (op) {
             case Arp.REQUEST -> "request who-has " + target + " tell " + sender + ", rx " + mem.rxInterface(bi);

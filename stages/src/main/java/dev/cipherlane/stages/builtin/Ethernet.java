@@ -1,13 +1,15 @@
 package dev.cipherlane.stages.builtin;
 
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.buffer.Net;
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;
 
 /**
  * Ethernet II header layout (IEEE 802.3 clause 3.1.1 with an EtherType, RFC 894) and MAC
- * address helpers. A MAC address is held as a {@code long} whose low 48 bits are the six
- * octets in transmission order, the way {@code NetInterface.mac()} stores it.
+ * accessors. A MAC address is held as a {@code long} whose low 48 bits are the six
+ * octets in transmission order, the way {@code NetInterface.mac()} stores it and
+ * {@link MacAddress#value()} spells it.
  */
 public final class Ethernet {
     private Ethernet() {}
@@ -51,40 +53,18 @@ public final class Ethernet {
         seg.set(Net.U32, at + 2, (int) mac);
     }
 
-    /** The six octets of {@code mac}, for the control-path APIs that take byte arrays. */
-    public static byte[] macBytes(long mac) {
-        byte[] out = new byte[6];
-        for (int i = 0; i < 6; i++) {
-            out[i] = (byte) (mac >>> (40 - 8 * i));
-        }
-        return out;
-    }
-
-    /** The inverse of {@link #macBytes}. */
+    /** The MAC in the six octets at {@code at} of {@code octets}, as {@link #readMac} reads a segment. */
     public static long macOf(byte[] octets, int at) {
         long mac = 0;
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < MacAddress.LENGTH; i++) {
             mac = mac << 8 | (octets[at + i] & 0xFF);
         }
         return mac & MAC_MASK;
     }
 
-    /** {@code 02:00:00:00:00:01} form, for {@code show} output and traces. */
-    public static String formatMac(long mac) {
-        StringBuilder sb = new StringBuilder(17);
-        for (int i = 0; i < 6; i++) {
-            if (i > 0) {
-                sb.append(':');
-            }
-            int octet = (int) (mac >>> (40 - 8 * i)) & 0xFF;
-            sb.append(Character.forDigit(octet >>> 4, 16)).append(Character.forDigit(octet & 0xF, 16));
-        }
-        return sb.toString();
-    }
-
     /** {@code src -> dst type 0x0800} of the header at byte offset {@code at}, for traces. */
     static String formatHeader(MemorySegment seg, long at) {
-        return String.format(Locale.ROOT, "%s -> %s type 0x%04x", formatMac(readMac(seg, at + SOURCE)),
-                formatMac(readMac(seg, at + DESTINATION)), Short.toUnsignedInt(seg.get(Net.U16, at + ETHERTYPE)));
+        return String.format(Locale.ROOT, "%s -> %s type 0x%04x", new MacAddress(readMac(seg, at + SOURCE)),
+                new MacAddress(readMac(seg, at + DESTINATION)), Short.toUnsignedInt(seg.get(Net.U16, at + ETHERTYPE)));
     }
 }

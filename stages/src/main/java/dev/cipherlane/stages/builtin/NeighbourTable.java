@@ -1,5 +1,6 @@
 package dev.cipherlane.stages.builtin;
 
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
@@ -334,7 +335,7 @@ public final class NeighbourTable {
         for (Row r : rows) {
             NetInterface itf = interfaces == null ? null : interfaces.get(r.itf());
             String address = r.ip6() ? Prefixes.format6(r.hi(), r.lo()) : Prefixes.format4((int) r.lo());
-            String mac = r.state() == INCOMPLETE ? "-" : Ethernet.formatMac(r.mac());
+            String mac = r.state() == INCOMPLETE ? "-" : new MacAddress(r.mac()).toString();
             String age = r.state() == PERMANENT ? "-" : String.format(Locale.ROOT, "%.1fs", r.age() / 1e9);
             sb.append(String.format(Locale.ROOT, "%-40s %-17s %-16s %-10s %s%n", address, mac,
                     itf == null ? "if" + r.itf() : itf.name(), STATES[r.state()], age));

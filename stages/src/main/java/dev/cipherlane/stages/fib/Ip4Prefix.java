@@ -1,5 +1,8 @@
 package dev.cipherlane.stages.fib;
 
+import dev.cipherlane.net.IpFamily;
+import dev.cipherlane.net.IpPrefix;
+
 /**
  * An IPv4 prefix: a network address with its host bits clear and a length 0..32.
  *
@@ -15,6 +18,14 @@ public record Ip4Prefix(int address, int length) {
         if ((address & ~Prefixes.mask4(length)) != 0) {
             throw new IllegalArgumentException("host bits set in " + Prefixes.format4(address) + "/" + length);
         }
+    }
+
+    /** The FIB's form of a parsed IPv4 prefix. */
+    public static Ip4Prefix of(IpPrefix prefix) {
+        if (prefix.family() != IpFamily.IPV4) {
+            throw new IllegalArgumentException("not an IPv4 prefix: " + prefix);
+        }
+        return new Ip4Prefix((int) prefix.network().low(), prefix.length());
     }
 
     /** First address covered (the network address itself). */

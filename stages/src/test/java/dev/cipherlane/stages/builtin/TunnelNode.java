@@ -2,6 +2,7 @@ package dev.cipherlane.stages.builtin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.AdjacencyTable;
@@ -127,11 +128,7 @@ final class TunnelNode implements AutoCloseable {
     }
 
     static byte[] bytes(long mac) {
-        byte[] b = new byte[6];
-        for (int i = 0; i < 6; i++) {
-            b[i] = (byte) (mac >>> (40 - 8 * i));
-        }
-        return b;
+        return new MacAddress(mac).octets();
     }
 
     /** Injects {@code packet} into {@code stage} as received on {@code rxInterface}; runs the graph. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cipherlane.net.ValueFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -61,6 +62,20 @@ class PrefixesTest {
     }
 
     @Test
+    void refusalsSayWhatWasExpected() {
+        assertEquals("expected a prefix with no bits set after /8 (did you mean 10.0.0.0/8?), got 10.0.0.1/8",
+                assertThrows(ValueFormatException.class, () -> Prefixes.parse4("10.0.0.1/8")).getMessage());
+        assertEquals("expected an IPv4 prefix length in 0..32, got 10.0.0.0/33",
+                assertThrows(ValueFormatException.class, () -> Prefixes.parse4("10.0.0.0/33")).getMessage());
+        assertEquals("expected an IPv4 prefix like 10.0.0.0/8 or an IPv4 address, got ::1",
+                assertThrows(ValueFormatException.class, () -> Prefixes.parse4("::1")).getMessage());
+        assertEquals("expected an IPv6 prefix like fd00::/8 or an IPv6 address, got 10.0.0.0/8",
+                assertThrows(ValueFormatException.class, () -> Prefixes.parse6("10.0.0.0/8")).getMessage());
+        assertEquals("expected an IPv6 address like fd00::1 without a zone index, got fe80::1%eth0",
+                assertThrows(ValueFormatException.class, () -> Prefixes.parse6("fe80::1%eth0")).getMessage());
+    }
+
+    @Test
     void formatsIp6Canonically() {
         // RFC 5952 section 4: lower case, no leading zeros, longest zero run compressed, first on a tie.
         assertEquals("::", Prefixes.format6(0, 0));
@@ -72,6 +87,9 @@ class PrefixesTest {
         assertEquals("1::1:0:0:1:1", Prefixes.format6(0x0001_0000_0000_0001L, 0x0000_0000_0001_0001L));
         assertEquals("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", Prefixes.format6(-1, -1));
         assertEquals("fd00::/8", Prefixes.parse6("fd00::/8").toString());
+        // RFC 5952 section 5: an IPv4-mapped address in mixed notation, as the config prints it.
+        assertEquals("::ffff:10.0.0.1", Prefixes.format6(0, 0x0000_FFFF_0A00_0001L));
+        assertEquals("::ffff:10.0.0.1/128", Prefixes.parse6("::ffff:10.0.0.1").toString());
     }
 
     @Test

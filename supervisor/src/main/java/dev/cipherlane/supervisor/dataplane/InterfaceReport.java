@@ -2,7 +2,7 @@ package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.linux.LinuxException;
-import dev.cipherlane.stages.builtin.Ethernet;
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.net.NetInterface;
 import java.util.List;
@@ -17,7 +17,7 @@ final class InterfaceReport {
                 "Interface", "Index", "Pod MAC", "MTU", "Queues"));
         for (PodPort p : pods) {
             sb.append(String.format("%-20s %5d %-17s %5d %6d%n", p.name(), p.interfaceIndex(),
-                    Ethernet.formatMac(p.podMac()), p.mtu(), p.queueFds().length));
+                    new MacAddress(p.podMac()), p.mtu(), p.queueFds().length));
         }
         uplink.ifPresent(port -> uplink(sb, port));
         sb.append(String.format("buffers in use: %d, punted to the control plane: %d%n", buffersInUse, punted));
@@ -27,7 +27,7 @@ final class InterfaceReport {
     private static void uplink(StringBuilder sb, UplinkPort port) {
         UplinkInterface up = port.view();
         sb.append(String.format("%nuplink %s (index %d) %s mtu %d, %d rings%n", up.name(), up.index(),
-                Ethernet.formatMac(up.mac()), up.mtu(), port.rings().size()));
+                new MacAddress(up.mac()), up.mtu(), port.rings().size()));
         for (NetInterface.Ip4Address a : up.asNetInterface().ip4()) {
             sb.append("  ").append(Prefixes.format4(a.address())).append('/')
                     .append(a.prefixLength()).append('\n');

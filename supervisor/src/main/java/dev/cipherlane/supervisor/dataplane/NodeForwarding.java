@@ -4,6 +4,7 @@ import dev.cipherlane.config.PeerSettings;
 import dev.cipherlane.net.IpAddress;
 import dev.cipherlane.net.IpFamily;
 import dev.cipherlane.net.IpPrefix;
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.builtin.AdjacencyResolver;
 import dev.cipherlane.stages.builtin.NeighbourTable;
 import dev.cipherlane.stages.fib.AdjacencyKind;
@@ -86,9 +87,9 @@ public final class NodeForwarding {
 
     private void addPods(List<PodPort> pods, long gatewayMac) {
         this.pods.addAll(pods);
-        byte[] src = Macs.bytes(gatewayMac);
+        byte[] src = new MacAddress(gatewayMac).octets();
         for (PodPort pod : pods) {
-            byte[] dst = Macs.bytes(pod.podMac());
+            byte[] dst = new MacAddress(pod.podMac()).octets();
             pod.ip4().ifPresent(a ->
                     fib4.add(a, 32, loadBalances.create(adjacencies.addRewrite4(pod.interfaceIndex(), a, src, dst))));
             pod.ip6().ifPresent(a -> fib6.add(a[0], a[1], 128,
@@ -126,7 +127,7 @@ public final class NodeForwarding {
 
     private void addPeers(UplinkInterface up, List<PeerSettings> peers) {
         List<Integer> locals = up.tunnelLocals();
-        byte[] uplinkMac = Macs.bytes(up.mac());
+        byte[] uplinkMac = new MacAddress(up.mac()).octets();
         Map<Integer, Integer> underlayOf = new HashMap<>();
         for (PeerSettings peer : peers) {
             int[] tunnelAdjacencies = new int[peer.tunnels()];

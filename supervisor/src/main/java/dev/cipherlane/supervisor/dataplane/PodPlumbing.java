@@ -5,7 +5,6 @@ import dev.cipherlane.config.PodNetworkSettings;
 import dev.cipherlane.config.PodSettings;
 import dev.cipherlane.net.IpAddress;
 import dev.cipherlane.linux.LinuxException;
-import dev.cipherlane.linux.MacAddress;
 import dev.cipherlane.host.pod.AttachedPod;
 import dev.cipherlane.host.pod.NodeState;
 import dev.cipherlane.host.pod.PodSpec;
@@ -76,13 +75,13 @@ final class PodPlumbing implements AutoCloseable {
         for (IpAddress a : pod.addresses()) {
             addresses.add(InetAddress.getByAddress(a.toBytes()));
         }
-        PodSpec spec = PodSpec.of(pod.name(), pod.netns(), addresses, new MacAddress(net.gatewayMac().value()))
+        PodSpec spec = PodSpec.of(pod.name(), pod.netns(), addresses, net.gatewayMac())
                 .withMtu(pod.mtu())
                 .withQueues(pod.queues())
                 .withInterfaceName(net.interfaceName())
                 .withGateways((Inet4Address) InetAddress.getByAddress(net.gateway4().toBytes()),
                         (Inet6Address) InetAddress.getByAddress(net.gateway6().toBytes()));
-        return pod.mac().isPresent() ? spec.withMac(new MacAddress(pod.mac().get().value())) : spec;
+        return pod.mac().isPresent() ? spec.withMac(pod.mac().get()) : spec;
     }
 
     private static PodPort port(int index, AttachedPod pod) {
