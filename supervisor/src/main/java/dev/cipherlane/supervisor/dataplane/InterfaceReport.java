@@ -2,7 +2,7 @@ package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.linux.LinuxException;
-import dev.cipherlane.stages.builtin.Ethernet;
+import dev.cipherlane.stages.wire.Ethernet;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.net.NetInterface;
 import java.util.List;

@@ -1,7 +1,8 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.neighbour;
 
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
