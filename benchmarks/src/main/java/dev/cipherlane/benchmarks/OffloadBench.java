@@ -5,7 +5,7 @@ import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.builtin.Checksum;
+import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.Graph;
 import dev.cipherlane.stages.graph.GraphRuntime;

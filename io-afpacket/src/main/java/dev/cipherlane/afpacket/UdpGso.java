@@ -2,10 +2,10 @@ package dev.cipherlane.afpacket;
 
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.Net;
-import dev.cipherlane.stages.builtin.Checksum;
-import dev.cipherlane.stages.builtin.Ethernet;
-import dev.cipherlane.stages.builtin.Ip4;
-import dev.cipherlane.stages.builtin.Ip6;
+import dev.cipherlane.stages.wire.Checksum;
+import dev.cipherlane.stages.wire.Ethernet;
+import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.Ip6;
 import dev.cipherlane.stages.fib.FlowHash;
 import java.lang.foreign.MemorySegment;
 

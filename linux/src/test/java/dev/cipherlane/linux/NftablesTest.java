@@ -1,5 +1,6 @@
 package dev.cipherlane.linux;
 
+import dev.cipherlane.net.MacAddress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

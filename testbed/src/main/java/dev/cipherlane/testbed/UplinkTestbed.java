@@ -1,7 +1,7 @@
 package dev.cipherlane.testbed;
 
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.LinuxException;
-import dev.cipherlane.linux.MacAddress;
 import dev.cipherlane.linux.NetNamespace;
 import dev.cipherlane.linux.Neighbour;
 import dev.cipherlane.linux.Route;

@@ -2,11 +2,11 @@ package dev.cipherlane.cli.demo;
 
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.builtin.ArpRequester;
+import dev.cipherlane.stages.neighbour.ArpRequester;
 import dev.cipherlane.stages.builtin.EthernetInput;
-import dev.cipherlane.stages.builtin.ForwardingGraph;
-import dev.cipherlane.stages.builtin.NeighbourTable;
-import dev.cipherlane.stages.builtin.ProxySet;
+import dev.cipherlane.stages.forwarding.ForwardingGraph;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
+import dev.cipherlane.stages.neighbour.ProxySet;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.fib.Ip4Fib;

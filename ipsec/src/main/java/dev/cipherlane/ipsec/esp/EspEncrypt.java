@@ -5,7 +5,7 @@ import dev.cipherlane.ipsec.sa.SaDrop;
 import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.ipsec.sa.SaTable;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.builtin.Ip4;
+import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.Stage;

@@ -6,8 +6,8 @@ import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.ipsec.sa.SequenceSource;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.builtin.Checksum;
-import dev.cipherlane.stages.builtin.Ip4;
+import dev.cipherlane.stages.wire.Checksum;
+import dev.cipherlane.stages.wire.Ip4;
 import java.lang.foreign.MemorySegment;
 
 /**

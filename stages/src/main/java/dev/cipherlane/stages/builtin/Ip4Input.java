@@ -9,6 +9,8 @@ import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.wire.Checksum;
+import dev.cipherlane.stages.wire.Ip4;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 

@@ -3,6 +3,8 @@ package dev.cipherlane.stages.builtin;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.wire.Checksum;
+import dev.cipherlane.stages.wire.Ip4;
 import java.lang.foreign.MemorySegment;
 
 /**

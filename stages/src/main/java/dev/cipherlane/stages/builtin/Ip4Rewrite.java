@@ -7,6 +7,7 @@ import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.stages.wire.Ip4;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 

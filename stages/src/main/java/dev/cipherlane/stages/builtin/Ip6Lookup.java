@@ -9,6 +9,7 @@ import dev.cipherlane.stages.fib.LoadBalanceTable;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.wire.Ip6;
 import java.lang.foreign.MemorySegment;
 
 /**

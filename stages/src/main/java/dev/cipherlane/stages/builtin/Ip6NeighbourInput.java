@@ -8,8 +8,13 @@ import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.stages.wire.Ethernet;
+import dev.cipherlane.stages.wire.Icmp6;
+import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.NeighbourDiscovery;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 

@@ -3,6 +3,7 @@ package dev.cipherlane.stages.builtin;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.wire.Ip6;
 import java.lang.foreign.MemorySegment;
 
 /**

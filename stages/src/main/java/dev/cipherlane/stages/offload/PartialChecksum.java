@@ -3,7 +3,7 @@ package dev.cipherlane.stages.offload;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.builtin.Checksum;
+import dev.cipherlane.stages.wire.Checksum;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,9 +1,9 @@
 package dev.cipherlane.stages.offload;
 
 import dev.cipherlane.stages.buffer.Net;
-import dev.cipherlane.stages.builtin.Checksum;
-import dev.cipherlane.stages.builtin.Ip4;
-import dev.cipherlane.stages.builtin.Ip6;
+import dev.cipherlane.stages.wire.Checksum;
+import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.Ip6;
 import java.lang.foreign.MemorySegment;
 
 /**

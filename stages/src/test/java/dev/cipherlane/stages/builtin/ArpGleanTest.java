@@ -20,6 +20,8 @@ import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.fib.Ip4Fib;
 import dev.cipherlane.stages.fib.Ip6Fib;
 import dev.cipherlane.stages.fib.LoadBalanceTable;
+import dev.cipherlane.stages.neighbour.ArpRequester;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.testing.StageHarness;
 import java.util.Arrays;
 import java.util.List;

@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
+import dev.cipherlane.stages.neighbour.ProxySet;
 import dev.cipherlane.stages.testing.StageHarness;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

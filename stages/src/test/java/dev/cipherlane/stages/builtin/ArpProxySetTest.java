@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.neighbour.ProxySet;
 import org.junit.jupiter.api.Test;
 
 class ArpProxySetTest {

@@ -14,6 +14,7 @@ import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.FlowHash;
 import dev.cipherlane.stages.testing.StageHarness;
+import dev.cipherlane.stages.wire.Ip6;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -23,6 +23,8 @@ import dev.cipherlane.stages.fib.Ip4Fib;
 import dev.cipherlane.stages.fib.Ip6Fib;
 import dev.cipherlane.stages.fib.LoadBalanceTable;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.neighbour.Ip6NeighbourRequester;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.testing.StageHarness;
 import java.lang.management.ManagementFactory;

@@ -44,6 +44,8 @@ import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.fib.Ip4Fib;
 import dev.cipherlane.stages.fib.Ip6Fib;
 import dev.cipherlane.stages.fib.LoadBalanceTable;
+import dev.cipherlane.stages.neighbour.AdjacencyResolver;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.testing.StageHarness;
 import java.util.Arrays;

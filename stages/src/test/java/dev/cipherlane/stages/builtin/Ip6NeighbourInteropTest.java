@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cipherlane.stages.neighbour.Ip6NeighbourRequester;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.testing.StageHarness;
 import java.io.IOException;

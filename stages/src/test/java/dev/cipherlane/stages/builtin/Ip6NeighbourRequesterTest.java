@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.neighbour.Ip6NeighbourRequester;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.net.NetInterface;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -17,6 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
+import dev.cipherlane.stages.neighbour.AdjacencyResolver;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
+import dev.cipherlane.stages.neighbour.ProxySet;
 import dev.cipherlane.stages.testing.StageHarness;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;

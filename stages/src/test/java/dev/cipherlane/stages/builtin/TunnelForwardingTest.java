@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.forwarding.ForwardingGraph;
 import dev.cipherlane.stages.tunnel.TunnelDecap;
 import java.util.Arrays;
 import java.util.HashSet;

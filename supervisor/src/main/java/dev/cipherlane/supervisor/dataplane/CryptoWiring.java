@@ -15,7 +15,7 @@ import dev.cipherlane.ipsec.parallel.ParallelComplete;
 import dev.cipherlane.ipsec.parallel.ParallelRing;
 import dev.cipherlane.ipsec.parallel.ParallelSubmit;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.builtin.ForwardingGraph;
+import dev.cipherlane.stages.forwarding.ForwardingGraph;
 import dev.cipherlane.stages.graph.Graph;
 import java.util.List;
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cipherlane.config.PeerSettings;
 import dev.cipherlane.net.IpAddress;
 import dev.cipherlane.net.IpPrefix;
-import dev.cipherlane.stages.builtin.NeighbourTable;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;

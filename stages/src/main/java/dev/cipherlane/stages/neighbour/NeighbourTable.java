@@ -1,9 +1,10 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.neighbour;
 
 import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

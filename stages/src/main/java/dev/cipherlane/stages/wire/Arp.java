@@ -1,4 +1,4 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.wire;
 
 /**
  * ARP packet layout for Ethernet and IPv4 (RFC 826, "Packet format"): the only combination

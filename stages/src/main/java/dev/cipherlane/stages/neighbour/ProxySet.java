@@ -1,4 +1,4 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.neighbour;
 
 import dev.cipherlane.stages.fib.Ip4Prefix;
 import dev.cipherlane.stages.fib.Prefixes;

@@ -1,4 +1,4 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.wire;
 
 /**
  * IPv4 header layout (RFC 791 section 3.1) and the address classes the forwarding stages

@@ -1,8 +1,9 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.neighbour;
 
 import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**

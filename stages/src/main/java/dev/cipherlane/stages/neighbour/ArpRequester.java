@@ -1,10 +1,12 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.neighbour;
 
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.stages.wire.Arp;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.wire;
 
 import dev.cipherlane.stages.buffer.Net;
 import java.lang.foreign.MemorySegment;

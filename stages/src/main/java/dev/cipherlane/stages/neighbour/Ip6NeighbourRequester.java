@@ -1,4 +1,4 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.neighbour;
 
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.Net;
@@ -6,6 +6,10 @@ import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.stages.wire.Ethernet;
+import dev.cipherlane.stages.wire.Icmp6;
+import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.NeighbourDiscovery;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.wire;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,4 +1,4 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.wire;
 
 import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.buffer.Net;
@@ -63,7 +63,7 @@ public final class Ethernet {
     }
 
     /** {@code src -> dst type 0x0800} of the header at byte offset {@code at}, for traces. */
-    static String formatHeader(MemorySegment seg, long at) {
+    public static String formatHeader(MemorySegment seg, long at) {
         return String.format(Locale.ROOT, "%s -> %s type 0x%04x", new MacAddress(readMac(seg, at + SOURCE)),
                 new MacAddress(readMac(seg, at + DESTINATION)), Short.toUnsignedInt(seg.get(Net.U16, at + ETHERTYPE)));
     }

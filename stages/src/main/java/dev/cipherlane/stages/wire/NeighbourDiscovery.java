@@ -1,6 +1,7 @@
-package dev.cipherlane.stages.builtin;
+package dev.cipherlane.stages.wire;
 
 import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.neighbour.Ip6NeighbourRequester;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -129,7 +130,7 @@ public final class NeighbourDiscovery {
     }
 
     /** The Ethernet II header of an IPv6 frame at {@code e}. */
-    static void writeEthernetHeader(MemorySegment data, long e, long dstMac, long srcMac) {
+    public static void writeEthernetHeader(MemorySegment data, long e, long dstMac, long srcMac) {
         Ethernet.writeMac(data, e + Ethernet.DESTINATION, dstMac);
         Ethernet.writeMac(data, e + Ethernet.SOURCE, srcMac);
         data.set(Net.U16, e + Ethernet.ETHERTYPE, (short) Ethernet.ETHERTYPE_IP6);
