@@ -17,7 +17,7 @@
 #
 # Usage: benchmarks/cross-node.sh [seconds per run] [workers per node]   (default 10 1)
 #        CROSS_NODE_PATHS=kernel,esp-udp benchmarks/cross-node.sh   runs only the paths named
-#        (kernel, ipip, esp, esp-udp, wireguard)
+#        (kernel, ipip, esp, esp-udp, esp-udp-jdk, wireguard)
 #
 # The topology is the lab's (dev.cipherlane.testbed, see CrossNodeBench). Nodes run
 # the command bin/cipherlane execs, on the jars built below, without the launcher's source

@@ -1,15 +1,13 @@
 package dev.cipherlane.benchmarks;
 
 import dev.cipherlane.testbed.Commands;
+import dev.cipherlane.testbed.Iperf;
+import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.LabIpsec;
 import dev.cipherlane.testbed.LabNode;
 import dev.cipherlane.testbed.LabPod;
-import dev.cipherlane.testbed.Ping;
-
-import dev.cipherlane.testbed.Iperf;
-import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.LabSpec;
-
+import dev.cipherlane.testbed.Ping;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -22,21 +20,25 @@ import java.util.Set;
 
 /**
  * Cross-node pod-to-pod throughput, run by {@code benchmarks/cross-node.sh}: iperf3 from a
- * pod on node 1 to a pod on node 2, one TCP flow and then four ({@code -P 4}), over five
+ * pod on node 1 to a pod on node 2, one TCP flow and then four ({@code -P 4}), over six
  * paths in the same kind of namespaces, one after the other:
  *
  * <ol>
  *   <li>the kernel routing plaintext, no tunnel ({@link KernelRouting});</li>
  *   <li>Cipherlane with plain IPIP tunnels (ESP off);</li>
  *   <li>Cipherlane with ESP (AES-GCM-256, static keys), IP protocol 50, on every tunnel;</li>
- *   <li>the same with ESP in UDP (RFC 3948), which the uplink sends as UDP GSO super-frames;</li>
+ *   <li>the same with ESP in UDP (RFC 3948), which the uplink sends as UDP GSO super-frames,
+ *       with the default crypto engine ({@code ipsec.engine}, see {@code show sa});</li>
+ *   <li>ESP in UDP with the JDK's AES-GCM, the engine as a dimension;</li>
  *   <li>wireguard-go between the node namespaces, the kernel routing pods into it
  *       ({@link WireGuardRouting}).</li>
  * </ol>
  *
  * Each path first carries {@value #WARMUP_SECONDS} s of unmeasured traffic (four flows), so
  * the JIT has compiled Cipherlane's stages before the measured runs. Then one table of all
- * of them, with each figure's ratio to the kernel's. {@value #PATHS_VARIABLE} (e.g.
+ * of them, with each figure's ratio to the kernel's and what it cost: CPU seconds per
+ * gigabyte received, of the whole machine (both nodes, both pods' kernels, iperf3) and of the
+ * dataplane processes alone ({@link CpuMeter}). {@value #PATHS_VARIABLE} (e.g.
  * {@code kernel,esp-udp}) picks some of them. Figures are printed
  * for the record, never judged: the exit status only says whether every run produced one.
  *
@@ -50,13 +52,14 @@ public final class CrossNodeBench {
 
     private CrossNodeBench() {}
 
-    /** One path's figures: one flow, four flows. */
-    private record PathFigures(String path, Iperf.Report one, Iperf.Report four) {}
+    /** One path's figures: one flow, four flows, and the CPU each run spent per gigabyte. */
+    private record PathFigures(String path, Iperf.Report one, CpuMeter.Spent oneCpu, Iperf.Report four,
+            CpuMeter.Spent fourCpu) {}
 
     /** Environment variable naming the paths to run, comma-separated; all of them when unset. */
     static final String PATHS_VARIABLE = "CROSS_NODE_PATHS";
     /** Every path, in the order they run and are listed. */
-    static final List<String> PATHS = List.of("kernel", "ipip", "esp", "esp-udp", "wireguard");
+    static final List<String> PATHS = List.of("kernel", "ipip", "esp", "esp-udp", "esp-udp-jdk", "wireguard");
 
     /** The paths {@code list} names ({@link #PATHS} when null or blank); an unknown name is refused. */
     static Set<String> paths(String list) {
@@ -106,8 +109,12 @@ public final class CrossNodeBench {
             figures.add(cipherlane(out, spec.withIpsec(LabIpsec.ON), "Cipherlane ESP", seconds));
         }
         if (chosen.contains("esp-udp")) {
-            figures.add(cipherlane(out, spec.withIpsec(LabIpsec.ON.withUdpEncapsulation(true)),
-                    "Cipherlane ESP-in-UDP", seconds));
+            LabIpsec udp = LabIpsec.ON.withUdpEncapsulation(true);
+            figures.add(cipherlane(out, spec.withIpsec(udp), "ESP-in-UDP, " + udp.engine(), seconds));
+        }
+        if (chosen.contains("esp-udp-jdk")) {
+            figures.add(cipherlane(out, spec.withIpsec(LabIpsec.ON.withUdpEncapsulation(true).withEngine("jdk")),
+                    "ESP-in-UDP, jdk", seconds));
         }
         if (chosen.contains("wireguard")) {
             try (Lab lab = Lab.create(spec.withUplink(false))) {
@@ -121,13 +128,19 @@ public final class CrossNodeBench {
             }
         }
 
-        out.printf("%n%-22s %14s %8s %14s %8s%n", "path", "1 flow Gbit/s", "ratio", "4 flows Gbit/s", "ratio");
+        out.printf("%n%-22s | %31s | %31s%n", "", "1 flow", "4 flows");
+        out.printf("%-22s | %6s %5s %8s %8s | %6s %5s %8s %8s%n", "path", "Gbit/s", "ratio", "cpu s/GB", "dp s/GB",
+                "Gbit/s", "ratio", "cpu s/GB", "dp s/GB");
         for (PathFigures p : figures) {
-            out.printf(Locale.ROOT, "%-22s %14.2f %8.2f %14.2f %8.2f%n", p.path(), gbit(p.one()),
-                    kernel == null ? Double.NaN : gbit(p.one()) / gbit(kernel.one()), gbit(p.four()),
-                    kernel == null ? Double.NaN : gbit(p.four()) / gbit(kernel.four()));
+            out.printf(Locale.ROOT, "%-22s | %6.2f %5.2f %8.2f %8.2f | %6.2f %5.2f %8.2f %8.2f%n", p.path(),
+                    gbit(p.one()), kernel == null ? Double.NaN : gbit(p.one()) / gbit(kernel.one()),
+                    p.oneCpu().machine(), p.oneCpu().dataplane(),
+                    gbit(p.four()), kernel == null ? Double.NaN : gbit(p.four()) / gbit(kernel.four()),
+                    p.fourCpu().machine(), p.fourCpu().dataplane());
         }
-        out.printf("Gbit/s received, ratio to the kernel's plaintext figure; load average %s%n", loadAverage());
+        out.printf("Gbit/s received; ratio to the kernel's plaintext figure; cpu s/GB: CPU seconds of the whole"
+                + " machine per 10^9 bytes received (both nodes, the pods' kernels, iperf3); dp s/GB: of the dataplane"
+                + " processes alone (node JVMs, wireguard-go; none for the kernel); load average %s%n", loadAverage());
         boolean complete = figures.stream().allMatch(p -> complete(p.one()) && complete(p.four()));
         System.exit(complete ? 0 : 1);
     }
@@ -161,11 +174,15 @@ public final class CrossNodeBench {
         // interpreted until the JIT has compiled them, which a 10 s measurement would mostly see.
         Iperf.Report warmup = Iperf.run(lab, a.netns(), b.netns(), b.ip4(), PORT + 2, WARMUP_SECONDS, 4);
         out.println("cross-node:   " + path + ", warm-up (not counted): " + warmup);
+        CpuMeter.Sample before = CpuMeter.sample();
         Iperf.Report one = Iperf.run(lab, a.netns(), b.netns(), b.ip4(), PORT, seconds, 1);
+        CpuMeter.Sample between = CpuMeter.sample();
         out.println("cross-node:   " + path + ", 1 flow:  " + one);
         Iperf.Report four = Iperf.run(lab, a.netns(), b.netns(), b.ip4(), PORT + 1, seconds, 4);
+        CpuMeter.Sample after = CpuMeter.sample();
         out.println("cross-node:   " + path + ", 4 flows: " + four);
-        return new PathFigures(path, one, four);
+        return new PathFigures(path, one, between.since(before).perGigabyte(one.bytesReceived()), four,
+                after.since(between).perGigabyte(four.bytesReceived()));
     }
 
     private static double gbit(Iperf.Report r) {

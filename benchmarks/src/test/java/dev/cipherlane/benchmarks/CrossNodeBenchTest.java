@@ -12,7 +12,7 @@ class CrossNodeBenchTest {
 
     @Test
     void allPathsUnlessSomeAreNamed() {
-        assertEquals(Set.of("kernel", "ipip", "esp", "esp-udp", "wireguard"), CrossNodeBench.paths(null));
+        assertEquals(Set.of("kernel", "ipip", "esp", "esp-udp", "esp-udp-jdk", "wireguard"), CrossNodeBench.paths(null));
         assertEquals(CrossNodeBench.paths(null), CrossNodeBench.paths(" "));
         assertEquals(Set.of("kernel", "esp-udp"), CrossNodeBench.paths("kernel, esp-udp"));
         assertEquals(Set.of("esp"), CrossNodeBench.paths("esp"), "esp alone is not esp-udp");
@@ -23,6 +23,6 @@ class CrossNodeBenchTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CrossNodeBench.paths("kernel,espudp"));
         assertTrue(e.getMessage().contains("unknown path \"espudp\""), e.getMessage());
-        assertTrue(e.getMessage().contains("kernel, ipip, esp, esp-udp, wireguard"), e.getMessage());
+        assertTrue(e.getMessage().contains("kernel, ipip, esp, esp-udp, esp-udp-jdk, wireguard"), e.getMessage());
     }
 }
