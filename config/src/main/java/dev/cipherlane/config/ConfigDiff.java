@@ -9,9 +9,9 @@ import java.util.function.Function;
 
 /**
  * What a reload has to do: the settings that differ between the running config and
- * the new one, leaf by leaf. Routes are matched by prefix, interfaces, pods and peers by name, so
- * an edited route shows up as a change to that route's next hops rather than as a remove
- * and an add, and everything that did not change can be left running.
+ * the new one, leaf by leaf. Pods and peers are matched by name, so an edited peer shows up as
+ * a change to that peer's addresses rather than as a remove and an add, and everything that
+ * did not change can be left running.
  *
  * <p>Pods carry their effective queues and MTU, so a changed pod-network default shows up
  * both as itself and on every pod that takes it: the pods listed are the taps to touch.
@@ -44,17 +44,6 @@ public final class ConfigDiff {
         String neighbour = root + "neighbour.";
         diff.leaf(neighbour + "reachable-time", old.neighbour().reachableTime(), neu.neighbour().reachableTime());
         diff.leaf(neighbour + "max-entries", old.neighbour().maxEntries(), neu.neighbour().maxEntries());
-
-        diff.keyed(root + "routes", old.routes(), neu.routes(), route -> route.prefix().toString(),
-                (path, x, y) -> {
-                    diff.leaf(path + ".via", x.via(), y.via());
-                    diff.leaf(path + ".interface", x.interfaceName(), y.interfaceName());
-                });
-        diff.keyed(root + "interfaces", old.interfaces(), neu.interfaces(), InterfaceSettings::name,
-                (path, x, y) -> {
-                    diff.leaf(path + ".mac", x.mac(), y.mac());
-                    diff.leaf(path + ".addresses", x.addresses(), y.addresses());
-                });
 
         PodNetworkSettings c = old.podNetwork();
         PodNetworkSettings d = neu.podNetwork();

@@ -28,8 +28,6 @@ public record NodeSettings(
         AdminSettings admin,
         DataplaneSettings dataplane,
         NeighbourSettings neighbour,
-        List<RouteSettings> routes,
-        List<InterfaceSettings> interfaces,
         PodNetworkSettings podNetwork,
         List<PodSettings> pods,
         UplinkSettings uplink,
@@ -57,16 +55,8 @@ public record NodeSettings(
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(dataplane, "dataplane");
         Objects.requireNonNull(neighbour, "neighbour");
-        routes = List.copyOf(routes);
-        interfaces = List.copyOf(interfaces);
         Objects.requireNonNull(podNetwork, "podNetwork");
         pods = List.copyOf(pods);
-        if (routes.stream().map(RouteSettings::prefix).distinct().count() != routes.size()) {
-            throw new IllegalArgumentException("two routes for one prefix");
-        }
-        if (interfaces.stream().map(InterfaceSettings::name).distinct().count() != interfaces.size()) {
-            throw new IllegalArgumentException("two interfaces with one name");
-        }
         checkPods(podNetwork, pods);
         Objects.requireNonNull(uplink, "uplink");
         peers = List.copyOf(peers);
@@ -76,10 +66,9 @@ public record NodeSettings(
 
     /** The settings as they were before ESP: ipsec off. Kept so code that builds settings by hand goes on compiling. */
     public NodeSettings(String name, Path stateDir, AdminSettings admin, DataplaneSettings dataplane,
-            NeighbourSettings neighbour, List<RouteSettings> routes, List<InterfaceSettings> interfaces,
-            PodNetworkSettings podNetwork, List<PodSettings> pods, UplinkSettings uplink, List<PeerSettings> peers) {
-        this(name, stateDir, admin, dataplane, neighbour, routes, interfaces, podNetwork, pods, uplink, peers,
-                IpsecSettings.DEFAULTS);
+            NeighbourSettings neighbour, PodNetworkSettings podNetwork, List<PodSettings> pods, UplinkSettings uplink,
+            List<PeerSettings> peers) {
+        this(name, stateDir, admin, dataplane, neighbour, podNetwork, pods, uplink, peers, IpsecSettings.DEFAULTS);
     }
 
     /**
@@ -87,10 +76,8 @@ public record NodeSettings(
      * builds settings by hand goes on compiling.
      */
     public NodeSettings(String name, Path stateDir, AdminSettings admin, DataplaneSettings dataplane,
-            NeighbourSettings neighbour, List<RouteSettings> routes, List<InterfaceSettings> interfaces,
-            PodNetworkSettings podNetwork, List<PodSettings> pods) {
-        this(name, stateDir, admin, dataplane, neighbour, routes, interfaces, podNetwork, pods, UplinkSettings.DEFAULTS,
-                List.of());
+            NeighbourSettings neighbour, PodNetworkSettings podNetwork, List<PodSettings> pods) {
+        this(name, stateDir, admin, dataplane, neighbour, podNetwork, pods, UplinkSettings.DEFAULTS, List.of());
     }
 
     /**
@@ -98,10 +85,9 @@ public record NodeSettings(
      * default pod network and no pods. Kept so code that builds settings by hand goes on
      * compiling.
      */
-    public NodeSettings(String name, AdminSettings admin, DataplaneSettings dataplane, NeighbourSettings neighbour,
-            List<RouteSettings> routes, List<InterfaceSettings> interfaces) {
-        this(name, DEFAULT_STATE_DIR, admin, dataplane, neighbour, routes, interfaces, PodNetworkSettings.DEFAULTS,
-                List.of(), UplinkSettings.DEFAULTS, List.of());
+    public NodeSettings(String name, AdminSettings admin, DataplaneSettings dataplane, NeighbourSettings neighbour) {
+        this(name, DEFAULT_STATE_DIR, admin, dataplane, neighbour, PodNetworkSettings.DEFAULTS, List.of(),
+                UplinkSettings.DEFAULTS, List.of());
     }
 
     /** Absolute, without '.' or '..' segments. */

@@ -2,7 +2,6 @@ package dev.cipherlane.config;
 
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueType;
-import dev.cipherlane.net.InterfaceAddress;
 import dev.cipherlane.net.IpAddress;
 import dev.cipherlane.net.IpFamily;
 import dev.cipherlane.net.IpPrefix;
@@ -26,9 +25,8 @@ import java.util.stream.Collectors;
 final class NodeSettingsReader {
 
     private static final ValueReader<String> INTERFACE_NAME = ValueReader.string(
-            "an interface name of 1.." + InterfaceSettings.MAX_NAME_BYTES + " bytes without '/', ':' or spaces",
-            InterfaceSettings::isValidName);
-    private static final String ADDRESS = "an IPv4 or IPv6 address like 192.0.2.1 or fd00::1";
+            "an interface name of 1.." + InterfaceNames.MAX_NAME_BYTES + " bytes without '/', ':' or spaces",
+            InterfaceNames::isValidName);
     private static final String UNICAST_MAC = "a unicast MAC address like 02:00:00:00:00:01";
     private static final ValueReader<Integer> MTU =
             ValueReader.integer(PodNetworkSettings.MIN_MTU, PodNetworkSettings.MAX_MTU);
@@ -78,8 +76,6 @@ final class NodeSettingsReader {
 
         DataplaneSettings dataplane = dataplane(cipherlane.section("dataplane"));
         NeighbourSettings neighbour = neighbour(cipherlane.section("neighbour"));
-        List<RouteSettings> routes = routes(cipherlane);
-        List<InterfaceSettings> interfaces = interfaces(cipherlane);
         PodNetworkSettings podNetwork = podNetwork(cipherlane.section("pod-network"));
         List<PodSettings> pods = pods(cipherlane, podNetwork);
         ConfigSection uplinkSection = cipherlane.section("uplink");
@@ -100,7 +96,7 @@ final class NodeSettingsReader {
             return null;
         }
         return new NodeSettings(name, Path.of(stateDir), new AdminSettings(Path.of(socket)), dataplane, neighbour,
-                routes, interfaces, podNetwork, pods, uplink, peers, ipsec);
+                podNetwork, pods, uplink, peers, ipsec);
     }
 
     private DataplaneSettings dataplane(ConfigSection dataplane) {
@@ -134,74 +130,6 @@ final class NodeSettingsReader {
                 ValueReader.integer(NeighbourSettings.MIN_ENTRIES, NeighbourSettings.MAX_ENTRIES));
         neighbour.rejectUnknownKeys();
         return new NeighbourSettings(reachableTime, maxEntries);
-    }
-
-    private List<RouteSettings> routes(ConfigSection cipherlane) {
-        List<RouteSettings> routes = new ArrayList<>();
-        Map<IpPrefix, Integer> routedOnLine = new HashMap<>();
-        for (ConfigSection route : cipherlane.objects("routes",
-                "a route like { prefix = \"10.1.0.0/16\", via = [\"192.0.2.1\"] }")) {
-            int before = problems.count();
-            IpPrefix prefix = route.get("prefix", ValueReader.text("a prefix like 10.1.0.0/16 or fd00::/48", IpPrefix::parse));
-            List<IpAddress> via = route.list("via", "a non-empty list of next-hop addresses", 1, nextHop(prefix));
-            Optional<String> interfaceName = route.optional("interface", INTERFACE_NAME);
-            route.rejectUnknownKeys();
-            if (prefix != null) {
-                Integer earlier = routedOnLine.putIfAbsent(prefix, route.origin("prefix").lineNumber());
-                if (earlier != null) {
-                    problems.add(route.origin("prefix"), route.path("prefix"),
-                            "a prefix without another route, but " + prefix + " is already routed on line " + earlier,
-                            route.shown("prefix"));
-                }
-            }
-            if (problems.count() == before) {
-                routes.add(new RouteSettings(prefix, via, interfaceName));
-            }
-        }
-        return routes;
-    }
-
-    /** Next hops must share the route's family; with no valid prefix, any address will do. */
-    private static ValueReader<IpAddress> nextHop(IpPrefix prefix) {
-        if (prefix == null) {
-            return ValueReader.text(ADDRESS, IpAddress::parse);
-        }
-        IpFamily family = prefix.family();
-        String expected = "an " + family + " address, as the route is for " + prefix;
-        return ValueReader.text(expected, text -> {
-            IpAddress hop = IpAddress.parse(text);
-            if (hop.family() != family) {
-                throw new ValueFormatException(expected, text);
-            }
-            return hop;
-        });
-    }
-
-    private List<InterfaceSettings> interfaces(ConfigSection cipherlane) {
-        List<InterfaceSettings> interfaces = new ArrayList<>();
-        Map<String, Integer> namedOnLine = new HashMap<>();
-        for (ConfigSection entry : cipherlane.objects("interfaces",
-                "an interface like { name = \"uplink\", addresses = [\"10.0.0.1/24\"] }")) {
-            int before = problems.count();
-            String name = entry.get("name", INTERFACE_NAME);
-            Optional<MacAddress> mac = entry.optional("mac", ValueReader.text(UNICAST_MAC, NodeSettingsReader::unicastMac));
-            List<InterfaceAddress> addresses = entry.list("addresses",
-                    "a list of addresses with prefix lengths like [\"10.0.0.1/24\"]", 0,
-                    ValueReader.text("an address with its prefix length like 10.0.0.1/24", InterfaceAddress::parse));
-            entry.rejectUnknownKeys();
-            if (name != null) {
-                Integer earlier = namedOnLine.putIfAbsent(name, entry.origin("name").lineNumber());
-                if (earlier != null) {
-                    problems.add(entry.origin("name"), entry.path("name"),
-                            "a name not used by another interface, but " + name + " is already on line " + earlier,
-                            entry.shown("name"));
-                }
-            }
-            if (problems.count() == before) {
-                interfaces.add(new InterfaceSettings(name, mac, addresses));
-            }
-        }
-        return interfaces;
     }
 
     /** A bad value falls back to reference.conf's, so the result is always whole. */
@@ -338,9 +266,9 @@ final class NodeSettingsReader {
     private UplinkSettings uplink(ConfigSection uplink) {
         int before = problems.count();
         String interfaceName = uplink.get("interface", ValueReader.string(
-                "\"\" for no uplink, or an interface name of 1.." + InterfaceSettings.MAX_NAME_BYTES
+                "\"\" for no uplink, or an interface name of 1.." + InterfaceNames.MAX_NAME_BYTES
                         + " bytes without '/', ':' or spaces",
-                name -> name.isEmpty() || InterfaceSettings.isValidName(name)));
+                name -> name.isEmpty() || InterfaceNames.isValidName(name)));
         uplinkInterfaceRead = problems.count() == before;
         String hostTap = uplink.get("host-tap", INTERFACE_NAME);
         List<IpAddress> tunnelAddresses = uplink.list("tunnel-addresses",

@@ -60,7 +60,7 @@ public record PodNetworkSettings(
         Bounds.check("pod-network.mtu", mtu, MIN_MTU, MAX_MTU);
         Bounds.check("pod-network.queues", queues, MIN_QUEUES, MAX_QUEUES);
         Objects.requireNonNull(interfaceName, "interfaceName");
-        if (!InterfaceSettings.isValidName(interfaceName)) {
+        if (!InterfaceNames.isValidName(interfaceName)) {
             throw new IllegalArgumentException("bad pod interface name " + interfaceName);
         }
     }

@@ -28,23 +28,6 @@ public final class SettingsRenderer {
         doc.value("reachable-time", settings.neighbour().reachableTime());
         doc.value("max-entries", settings.neighbour().maxEntries());
         doc.close();
-        doc.openList("routes");
-        for (RouteSettings route : settings.routes()) {
-            StringBuilder entry = new StringBuilder()
-                    .append("{ prefix = ").append(SettingValues.hocon(route.prefix()))
-                    .append(", via = ").append(SettingValues.hocon(route.via()));
-            route.interfaceName().ifPresent(name -> entry.append(", interface = ").append(SettingValues.hocon(name)));
-            doc.line(entry.append(" }").toString());
-        }
-        doc.closeList();
-        doc.openList("interfaces");
-        for (InterfaceSettings entry : settings.interfaces()) {
-            StringBuilder text = new StringBuilder("{ name = ").append(SettingValues.hocon(entry.name()));
-            entry.mac().ifPresent(mac -> text.append(", mac = ").append(SettingValues.hocon(mac)));
-            text.append(", addresses = ").append(SettingValues.hocon(entry.addresses()));
-            doc.line(text.append(" }").toString());
-        }
-        doc.closeList();
         PodNetworkSettings network = settings.podNetwork();
         doc.open("pod-network");
         doc.value("gateway-mac", network.gatewayMac());

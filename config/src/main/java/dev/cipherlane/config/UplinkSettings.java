@@ -33,12 +33,12 @@ public record UplinkSettings(Optional<String> interfaceName, String hostTap, Lis
     public UplinkSettings {
         Objects.requireNonNull(interfaceName, "interfaceName");
         interfaceName.ifPresent(name -> {
-            if (!InterfaceSettings.isValidName(name)) {
+            if (!InterfaceNames.isValidName(name)) {
                 throw new IllegalArgumentException("bad uplink interface name " + name);
             }
         });
         Objects.requireNonNull(hostTap, "hostTap");
-        if (!InterfaceSettings.isValidName(hostTap)) {
+        if (!InterfaceNames.isValidName(hostTap)) {
             throw new IllegalArgumentException("bad host tap name " + hostTap);
         }
         if (interfaceName.filter(hostTap::equals).isPresent()) {

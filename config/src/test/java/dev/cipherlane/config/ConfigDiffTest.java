@@ -16,15 +16,6 @@ class ConfigDiffTest {
     @TempDir
     Path dir;
 
-    private static final String ROUTES = """
-            cipherlane.routes = [
-              { prefix = "10.1.0.0/16", via = ["192.0.2.1"] }
-              { prefix = "10.2.0.0/16", via = ["192.0.2.1"], interface = "uplink" }
-              { prefix = "fd00:2::/32", via = ["fd00::1"] }
-            ]
-            cipherlane.interfaces = [ { name = "uplink", addresses = ["10.0.0.1/24"] } ]
-            """;
-
     private NodeSettings load(String content) throws ConfigValidationException {
         return NodeConfigLoader.load(ConfigFiles.write(dir, "c" + content.hashCode() + ".conf", content));
     }
@@ -35,21 +26,20 @@ class ConfigDiffTest {
 
     @Test
     void identicalConfigsDiffToNothing() throws Exception {
-        assertEquals(List.of(), ConfigDiff.between(load(ROUTES), load(ROUTES)));
+        assertEquals(List.of(), ConfigDiff.between(load(PODS), load(PODS)));
         assertEquals(List.of(), ConfigDiff.between(NodeConfigLoader.defaults(), NodeConfigLoader.defaults()));
     }
 
     @Test
-    void reorderingRoutesIsNoChange() throws Exception {
+    void reorderingPodsIsNoChange() throws Exception {
         NodeSettings reordered = load("""
-                cipherlane.routes = [
-                  { prefix = "fd00:2::/32", via = ["fd00::1"] }
-                  { prefix = "10.2.0.0/16", via = ["192.0.2.1"], interface = "uplink" }
-                  { prefix = "10.1.0.0/16", via = ["192.0.2.1"] }
+                cipherlane.pods = [
+                  { name = "pod-c", netns = "pod-c", addresses = ["10.0.0.12"], mtu = 1500 }
+                  { name = "pod-a", netns = "pod-a", addresses = ["10.0.0.10", "fd00::10"] }
+                  { name = "pod-b", netns = "pod-b", addresses = ["10.0.0.11"], queues = 2 }
                 ]
-                cipherlane.interfaces = [ { name = "uplink", addresses = ["10.0.0.1/24"] } ]
                 """);
-        assertEquals(List.of(), ConfigDiff.between(load(ROUTES), reordered));
+        assertEquals(List.of(), ConfigDiff.between(load(PODS), reordered));
     }
 
     @Test
@@ -66,32 +56,6 @@ class ConfigDiffTest {
                 "~ cipherlane.dataplane.workers: 1 -> 2",
                 "~ cipherlane.neighbour.reachable-time: 30s -> 1m"), lines(changes));
         assertEquals(new ConfigChange("cipherlane.dataplane.workers", ConfigChange.Kind.CHANGED, 1, 2), changes.get(1));
-    }
-
-    @Test
-    void routesAreComparedByPrefix() throws Exception {
-        NodeSettings old = load(ROUTES);
-        NodeSettings neu = load("""
-                cipherlane.routes = [
-                  { prefix = "10.2.0.0/16", via = ["192.0.2.1", "192.0.2.2"] }
-                  { prefix = "10.3.0.0/16", via = ["192.0.2.1"] }
-                  { prefix = "fd00:2::/32", via = ["fd00::1"] }
-                ]
-                cipherlane.interfaces = [
-                  { name = "uplink", mac = "02:00:00:00:00:01", addresses = ["10.0.0.1/24"] }
-                  { name = "host0" }
-                ]
-                """);
-        List<ConfigChange> changes = ConfigDiff.between(old, neu);
-        assertEquals(List.of(
-                "- cipherlane.routes[10.1.0.0/16]",
-                "~ cipherlane.routes[10.2.0.0/16].via: [192.0.2.1] -> [192.0.2.1, 192.0.2.2]",
-                "~ cipherlane.routes[10.2.0.0/16].interface: \"uplink\" -> (none)",
-                "+ cipherlane.routes[10.3.0.0/16]",
-                "~ cipherlane.interfaces[uplink].mac: (none) -> 02:00:00:00:00:01",
-                "+ cipherlane.interfaces[host0]"), lines(changes));
-        assertEquals(old.routes().getFirst(), changes.getFirst().oldValue());
-        assertEquals(neu.routes().get(1), changes.get(3).newValue());
     }
 
     @Test
@@ -118,7 +82,7 @@ class ConfigDiffTest {
                 .map(ConfigChange::path).collect(Collectors.toCollection(TreeSet::new));
         Set<String> scalars = ConfigFactory.parseResources("reference.conf").withOnlyPath(NodeSettings.ROOT).entrySet()
                 .stream().map(e -> e.getKey())
-                .filter(path -> !path.endsWith(".routes") && !path.endsWith(".interfaces") && !path.endsWith(".pods")
+                .filter(path -> !path.endsWith(".pods")
                         && !path.endsWith(".peers"))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(scalars, changed);

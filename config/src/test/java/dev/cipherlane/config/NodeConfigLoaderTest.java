@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
-import dev.cipherlane.net.InterfaceAddress;
 import dev.cipherlane.net.IpAddress;
 import dev.cipherlane.net.IpFamily;
 import dev.cipherlane.net.IpPrefix;
@@ -31,8 +30,6 @@ class NodeConfigLoaderTest {
             new AdminSettings(Path.of("/run/cipherlane/admin.sock")),
             new DataplaneSettings(1, new BufferSettings(65536, 512), 1024, 1000, 1000),
             new NeighbourSettings(Duration.ofSeconds(30), 4096),
-            List.of(),
-            List.of(),
             new PodNetworkSettings(MacAddress.parse("02:fe:00:00:00:01"), IpAddress.parse("169.254.1.1"),
                     IpAddress.parse("fe80::1"), 1400, 1, "eth0"),
             List.of(),
@@ -55,12 +52,12 @@ class NodeConfigLoaderTest {
         assertEquals(defaults.uplink(), UplinkSettings.DEFAULTS);
         assertEquals(defaults.ipsec(), IpsecSettings.DEFAULTS);
         assertEquals(defaults, new NodeSettings(defaults.name(), defaults.stateDir(), defaults.admin(), defaults.dataplane(),
-                defaults.neighbour(), defaults.routes(), defaults.interfaces(), defaults.podNetwork(), defaults.pods(),
+                defaults.neighbour(), defaults.podNetwork(), defaults.pods(),
                 defaults.uplink(), defaults.peers()));
         assertEquals(defaults, new NodeSettings(defaults.name(), defaults.admin(), defaults.dataplane(),
-                defaults.neighbour(), defaults.routes(), defaults.interfaces()));
+                defaults.neighbour()));
         assertEquals(defaults, new NodeSettings(defaults.name(), defaults.stateDir(), defaults.admin(), defaults.dataplane(),
-                defaults.neighbour(), defaults.routes(), defaults.interfaces(), defaults.podNetwork(), defaults.pods()));
+                defaults.neighbour(), defaults.podNetwork(), defaults.pods()));
     }
 
     @Test
@@ -78,14 +75,6 @@ class NodeConfigLoaderTest {
                     idle.spin-polls = 0
                   }
                   neighbour { reachable-time = 5 minutes, max-entries = 16 }
-                  routes = [
-                    { prefix = "10.1.0.0/16", via = ["192.0.2.1", "192.0.2.2"], interface = "uplink" }
-                    { prefix = "fd00:1::/48", via = ["fe80::1"] }
-                  ]
-                  interfaces = [
-                    { name = "uplink", mac = "02:AA:bb:00:00:01", addresses = ["10.0.0.1/24", "fd00::1/64"] }
-                    { name = "host0" }
-                  ]
                   pod-network {
                     gateway-mac = "0A:00:00:00:00:FE"
                     gateway4 = "169.254.0.1"
@@ -130,16 +119,6 @@ class NodeConfigLoaderTest {
         assertEquals(Path.of("/tmp/cl/admin.sock"), settings.admin().socket());
         assertEquals(new DataplaneSettings(8, new BufferSettings(1024, 0), 65536, 10000, 0), settings.dataplane());
         assertEquals(new NeighbourSettings(Duration.ofMinutes(5), 16), settings.neighbour());
-        assertEquals(List.of(
-                new RouteSettings(IpPrefix.parse("10.1.0.0/16"),
-                        List.of(IpAddress.parse("192.0.2.1"), IpAddress.parse("192.0.2.2")), Optional.of("uplink")),
-                new RouteSettings(IpPrefix.parse("fd00:1::/48"), List.of(IpAddress.parse("fe80::1")), Optional.empty())),
-                settings.routes());
-        assertEquals(List.of(
-                new InterfaceSettings("uplink", Optional.of(MacAddress.parse("02:aa:bb:00:00:01")),
-                        List.of(InterfaceAddress.parse("10.0.0.1/24"), InterfaceAddress.parse("fd00::1/64"))),
-                new InterfaceSettings("host0", Optional.empty(), List.of())),
-                settings.interfaces());
         assertEquals(new PodNetworkSettings(MacAddress.parse("0a:00:00:00:00:fe"), IpAddress.parse("169.254.0.1"),
                 IpAddress.parse("fe80::ff:1"), 9000, 16, "pod0"), settings.podNetwork());
         assertEquals(List.of(new PodSettings("p", "p", List.of(IpAddress.parse("192.0.2.10")), Optional.empty(), 16, 1280)),
@@ -230,11 +209,6 @@ class NodeConfigLoaderTest {
                 cipherlane {
                   node.name = "n1"
                   neighbour.reachable-time = 1500ms
-                  routes = [
-                    { prefix = "0.0.0.0/0", via = ["192.0.2.1"], interface = "uplink" }
-                    { prefix = "::/0", via = ["fe80::1", "fe80::2"] }
-                  ]
-                  interfaces = [ { name = "uplink", mac = "02:00:00:00:00:01", addresses = ["::ffff:10.0.0.1/128"] } ]
                   node.state-dir = "/var/lib/cipherlane-2"
                   pod-network { gateway6 = "FE80:0::2", mtu = 1500 }
                   pods = [

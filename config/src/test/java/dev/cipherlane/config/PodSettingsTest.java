@@ -26,7 +26,7 @@ class PodSettingsTest {
     private static NodeSettings node(PodSettings... pods) {
         NodeSettings defaults = NodeConfigLoader.defaults();
         return new NodeSettings(defaults.name(), defaults.stateDir(), defaults.admin(), defaults.dataplane(),
-                defaults.neighbour(), defaults.routes(), defaults.interfaces(), defaults.podNetwork(), List.of(pods));
+                defaults.neighbour(), defaults.podNetwork(), List.of(pods));
     }
 
     @ParameterizedTest

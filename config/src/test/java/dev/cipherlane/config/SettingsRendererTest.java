@@ -53,8 +53,6 @@ class SettingsRendererTest {
                     reachable-time = 30s
                     max-entries = 4096
                   }
-                  routes = []
-                  interfaces = []
                   pod-network {
                     gateway-mac = "02:fe:00:00:00:01"
                     gateway4 = "169.254.1.1"

@@ -26,7 +26,7 @@ class UplinkSettingsTest {
     private static NodeSettings node(UplinkSettings uplink, List<PodSettings> pods, PeerSettings... peers) {
         NodeSettings defaults = NodeConfigLoader.defaults();
         return new NodeSettings(defaults.name(), defaults.stateDir(), defaults.admin(), defaults.dataplane(),
-                defaults.neighbour(), defaults.routes(), defaults.interfaces(), defaults.podNetwork(), pods, uplink,
+                defaults.neighbour(), defaults.podNetwork(), pods, uplink,
                 List.of(peers));
     }
 

@@ -13,7 +13,6 @@ public final class TestSettings {
 
     public static NodeSettings withSocket(Path socket) {
         NodeSettings defaults = NodeConfigLoader.defaults();
-        return new NodeSettings("test-node", new AdminSettings(socket), defaults.dataplane(), defaults.neighbour(),
-                defaults.routes(), defaults.interfaces());
+        return new NodeSettings("test-node", new AdminSettings(socket), defaults.dataplane(), defaults.neighbour());
     }
 }

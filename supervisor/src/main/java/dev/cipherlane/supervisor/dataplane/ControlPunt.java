@@ -13,15 +13,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * them and frees them; a full queue makes the punt stage drop and count instead.
  */
 final class ControlPunt implements PuntQueue, AutoCloseable {
-    static final int CAPACITY = 1024;
-
-    private final ArrayBlockingQueue<Integer> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final ArrayBlockingQueue<Integer> queue;
     private final BufferCache cache;
     private final AtomicLong received = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
 
-    ControlPunt(PacketMemory mem) {
+    /** @param capacity packets waiting at most (dataplane.ring-size) */
+    ControlPunt(PacketMemory mem, int capacity) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
         this.cache = mem.newCache();
         this.thread = Thread.ofPlatform().name("cl-punt").daemon(true).start(this::drain);
     }

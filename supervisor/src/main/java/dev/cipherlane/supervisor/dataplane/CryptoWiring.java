@@ -38,8 +38,6 @@ import java.util.List;
  * so with two workers transmission moves off the worker that reads the pod.
  */
 final class CryptoWiring {
-    static final int RING_SIZE = 1024;
-
     private CryptoWiring() {}
 
     /** The worker that drains the crypto rings. */
@@ -47,9 +45,12 @@ final class CryptoWiring {
         return workers - 1;
     }
 
-    /** Adds the ESP stages to {@code b}; rings made here are added to {@code rings} for the caller to stop. */
+    /**
+     * Adds the ESP stages to {@code b}; rings made here, of {@code ringSize} slots
+     * (dataplane.ring-size), are added to {@code rings} for the caller to stop.
+     */
     static ForwardingGraph.Esp add(Graph.Builder b, IpsecSettings settings, TunnelSecurity security,
-            PacketMemory memory, int workers, List<ParallelRing<AeadEngine>> rings) {
+            PacketMemory memory, int workers, int ringSize, List<ParallelRing<AeadEngine>> rings) {
         String engine = settings.engine();
         if (settings.cryptoThreads() == 0) {
             b.add(new EspEncrypt(new EspStageParams(security::snapshot, AeadEngines.perWorker(engine, workers))))
@@ -57,10 +58,10 @@ final class CryptoWiring {
             return ForwardingGraph.Esp.inline(EspEncrypt.NAME, EspDecrypt.NAME);
         }
         int threads = settings.cryptoThreads();
-        ParallelRing<AeadEngine> seal = new ParallelRing<>("esp-seal", memory, RING_SIZE, threads,
+        ParallelRing<AeadEngine> seal = new ParallelRing<>("esp-seal", memory, ringSize, threads,
                 k -> AeadEngines.create(engine));
         rings.add(seal);
-        ParallelRing<AeadEngine> open = new ParallelRing<>("esp-open", memory, RING_SIZE, threads,
+        ParallelRing<AeadEngine> open = new ParallelRing<>("esp-open", memory, ringSize, threads,
                 k -> AeadEngines.create(engine));
         rings.add(open);
         int consumer = consumer(workers);

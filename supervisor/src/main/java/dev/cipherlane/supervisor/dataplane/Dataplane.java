@@ -81,7 +81,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         this.pods = List.copyOf(pods);
         this.uplink = uplink;
         this.memory = new PacketMemory(settings.dataplane().buffers().small(), settings.dataplane().buffers().large());
-        this.punt = new ControlPunt(memory);
+        this.punt = new ControlPunt(memory, settings.dataplane().ringSize());
         int workerCount = settings.dataplane().workers();
         long gatewayMac = settings.podNetwork().gatewayMac().value();
         int gateway4 = (int) settings.podNetwork().gateway4().low();
@@ -170,7 +170,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         ForwardingGraph.Esp esp = null;
         if (uplink.isPresent() && settings.ipsec().enabled()) {
             security = TunnelSecurity.protect(settings.ipsec(), settings.stateDir(), forwarding);
-            esp = CryptoWiring.add(b, settings.ipsec(), security, memory, workerCount, cryptoRings);
+            esp = CryptoWiring.add(b, settings.ipsec(), security, memory, workerCount, settings.dataplane().ringSize(),
+                    cryptoRings);
         } else {
             security = null;
         }
