@@ -1,5 +1,6 @@
 package dev.cipherlane.host.pod;
 
+import dev.cipherlane.linux.files.DurableFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -76,9 +77,9 @@ public record NodeState(List<PodSpec> pods) {
         return NodeStateFormat.decode(file, content);
     }
 
-    /** Replaces the file in {@code stateDir} atomically and durably (see {@link AtomicFile}). */
+    /** Replaces the file in {@code stateDir} atomically and durably, owner-only (see {@link DurableFile}). */
     public void write(Path stateDir) throws IOException {
-        AtomicFile.write(file(stateDir), NodeStateFormat.encode(this));
+        DurableFile.replace(file(stateDir), NodeStateFormat.encode(this), DurableFile.OWNER_ONLY);
     }
 
     public Optional<PodSpec> pod(String name) {

@@ -8,6 +8,7 @@ import dev.cipherlane.linux.Nftables;
 import dev.cipherlane.linux.Rtnetlink;
 import dev.cipherlane.linux.TapQueues;
 import dev.cipherlane.linux.TapSpec;
+import dev.cipherlane.linux.files.DurableFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ public final class UplinkTakeover {
             UplinkState state = UplinkSnapshot.read(rtnl, uplink, hostTap);
             checkHostTapName(rtnl, hostTap);
             int uplinkIndex = rtnl.linkIndex(uplink);
-            StateFiles.write(file, UplinkStateFormat.encode(state));
+            DurableFile.replace(file, UplinkStateFormat.encode(state), DurableFile.OWNER_ONLY);
             TapQueues tap = null;
             try {
                 tap = TapQueues.open(hostTapSpec(hostTap));
@@ -146,7 +147,7 @@ public final class UplinkTakeover {
                 throw e;
             }
         }
-        StateFiles.delete(file);
+        DurableFile.delete(file);
         return true;
     }
 

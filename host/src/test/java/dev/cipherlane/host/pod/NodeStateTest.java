@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,20 @@ class NodeStateTest {
     private NodeState roundTrip(NodeState state) throws IOException {
         state.write(dir);
         return NodeState.read(dir);
+    }
+
+    @Test
+    void aFileThePreviousReleaseWroteIsReadAndWrittenTheSame() throws IOException {
+        // A node restarted onto a new release re-attaches the pods its old release recorded.
+        String old = "# Cipherlane node state: the pods whose persistent taps this node made.\n"
+                + "# Written by the node service and replaced whole; do not edit while it runs.\n"
+                + HEADER + POD_A + "end 1\n";
+        Files.writeString(NodeState.file(dir), old);
+        NodeState state = NodeState.read(dir);
+        assertEquals(NodeState.empty().with(dualStack()), state);
+        state.write(dir);
+        assertEquals(old, Files.readString(NodeState.file(dir)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(NodeState.file(dir))));
     }
 
     @Test

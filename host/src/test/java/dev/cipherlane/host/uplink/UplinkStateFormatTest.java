@@ -91,17 +91,42 @@ class UplinkStateFormatTest {
         assertTrue(Files.exists(file), "a corrupt file is left for an operator");
     }
 
+    /** What the takeover of the previous release wrote: a node upgraded mid-takeover must restore from it. */
+    private static final String WRITTEN_BY_0_1 = """
+            # Cipherlane uplink takeover: what to give back to eth0.
+            # Written before the takeover, deleted once restored; do not edit.
+            cipherlane-uplink-state 1
+            uplink eth0 host-tap=clhost0 mac=02:12:34:56:78:9a mtu=1500
+            address 10.252.0.1/24 flags=0
+            address fd52:0:0:0:0:0:0:1/64 flags=2
+            route 0.0.0.0/0 via=10.252.0.254 table=254 scope=0 flags=0 protocol=3 type=1 metric=0
+            route fd52:0:0:0:0:0:0:0/64 table=254 scope=0 flags=0 protocol=2 type=1 metric=256
+            route 0:0:0:0:0:0:0:0/0 via=fd52:0:0:0:0:0:0:fe table=254 scope=0 flags=0 protocol=4 type=1 metric=4294967295
+            end 5
+            """;
+
     @Test
-    void atomicWriteReplacesWholeFile(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("sub").resolve(UplinkTakeover.STATE_FILE);
-        StateFiles.write(file, "one\n".getBytes(StandardCharsets.UTF_8));
-        StateFiles.write(file, "two\n".getBytes(StandardCharsets.UTF_8));
-        assertEquals("two\n", Files.readString(file));
-        try (var listing = Files.list(file.getParent())) {
-            assertEquals(List.of(file), listing.toList(), "no temporary file left behind");
-        }
-        StateFiles.delete(file);
-        StateFiles.delete(file);
-        assertFalse(Files.exists(file));
+    void readsAndWritesTheFileOfThePreviousRelease() throws Exception {
+        byte[] old = WRITTEN_BY_0_1.getBytes(StandardCharsets.UTF_8);
+        assertEquals(sample(), UplinkStateFormat.decode(FILE, old));
+        assertEquals(WRITTEN_BY_0_1, new String(UplinkStateFormat.encode(sample()), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theUplinkRecordComesOnceAndFirst() {
+        String twice = WRITTEN_BY_0_1.replace("address 10.252.0.1/24", "uplink eth1 host-tap=t1 mac=02:00:00:00:00:01 "
+                + "mtu=1500\naddress 10.252.0.1/24");
+        UplinkStateException e = assertThrows(UplinkStateException.class,
+                () -> UplinkStateFormat.decode(FILE, twice.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(FILE + ":5: a second \"uplink\" record", e.getMessage());
+        String late = WRITTEN_BY_0_1.replaceFirst("uplink eth0 .*\n", "")
+                .replace("end 5", "uplink eth0 host-tap=clhost0 mac=02:12:34:56:78:9a mtu=1500\nend 5");
+        e = assertThrows(UplinkStateException.class,
+                () -> UplinkStateFormat.decode(FILE, late.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(FILE + ":9: the \"uplink\" record must come before the others", e.getMessage());
+        String none = "cipherlane-uplink-state 1\nend 0\n";
+        e = assertThrows(UplinkStateException.class,
+                () -> UplinkStateFormat.decode(FILE, none.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(FILE + ": no \"uplink\" record", e.getMessage());
     }
 }

@@ -1,20 +1,21 @@
 package dev.cipherlane.ipsec.keys;
 
+import dev.cipherlane.linux.files.DurableFile;
+import dev.cipherlane.linux.files.Record;
+import dev.cipherlane.linux.files.RecordFileException;
+import dev.cipherlane.linux.files.RecordFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Set;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -25,24 +26,31 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * # Cipherlane ESP sequence reservation. Do not edit: ...
- * version 1
- * spi 0x00002001
- * key-fingerprint 0123456789abcdef
- * reserved-through 1048576
- * crc32c 1a2b3c4d
+ * cipherlane-esp-sequence 2
+ * reservation spi=0x00002001 key-fingerprint=0123456789abcdef reserved-through=1048576
+ * end 1 crc32c=1a2b3c4d
  * </pre>
  *
- * The CRC-32C covers every byte before its line, so a damaged file is told apart from a
- * valid one with another number. Writes are atomic and durable: a temporary file is written
- * and fsynced, renamed over the old one, and the directory fsynced so the rename itself
- * survives a power cut. A crash at any point leaves either the old or the new file.
+ * A checksummed {@link RecordFormat}: the CRC-32C covers every byte before its line, so a
+ * damaged file is told apart from a valid one with another number. Version 1, one
+ * {@code keyword value} line per field and a {@code crc32c} line, is still read: a node
+ * upgraded onto this release must continue its SAs' numbers, not start them over. Writes
+ * go through {@link DurableFile}, owner-only: a crash at any point leaves either the old or
+ * the new file.
  */
 final class SequenceStateFile {
     static final String SUFFIX = ".seq";
-    static final String TEMP_SUFFIX = ".seq.tmp";
-    private static final String HEADER = "# Cipherlane ESP sequence reservation. Do not edit: a lower number makes the"
+    private static final String HEADER = "Cipherlane ESP sequence reservation. Do not edit: a lower number makes the"
             + " node reuse nonces under this key.";
-    private static final String[] KEYWORDS = {"version", "spi", "key-fingerprint", "reserved-through", "crc32c"};
+    private static final String RESERVATION = "reservation";
+    private static final String SPI = "spi";
+    private static final String KEY = "key-fingerprint";
+    private static final String RESERVED_THROUGH = "reserved-through";
+    static final RecordFormat FORMAT = RecordFormat.of("cipherlane-esp-sequence", 2, "an ESP sequence file",
+            RESERVATION, RecordFormat.Kind.repeated(RESERVATION, null, List.of(SPI, KEY, RESERVED_THROUGH), List.of()))
+            .checksummed();
+    /** Version 1's lines after its comment header, in order. */
+    private static final String[] KEYWORDS = {"version", SPI, KEY, RESERVED_THROUGH, "crc32c"};
     private static final int MAX_BYTES = 4096;
 
     /** What the file says: the number is the highest the sender may have used under the key. */
@@ -72,20 +80,34 @@ final class SequenceStateFile {
                 // read until full or end of file
             }
             if (buf.position() > MAX_BYTES) {
-                throw corrupt(file, 0, "more than " + MAX_BYTES + " bytes, expected a state file of 6 lines");
+                throw corrupt(file, 0, "more than " + MAX_BYTES + " bytes, expected a state file of a few lines");
             }
             raw = Arrays.copyOf(buf.array(), buf.position());
         } catch (NoSuchFileException raced) {
             return null;
         }
-        State s = parse(file, raw, limit);
-        if (!s.key().equals(key)) {
-            throw corrupt(file, 4, "key-fingerprint " + s.key() + " does not match the file name, expected " + key);
-        }
-        return s;
+        return FORMAT.claims(raw) ? parse(file, raw, key, limit) : parseVersion1(file, raw, key, limit);
     }
 
-    private static State parse(Path file, byte[] raw, long limit) throws SequenceStateException {
+    private static State parse(Path file, byte[] raw, KeyFingerprint expected, long limit)
+            throws SequenceStateException {
+        List<Record> records;
+        try {
+            records = FORMAT.read(file, raw);
+        } catch (RecordFileException e) {
+            throw corrupt(file, e.line(), e.problem());
+        }
+        if (records.size() != 1) {
+            throw corrupt(file, 0, "expected one " + RESERVATION + " record, got " + records.size());
+        }
+        Record r = records.getFirst();
+        int line = r.line();
+        return state(file, expected, limit, line, r.get(SPI), line, r.get(KEY), line, r.get(RESERVED_THROUGH));
+    }
+
+    /** The layout before the record format: six lines, each field on its own. */
+    private static State parseVersion1(Path file, byte[] raw, KeyFingerprint expected, long limit)
+            throws SequenceStateException {
         String text = new String(raw, StandardCharsets.US_ASCII);
         String[] lines = text.split("\n", -1);
         // Header, five keyword lines, and the empty string after the final newline.
@@ -118,63 +140,43 @@ final class SequenceStateFile {
         if (!values[0].equals("1")) {
             throw corrupt(file, 2, "unsupported version, expected 1, got " + quote(values[0]));
         }
-        Long spi = values[1].startsWith("0x") ? parseHex(values[1].substring(2), 8) : null;
+        return state(file, expected, limit, 3, values[1], 4, values[2], 5, values[3]);
+    }
+
+    /** The three values, each checked on the line it came from. */
+    private static State state(Path file, KeyFingerprint expected, long limit, int spiLine, String spiText,
+            int keyLine, String keyText, int markLine, String markText) throws SequenceStateException {
+        Long spi = spiText.startsWith("0x") ? parseHex(spiText.substring(2), 8) : null;
         if (spi == null) {
-            throw corrupt(file, 3, "bad spi, expected 0x and 8 hex digits, got " + quote(values[1]));
+            throw corrupt(file, spiLine, "bad spi, expected 0x and 8 hex digits, got " + quote(spiText));
         }
-        KeyFingerprint key = KeyFingerprint.parse(values[2]);
+        KeyFingerprint key = KeyFingerprint.parse(keyText);
         if (key == null) {
-            throw corrupt(file, 4, "bad key-fingerprint, expected 16 lower-case hex digits, got " + quote(values[2]));
+            throw corrupt(file, keyLine, "bad key-fingerprint, expected 16 lower-case hex digits, got "
+                    + quote(keyText));
         }
         long mark;
         try {
-            mark = Long.parseLong(values[3]);
+            mark = Long.parseLong(markText);
         } catch (NumberFormatException e) {
             mark = -1;
         }
-        if (mark < 0 || mark > limit || !values[3].equals(Long.toString(mark))) {
-            throw corrupt(file, 5, "bad reserved-through, expected a decimal number in 0.." + limit + ", got "
-                    + quote(values[3]));
+        if (mark < 0 || mark > limit || !markText.equals(Long.toString(mark))) {
+            throw corrupt(file, markLine, "bad reserved-through, expected a decimal number in 0.." + limit + ", got "
+                    + quote(markText));
+        }
+        if (!key.equals(expected)) {
+            throw corrupt(file, keyLine, "key-fingerprint " + key + " does not match the file name, expected "
+                    + expected);
         }
         return new State((int) (long) spi, key, mark);
     }
 
-    /** Replaces the state of {@code s.key()} in {@code dir}, durably, as described above. */
+    /** Replaces the state of {@code s.key()} in {@code dir}, durably, in the current version. */
     static void write(Path dir, State s) throws IOException {
-        Path file = path(dir, s.key());
-        Path temp = dir.resolve("sa-" + s.key().hex() + TEMP_SUFFIX);
-        StringBuilder b = new StringBuilder(256)
-                .append(HEADER).append('\n')
-                .append("version 1\n")
-                .append("spi ").append(SaKeys.spiText(s.spi())).append('\n')
-                .append("key-fingerprint ").append(s.key().hex()).append('\n')
-                .append("reserved-through ").append(s.reservedThrough()).append('\n');
-        int crcStart = b.length();
-        b.append("crc32c ");
-        byte[] head = b.toString().getBytes(StandardCharsets.US_ASCII);
-        String tail = hex8(crc(head, crcStart)) + "\n";
-        byte[] bytes = (b + tail).getBytes(StandardCharsets.US_ASCII);
-
-        // A temp file left by a crash may have any mode: start from a fresh one, owner-only.
-        Files.deleteIfExists(temp);
-        try (FileChannel ch = FileChannel.open(temp,
-                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        // rename(2): atomic, replaces the old file; then the directory entry must reach the disk.
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        syncDirectory(dir);
-    }
-
-    static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        byte[] bytes = FORMAT.writer(HEADER).record(RESERVATION, null).field(SPI, SaKeys.spiText(s.spi()))
+                .field(KEY, s.key().hex()).field(RESERVED_THROUGH, s.reservedThrough()).toBytes();
+        DurableFile.replace(path(dir, s.key()), bytes, DurableFile.OWNER_ONLY);
     }
 
     /** CRC-32C of {@code raw[0, end)}. */

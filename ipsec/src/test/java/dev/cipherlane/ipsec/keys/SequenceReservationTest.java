@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cipherlane.linux.files.DurableFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -295,7 +296,7 @@ class SequenceReservationTest {
         try (SequenceStore store = SequenceStore.open(dir, 64, true)) {
             SequenceReservation r = store.reserve(SPI, key, false);
             // A non-empty directory where the temp file goes makes every write fail.
-            Path temp = dir.resolve("sa-" + key.hex() + SequenceStateFile.TEMP_SUFFIX);
+            Path temp = DurableFile.temporary(store.stateFile(key));
             Files.createDirectories(temp.resolve("obstacle"));
             long used = r.tryAcquire(64) + 63;
             assertEquals(64, used);

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,17 +76,70 @@ class SequenceStateFileTest {
             assertEquals(dir().resolve("sa-" + key.hex() + ".seq"), f);
             String text = Files.readString(f, StandardCharsets.US_ASCII);
             List<String> lines = text.lines().toList();
-            assertEquals(6, lines.size(), text);
+            assertEquals(4, lines.size(), text);
             assertTrue(lines.get(0).startsWith("# "), text);
-            assertEquals(List.of("version 1", "spi 0x00002001", "key-fingerprint " + key.hex(), "reserved-through 64"),
-                    lines.subList(1, 5));
+            assertEquals(List.of("cipherlane-esp-sequence 2",
+                    "reservation spi=0x00002001 key-fingerprint=" + key.hex() + " reserved-through=64"),
+                    lines.subList(1, 3));
             CRC32C crc = new CRC32C();
             byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-            crc.update(bytes, 0, text.indexOf("crc32c "));
-            assertEquals("crc32c " + String.format("%08x", crc.getValue()), lines.get(5));
+            crc.update(bytes, 0, text.indexOf("end 1 "));
+            assertEquals("end 1 crc32c=" + String.format("%08x", crc.getValue()), lines.get(3));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
-            assertFalse(Files.exists(dir().resolve("sa-" + key.hex() + ".seq.tmp")), "temp file renamed away");
+            try (Stream<Path> files = Files.list(dir())) {
+                assertEquals(List.of(f), files.filter(p -> p.toString().endsWith(".seq")
+                        || p.toString().endsWith(".tmp")).toList(), "temp file renamed away");
+            }
         }
+    }
+
+    /** A version 2 file with a correct CRC-32C over everything before the end line. */
+    private static String version2(String spi, String fingerprint, String mark) {
+        String body = "# written by the test\ncipherlane-esp-sequence 2\nreservation spi=" + spi + " key-fingerprint="
+                + fingerprint + " reserved-through=" + mark + "\n";
+        CRC32C crc = new CRC32C();
+        crc.update(body.getBytes(StandardCharsets.US_ASCII));
+        return body + "end 1 crc32c=" + String.format("%08x", crc.getValue()) + "\n";
+    }
+
+    @Test
+    void continuesFromAFileOfEitherVersion() throws Exception {
+        // Version 1 is what the previous release wrote: an upgraded node continues its numbers.
+        stateFile(withCrc("1", "0x00000100", key.hex(), "4000"));
+        try (SequenceStore store = SequenceStore.open(dir(), 64, false)) {
+            assertEquals(4001, store.reserve(SPI, key, false).next());
+            assertTrue(Files.readString(store.stateFile(key)).contains("cipherlane-esp-sequence 2\n"),
+                    "rewritten in the current version");
+        }
+        stateFile(version2("0x00000100", key.hex(), "7000"));
+        try (SequenceStore store = SequenceStore.open(dir(), 64, false)) {
+            assertEquals(7001, store.reserve(SPI, key, false).next());
+        }
+    }
+
+    @Test
+    void refusesADamagedVersion2File() throws Exception {
+        String crc = refused(stateFile(version2("0x00002001", key.hex(), "4000").replace("4000", "400")));
+        assertTrue(crc.contains(":4: crc32c mismatch, expected "), crc);
+        assertTrue(crc.contains("the file is damaged"), crc);
+        String mark = refused(stateFile(version2("0x00002001", key.hex(), "-5")));
+        assertTrue(mark.contains(":3: bad reserved-through, expected a decimal number in 0..4294967295, got '-5'"),
+                mark);
+        String other = refused(stateFile(version2("0x00002001", otherKey.hex(), "1")));
+        assertTrue(other.contains(":3: key-fingerprint " + otherKey + " does not match the file name"), other);
+        String version = refused(stateFile(version2("0x00002001", key.hex(), "1").replace(" 2\n", " 3\n")));
+        assertTrue(version.contains(":2: version 3 is not one this service reads (2)"), version);
+        String cut = version2("0x00002001", key.hex(), "1");
+        String truncated = refused(stateFile(cut.substring(0, cut.indexOf("end "))));
+        assertTrue(truncated.contains(":3: ends without its \"end <reservation count> crc32c=<8 hex digits>\" line"),
+                truncated);
+        String reservation = "reservation spi=0x00002001 key-fingerprint=" + key.hex() + " reserved-through=1\n";
+        String body = "cipherlane-esp-sequence 2\n" + reservation + reservation;
+        CRC32C c = new CRC32C();
+        c.update(body.getBytes(StandardCharsets.US_ASCII));
+        String twice = refused(stateFile(body + "end 2 crc32c=" + String.format("%08x", c.getValue()) + "\n"));
+        assertTrue(twice.contains(": expected one reservation record, got 2;"), twice);
+        assertTrue(twice.endsWith("(restore the file, or install new key material)"), twice);
     }
 
     @Test
