@@ -39,7 +39,7 @@ class LabNodesTest {
 
     @BeforeEach
     void needsRoot() throws IOException {
-        assumeTrue(isRoot(), "needs root for network namespaces");
+        assumeTrue(Lab.runningAsRoot(), "needs root for network namespaces");
     }
 
     @Test
@@ -70,8 +70,4 @@ class LabNodesTest {
     }
 
 
-    private static boolean isRoot() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
-    }
 }

@@ -33,7 +33,7 @@ class LabTest {
 
     @BeforeEach
     void needsRoot() throws IOException {
-        assumeTrue(isRoot(), "needs root for network namespaces");
+        assumeTrue(Lab.runningAsRoot(), "needs root for network namespaces");
     }
 
     @Test
@@ -103,8 +103,4 @@ class LabTest {
         }
     }
 
-    private static boolean isRoot() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
-    }
 }
