@@ -37,7 +37,7 @@ class ReferenceRoutingTest {
 
     @BeforeEach
     void needsRoot() throws IOException {
-        assumeTrue(isRoot(), "needs root for network namespaces");
+        assumeTrue(Lab.runningAsRoot(), "needs root for network namespaces");
     }
 
     /** The benchmark's comparison path: the same pods, routed by the nodes' kernels. */
@@ -91,11 +91,5 @@ class ReferenceRoutingTest {
         for (Path socket : sockets) {
             assertFalse(Files.exists(socket), () -> socket + " left behind");
         }
-    }
-
-
-    private static boolean isRoot() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
     }
 }

@@ -13,8 +13,6 @@ import dev.cipherlane.testbed.LabSpec;
 import dev.cipherlane.testbed.Launcher;
 import dev.cipherlane.testbed.Ping;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +37,7 @@ class LabNodesTest {
 
     @BeforeEach
     void needsRoot() throws IOException {
-        assumeTrue(isRoot(), "needs root for network namespaces");
+        assumeTrue(Lab.runningAsRoot(), "needs root for network namespaces");
     }
 
     @Test
@@ -67,11 +65,5 @@ class LabNodesTest {
             assertFalse(lab.node(1).running());
             assertEquals(List.of(), lab.node(2).logErrors(), lab.node(2)::log);
         }
-    }
-
-
-    private static boolean isRoot() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
     }
 }

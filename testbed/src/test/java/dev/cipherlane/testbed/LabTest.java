@@ -33,7 +33,7 @@ class LabTest {
 
     @BeforeEach
     void needsRoot() throws IOException {
-        assumeTrue(isRoot(), "needs root for network namespaces");
+        assumeTrue(Lab.runningAsRoot(), "needs root for network namespaces");
     }
 
     @Test
@@ -93,7 +93,7 @@ class LabTest {
     }
 
     private static List<String> wireAddresses(LabNode n) throws Exception {
-        return LabNode.interfaceState(n.netns(), LabNode.WIRE).addresses().stream()
+        return InterfaceState.of(n.netns(), LabNode.WIRE).addresses().stream()
                 .filter(a -> !a.startsWith("fe80")).toList();
     }
 
@@ -101,10 +101,5 @@ class LabTest {
         try (Stream<Path> s = Files.list(Path.of(NetNamespace.NAMED_DIRECTORY))) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix + "-")).sorted().toList();
         }
-    }
-
-    private static boolean isRoot() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
     }
 }

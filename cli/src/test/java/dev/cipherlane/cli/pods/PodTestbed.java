@@ -1,14 +1,12 @@
 package dev.cipherlane.cli.pods;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigSyntax;
-import dev.cipherlane.linux.NetNamespace;
 import dev.cipherlane.cli.Main;
+import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.UnixRequest;
 import dev.cipherlane.testbed.CheckedStream;
-import dev.cipherlane.testbed.InNamespace;
+import dev.cipherlane.testbed.Commands;
+import dev.cipherlane.testbed.InterfaceState;
+import dev.cipherlane.testbed.Namespace;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,8 +22,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Two pods on one node, the way DESIGN.md's testbed builds them: each pod is a network
- * namespace made here with {@code ip netns add}, and the node service is a real
+ * Two pods on one node, the way DESIGN.md's testbed builds them: each pod is a testbed
+ * {@link Namespace}, and the node service is a real
  * {@code cipherlane run --config node.conf} process that puts a persistent tap into each
  * pod's namespace and forwards between them. The testbed writes the config, starts, kills
  * and restarts the node, runs tools inside the pods, and {@link #close() tears everything
@@ -40,7 +38,6 @@ final class PodTestbed implements AutoCloseable {
     static final String GATEWAY_MAC = "02:fe:00:00:00:01";
     /** JVM start, actor system, attaching the pods: slow on a busy 2-core machine. */
     static final Duration START_LIMIT = Duration.ofSeconds(90);
-    private static final Duration COMMAND_LIMIT = Duration.ofSeconds(30);
 
     /** A pod: its name in the config, its namespace and its two addresses. */
     record Pod(String name, String netns, String ip4, String ip6) {
@@ -53,34 +50,18 @@ final class PodTestbed implements AutoCloseable {
         }
     }
 
-    /** A command's exit status and its output (stdout and stderr together). */
-    record Run(List<String> command, int exit, String output, boolean timedOut) {
-        boolean ok() {
-            return !timedOut && exit == 0;
-        }
-
-        @Override
-        public String toString() {
-            return String.join(" ", command) + (timedOut ? " (timed out)" : " exited " + exit) + ":\n" + output;
-        }
-    }
-
-    /** The pod's interface as {@code ip -j addr} shows it. */
-    record PodLink(int index, List<String> flags, int mtu, List<String> addresses) {}
-
     final Pod a;
     final Pod b;
     private final Path dir;
     private final Path socket;
     private final Path config;
-    private final List<String> namespaces = new ArrayList<>();
+    private final List<Namespace> namespaces = new ArrayList<>();
     private final List<Process> tools = new ArrayList<>();
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     /** Tears down on JVM exit too, should the test runner be stopped mid-test. */
     private final Thread shutdownHook = Thread.ofPlatform().unstarted(this::close);
     private Process node;
     private int starts;
-    private int commands;
 
     private PodTestbed(Path dir, Pod a, Pod b) {
         this.dir = dir;
@@ -88,19 +69,6 @@ final class PodTestbed implements AutoCloseable {
         this.b = b;
         this.socket = dir.resolve("admin.sock");
         this.config = dir.resolve("node.conf");
-    }
-
-    static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
     }
 
     /**
@@ -115,9 +83,9 @@ final class PodTestbed implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(t.shutdownHook);
         try {
             for (Pod p : List.of(t.a, t.b)) {
-                t.namespaces.add(p.netns());
-                t.check(t.run(COMMAND_LIMIT, "ip", "netns", "add", p.netns()));
-                t.check(t.run(COMMAND_LIMIT, "ip", "-n", p.netns(), "link", "set", "lo", "up"));
+                Namespace ns = Namespace.create(p.netns());
+                t.namespaces.add(ns);
+                ns.linkUp("lo");
             }
             Files.createDirectories(dir.resolve("state"));
             Files.writeString(t.config, """
@@ -147,6 +115,16 @@ final class PodTestbed implements AutoCloseable {
 
     List<Pod> pods() {
         return List.of(a, b);
+    }
+
+    /** Where the config, the node's logs and the tools' output go. */
+    Path directory() {
+        return dir;
+    }
+
+    /** Name of a pod's tap input stage for one queue, as io-tap's TapInput names it. */
+    static String tapInput(Pod pod, int queue) {
+        return "tap-input-" + pod.name() + "-q" + queue;
     }
 
     /**
@@ -273,35 +251,14 @@ final class PodTestbed implements AutoCloseable {
             sb.append("--- the node process is not running ---\n");
         }
         for (Pod p : pods()) {
-            for (List<String> what : List.of(List.of("-s", "link"), List.of("addr"), List.of("route"),
-                    List.of("-6", "route"), List.of("neigh"), List.of("-6", "neigh"))) {
-                List<String> cmd = new ArrayList<>(List.of("ip", "-n", p.netns()));
-                cmd.addAll(what);
-                try {
-                    sb.append("--- ").append(p.name()).append(": ").append(run(COMMAND_LIMIT, cmd.toArray(String[]::new)));
-                } catch (Exception e) {
-                    sb.append("--- ").append(String.join(" ", cmd)).append(": ").append(e).append('\n');
-                }
-            }
+            sb.append("--- ").append(p.name()).append(": kernel state ---\n").append(Namespace.describe(p.netns()));
         }
         return sb.toString();
     }
 
-    /** Runs a command on the host (the test's namespace) and waits for it. */
-    Run run(Duration limit, String... command) throws IOException, InterruptedException {
-        Path out = dir.resolve("cmd-" + (++commands) + ".txt");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        boolean done = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
-        if (!done) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-        return new Run(List.of(command), done ? p.exitValue() : -1, Files.readString(out), !done);
-    }
-
     /** Runs a command inside {@code pod}'s namespace ({@code ip netns exec}) and waits for it. */
-    Run runIn(Pod pod, Duration limit, String... command) throws IOException, InterruptedException {
-        return run(limit, inPod(pod, command));
+    Commands.Result runIn(Pod pod, Duration limit, String... command) throws IOException, InterruptedException {
+        return Commands.run(limit, Commands.inNamespace(pod.netns(), List.of(command)));
     }
 
     /**
@@ -309,7 +266,7 @@ final class PodTestbed implements AutoCloseable {
      * kills it if the test did not. Its output goes to {@code <logName>.txt}.
      */
     Process spawnIn(Pod pod, String logName, String... command) throws IOException {
-        Process p = new ProcessBuilder(inPod(pod, command)).redirectErrorStream(true)
+        Process p = new ProcessBuilder(Commands.inNamespace(pod.netns(), List.of(command))).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(logName + ".txt").toFile()).start();
         tools.add(p);
         return p;
@@ -319,54 +276,13 @@ final class PodTestbed implements AutoCloseable {
         return Files.readString(dir.resolve(logName + ".txt"));
     }
 
-    /** {@code ip netns exec} execs the command itself, so the process we get is the tool's. */
-    private static String[] inPod(Pod pod, String... command) {
-        String[] full = new String[command.length + 4];
-        full[0] = "ip";
-        full[1] = "netns";
-        full[2] = "exec";
-        full[3] = pod.netns();
-        System.arraycopy(command, 0, full, 4, command.length);
-        return full;
-    }
-
     /** The pod's interface, or empty if there is none. */
-    Optional<PodLink> link(Pod pod) throws IOException, InterruptedException {
-        Run r = run(COMMAND_LIMIT, "ip", "-n", pod.netns(), "-j", "addr", "show", "dev", POD_INTERFACE);
-        if (!r.ok()) {
-            return Optional.empty();
-        }
-        List<? extends Config> links = json(r.output()).getConfigList("v");
-        if (links.isEmpty()) {
-            return Optional.empty();
-        }
-        Config l = links.getFirst();
-        List<String> addresses = new ArrayList<>();
-        for (Config ai : l.getConfigList("addr_info")) {
-            addresses.add(ai.getString("local") + "/" + ai.getInt("prefixlen"));
-        }
-        return Optional.of(new PodLink(l.getInt("ifindex"), l.getStringList("flags"), l.getInt("mtu"), addresses));
+    Optional<InterfaceState> link(Pod pod) throws IOException {
+        return Optional.ofNullable(InterfaceState.of(pod.netns(), POD_INTERFACE));
     }
 
-    /**
-     * Up with carrier, both addresses on it, and the IPv6 address's local route installed:
-     * the kernel adds that route only once the link is operationally up, and until then
-     * the pod drops IPv6 packets addressed to it.
-     */
-    private boolean podReady(Pod pod) throws IOException, InterruptedException {
-        Optional<PodLink> link = link(pod);
-        if (link.isEmpty() || !link.get().flags().containsAll(List.of("UP", "LOWER_UP"))
-                || !link.get().addresses().containsAll(List.of(pod.ip4() + "/32", pod.ip6() + "/128"))) {
-            return false;
-        }
-        Run local = run(COMMAND_LIMIT, "ip", "-n", pod.netns(), "-6", "route", "show", "table", "local", pod.ip6());
-        return local.ok() && local.output().contains(pod.ip6());
-    }
-
-    /** Parses JSON (an object or an array) with Typesafe Config's strict JSON parser, under key "v". */
-    static Config json(String text) {
-        return ConfigFactory.parseString("{\"v\":" + text + "}",
-                ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+    private boolean podReady(Pod pod) throws IOException {
+        return InterfaceState.podAttached(pod.netns(), POD_INTERFACE, pod.ip4(), pod.ip6());
     }
 
     /**
@@ -409,12 +325,6 @@ final class PodTestbed implements AutoCloseable {
         }
     }
 
-    private void check(Run r) {
-        if (!r.ok()) {
-            throw new AssertionError(r.toString());
-        }
-    }
-
     /**
      * Closes what the test handed over, kills the tools and the node, and deletes the pods'
      * namespaces; safe to call twice. Deleting a namespace destroys the persistent taps
@@ -451,15 +361,10 @@ final class PodTestbed implements AutoCloseable {
             } catch (AssertionError e) {
                 problems.add(e);
             }
-            for (String ns : namespaces) {
+            for (Namespace ns : namespaces) {
                 try {
-                    if (Files.exists(Path.of(NetNamespace.NAMED_DIRECTORY, ns))) {
-                        Run r = run(COMMAND_LIMIT, "ip", "netns", "del", ns);
-                        if (!r.ok()) {
-                            problems.add(new IllegalStateException(r.toString()));
-                        }
-                    }
-                } catch (IOException e) {
+                    ns.close();
+                } catch (LinuxException e) {
                     problems.add(e);
                 }
             }
