@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cipherlane.testbed.Commands;
 import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.LabPod;
 import dev.cipherlane.testbed.NodeViews;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ class PodPingTest {
     }
 
     /** Every echo request answered: nothing on this path may lose a packet. */
-    private void ping(PodTestbed.Pod from, String to, String... command) throws Exception {
+    private void ping(LabPod from, String to, String... command) throws Exception {
         Commands.Result r = t.runIn(from, PING_LIMIT, command);
         assertEquals(0, r.exit(), () -> from.name() + " cannot ping " + to + ": " + r + "\n" + t.diagnostics());
         assertTrue(r.output().contains("3 packets transmitted, 3 received"),

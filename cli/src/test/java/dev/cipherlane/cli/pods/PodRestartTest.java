@@ -4,6 +4,7 @@ import dev.cipherlane.testbed.CheckedStream;
 import dev.cipherlane.testbed.Commands;
 import dev.cipherlane.testbed.InterfaceState;
 import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.LabPod;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,7 +65,7 @@ class PodRestartTest {
     @Test
     void tcpConnectionsSurviveAKilledAndRestartedNode() throws Exception {
         Map<String, Integer> indexBefore = new HashMap<>();
-        for (PodTestbed.Pod p : t.pods()) {
+        for (LabPod p : t.pods()) {
             indexBefore.put(p.name(), t.link(p).orElseThrow().link().index());
         }
         CheckedStream v4 = t.closeLater(PodTestbed.stream("restart-v4", t.a, t.b, t.b.address4(), 7101,
@@ -76,11 +77,11 @@ class PodRestartTest {
 
         long killedAt = System.nanoTime();
         t.kill();
-        for (PodTestbed.Pod p : t.pods()) {
+        for (LabPod p : t.pods()) {
             assertPodKeepsItsNetworking(p, indexBefore.get(p.name()));
         }
         Thread.sleep(DOWN_TIME.toMillis());
-        for (PodTestbed.Pod p : t.pods()) {
+        for (LabPod p : t.pods()) {
             assertPodKeepsItsNetworking(p, indexBefore.get(p.name()));
         }
         assertTrue(v4.received() < BYTES && v6.received() < BYTES,
@@ -88,7 +89,7 @@ class PodRestartTest {
 
         t.start();
         long restartedAt = System.nanoTime();
-        for (PodTestbed.Pod p : t.pods()) {
+        for (LabPod p : t.pods()) {
             assertEquals(indexBefore.get(p.name()), t.link(p).orElseThrow().link().index(),
                     () -> p.name() + "'s tap was replaced, not re-attached\n" + t.diagnostics());
         }
@@ -106,12 +107,12 @@ class PodRestartTest {
     }
 
     /** What a pod needs to carry on once a node is back, checked while none runs. */
-    private void assertPodKeepsItsNetworking(PodTestbed.Pod p, int index) throws Exception {
+    private void assertPodKeepsItsNetworking(LabPod p, int index) throws Exception {
         InterfaceState link = t.link(p).orElseThrow(
                 () -> new AssertionError(p.name() + " lost its interface while the node was down\n" + t.diagnostics()));
         assertEquals(index, link.link().index(), p.name() + "'s interface was replaced while the node was down");
         assertTrue(link.link().up(), () -> p.name() + "'s interface is administratively down: " + link);
-        assertEquals(PodTestbed.MTU, link.link().mtu(), () -> p.name() + ": " + link);
+        assertEquals(t.mtu(), link.link().mtu(), () -> p.name() + ": " + link);
         assertTrue(link.addresses().containsAll(List.of(p.ip4() + "/32", p.ip6() + "/128")),
                 () -> p.name() + " lost an address while the node was down: " + link);
         String routes4 = Commands.run(Duration.ofSeconds(30), List.of("ip", "-n", p.netns(), "-4", "route", "show", "default")).output();

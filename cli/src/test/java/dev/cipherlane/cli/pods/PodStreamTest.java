@@ -3,6 +3,7 @@ package dev.cipherlane.cli.pods;
 import dev.cipherlane.testbed.CheckedStream;
 import dev.cipherlane.testbed.Iperf;
 import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.LabPod;
 import dev.cipherlane.testbed.NodeViews;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -109,8 +110,8 @@ class PodStreamTest {
         List<CheckedStream> streams = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             boolean forward = i % 2 == 0;
-            PodTestbed.Pod from = forward ? t.a : t.b;
-            PodTestbed.Pod to = forward ? t.b : t.a;
+            LabPod from = forward ? t.a : t.b;
+            LabPod to = forward ? t.b : t.a;
             streams.add(t.closeLater(PodTestbed.stream("mq-" + i, from, to, to.address4(), 7010 + i,
                     128 * MIB, 0, STALL_LIMIT)));
         }
