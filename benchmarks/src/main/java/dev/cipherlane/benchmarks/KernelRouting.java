@@ -1,13 +1,14 @@
 package dev.cipherlane.benchmarks;
 
+import dev.cipherlane.linux.Route;
+import dev.cipherlane.linux.Rtnetlink;
 import dev.cipherlane.testbed.AddressPlan;
-import dev.cipherlane.testbed.Commands;
+import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.LabNode;
 import dev.cipherlane.testbed.LabPod;
-
-import dev.cipherlane.testbed.Lab;
-
-import java.io.IOException;
+import dev.cipherlane.testbed.Namespace;
+import dev.cipherlane.testbed.Wire;
+import java.net.InetAddress;
 
 /**
  * The same pods and nodes without Cipherlane, for comparison: plumbs a lab whose nodes are
@@ -23,13 +24,16 @@ public final class KernelRouting {
     private KernelRouting() {}
 
     /** Plumbs every pod and route of {@code lab}, which must not have started its nodes. */
-    public static void plumb(Lab lab) throws IOException, InterruptedException {
+    public static void plumb(Lab lab) throws Exception {
         plumbPods(lab);
         for (LabNode node : lab.nodes()) {
+            Rtnetlink rtnl = lab.namespace(node.netns()).rtnetlink();
+            int wire = rtnl.linkIndex(LabNode.WIRE);
             for (LabNode other : lab.nodes()) {
                 if (other != node) {
-                    Commands.check("ip", "-n", node.netns(), "route", "add", AddressPlan.podCidr4(other.number()),
-                            "via", other.underlay(), "dev", LabNode.WIRE);
+                    String[] cidr = AddressPlan.podCidr4(other.number()).split("/");
+                    rtnl.routeAdd(Route.via(InetAddress.ofLiteral(cidr[0]), Integer.parseInt(cidr[1]),
+                            InetAddress.ofLiteral(other.underlay()), wire));
                 }
             }
         }
@@ -39,26 +43,31 @@ public final class KernelRouting {
      * Only the pods' side: each pod on a veth to its node, the node forwarding, but no route
      * to another node's pods, for a caller that routes them another way ({@link WireGuardRouting}).
      */
-    public static void plumbPods(Lab lab) throws IOException, InterruptedException {
-        String mtu = Integer.toString(lab.spec().podMtu());
+    public static void plumbPods(Lab lab) throws Exception {
+        int mtu = lab.spec().podMtu();
+        InetAddress gateway = InetAddress.ofLiteral(GATEWAY4);
         for (LabNode node : lab.nodes()) {
             if (node.running()) {
                 throw new IllegalStateException(node.name() + " runs Cipherlane; kernel routing needs it stopped");
             }
-            String ns = node.netns();
-            Commands.checkIn(ns, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            Namespace ns = lab.namespace(node.netns());
+            ns.sysctl("net.ipv4.ip_forward", "1");
             for (LabPod pod : node.pods()) {
-                String peer = "v" + pod.name();
-                Commands.check("ip", "-n", ns, "link", "add", peer, "mtu", mtu, "type", "veth", "peer", "name",
-                        LabNode.POD_INTERFACE, "mtu", mtu, "netns", pod.netns());
-                Commands.check("ip", "-n", ns, "addr", "add", GATEWAY4 + "/32", "dev", peer);
-                Commands.check("ip", "-n", ns, "link", "set", peer, "up");
-                Commands.check("ip", "-n", ns, "route", "add", pod.ip4() + "/32", "dev", peer);
-                Commands.check("ip", "-n", pod.netns(), "addr", "add", pod.ip4() + "/32", "dev", LabNode.POD_INTERFACE);
-                Commands.check("ip", "-n", pod.netns(), "link", "set", LabNode.POD_INTERFACE, "up");
-                Commands.check("ip", "-n", pod.netns(), "route", "add", "default", "via", GATEWAY4, "dev",
-                        LabNode.POD_INTERFACE, "onlink");
+                Namespace podNs = lab.namespace(pod.netns());
+                Wire w = Wire.join(ns, "v" + pod.name(), podNs, LabNode.POD_INTERFACE, mtu);
+                ns.rtnetlink().addressAdd(w.indexA(), gateway, 32);
+                ns.rtnetlink().linkSetUp(w.indexA());
+                ns.rtnetlink().routeAdd(Route.link(pod.address4(), 32, w.indexA()));
+                podNs.rtnetlink().addressAdd(w.indexB(), pod.address4(), 32);
+                podNs.rtnetlink().linkSetUp(w.indexB());
+                podNs.rtnetlink().routeAdd(Route.defaultVia(gateway, w.indexB()).onlink());
             }
         }
+    }
+
+    /** {@code cidr} ("10.1.0.0/16") reached directly through link {@code index}. */
+    static Route onLink(String cidr, int index) {
+        String[] p = cidr.split("/");
+        return Route.link(InetAddress.ofLiteral(p[0]), Integer.parseInt(p[1]), index);
     }
 }

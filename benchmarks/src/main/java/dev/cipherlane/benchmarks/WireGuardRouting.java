@@ -1,14 +1,14 @@
 package dev.cipherlane.benchmarks;
 
+import dev.cipherlane.linux.Rtnetlink;
 import dev.cipherlane.testbed.AddressPlan;
 import dev.cipherlane.testbed.Commands;
-import dev.cipherlane.testbed.Poll;
-
 import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.LabNode;
-
+import dev.cipherlane.testbed.Poll;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -76,12 +76,14 @@ public final class WireGuardRouting {
                         AddressPlan.podCidr4(other.number()) + "," + AddressPlan.wireguard(other.number()) + "/32",
                         "endpoint", other.underlay() + ":" + PORT);
             }
-            Commands.check("ip", "-n", ns, "addr", "add",
-                    AddressPlan.wireguard(node.number()) + "/" + AddressPlan.WIREGUARD_PREFIX_LENGTH, "dev", wg);
-            Commands.check("ip", "-n", ns, "link", "set", wg, "up");
+            Rtnetlink rtnl = lab.namespace(ns).rtnetlink();
+            int index = rtnl.linkIndex(wg);
+            rtnl.addressAdd(index, InetAddress.ofLiteral(AddressPlan.wireguard(node.number())),
+                    AddressPlan.WIREGUARD_PREFIX_LENGTH);
+            rtnl.linkSetUp(index);
             for (LabNode other : lab.nodes()) {
                 if (other != node) {
-                    Commands.check("ip", "-n", ns, "route", "add", AddressPlan.podCidr4(other.number()), "dev", wg);
+                    rtnl.routeAdd(KernelRouting.onLink(AddressPlan.podCidr4(other.number()), index));
                 }
             }
         }

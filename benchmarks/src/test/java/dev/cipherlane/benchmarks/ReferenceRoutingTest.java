@@ -92,6 +92,4 @@ class ReferenceRoutingTest {
             assertFalse(Files.exists(socket), () -> socket + " left behind");
         }
     }
-
-
 }

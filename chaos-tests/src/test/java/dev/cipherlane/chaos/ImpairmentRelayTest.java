@@ -1,6 +1,5 @@
 package dev.cipherlane.chaos;
 
-import dev.cipherlane.testbed.Commands;
 import dev.cipherlane.testbed.Lab;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,9 +109,9 @@ class ImpairmentRelayTest {
     @Test
     void relaySurvivesItsLinkFlapping() throws Exception {
         assertEquals(0, testbed.pingFromA(2), "ping before the flap");
-        Commands.check("ip", "-n", testbed.relayNs, "link", "set", "ra", "down");
+        testbed.relayPort("ra", false);
         assertNotEquals(0, testbed.pingFromA(2), "ping with the relay's A side down");
-        Commands.check("ip", "-n", testbed.relayNs, "link", "set", "ra", "up");
+        testbed.relayPort("ra", true);
         assertEquals(0, testbed.pingFromA(10), "ping after the link came back");
         assertNull(relay.failure());
         assertTrue(relay.isRunning());

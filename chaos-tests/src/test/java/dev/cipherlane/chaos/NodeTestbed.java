@@ -22,7 +22,6 @@ final class NodeTestbed implements AutoCloseable {
     static final long RELAY_SEED = 0x5EED_C1A5L;
 
     private final Lab lab;
-    private NetNamespace relayNamespace;
     private ImpairmentRelay relay;
 
     private NodeTestbed(Lab lab) {
@@ -34,9 +33,9 @@ final class NodeTestbed implements AutoCloseable {
         NodeTestbed t = new NodeTestbed(Lab.create(spec.withFamily(FAMILY), null, Launcher.find()));
         try {
             if (spec.relay()) {
-                t.relayNamespace = NetNamespace.named(t.lab.relayNetns());
-                t.relay = ImpairmentRelay.open(new RelayPort(t.relayNamespace, Lab.RELAY_PORT_A),
-                        new RelayPort(t.relayNamespace, Lab.RELAY_PORT_B), RELAY_SEED);
+                NetNamespace relayNamespace = t.lab.namespace(t.lab.relayNetns()).handle();
+                t.relay = ImpairmentRelay.open(new RelayPort(relayNamespace, Lab.RELAY_PORT_A),
+                        new RelayPort(relayNamespace, Lab.RELAY_PORT_B), RELAY_SEED);
                 t.relay.start();
             }
         } catch (Exception | Error e) {
@@ -129,13 +128,6 @@ final class NodeTestbed implements AutoCloseable {
             }
         } catch (LinuxException e) {
             pending = e;
-        }
-        try {
-            if (relayNamespace != null) {
-                relayNamespace.close();
-            }
-        } catch (LinuxException e) {
-            pending = pending == null ? e : pending;
         }
         lab.close();
         if (pending != null) {

@@ -2,8 +2,10 @@ package dev.cipherlane.chaos;
 
 import dev.cipherlane.linux.NetNamespace;
 import dev.cipherlane.testbed.Commands;
-
+import dev.cipherlane.testbed.Namespace;
+import dev.cipherlane.testbed.Wire;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -27,11 +29,11 @@ final class RelayTestbed implements AutoCloseable {
     final String hostA;
     final String relayNs;
     final String hostB;
-    private final List<String> created = new ArrayList<>();
-    private final List<NetNamespace> handles = new ArrayList<>();
+    private final List<Namespace> created = new ArrayList<>();
     NetNamespace a;
     NetNamespace relay;
     NetNamespace b;
+    private Namespace relayNamespace;
 
     RelayTestbed() {
         String tag = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
@@ -41,62 +43,59 @@ final class RelayTestbed implements AutoCloseable {
     }
 
     void build() throws Exception {
-        for (String ns : List.of(hostA, relayNs, hostB)) {
-            Commands.check("ip", "netns", "add", ns);
+        for (String name : List.of(hostA, relayNs, hostB)) {
+            Namespace ns = Namespace.create(name);
             created.add(ns);
-            Commands.check("ip", "-n", ns, "link", "set", "lo", "up");
+            ns.linkUp("lo");
         }
-        Commands.check("ip", "-n", relayNs, "link", "add", "ra", "type", "veth", "peer", "name", "a0", "netns", hostA);
-        Commands.check("ip", "-n", relayNs, "link", "add", "rb", "type", "veth", "peer", "name", "b0", "netns", hostB);
+        Namespace nsA = created.get(0);
+        relayNamespace = created.get(1);
+        Namespace nsB = created.get(2);
+        Wire toA = Wire.join(relayNamespace, "ra", nsA, "a0", 0);
+        Wire toB = Wire.join(relayNamespace, "rb", nsB, "b0", 0);
         // The relay namespace is a wire, not a host: keep its own IPv6 chatter off the segment.
-        Commands.checkIn(relayNs, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-        Commands.checkIn(relayNs, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
-        noOffloads(hostA, "a0");
-        noOffloads(relayNs, "ra");
-        noOffloads(relayNs, "rb");
-        noOffloads(hostB, "b0");
-        Commands.check("ip", "-n", hostA, "addr", "add", A_ADDRESS + "/24", "dev", "a0");
-        Commands.check("ip", "-n", hostB, "addr", "add", B_ADDRESS + "/24", "dev", "b0");
-        for (String[] link : new String[][] {{hostA, "a0"}, {relayNs, "ra"}, {relayNs, "rb"}, {hostB, "b0"}}) {
-            Commands.check("ip", "-n", link[0], "link", "set", link[1], "up");
+        relayNamespace.disableIpv6();
+        noOffloads(nsA, "a0");
+        noOffloads(relayNamespace, "ra");
+        noOffloads(relayNamespace, "rb");
+        noOffloads(nsB, "b0");
+        nsA.rtnetlink().addressAdd(toA.indexB(), InetAddress.ofLiteral(A_ADDRESS), 24);
+        nsB.rtnetlink().addressAdd(toB.indexB(), InetAddress.ofLiteral(B_ADDRESS), 24);
+        toA.up();
+        toB.up();
+        a = nsA.handle();
+        relay = relayNamespace.handle();
+        b = nsB.handle();
+    }
+
+    private static void noOffloads(Namespace ns, String dev) throws IOException, InterruptedException {
+        ns.exec("ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+    }
+
+    /** Sets the relay's end {@code port} ("ra", "rb") up or down, as a flapping link would. */
+    void relayPort(String port, boolean up) throws IOException {
+        int index = relayNamespace.linkIndex(port);
+        if (up) {
+            relayNamespace.rtnetlink().linkSetUp(index);
+        } else {
+            relayNamespace.rtnetlink().linkSetDown(index);
         }
-        a = handle(hostA);
-        relay = handle(relayNs);
-        b = handle(hostB);
-    }
-
-    private NetNamespace handle(String name) throws Exception {
-        NetNamespace ns = NetNamespace.named(name);
-        handles.add(ns);
-        return ns;
-    }
-
-    private static void noOffloads(String ns, String dev) throws IOException, InterruptedException {
-        Commands.check("ip", "netns", "exec", ns, "ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off",
-                "gro", "off");
     }
 
     /** Exit code of {@code ping} from host A to host B. */
     int pingFromA(int count, String... extra) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostA, "ping", "-n", "-c",
-                Integer.toString(count), "-i", "0.2", "-W", "1"));
+        List<String> cmd = new ArrayList<>(List.of("ping", "-n", "-c", Integer.toString(count), "-i", "0.2", "-W",
+                "1"));
         cmd.addAll(List.of(extra));
         cmd.add(B_ADDRESS);
-        return Commands.run(cmd.toArray(String[]::new)).exit();
+        return Commands.run(Commands.DEFAULT_LIMIT, Commands.inNamespace(hostA, cmd)).exit();
     }
 
     @Override
     public void close() {
-        for (NetNamespace ns : handles) {
+        for (Namespace ns : created.reversed()) {
             try {
                 ns.close();
-            } catch (Exception e) {
-                // still delete the names below
-            }
-        }
-        for (String ns : created) {
-            try {
-                Commands.run("ip", "netns", "del", ns);
             } catch (Exception e) {
                 // best effort: the next name is independent
             }

@@ -13,8 +13,6 @@ import dev.cipherlane.testbed.LabSpec;
 import dev.cipherlane.testbed.Launcher;
 import dev.cipherlane.testbed.Ping;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +66,4 @@ class LabNodesTest {
             assertEquals(List.of(), lab.node(2).logErrors(), lab.node(2)::log);
         }
     }
-
-
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.testing.StageHarness;
+import dev.cipherlane.testbed.Lab;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ class AfPacketVethTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(VethPair.isRoot(), "needs root for namespaces, veth and AF_PACKET");
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces, veth and AF_PACKET");
         pair = VethPair.create();
     }
 

@@ -9,9 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cipherlane.linux.LinuxException;
+import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.testing.StageHarness;
+import dev.cipherlane.testbed.Lab;
 import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -41,7 +44,7 @@ class UdpGsoVethTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(VethPair.isRoot(), "needs root for namespaces, veth and AF_PACKET");
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces, veth and AF_PACKET");
         pair = VethPair.create();
     }
 
@@ -129,8 +132,8 @@ class UdpGsoVethTest {
     @Test
     void theReceivingKernelSeesEveryDatagramOfASuperFrame() throws Exception {
         // B gets the address and MAC the frames are sent to, and a UDP socket on the port.
-        VethPair.run("ip", "-n", pair.b, "link", "set", VethPair.B_LINK, "address", "02:00:00:00:00:0b");
-        VethPair.run("ip", "-n", pair.b, "address", "add", "10.77.0.2/24", "dev", VethPair.B_LINK);
+        pair.b.rtnetlink().linkSetMac(pair.indexB, MacAddress.parse("02:00:00:00:00:0b"));
+        pair.b.rtnetlink().addressAdd(pair.indexB, InetAddress.ofLiteral("10.77.0.2"), 24);
         PacketRing tx = open(true, offloads());
         try (DatagramChannel socket = pair.nsB.runIn(() -> {
                     DatagramChannel c = DatagramChannel.open();

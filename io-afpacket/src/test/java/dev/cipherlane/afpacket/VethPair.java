@@ -2,64 +2,63 @@ package dev.cipherlane.afpacket;
 
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.NetNamespace;
-import dev.cipherlane.linux.Rtnetlink;
+import dev.cipherlane.testbed.Namespace;
+import dev.cipherlane.testbed.Wire;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Two fresh network namespaces {@code clafa-<random>} and {@code clafb-<random>} joined by
- * a veth pair, {@link #A_LINK} in the first and {@link #B_LINK} in the second, both up,
+ * Two fresh namespaces {@code clafa-<random>} and {@code clafb-<random>} joined by a testbed
+ * {@link Wire}, {@link #A_LINK} in the first and {@link #B_LINK} in the second, both up,
  * IPv6 off (so neither kernel sends router or neighbour solicitations into the test) and no
- * addresses: the frames are built by the tests and only AF_PACKET sees them.
- * {@link #close()} closes the rings opened through it and deletes both namespaces (the veth goes with them); tests call it from
- * {@code @AfterEach}. Setup runs {@code ip}: it prepares the test, it is not product code.
+ * addresses: the frames are built by the tests and only AF_PACKET sees them. What this
+ * driver adds is the rings: {@link #openA} and {@link #openB} open them on either end, and
+ * {@link #close()} closes them before it deletes both namespaces (the veth goes with them);
+ * tests call it from {@code @AfterEach}.
  */
 final class VethPair implements AutoCloseable {
     static final String A_LINK = "va";
     static final String B_LINK = "vb";
 
-    final String a;
-    final String b;
-    NetNamespace nsA;
-    NetNamespace nsB;
-    int indexA;
-    int indexB;
+    final Namespace a;
+    final Namespace b;
+    final NetNamespace nsA;
+    final NetNamespace nsB;
+    final int indexA;
+    final int indexB;
     /** Rings opened on either end, closed first by {@link #close()}. */
     private final List<PacketRing> rings = new ArrayList<>();
 
-    private VethPair(String a, String b) {
+    private VethPair(Namespace a, Namespace b, Wire wire) {
         this.a = a;
         this.b = b;
+        this.nsA = a.handle();
+        this.nsB = b.handle();
+        this.indexA = wire.indexA();
+        this.indexB = wire.indexB();
     }
 
-    static VethPair create() throws IOException, InterruptedException {
+    static VethPair create() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        VethPair pair = new VethPair("clafa-" + tag, "clafb-" + tag);
+        List<Namespace> made = new ArrayList<>();
         try {
-            run("ip", "netns", "add", pair.a);
-            run("ip", "netns", "add", pair.b);
-            for (String ns : List.of(pair.a, pair.b)) {
-                run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-                run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
+            made.add(Namespace.create("clafa-" + tag));
+            made.add(Namespace.create("clafb-" + tag));
+            for (Namespace ns : made) {
+                ns.disableIpv6();
             }
-            run("ip", "-n", pair.a, "link", "add", A_LINK, "type", "veth", "peer", "name", B_LINK, "netns", pair.b);
-            run("ip", "-n", pair.a, "link", "set", A_LINK, "up");
-            run("ip", "-n", pair.b, "link", "set", B_LINK, "up");
-            pair.nsA = NetNamespace.named(pair.a);
-            pair.nsB = NetNamespace.named(pair.b);
-            try (Rtnetlink rtA = Rtnetlink.open(pair.nsA); Rtnetlink rtB = Rtnetlink.open(pair.nsB)) {
-                pair.indexA = rtA.linkIndex(A_LINK);
-                pair.indexB = rtB.linkIndex(B_LINK);
+            Wire wire = Wire.join(made.get(0), A_LINK, made.get(1), B_LINK, 0).up();
+            return new VethPair(made.get(0), made.get(1), wire);
+        } catch (Exception | Error e) {
+            for (Namespace ns : made) {
+                try {
+                    ns.close();
+                } catch (LinuxException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
             }
-            return pair;
-        } catch (IOException | RuntimeException | InterruptedException e) {
-            pair.close();
             throw e;
         }
     }
@@ -78,19 +77,6 @@ final class VethPair implements AutoCloseable {
         return r;
     }
 
-    static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
-    }
-
     @Override
     public void close() throws IOException {
         List<Exception> failures = new ArrayList<>();
@@ -101,25 +87,11 @@ final class VethPair implements AutoCloseable {
                 failures.add(e);
             }
         }
-        for (NetNamespace ns : new NetNamespace[] {nsA, nsB}) {
-            if (ns != null) {
-                try {
-                    ns.close();
-                } catch (LinuxException e) {
-                    failures.add(e);
-                }
-            }
-        }
-        for (String ns : List.of(a, b)) {
-            if (Files.exists(Path.of(NetNamespace.NAMED_DIRECTORY, ns))) {
-                try {
-                    run("ip", "netns", "del", ns);
-                } catch (IOException e) {
-                    failures.add(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    failures.add(e);
-                }
+        for (Namespace ns : List.of(a, b)) {
+            try {
+                ns.close();
+            } catch (LinuxException e) {
+                failures.add(e);
             }
         }
         if (!failures.isEmpty()) {
@@ -127,18 +99,5 @@ final class VethPair implements AutoCloseable {
             failures.forEach(e::addSuppressed);
             throw e;
         }
-    }
-
-    static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", cmd) + " timed out");
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + out);
-        }
-        return out;
     }
 }

@@ -12,6 +12,7 @@ import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.buffer.SizeClass;
 import dev.cipherlane.stages.graph.GraphRuntime;
 import dev.cipherlane.stages.testing.StageHarness;
+import dev.cipherlane.testbed.Lab;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -48,7 +49,7 @@ class TapNamespaceTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(TapNamespace.isRoot(), "needs root for namespaces and taps");
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces and taps");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
         t = TapNamespace.create();
     }

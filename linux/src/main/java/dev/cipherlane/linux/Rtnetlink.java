@@ -184,7 +184,8 @@ public final class Rtnetlink implements AutoCloseable {
     public synchronized void vethAdd(String name, String peer, int mtu, NetNamespace peerNamespace)
             throws LinuxException {
         LinkRequests.veth(tx, name, peer, mtu, peerNamespace.fd());
-        ack(() -> "RTM_NEWLINK " + name + " mtu " + mtu + " type veth peer " + peer + " netns " + peerNamespace.path());
+        ack(() -> "RTM_NEWLINK " + name + (mtu > 0 ? " mtu " + mtu : "") + " type veth peer " + peer + " netns "
+                + peerNamespace.path());
     }
 
     /** Creates a bridge {@code name} (down, no ports) in this namespace. */

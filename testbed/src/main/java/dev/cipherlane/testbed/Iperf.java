@@ -2,6 +2,8 @@ package dev.cipherlane.testbed;
 
 import com.typesafe.config.Config;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -32,17 +34,29 @@ public final class Iperf {
 
     /**
      * Runs {@code flows} TCP flows for {@code seconds} from {@code clientNetns} to
-     * {@code address}, served in {@code serverNetns}.
+     * {@code address}, served in {@code serverNetns}; the server's output goes to the lab's
+     * directory.
      */
     public static Report run(Lab lab, String clientNetns, String serverNetns, String address, int port, int seconds,
                              int flows) throws Exception {
-        String serverLog = "iperf3-server-" + port;
-        Process server = lab.spawn(serverNetns, serverLog,
-                List.of("iperf3", "-s", "-1", "-p", Integer.toString(port)));
+        return run(lab.directory(), clientNetns, serverNetns, address, port, seconds, flows);
+    }
+
+    /**
+     * As {@link #run(Lab, String, String, String, int, int, int)}, the server's output in
+     * {@code iperf3-server-<port>.txt} under {@code logDirectory}. The server is killed
+     * before this returns, whatever happened.
+     */
+    public static Report run(Path logDirectory, String clientNetns, String serverNetns, String address, int port,
+                             int seconds, int flows) throws Exception {
+        Path serverLog = logDirectory.resolve("iperf3-server-" + port + ".txt");
+        Process server = new ProcessBuilder(Commands.inNamespace(serverNetns,
+                List.of("iperf3", "-s", "-1", "-p", Integer.toString(port))))
+                .redirectErrorStream(true).redirectOutput(serverLog.toFile()).start();
         try {
             Poll.until("iperf3 listens on port " + port + " in " + serverNetns, Duration.ofSeconds(30), () -> {
                 if (!server.isAlive()) {
-                    throw new IOException("iperf3 server exited: " + lab.toolLog(serverLog));
+                    throw new IOException("iperf3 server exited: " + Files.readString(serverLog));
                 }
                 return !Commands.run(Commands.DEFAULT_LIMIT, Commands.inNamespace(serverNetns,
                         List.of("ss", "-H", "-l", "-t", "-n", "sport = :" + port))).output().isBlank();

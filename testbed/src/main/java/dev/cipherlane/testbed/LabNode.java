@@ -1,16 +1,7 @@
 package dev.cipherlane.testbed;
 
-import dev.cipherlane.linux.Errno;
-import dev.cipherlane.linux.Link;
-import dev.cipherlane.linux.LinuxException;
-import dev.cipherlane.linux.NetNamespace;
-import dev.cipherlane.linux.Route;
-import dev.cipherlane.linux.Rtnetlink;
-import dev.cipherlane.linux.Sockets;
 import dev.cipherlane.linux.UnixRequest;
-import dev.cipherlane.net.IpAddress;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -263,65 +254,16 @@ public final class LabNode {
         } else {
             sb.append("--- ").append(name()).append(" is not running ---\n");
         }
-        sb.append(kernelState(name(), netns));
+        sb.append("--- ").append(name()).append(": kernel state ---\n").append(Namespace.describe(netns));
         return sb.toString();
-    }
-
-    /** The links, addresses, routes and neighbours of namespace {@code ns}, read over rtnetlink. */
-    static String kernelState(String label, String ns) {
-        StringBuilder sb = new StringBuilder("--- ").append(label).append(": kernel state of ").append(ns)
-                .append(" ---\n");
-        try (NetNamespace handle = NetNamespace.named(ns); Rtnetlink rtnl = Rtnetlink.open(handle)) {
-            for (List<?> items : List.of(rtnl.links(), rtnl.addresses(0), rtnl.routes(), rtnl.neighbours(0))) {
-                items.forEach(i -> sb.append(i).append('\n'));
-            }
-        } catch (IOException | RuntimeException e) {
-            sb.append(e).append('\n');
-        }
-        return sb.toString();
-    }
-
-    /** Interface {@code dev} of namespace {@code ns} and its addresses, or null if it does not exist. */
-    static InterfaceState interfaceState(String ns, String dev) throws IOException {
-        try (NetNamespace handle = NetNamespace.named(ns); Rtnetlink rtnl = Rtnetlink.open(handle)) {
-            Link link;
-            try {
-                link = rtnl.link(dev);
-            } catch (LinuxException e) {
-                if (e.errno() == Errno.ENODEV) {
-                    return null;
-                }
-                throw e;
-            }
-            List<String> addresses = rtnl.addresses(link.index()).stream()
-                    .map(a -> IpAddress.parse(a.address().getHostAddress()) + "/" + a.prefixLength()).toList();
-            return new InterfaceState(link, addresses);
-        }
-    }
-
-    /** An interface and its addresses as "address/length", IPv6 in RFC 5952 text as {@code ip} prints it. */
-    record InterfaceState(Link link, List<String> addresses) {
-        /** Up with carrier. */
-        boolean up() {
-            return link.up() && link.lowerUp();
-        }
     }
 
     private boolean podReady(LabPod pod) throws IOException {
-        InterfaceState s = interfaceState(pod.netns(), POD_INTERFACE);
-        if (s == null || !s.up() || !s.addresses().containsAll(List.of(pod.ip4() + "/32", pod.ip6() + "/128"))) {
-            return false;
-        }
-        InetAddress ip6 = InetAddress.ofLiteral(pod.ip6());
-        // The kernel adds the local route once duplicate address detection has finished.
-        try (NetNamespace handle = NetNamespace.named(pod.netns()); Rtnetlink rtnl = Rtnetlink.open(handle)) {
-            return rtnl.routes(Sockets.AF_INET6).stream().anyMatch(r -> r.table() == Route.RT_TABLE_LOCAL
-                    && r.type() == Route.RTN_LOCAL && ip6.equals(r.destination()));
-        }
+        return InterfaceState.podAttached(pod.netns(), POD_INTERFACE, pod.ip4(), pod.ip6());
     }
 
     private boolean hostTapReady() throws IOException {
-        InterfaceState s = interfaceState(netns, HOST_TAP);
+        InterfaceState s = InterfaceState.of(netns, HOST_TAP);
         return s != null && s.up()
                 && s.addresses().contains(underlay() + "/" + AddressPlan.UNDERLAY_PREFIX_LENGTH);
     }

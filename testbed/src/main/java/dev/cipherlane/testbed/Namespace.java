@@ -170,6 +170,22 @@ public final class Namespace implements AutoCloseable {
         }
     }
 
+    /**
+     * The links, addresses, routes and neighbours of named namespace {@code name}, one a
+     * line, read over rtnetlink: for failure messages.
+     */
+    public static String describe(String name) {
+        StringBuilder sb = new StringBuilder();
+        try (NetNamespace handle = NetNamespace.named(name); Rtnetlink rtnl = Rtnetlink.open(handle)) {
+            for (List<?> items : List.of(rtnl.links(), rtnl.addresses(0), rtnl.routes(), rtnl.neighbours(0))) {
+                items.forEach(i -> sb.append(i).append('\n'));
+            }
+        } catch (IOException | RuntimeException e) {
+            sb.append(name).append(": ").append(e).append('\n');
+        }
+        return sb.toString();
+    }
+
     private static void closeQuietly(NetNamespace handle, Throwable pending) {
         try {
             handle.close();

@@ -93,7 +93,7 @@ class LabTest {
     }
 
     private static List<String> wireAddresses(LabNode n) throws Exception {
-        return LabNode.interfaceState(n.netns(), LabNode.WIRE).addresses().stream()
+        return InterfaceState.of(n.netns(), LabNode.WIRE).addresses().stream()
                 .filter(a -> !a.startsWith("fe80")).toList();
     }
 
@@ -102,5 +102,4 @@ class LabTest {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix + "-")).sorted().toList();
         }
     }
-
 }

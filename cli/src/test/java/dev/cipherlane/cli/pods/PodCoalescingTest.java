@@ -1,6 +1,9 @@
 package dev.cipherlane.cli.pods;
 
 import dev.cipherlane.testbed.CheckedStream;
+import dev.cipherlane.testbed.Commands;
+import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.NodeViews;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -30,7 +33,7 @@ class PodCoalescingTest {
 
     @BeforeEach
     void needsRoot() throws Exception {
-        assumeTrue(PodTestbed.isRoot(), "needs root for namespaces and taps");
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces and taps");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ethtool")) || Files.isExecutable(Path.of("/sbin/ethtool")),
                 "needs ethtool (bin/lib/install-packages.sh installs it)");
@@ -47,7 +50,7 @@ class PodCoalescingTest {
     void segmentsFromAPodWithoutTsoReachTheOtherPodCoalesced() throws Exception {
         t = PodTestbed.create(dir, 1, 1);
         t.start();
-        PodTestbed.Run off = t.runIn(t.a, Duration.ofSeconds(30), "ethtool", "-K", "eth0", "tso", "off", "gso", "off");
+        Commands.Result off = t.runIn(t.a, Duration.ofSeconds(30), "ethtool", "-K", "eth0", "tso", "off", "gso", "off");
         assertTrue(off.ok(), off::toString);
 
         CheckedStream s = t.closeLater(PodTestbed.stream("gro", t.a, t.b, t.b.address4(), 7101, 64 * MIB, 0,
@@ -56,12 +59,12 @@ class PodCoalescingTest {
         assertTrue(r.intact(), () -> "stream pod-a -> pod-b: " + r + "\n" + t.diagnostics());
 
         String errors = t.admin("show errors");
-        long merged = NodeReports.error(errors, "gro4", "gro packets merged");
-        long superPackets = NodeReports.error(errors, "gro4", "gro super-packets out");
+        long merged = NodeViews.error(errors, "gro4", "gro packets merged");
+        long superPackets = NodeViews.error(errors, "gro4", "gro super-packets out");
         System.out.println("PodCoalescingTest: " + merged + " segments merged into " + superPackets
                 + " super-packets\n" + errors);
         assertTrue(merged > 0 && superPackets > 0, () -> "no coalescing toward pod-b:\n" + errors);
-        assertTrue(NodeReports.error(errors, NodeReports.tapInput(t.a, 0), "gso super-packets received") == 0,
+        assertTrue(NodeViews.error(errors, PodTestbed.tapInput(t.a, 0), "gso super-packets received") == 0,
                 () -> "pod-a still sent super-packets with TSO off:\n" + errors);
         t.awaitNoBuffersInUse();
     }

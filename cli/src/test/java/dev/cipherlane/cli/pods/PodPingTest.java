@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cipherlane.testbed.Commands;
+import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.LabPod;
+import dev.cipherlane.testbed.NodeViews;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +39,7 @@ class PodPingTest {
 
     @BeforeEach
     void startNode() throws Exception {
-        assumeTrue(PodTestbed.isRoot(), "needs root for namespaces and taps");
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces and taps");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
         t = PodTestbed.create(dir);
         t.start();
@@ -54,7 +58,7 @@ class PodPingTest {
         ping(t.b, t.a.ip4(), "ping", "-c", "3", "-W", "2", t.a.ip4());
         // 3 requests and 3 replies each way.
         awaitForwarded(List.of("ethernet-input", "ip4-input", "ip4-lookup", "ip4-rewrite", "tap-output"), 12);
-        awaitForwarded(List.of(NodeReports.tapInput(t.a, 0), NodeReports.tapInput(t.b, 0)), 6);
+        awaitForwarded(List.of(PodTestbed.tapInput(t.a, 0), PodTestbed.tapInput(t.b, 0)), 6);
         assertNoForwardingErrors();
         t.awaitNoBuffersInUse();
         assertEquals(List.of(), t.nodeErrors(), t::nodeLog);
@@ -65,15 +69,15 @@ class PodPingTest {
         ping(t.a, t.b.ip6(), "ping", "-6", "-c", "3", "-W", "2", t.b.ip6());
         ping(t.b, t.a.ip6(), "ping", "-6", "-c", "3", "-W", "2", t.a.ip6());
         awaitForwarded(List.of("ethernet-input", "ip6-input", "ip6-lookup", "ip6-rewrite", "tap-output"), 12);
-        awaitForwarded(List.of(NodeReports.tapInput(t.a, 0), NodeReports.tapInput(t.b, 0)), 6);
+        awaitForwarded(List.of(PodTestbed.tapInput(t.a, 0), PodTestbed.tapInput(t.b, 0)), 6);
         assertNoForwardingErrors();
         t.awaitNoBuffersInUse();
         assertEquals(List.of(), t.nodeErrors(), t::nodeLog);
     }
 
     /** Every echo request answered: nothing on this path may lose a packet. */
-    private void ping(PodTestbed.Pod from, String to, String... command) throws Exception {
-        PodTestbed.Run r = t.runIn(from, PING_LIMIT, command);
+    private void ping(LabPod from, String to, String... command) throws Exception {
+        Commands.Result r = t.runIn(from, PING_LIMIT, command);
         assertEquals(0, r.exit(), () -> from.name() + " cannot ping " + to + ": " + r + "\n" + t.diagnostics());
         assertTrue(r.output().contains("3 packets transmitted, 3 received"),
                 () -> "lost echoes from " + from.name() + " to " + to + ": " + r + "\n" + t.diagnostics());
@@ -82,7 +86,7 @@ class PodPingTest {
     private void awaitForwarded(List<String> stages, long atLeast) throws Exception {
         t.waitUntil("at least " + atLeast + " packets through each of " + stages, COUNTER_LIMIT, () -> {
             String runtime = t.admin("show runtime");
-            return stages.stream().allMatch(s -> NodeReports.packets(runtime, s) >= atLeast);
+            return stages.stream().allMatch(s -> NodeViews.packets(runtime, s) >= atLeast);
         });
     }
 
@@ -92,7 +96,7 @@ class PodPingTest {
      */
     private void assertNoForwardingErrors() throws Exception {
         String errors = t.admin("show errors");
-        for (Map.Entry<String, Long> e : NodeReports.errors(errors).entrySet()) {
+        for (Map.Entry<String, Long> e : NodeViews.errors(errors).entrySet()) {
             String counter = e.getKey();
             boolean forwardingFailure = counter.startsWith("ip4-rewrite:") || counter.startsWith("ip6-rewrite:")
                     || counter.startsWith("tap-output:") || counter.endsWith(": read error");

@@ -1,6 +1,10 @@
 package dev.cipherlane.cli.pods;
 
 import dev.cipherlane.testbed.CheckedStream;
+import dev.cipherlane.testbed.Commands;
+import dev.cipherlane.testbed.InterfaceState;
+import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.LabPod;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +49,7 @@ class PodRestartTest {
 
     @BeforeEach
     void startNode() throws Exception {
-        assumeTrue(PodTestbed.isRoot(), "needs root for namespaces and taps");
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces and taps");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
         t = PodTestbed.create(dir);
         t.start();
@@ -61,8 +65,8 @@ class PodRestartTest {
     @Test
     void tcpConnectionsSurviveAKilledAndRestartedNode() throws Exception {
         Map<String, Integer> indexBefore = new HashMap<>();
-        for (PodTestbed.Pod p : t.pods()) {
-            indexBefore.put(p.name(), t.link(p).orElseThrow().index());
+        for (LabPod p : t.pods()) {
+            indexBefore.put(p.name(), t.link(p).orElseThrow().link().index());
         }
         CheckedStream v4 = t.closeLater(PodTestbed.stream("restart-v4", t.a, t.b, t.b.address4(), 7101,
                 BYTES, RATE, STALL_LIMIT)).start();
@@ -73,11 +77,11 @@ class PodRestartTest {
 
         long killedAt = System.nanoTime();
         t.kill();
-        for (PodTestbed.Pod p : t.pods()) {
+        for (LabPod p : t.pods()) {
             assertPodKeepsItsNetworking(p, indexBefore.get(p.name()));
         }
         Thread.sleep(DOWN_TIME.toMillis());
-        for (PodTestbed.Pod p : t.pods()) {
+        for (LabPod p : t.pods()) {
             assertPodKeepsItsNetworking(p, indexBefore.get(p.name()));
         }
         assertTrue(v4.received() < BYTES && v6.received() < BYTES,
@@ -85,8 +89,8 @@ class PodRestartTest {
 
         t.start();
         long restartedAt = System.nanoTime();
-        for (PodTestbed.Pod p : t.pods()) {
-            assertEquals(indexBefore.get(p.name()), t.link(p).orElseThrow().index(),
+        for (LabPod p : t.pods()) {
+            assertEquals(indexBefore.get(p.name()), t.link(p).orElseThrow().link().index(),
                     () -> p.name() + "'s tap was replaced, not re-attached\n" + t.diagnostics());
         }
 
@@ -103,21 +107,21 @@ class PodRestartTest {
     }
 
     /** What a pod needs to carry on once a node is back, checked while none runs. */
-    private void assertPodKeepsItsNetworking(PodTestbed.Pod p, int index) throws Exception {
-        PodTestbed.PodLink link = t.link(p).orElseThrow(
+    private void assertPodKeepsItsNetworking(LabPod p, int index) throws Exception {
+        InterfaceState link = t.link(p).orElseThrow(
                 () -> new AssertionError(p.name() + " lost its interface while the node was down\n" + t.diagnostics()));
-        assertEquals(index, link.index(), p.name() + "'s interface was replaced while the node was down");
-        assertTrue(link.flags().contains("UP"), () -> p.name() + "'s interface is administratively down: " + link);
-        assertEquals(PodTestbed.MTU, link.mtu(), () -> p.name() + ": " + link);
+        assertEquals(index, link.link().index(), p.name() + "'s interface was replaced while the node was down");
+        assertTrue(link.link().up(), () -> p.name() + "'s interface is administratively down: " + link);
+        assertEquals(t.mtu(), link.link().mtu(), () -> p.name() + ": " + link);
         assertTrue(link.addresses().containsAll(List.of(p.ip4() + "/32", p.ip6() + "/128")),
                 () -> p.name() + " lost an address while the node was down: " + link);
-        String routes4 = t.run(Duration.ofSeconds(30), "ip", "-n", p.netns(), "-4", "route", "show", "default").output();
-        String routes6 = t.run(Duration.ofSeconds(30), "ip", "-n", p.netns(), "-6", "route", "show", "default").output();
+        String routes4 = Commands.run(Duration.ofSeconds(30), List.of("ip", "-n", p.netns(), "-4", "route", "show", "default")).output();
+        String routes6 = Commands.run(Duration.ofSeconds(30), List.of("ip", "-n", p.netns(), "-6", "route", "show", "default")).output();
         assertTrue(routes4.contains("via " + PodTestbed.GATEWAY4 + " dev " + PodTestbed.POD_INTERFACE),
                 () -> p.name() + " lost its IPv4 default route: " + routes4);
         assertTrue(routes6.contains("via " + PodTestbed.GATEWAY6 + " dev " + PodTestbed.POD_INTERFACE),
                 () -> p.name() + " lost its IPv6 default route: " + routes6);
-        String neighbours = t.run(Duration.ofSeconds(30), "ip", "-n", p.netns(), "neigh", "show", "nud", "permanent")
+        String neighbours = Commands.run(Duration.ofSeconds(30), List.of("ip", "-n", p.netns(), "neigh", "show", "nud", "permanent"))
                 .output();
         for (String gateway : List.of(PodTestbed.GATEWAY4, PodTestbed.GATEWAY6)) {
             assertTrue(neighbours.contains(gateway + " dev " + PodTestbed.POD_INTERFACE + " lladdr "

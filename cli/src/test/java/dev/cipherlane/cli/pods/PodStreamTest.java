@@ -1,6 +1,10 @@
 package dev.cipherlane.cli.pods;
 
 import dev.cipherlane.testbed.CheckedStream;
+import dev.cipherlane.testbed.Iperf;
+import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.LabPod;
+import dev.cipherlane.testbed.NodeViews;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -41,7 +45,7 @@ class PodStreamTest {
 
     @BeforeEach
     void needsRoot() {
-        assumeTrue(PodTestbed.isRoot(), "needs root for namespaces and taps");
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces and taps");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun");
     }
 
@@ -65,7 +69,7 @@ class PodStreamTest {
 
         String errors = t.admin("show errors");
         String runtime = t.admin("show runtime");
-        long superPackets = NodeReports.error(errors, NodeReports.tapInput(t.a, 0), "gso super-packets received");
+        long superPackets = NodeViews.error(errors, PodTestbed.tapInput(t.a, 0), "gso super-packets received");
         System.out.println("PodStreamTest: gso super-packets received from pod-a: " + superPackets);
         System.out.println(runtime + errors);
         assertTrue(superPackets > 0, () -> "pod-a's kernel sent no TCP super-packets (TSO on the tap):\n"
@@ -80,7 +84,7 @@ class PodStreamTest {
         CheckedStream.Result r = stream("ipv6-256m", t.b.address6(), 7002, 256 * MIB);
         assertTrue(r.intact(), () -> "IPv6 stream pod-a -> pod-b: " + r + "\n" + t.diagnostics());
         String runtime = t.admin("show runtime");
-        assertTrue(NodeReports.packets(runtime, "ip6-rewrite") > 0, () -> "no IPv6 forwarded?\n" + runtime);
+        assertTrue(NodeViews.packets(runtime, "ip6-rewrite") > 0, () -> "no IPv6 forwarded?\n" + runtime);
         t.awaitNoBuffersInUse();
         assertEquals(List.of(), t.nodeErrors(), t::nodeLog);
     }
@@ -88,7 +92,7 @@ class PodStreamTest {
     @Test
     void iperf3CompletesBetweenThePods() throws Exception {
         startNode(1, 1);
-        Iperf.Report r = Iperf.run(t, t.a, t.b, t.b.ip4(), 5201, 5);
+        Iperf.Report r = Iperf.run(t.directory(), t.a.netns(), t.b.netns(), t.b.ip4(), 5201, 5, 1);
         System.out.println("PodStreamTest: iperf3 pod-a -> pod-b, 5 s: " + r);
         assertNull(r.error(), () -> r + "\n" + t.diagnostics());
         assertTrue(r.bytesReceived() > 0, () -> r + "\n" + t.diagnostics());
@@ -106,8 +110,8 @@ class PodStreamTest {
         List<CheckedStream> streams = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             boolean forward = i % 2 == 0;
-            PodTestbed.Pod from = forward ? t.a : t.b;
-            PodTestbed.Pod to = forward ? t.b : t.a;
+            LabPod from = forward ? t.a : t.b;
+            LabPod to = forward ? t.b : t.a;
             streams.add(t.closeLater(PodTestbed.stream("mq-" + i, from, to, to.address4(), 7010 + i,
                     128 * MIB, 0, STALL_LIMIT)));
         }
