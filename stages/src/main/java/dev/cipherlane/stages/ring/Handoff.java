@@ -3,8 +3,10 @@ package dev.cipherlane.stages.ring;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import java.util.Arrays;
 import java.util.List;
@@ -29,8 +31,22 @@ import java.util.List;
 public final class Handoff extends Stage<Handoff.Params> {
     public static final String NAME = "handoff";
 
-    public static final int RING_FULL = 0;
-    public static final int WORKER_OUT_OF_RANGE = 1;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        RING_FULL("handoff ring full"),
+        WORKER_OUT_OF_RANGE("worker index above handoff limit");
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
 
     /** At most one ring per packet of a frame: more targets could not all get a packet. */
     public static final int MAX_RINGS = Frame.CAPACITY;
@@ -86,8 +102,7 @@ public final class Handoff extends Stage<Handoff.Params> {
     }
 
     public static StageSpec spec(String name) {
-        return new StageSpec(name, List.of(),
-                List.of("handoff ring full", "worker index above handoff limit"));
+        return StageSpec.of(name, NextArc.None.class, Errors.class);
     }
 
     @Override
@@ -126,7 +141,7 @@ public final class Handoff extends Stage<Handoff.Params> {
         int w = ctx.worker();
         if (w >= scratch.length) {
             for (int i = 0; i < n; i++) {
-                ctx.drop(bis[i], WORKER_OUT_OF_RANGE);
+                ctx.drop(bis[i], Errors.WORKER_OUT_OF_RANGE);
             }
             return;
         }
@@ -166,7 +181,7 @@ public final class Handoff extends Stage<Handoff.Params> {
     private static void send(FrameRing ring, int[] bis, int off, int n, StageContext ctx) {
         if (!ring.offer(bis, off, n)) {
             for (int i = 0; i < n; i++) {
-                ctx.drop(bis[off + i], RING_FULL);
+                ctx.drop(bis[off + i], Errors.RING_FULL);
             }
         }
     }

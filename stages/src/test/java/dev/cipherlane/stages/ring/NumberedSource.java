@@ -4,10 +4,10 @@ import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.InputStage;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 
 /**
  * Test input: makes {@code total} packets whose payload is the producer id (4 bytes) and a
@@ -16,6 +16,9 @@ import java.util.List;
  * flight by the pool size. Runs on one worker only.
  */
 final class NumberedSource extends InputStage<Stage.NoParams> {
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { NEXT }
+
     static final int PRODUCER = 0;
     static final int SEQUENCE = 4;
     static final int LENGTH = 12;
@@ -27,7 +30,7 @@ final class NumberedSource extends InputStage<Stage.NoParams> {
     private volatile long produced;
 
     NumberedSource(String name, int producer, long total, int perPoll) {
-        super(new StageSpec(name, List.of("next"), List.of()), NoParams.INSTANCE);
+        super(StageSpec.of(name, Arcs.class), NoParams.INSTANCE);
         this.producer = producer;
         this.total = total;
         this.perPoll = perPoll;
@@ -57,7 +60,7 @@ final class NumberedSource extends InputStage<Stage.NoParams> {
             mem.u32(bi, PRODUCER, producer);
             mem.data().set(Net.U64, mem.start(bi) + SEQUENCE, next);
             mem.flowHash(bi, producer);
-            ctx.enqueue(0, bi);
+            ctx.enqueue(Arcs.NEXT, bi);
             next++;
             made++;
         }

@@ -3,10 +3,11 @@ package dev.cipherlane.stages.ring;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 
 /**
  * Test sink for {@link NumberedSource} packets: every producer's sequence numbers must
@@ -15,14 +16,28 @@ import java.util.List;
  * packet as "checked". Runs on one worker only.
  */
 final class OrderCheck extends Stage<Stage.NoParams> {
-    static final int CHECKED = 0;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        CHECKED("checked");
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
 
     private final long[] expected;
     private volatile long received;
     private volatile String firstViolation;
 
     OrderCheck(String name, int producers) {
-        super(new StageSpec(name, List.of(), List.of("checked")), NoParams.INSTANCE);
+        super(StageSpec.of(name, NextArc.None.class, Errors.class), NoParams.INSTANCE);
         expected = new long[producers];
     }
 
@@ -55,7 +70,7 @@ final class OrderCheck extends Stage<Stage.NoParams> {
                 }
                 expected[producer] = seq + 1;
             }
-            ctx.drop(bi, CHECKED);
+            ctx.drop(bi, Errors.CHECKED);
         }
         received += n;
     }
