@@ -5,16 +5,17 @@ import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.Graph;
 import dev.cipherlane.stages.graph.GraphRuntime;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.RuntimeReport;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.TcpCoalescing;
 import dev.cipherlane.stages.offload.TcpSegmentation;
+import dev.cipherlane.stages.wire.Checksum;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -346,7 +347,7 @@ public class OffloadBench {
         long bytes;
 
         FreeingSink() {
-            super(new StageSpec(NAME, List.of(), List.of()), NoParams.INSTANCE);
+            super(StageSpec.of(NAME, NextArc.None.class), NoParams.INSTANCE);
         }
 
         @Override

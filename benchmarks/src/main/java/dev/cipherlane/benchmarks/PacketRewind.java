@@ -2,10 +2,10 @@ package dev.cipherlane.benchmarks;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 
 /**
  * End of an ESP benchmark graph: puts each packet back as {@link SavedPackets} holds it, so
@@ -40,7 +40,7 @@ final class PacketRewind extends Stage<Stage.NoParams> {
      *              only the outer header needs only those back)
      */
     PacketRewind(String name, SavedPackets saved, int bytes, boolean checkSequence, Recycler recycler) {
-        super(new StageSpec(name, List.of(), List.of()), NoParams.INSTANCE);
+        super(StageSpec.of(name, NextArc.None.class), NoParams.INSTANCE);
         this.saved = saved;
         this.bytes = bytes;
         this.checkSequence = checkSequence;

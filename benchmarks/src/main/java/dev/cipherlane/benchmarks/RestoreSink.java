@@ -2,10 +2,10 @@ package dev.cipherlane.benchmarks;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 
 /**
  * End of the benchmark graph: undoes what ip4-rewrite did (strips the Ethernet header,
@@ -18,7 +18,7 @@ final class RestoreSink extends Stage<Stage.NoParams> {
     private long forwarded;
 
     RestoreSink() {
-        super(new StageSpec(NAME, List.of(), List.of()), NoParams.INSTANCE);
+        super(StageSpec.of(NAME, NextArc.None.class), NoParams.INSTANCE);
     }
 
     @Override

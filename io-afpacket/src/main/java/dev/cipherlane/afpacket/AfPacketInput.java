@@ -7,13 +7,13 @@ import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.buffer.SizeClass;
 import dev.cipherlane.stages.graph.InputStage;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.VirtioNetMetadata;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -45,33 +45,35 @@ import java.util.Locale;
 public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
     public static final String NAME_PREFIX = "afpacket-input-";
 
-    public static final int ARC_ETHERNET_INPUT = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { ETHERNET_INPUT }
 
-    public static final int NO_BUFFER = 0;
-    public static final int FRAME_TOO_LONG = 1;
-    public static final int RUNT = 2;
-    /** A UDP GSO super-frame that is not plain IPv4/IPv6 UDP or has no segment size. */
-    public static final int UDP_GSO_MALFORMED = 3;
-    /** Counted, not dropped: super-frames cut into datagrams. */
-    public static final int UDP_GSO_SPLIT = 4;
-    /** A frame this host sent, looped back to the ring. */
-    public static final int OWN_FRAME = 5;
-    /** Error index of {@link VirtioNetMetadata} code 0; its codes follow in order. */
-    public static final int VIRTIO_ERRORS = 6;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        NO_BUFFER("no buffer"),
+        FRAME_TOO_LONG("frame too long"),
+        RUNT("runt frame"),
+        /** A UDP GSO super-frame that is not plain IPv4/IPv6 UDP or has no segment size. */
+        UDP_GSO_MALFORMED("udp gso super-frame malformed"),
+        /** Counted, not dropped: super-frames cut into datagrams. */
+        UDP_GSO_SPLIT("udp gso super-frames split"),
+        /** A frame this host sent, looped back to the ring. */
+        OWN_FRAME("own frame looped back");
 
-    private static final List<String> ERRORS;
+        private final String reason;
 
-    static {
-        List<String> e = new ArrayList<>(List.of(
-                "no buffer",
-                "frame too long",
-                "runt frame",
-                "udp gso super-frame malformed",
-                "udp gso super-frames split",
-                "own frame looped back"));
-        e.addAll(VirtioNetMetadata.ERRORS);
-        ERRORS = List.copyOf(e);
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
     }
+
+    /** Error index of {@link VirtioNetMetadata} code 0: its errors follow this stage's own. */
+    public static final int VIRTIO_ERRORS = Errors.values().length;
 
     private static final int ETHERNET_HEADER = 14;
     private static final int MAC_ADDRESSES = 12;
@@ -102,7 +104,7 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
     }
 
     public static StageSpec spec(String name) {
-        return new StageSpec(name, List.of("ethernet-input"), ERRORS);
+        return StageSpec.of(name, Arcs.class, Errors.class, VirtioNetMetadata.Errors.class);
     }
 
     @Override
@@ -146,7 +148,7 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
             if (rx.get(ValueLayout.JAVA_BYTE, h + Tpacket.H3_SLL + Tpacket.SLL_PKTTYPE) == Tpacket.PACKET_OUTGOING) {
                 // Our own GsoSocket's frames: PACKET_IGNORE_OUTGOING does not reach a fanout
                 // group's hook, and the kernel only skips frames of the group's own members.
-                ctx.count(OWN_FRAME, 1);
+                ctx.count(Errors.OWN_FRAME, 1);
                 ring.rxRelease();
                 continue;
             }
@@ -160,15 +162,15 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
             int frame = tagged ? snap + VLAN_TAG : snap;
             int error = -1;
             if (snap < wire || frame > LARGE_FRAME_MAX) {
-                error = FRAME_TOO_LONG;
+                error = Errors.FRAME_TOO_LONG.ordinal();
             } else if (snap < ETHERNET_HEADER) {
-                error = RUNT;
+                error = Errors.RUNT.ordinal();
             }
             int bi = -1;
             if (error < 0) {
                 bi = frame <= SMALL_FRAME_MAX ? buffers.allocSmall() : buffers.allocLarge();
                 if (bi < 0) {
-                    error = NO_BUFFER;
+                    error = Errors.NO_BUFFER.ordinal();
                 }
             }
             if (error >= 0) {
@@ -208,7 +210,7 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
             } else {
                 ring.rxRelease();
             }
-            ctx.enqueue(ARC_ETHERNET_INPUT, bi);
+            ctx.enqueue(Arcs.ETHERNET_INPUT, bi);
             produced++;
         }
         return produced;
@@ -225,7 +227,7 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
         int payloadOffset = UdpGso.superFramePayload(rx, from, length);
         int total = length - payloadOffset;
         if (payloadOffset < 0 || segmentSize <= 0 || total <= 0) {
-            ctx.count(UDP_GSO_MALFORMED, 1);
+            ctx.count(Errors.UDP_GSO_MALFORMED, 1);
             return 0;
         }
         PacketMemory mem = ctx.memory();
@@ -239,7 +241,7 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
             int bi = frame <= SMALL_FRAME_MAX ? buffers.allocSmall()
                     : frame <= LARGE_FRAME_MAX ? buffers.allocLarge() : -1;
             if (bi < 0) {
-                ctx.count(frame <= LARGE_FRAME_MAX ? NO_BUFFER : FRAME_TOO_LONG, 1);
+                ctx.count(frame <= LARGE_FRAME_MAX ? Errors.NO_BUFFER : Errors.FRAME_TOO_LONG, 1);
                 continue;
             }
             long to = mem.start(bi);
@@ -248,10 +250,10 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
             UdpGso.finishSegment(data, to, payloadOffset, index, payload);
             mem.length(bi, frame);
             mem.rxInterface(bi, p.interfaceIndex());
-            ctx.enqueue(ARC_ETHERNET_INPUT, bi);
+            ctx.enqueue(Arcs.ETHERNET_INPUT, bi);
             produced++;
         }
-        ctx.count(UDP_GSO_SPLIT, 1);
+        ctx.count(Errors.UDP_GSO_SPLIT, 1);
         return produced;
     }
 

@@ -4,12 +4,13 @@ import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.VirtioNetMetadata;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -40,43 +41,42 @@ import java.util.Map;
 public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
     public static final String NAME = "afpacket-output";
 
-    public static final int UNKNOWN_INTERFACE = 0;
-    public static final int NO_RING_ON_WORKER = 1;
-    public static final int RUNT = 2;
-    public static final int FRAME_TOO_LONG = 3;
-    public static final int TX_RING_FULL = 4;
-    /** Counted, not a drop: the packets were already placed in the ring. */
-    public static final int KICK_ERROR = 5;
-    /**
-     * A super-frame the kernel refused or had no room for: its packets are dropped. A refusal
-     * of super-frames as such (an old kernel) turns them off for the ring; packets then go
-     * one by one.
-     */
-    public static final int GSO_SEND_ERROR = 6;
-    /** Counted, not drops: super-frames sent, and the datagrams they carried. */
-    public static final int GSO_FRAMES = 7;
-    public static final int GSO_SEGMENTS = 8;
-    /** Error index of {@link VirtioNetMetadata} code 0; its codes follow in order. */
-    public static final int VIRTIO_ERRORS = 9;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        UNKNOWN_INTERFACE("unknown interface"),
+        NO_RING_ON_WORKER("no tx ring on this worker"),
+        RUNT("runt frame"),
+        FRAME_TOO_LONG("frame too long"),
+        TX_RING_FULL("tx ring full"),
+        /** Counted, not a drop: the packets were already placed in the ring. */
+        KICK_ERROR("tx kick error"),
+        /**
+         * A super-frame the kernel refused or had no room for: its packets are dropped. A
+         * refusal of super-frames as such (an old kernel) turns them off for the ring; packets
+         * then go one by one.
+         */
+        GSO_SEND_ERROR("udp gso send error"),
+        /** Counted, not drops: super-frames sent, and the datagrams they carried. */
+        GSO_FRAMES("udp gso super-frames sent"),
+        GSO_SEGMENTS("udp gso datagrams sent");
 
-    private static final List<String> ERRORS;
+        private final String reason;
 
-    static {
-        List<String> e = new ArrayList<>(List.of(
-                "unknown interface",
-                "no tx ring on this worker",
-                "runt frame",
-                "frame too long",
-                "tx ring full",
-                "tx kick error",
-                "udp gso send error",
-                "udp gso super-frames sent",
-                "udp gso datagrams sent"));
-        e.addAll(VirtioNetMetadata.ERRORS);
-        ERRORS = List.copyOf(e);
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
     }
 
-    private static final StageSpec SPEC = new StageSpec(NAME, List.of(), ERRORS);
+    /** Error index of {@link VirtioNetMetadata} code 0: its errors follow this stage's own. */
+    public static final int VIRTIO_ERRORS = Errors.values().length;
+
+    private static final StageSpec SPEC =
+            StageSpec.of(NAME, NextArc.None.class, Errors.class, VirtioNetMetadata.Errors.class);
 
     private static final int ETHERNET_HEADER = 14;
 
@@ -159,19 +159,19 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
             int bi = frame.get(i);
             PacketRing[] rings = p.ringsOf(mem.txInterface(bi));
             if (rings == null) {
-                ctx.drop(bi, UNKNOWN_INTERFACE);
+                ctx.drop(bi, Errors.UNKNOWN_INTERFACE);
                 i++;
                 continue;
             }
             PacketRing ring = worker < rings.length ? rings[worker] : null;
             if (ring == null) {
-                ctx.drop(bi, NO_RING_ON_WORKER);
+                ctx.drop(bi, Errors.NO_RING_ON_WORKER);
                 i++;
                 continue;
             }
             int length = mem.length(bi);
             if (length < ETHERNET_HEADER) {
-                ctx.drop(bi, RUNT);
+                ctx.drop(bi, Errors.RUNT);
                 i++;
                 continue;
             }
@@ -185,12 +185,12 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
             }
             i++;
             if (length > ring.txCapacity()) {
-                ctx.drop(bi, FRAME_TOO_LONG);
+                ctx.drop(bi, Errors.FRAME_TOO_LONG);
                 continue;
             }
             long slot = ring.txNext();
             if (slot < 0) {
-                ctx.drop(bi, TX_RING_FULL);
+                ctx.drop(bi, Errors.TX_RING_FULL);
                 continue;
             }
             if (ring.offloads()) {
@@ -285,12 +285,12 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
             if (sent) {
                 ctx.buffers().free(bk);
             } else {
-                ctx.drop(bk, GSO_SEND_ERROR);
+                ctx.drop(bk, Errors.GSO_SEND_ERROR);
             }
         }
         if (sent) {
-            ctx.count(GSO_FRAMES, 1);
-            ctx.count(GSO_SEGMENTS, segments);
+            ctx.count(Errors.GSO_FRAMES, 1);
+            ctx.count(Errors.GSO_SEGMENTS, segments);
         }
         return segments;
     }
@@ -299,7 +299,7 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
         try {
             ring.txKick();
         } catch (LinuxException e) {
-            ctx.count(KICK_ERROR, 1);
+            ctx.count(Errors.KICK_ERROR, 1);
         }
     }
 

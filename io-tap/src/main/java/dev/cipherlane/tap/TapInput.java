@@ -8,12 +8,12 @@ import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.buffer.SizeClass;
 import dev.cipherlane.stages.graph.InputStage;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.VirtioNetMetadata;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -47,31 +47,33 @@ import java.util.Locale;
 public final class TapInput extends InputStage<TapInput.Params> {
     public static final String NAME_PREFIX = "tap-input-";
 
-    public static final int ARC_ETHERNET_INPUT = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { ETHERNET_INPUT }
 
-    public static final int RUNT = 0;
-    public static final int NO_LARGE_BUFFER = 1;
-    public static final int FRAME_TOO_LONG = 2;
-    public static final int NO_BUFFER = 3;
-    public static final int READ_ERROR = 4;
-    /** Counted, not dropped: super-packets handed to the graph whole. */
-    public static final int GSO_RECEIVED = 5;
-    /** Error index of {@link VirtioNetMetadata} code 0; its codes follow in order. */
-    public static final int VIRTIO_ERRORS = 6;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        RUNT("runt frame"),
+        NO_LARGE_BUFFER("no large buffer"),
+        FRAME_TOO_LONG("frame too long"),
+        NO_BUFFER("no buffer"),
+        READ_ERROR("read error"),
+        /** Counted, not dropped: super-packets handed to the graph whole. */
+        GSO_RECEIVED("gso super-packets received");
 
-    private static final List<String> ERRORS;
+        private final String reason;
 
-    static {
-        List<String> e = new ArrayList<>(List.of(
-                "runt frame",
-                "no large buffer",
-                "frame too long",
-                "no buffer",
-                "read error",
-                "gso super-packets received"));
-        e.addAll(VirtioNetMetadata.ERRORS);
-        ERRORS = List.copyOf(e);
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
     }
+
+    /** Error index of {@link VirtioNetMetadata} code 0: its errors follow this stage's own. */
+    public static final int VIRTIO_ERRORS = Errors.values().length;
 
     /** Bytes of the virtio-net header in front of each frame (TUNSETVNETHDRSZ). */
     public static final int VNET_HEADER = VirtioNetHeader.SIZE;
@@ -103,7 +105,7 @@ public final class TapInput extends InputStage<TapInput.Params> {
     }
 
     public static StageSpec spec(String name) {
-        return new StageSpec(name, List.of("ethernet-input"), ERRORS);
+        return StageSpec.of(name, Arcs.class, Errors.class, VirtioNetMetadata.Errors.class);
     }
 
     @Override
@@ -136,7 +138,7 @@ public final class TapInput extends InputStage<TapInput.Params> {
             scratch = buffers.allocSmall();
             if (scratch < 0) {
                 // Frames wait in the tap's queue; the kernel drops once it is full.
-                ctx.count(NO_BUFFER, 1);
+                ctx.count(Errors.NO_BUFFER, 1);
                 return 0;
             }
         }
@@ -150,7 +152,7 @@ public final class TapInput extends InputStage<TapInput.Params> {
             try {
                 r = Libc.read(p.fd(), data, header, room);
             } catch (LinuxException e) {
-                ctx.count(READ_ERROR, 1);
+                ctx.count(Errors.READ_ERROR, 1);
                 break;
             }
             if (r == Libc.WOULD_BLOCK || r == 0) {
@@ -158,12 +160,12 @@ public final class TapInput extends InputStage<TapInput.Params> {
             }
             // tun reports the whole frame's length even when it copied only what fit.
             if (r >= room) {
-                ctx.count(large ? FRAME_TOO_LONG : NO_LARGE_BUFFER, 1);
+                ctx.count(large ? Errors.FRAME_TOO_LONG : Errors.NO_LARGE_BUFFER, 1);
                 continue;
             }
             int frame = (int) r - VNET_HEADER;
             if (frame < ETHERNET_HEADER) {
-                ctx.count(RUNT, 1);
+                ctx.count(Errors.RUNT, 1);
                 continue;
             }
             mem.dataOffset(scratch, PacketMemory.HEADROOM);
@@ -189,12 +191,12 @@ public final class TapInput extends InputStage<TapInput.Params> {
             }
             mem.rxInterface(bi, p.interfaceIndex());
             if (mem.gsoSize(bi) > 0) {
-                ctx.count(GSO_RECEIVED, 1);
+                ctx.count(Errors.GSO_RECEIVED, 1);
             }
-            ctx.enqueue(ARC_ETHERNET_INPUT, bi);
+            ctx.enqueue(Arcs.ETHERNET_INPUT, bi);
             produced++;
             if (scratch < 0) {
-                ctx.count(NO_BUFFER, 1);
+                ctx.count(Errors.NO_BUFFER, 1);
                 break;
             }
         }

@@ -7,14 +7,14 @@ import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.VirtioNetMetadata;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -35,28 +35,31 @@ import java.util.Map;
 public final class TapOutput extends Stage<TapOutput.Params> {
     public static final String NAME = "tap-output";
 
-    public static final int UNKNOWN_INTERFACE = 0;
-    public static final int RUNT = 1;
-    public static final int NO_HEADROOM = 2;
-    public static final int QUEUE_FULL = 3;
-    public static final int WRITE_ERROR = 4;
-    /** Error index of {@link VirtioNetMetadata} code 0; its codes follow in order. */
-    public static final int VIRTIO_ERRORS = 5;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        UNKNOWN_INTERFACE("unknown interface"),
+        RUNT("runt frame"),
+        NO_HEADROOM("no headroom for virtio-net header"),
+        QUEUE_FULL("tap queue full"),
+        WRITE_ERROR("write error");
 
-    private static final List<String> ERRORS;
+        private final String reason;
 
-    static {
-        List<String> e = new ArrayList<>(List.of(
-                "unknown interface",
-                "runt frame",
-                "no headroom for virtio-net header",
-                "tap queue full",
-                "write error"));
-        e.addAll(VirtioNetMetadata.ERRORS);
-        ERRORS = List.copyOf(e);
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
     }
 
-    private static final StageSpec SPEC = new StageSpec(NAME, List.of(), ERRORS);
+    /** Error index of {@link VirtioNetMetadata} code 0: its errors follow this stage's own. */
+    public static final int VIRTIO_ERRORS = Errors.values().length;
+
+    private static final StageSpec SPEC =
+            StageSpec.of(NAME, NextArc.None.class, Errors.class, VirtioNetMetadata.Errors.class);
 
     private static final int VNET_HEADER = VirtioNetHeader.SIZE;
     private static final int ETHERNET_HEADER = 14;
@@ -147,16 +150,16 @@ public final class TapOutput extends Stage<TapOutput.Params> {
             int bi = frame.get(i);
             int[] fds = p.queuesOf(mem.txInterface(bi));
             if (fds == null) {
-                ctx.drop(bi, UNKNOWN_INTERFACE);
+                ctx.drop(bi, Errors.UNKNOWN_INTERFACE);
                 continue;
             }
             int length = mem.length(bi);
             if (length < ETHERNET_HEADER) {
-                ctx.drop(bi, RUNT);
+                ctx.drop(bi, Errors.RUNT);
                 continue;
             }
             if (mem.dataOffset(bi) < VNET_HEADER) {
-                ctx.drop(bi, NO_HEADROOM);
+                ctx.drop(bi, Errors.NO_HEADROOM);
                 continue;
             }
             long header = mem.start(bi) - VNET_HEADER;
@@ -172,14 +175,14 @@ public final class TapOutput extends Stage<TapOutput.Params> {
             try {
                 r = Libc.write(fds[worker % fds.length], data, header, total);
             } catch (LinuxException e) {
-                ctx.drop(bi, WRITE_ERROR);
+                ctx.drop(bi, Errors.WRITE_ERROR);
                 continue;
             }
             if (r == Libc.WOULD_BLOCK) {
-                ctx.drop(bi, QUEUE_FULL);
+                ctx.drop(bi, Errors.QUEUE_FULL);
             } else if (r != total) {
                 // tun takes a frame whole or not at all; anything else is a broken descriptor.
-                ctx.drop(bi, WRITE_ERROR);
+                ctx.drop(bi, Errors.WRITE_ERROR);
             } else {
                 ctx.buffers().free(bi);
             }

@@ -3,10 +3,11 @@ package dev.cipherlane.tap;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 
 /**
  * Test stage playing the host at {@link TapNamespace#NODE_IP} behind the tap: answers ICMP
@@ -21,8 +22,10 @@ import java.util.List;
  */
 final class PeerResponder extends Stage<Stage.NoParams> {
     static final String NAME = "peer";
-    static final int ARC_TX = 0;
-    static final int ARC_OTHER = 1;
+
+    /** Next arcs, in index order. */
+    enum Arcs implements NextArc { TX, OTHER }
+
     /** Our initial sequence number on every SYN-ACK. */
     static final int ISN = 0x10000000;
 
@@ -30,13 +33,29 @@ final class PeerResponder extends Stage<Stage.NoParams> {
     static final String ECHO_REPLIES = "icmp echo replies";
     static final String UDP_ECHOES = "udp echoes";
     static final String SYN_ACKS = "syn-acks";
-    private static final int ECHO_REPLY = 0;
-    private static final int UDP_ECHO = 1;
-    private static final int SYN_ACK = 2;
+
+    /** The counters above, in index order. */
+    enum Errors implements StageError {
+        ECHO_REPLY(ECHO_REPLIES),
+        UDP_ECHO(UDP_ECHOES),
+        SYN_ACK(SYN_ACKS);
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
     private static final int NONE = -1;
 
     PeerResponder() {
-        super(new StageSpec(NAME, List.of("tx", "other"), List.of(ECHO_REPLIES, UDP_ECHOES, SYN_ACKS)), NoParams.INSTANCE);
+        super(StageSpec.of(NAME, Arcs.class, Errors.class), NoParams.INSTANCE);
     }
 
     @Override
@@ -46,10 +65,10 @@ final class PeerResponder extends Stage<Stage.NoParams> {
             int bi = frame.get(i);
             int answered = respond(mem, bi);
             if (answered == NONE) {
-                ctx.enqueue(ARC_OTHER, bi);
+                ctx.enqueue(Arcs.OTHER, bi);
             } else {
                 ctx.count(answered, 1);
-                ctx.enqueue(ARC_TX, bi);
+                ctx.enqueue(Arcs.TX, bi);
             }
         }
     }
@@ -67,15 +86,15 @@ final class PeerResponder extends Stage<Stage.NoParams> {
             int icmpLength = mem.u16(bi, 16) - ihl;
             mem.u16(bi, l4 + 2, 0);
             mem.u16(bi, l4 + 2, ~fold(sum(mem, bi, l4, icmpLength)) & 0xFFFF);
-            answered = ECHO_REPLY;
+            answered = Errors.ECHO_REPLY.ordinal();
         } else if (protocol == 17) {
             int sport = mem.u16(bi, l4);
             mem.u16(bi, l4, mem.u16(bi, l4 + 2));
             mem.u16(bi, l4 + 2, sport);
-            answered = UDP_ECHO;
+            answered = Errors.UDP_ECHO.ordinal();
         } else if (protocol == 6 && (mem.u8(bi, l4 + 13) & 0x12) == 0x02) {
             synAck(mem, bi, ihl, l4);
-            answered = SYN_ACK;
+            answered = Errors.SYN_ACK.ordinal();
         } else {
             return NONE;
         }

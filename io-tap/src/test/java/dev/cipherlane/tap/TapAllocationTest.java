@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.GraphRuntime;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.testing.StageHarness;
 import java.lang.management.ManagementFactory;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +32,11 @@ class TapAllocationTest {
 
     /** Sends every packet out of interface {@link #TX}. */
     private static final class Turnaround extends Stage<Stage.NoParams> {
+        /** Next arcs, in index order. */
+        public enum Arcs implements NextArc { TX }
+
         Turnaround() {
-            super(new StageSpec("turnaround", List.of("tx"), List.of()), NoParams.INSTANCE);
+            super(StageSpec.of("turnaround", Arcs.class), NoParams.INSTANCE);
         }
 
         @Override
@@ -42,7 +45,7 @@ class TapAllocationTest {
             for (int i = 0; i < frame.count(); i++) {
                 int bi = frame.get(i);
                 mem.txInterface(bi, TX);
-                ctx.enqueue(0, bi);
+                ctx.enqueue(Arcs.TX, bi);
             }
         }
     }

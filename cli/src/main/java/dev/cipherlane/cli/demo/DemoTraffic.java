@@ -3,7 +3,9 @@ package dev.cipherlane.cli.demo;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.InputStage;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,7 +18,25 @@ import java.util.List;
  */
 final class DemoTraffic extends InputStage<DemoTraffic.Params> {
     static final String NAME = "demo-traffic";
-    static final int NO_BUFFER = 0;
+
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { ETHERNET_INPUT }
+
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        NO_BUFFER("no free buffer");
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
 
     /** @param cycle frames in the order they are sent, repeated; {@code rxInterface} they arrive on */
     record Params(List<byte[]> cycle, int rxInterface) {}
@@ -28,7 +48,7 @@ final class DemoTraffic extends InputStage<DemoTraffic.Params> {
     private volatile long sent;
 
     DemoTraffic(Params params) {
-        super(new StageSpec(NAME, List.of("ethernet-input"), List.of("no free buffer")), params);
+        super(StageSpec.of(NAME, Arcs.class, Errors.class), params);
         List<byte[]> cycle = params.cycle();
         offsets = new long[cycle.size()];
         lengths = new int[cycle.size()];
@@ -69,14 +89,14 @@ final class DemoTraffic extends InputStage<DemoTraffic.Params> {
         while (made < budget) {
             int bi = ctx.buffers().allocSmall();
             if (bi < 0) {
-                ctx.count(NO_BUFFER, 1);
+                ctx.count(Errors.NO_BUFFER, 1);
                 break;
             }
             int k = (int) (s % offsets.length);
             MemorySegment.copy(templates, offsets[k], mem.data(), mem.start(bi), lengths[k]);
             mem.length(bi, lengths[k]);
             mem.rxInterface(bi, rx);
-            ctx.enqueue(0, bi);
+            ctx.enqueue(Arcs.ETHERNET_INPUT, bi);
             s++;
             made++;
         }

@@ -2,10 +2,10 @@ package dev.cipherlane.cli.demo;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -23,7 +23,7 @@ final class NullTx extends Stage<Stage.NoParams> {
     private final AtomicLongArray publishedBytes = new AtomicLongArray(MAX_INTERFACES);
 
     NullTx() {
-        super(new StageSpec(NAME, List.of(), List.of()), NoParams.INSTANCE);
+        super(StageSpec.of(NAME, NextArc.None.class), NoParams.INSTANCE);
     }
 
     // One worker runs the demo, so the plain arrays have a single writer.

@@ -2,9 +2,10 @@ package dev.cipherlane.ipsec.parallel;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.InputStage;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,11 +21,26 @@ import java.util.List;
 public final class ParallelComplete<E> extends InputStage<ParallelComplete.Params<E>> {
     public static final String NAME = "parallel-complete";
 
-    public static final int ARC_NEXT = 0;
-
-    /** Error index 0; reason code r of a job is error index r. */
-    public static final int JOB_FAILED = 0;
     public static final String JOB_FAILED_ERROR = "parallel job failed";
+
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { NEXT }
+
+    /** This stage's own error, index 0; reason code r of a job is error index r, named by the job. */
+    public enum Errors implements StageError {
+        JOB_FAILED(JOB_FAILED_ERROR);
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
 
     /**
      * @param ring   the ring to drain
@@ -44,19 +60,16 @@ public final class ParallelComplete<E> extends InputStage<ParallelComplete.Param
             for (int i = 0; i < n; i++) {
                 int r = results[i];
                 if (r == PacketJob.PASS) {
-                    ctx.enqueue(ARC_NEXT, bis[i]);
+                    ctx.enqueue(Arcs.NEXT, bis[i]);
                 } else {
-                    ctx.drop(bis[i], r >= 1 && r <= named ? r : JOB_FAILED);
+                    ctx.drop(bis[i], r >= 1 && r <= named ? r : Errors.JOB_FAILED.ordinal());
                 }
             }
         };
     }
 
     public static StageSpec spec(String name, List<String> reasons) {
-        List<String> errors = new ArrayList<>();
-        errors.add(JOB_FAILED_ERROR);
-        errors.addAll(reasons);
-        return new StageSpec(name, List.of("next"), errors);
+        return StageSpec.of(name, Arcs.class, Errors.class).followedBy(reasons);
     }
 
     @Override

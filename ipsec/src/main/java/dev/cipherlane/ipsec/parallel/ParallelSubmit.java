@@ -3,10 +3,11 @@ package dev.cipherlane.ipsec.parallel;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 
 /**
  * Hands each frame to a {@link ParallelRing} as one batch for {@code job}; a
@@ -20,7 +21,22 @@ import java.util.List;
 public final class ParallelSubmit<E> extends Stage<ParallelSubmit.Params<E>> {
     public static final String NAME = "parallel-submit";
 
-    public static final int RING_FULL = 0;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        RING_FULL("parallel ring full");
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
     public static final String RING_FULL_ERROR = "parallel ring full";
 
     /** The ring to submit to and the job its crypto threads run on every packet. */
@@ -31,7 +47,7 @@ public final class ParallelSubmit<E> extends Stage<ParallelSubmit.Params<E>> {
     }
 
     public static StageSpec spec(String name) {
-        return new StageSpec(name, List.of(), List.of(RING_FULL_ERROR));
+        return StageSpec.of(name, NextArc.None.class, Errors.class);
     }
 
     @Override
@@ -58,7 +74,7 @@ public final class ParallelSubmit<E> extends Stage<ParallelSubmit.Params<E>> {
         }
         if (n > 0 && !p.ring().offer(bis, 0, n, p.job())) {
             for (int i = 0; i < n; i++) {
-                ctx.drop(bis[i], RING_FULL);
+                ctx.drop(bis[i], Errors.RING_FULL);
             }
         }
     }

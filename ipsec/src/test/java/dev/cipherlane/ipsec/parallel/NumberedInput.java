@@ -3,10 +3,10 @@ package dev.cipherlane.ipsec.parallel;
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.InputStage;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 
 /**
  * Test input: makes {@code total} packets numbered from 0 for one producer, at most
@@ -14,6 +14,9 @@ import java.util.List;
  * round, which bounds the packets in flight by the pool. Runs on one worker only.
  */
 final class NumberedInput extends InputStage<Stage.NoParams> {
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { NEXT }
+
     private final int producer;
     private final long total;
     private final int perPoll;
@@ -21,7 +24,7 @@ final class NumberedInput extends InputStage<Stage.NoParams> {
     private volatile long produced;
 
     NumberedInput(String name, int producer, long total, int perPoll) {
-        super(new StageSpec(name, List.of("next"), List.of()), NoParams.INSTANCE);
+        super(StageSpec.of(name, Arcs.class), NoParams.INSTANCE);
         this.producer = producer;
         this.total = total;
         this.perPoll = perPoll;
@@ -47,7 +50,7 @@ final class NumberedInput extends InputStage<Stage.NoParams> {
                 break;
             }
             TestPackets.fill(mem, bi, producer, next);
-            ctx.enqueue(0, bi);
+            ctx.enqueue(Arcs.NEXT, bi);
             next++;
             made++;
         }

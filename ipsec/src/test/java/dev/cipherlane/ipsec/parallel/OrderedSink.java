@@ -2,11 +2,12 @@ package dev.cipherlane.ipsec.parallel;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Test sink: every producer's numbers must arrive in increasing order (gaps only where the
@@ -16,7 +17,21 @@ import java.util.List;
  * one worker only.
  */
 final class OrderedSink extends Stage<Stage.NoParams> {
-    static final int CHECKED = 0;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        CHECKED("checked");
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
 
     private final long[] last;
     private final long key;
@@ -27,7 +42,7 @@ final class OrderedSink extends Stage<Stage.NoParams> {
 
     /** @param rounds checksum rounds to verify, 0 to not verify checksums */
     OrderedSink(String name, int producers, long key, int rounds) {
-        super(new StageSpec(name, List.of(), List.of("checked")), NoParams.INSTANCE);
+        super(StageSpec.of(name, NextArc.None.class, Errors.class), NoParams.INSTANCE);
         this.last = new long[producers];
         Arrays.fill(last, -1);
         this.key = key;
@@ -76,7 +91,7 @@ final class OrderedSink extends Stage<Stage.NoParams> {
                     perThread[thread]++;
                 }
             }
-            ctx.drop(bi, CHECKED);
+            ctx.drop(bi, Errors.CHECKED);
         }
         received += n;
     }

@@ -7,8 +7,10 @@ import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.neighbour.ArpRequester;
 import dev.cipherlane.stages.neighbour.NeighbourTable;
@@ -17,7 +19,6 @@ import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.wire.Ethernet;
 import dev.cipherlane.stages.wire.Ip4;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -44,42 +45,42 @@ import java.util.function.Supplier;
 public final class ArpGlean extends Stage<ArpGlean.Params> {
     public static final String NAME = "arp-glean";
 
-    public static final int ARC_REQUEST = 0;
-    public static final int ARC_RESOLVED = 1;
-    public static final int ARC_ICMP_ERROR = 2;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { REQUEST, RESOLVED, ICMP_ERROR }
 
-    public static final int PENDING = 0;
-    public static final int REQUESTS_SENT = 1;
-    public static final int RATE_LIMITED = 2;
-    public static final int TABLE_FULL = 3;
-    public static final int NO_BUFFER = 4;
-    public static final int NOT_GLEAN = 5;
-    public static final int IP6_UNSUPPORTED = 6;
-    public static final int UNKNOWN_INTERFACE = 7;
-    public static final int TRUNCATED = 8;
-    public static final int NO_HEADROOM = 9;
-    public static final int TTL_EXPIRED = 10;
-    public static final int MTU_EXCEEDED = 11;
-    public static final int FRAGMENTATION_NOT_SUPPORTED = 12;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        PENDING("arp resolution pending"),
+        REQUESTS_SENT("arp requests sent"),
+        RATE_LIMITED("arp requests rate limited"),
+        TABLE_FULL("neighbour table full, no arp request"),
+        NO_BUFFER("no buffer for arp request"),
+        NOT_GLEAN("not a glean or incomplete adjacency"),
+        IP6_UNSUPPORTED("ip6 neighbour discovery not supported"),
+        UNKNOWN_INTERFACE("unknown interface"),
+        TRUNCATED("truncated ip4 header"),
+        NO_HEADROOM("no headroom for ethernet header"),
+        TTL_EXPIRED("ttl expired"),
+        MTU_EXCEEDED("mtu exceeded"),
+        FRAGMENTATION_NOT_SUPPORTED("fragmentation not supported");
 
-    private static final Ip4NextHop.Codes NEXT_HOP = new Ip4NextHop.Codes(ARC_ICMP_ERROR, TTL_EXPIRED, MTU_EXCEEDED,
-            FRAGMENTATION_NOT_SUPPORTED, NO_HEADROOM);
+        private final String reason;
 
-    private static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("request", "resolved", "icmp-error"),
-            List.of("arp resolution pending",
-                    "arp requests sent",
-                    "arp requests rate limited",
-                    "neighbour table full, no arp request",
-                    "no buffer for arp request",
-                    "not a glean or incomplete adjacency",
-                    "ip6 neighbour discovery not supported",
-                    "unknown interface",
-                    "truncated ip4 header",
-                    "no headroom for ethernet header",
-                    "ttl expired",
-                    "mtu exceeded",
-                    "fragmentation not supported"));
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    private static final Ip4NextHop.Codes NEXT_HOP = new Ip4NextHop.Codes(Arcs.ICMP_ERROR.ordinal(),
+            Errors.TTL_EXPIRED.ordinal(), Errors.MTU_EXCEEDED.ordinal(), Errors.FRAGMENTATION_NOT_SUPPORTED.ordinal(),
+            Errors.NO_HEADROOM.ordinal());
+
+    private static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     /**
      * @param interfaces the tx interface's MAC and addresses
@@ -116,25 +117,25 @@ public final class ArpGlean extends Stage<ArpGlean.Params> {
             int bi = frame.get(i);
             int adj = mem.nextHop(bi);
             if (adj < 0 || adj >= adjacencies.size()) {
-                ctx.drop(bi, NOT_GLEAN);
+                ctx.drop(bi, Errors.NOT_GLEAN);
                 continue;
             }
             AdjacencyKind kind = adjacencies.kind(adj);
             if (kind != AdjacencyKind.GLEAN && kind != AdjacencyKind.INCOMPLETE) {
-                ctx.drop(bi, NOT_GLEAN);
+                ctx.drop(bi, Errors.NOT_GLEAN);
                 continue;
             }
             if (adjacencies.isIp6(adj)) {
-                ctx.drop(bi, IP6_UNSUPPORTED);
+                ctx.drop(bi, Errors.IP6_UNSUPPORTED);
                 continue;
             }
             NetInterface tx = interfaces.get(adjacencies.txInterface(adj));
             if (tx == null) {
-                ctx.drop(bi, UNKNOWN_INTERFACE);
+                ctx.drop(bi, Errors.UNKNOWN_INTERFACE);
                 continue;
             }
             if (mem.length(bi) < Ip4.MIN_HEADER) {
-                ctx.drop(bi, TRUNCATED);
+                ctx.drop(bi, Errors.TRUNCATED);
                 continue;
             }
             int target = kind == AdjacencyKind.GLEAN
@@ -144,18 +145,18 @@ public final class ArpGlean extends Stage<ArpGlean.Params> {
             if (mac == NeighbourTable.NONE) {
                 int request = requester.request(ctx.buffers(), tx, target, now);
                 switch (request) {
-                    case ArpRequester.RATE_LIMITED -> ctx.count(RATE_LIMITED, 1);
-                    case ArpRequester.TABLE_FULL -> ctx.count(TABLE_FULL, 1);
-                    case ArpRequester.NO_BUFFER -> ctx.count(NO_BUFFER, 1);
+                    case ArpRequester.RATE_LIMITED -> ctx.count(Errors.RATE_LIMITED, 1);
+                    case ArpRequester.TABLE_FULL -> ctx.count(Errors.TABLE_FULL, 1);
+                    case ArpRequester.NO_BUFFER -> ctx.count(Errors.NO_BUFFER, 1);
                     // Answered between our lookup and the claim: use it.
                     case ArpRequester.RESOLVED -> mac = neighbours.lookup4(tx.index(), target);
                     default -> {
-                        ctx.count(REQUESTS_SENT, 1);
-                        ctx.enqueue(ARC_REQUEST, request);
+                        ctx.count(Errors.REQUESTS_SENT, 1);
+                        ctx.enqueue(Arcs.REQUEST, request);
                     }
                 }
                 if (mac == NeighbourTable.NONE) {
-                    ctx.drop(bi, PENDING);
+                    ctx.drop(bi, Errors.PENDING);
                     continue;
                 }
             }
@@ -177,7 +178,7 @@ public final class ArpGlean extends Stage<ArpGlean.Params> {
         Ethernet.writeMac(data, e + Ethernet.SOURCE, tx.mac());
         data.set(Net.U16, e + Ethernet.ETHERTYPE, (short) Ethernet.ETHERTYPE_IP4);
         mem.txInterface(bi, tx.index());
-        ctx.enqueue(ARC_RESOLVED, bi);
+        ctx.enqueue(Arcs.RESOLVED, bi);
     }
 
     @Override

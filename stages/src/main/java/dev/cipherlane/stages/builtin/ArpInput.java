@@ -5,8 +5,10 @@ import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.neighbour.ProxySet;
@@ -46,39 +48,39 @@ import java.util.List;
 public final class ArpInput extends Stage<ArpInput.Params> {
     public static final String NAME = "arp-input";
 
-    public static final int ARC_REPLY = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { REPLY }
 
-    public static final int UNKNOWN_INTERFACE = 0;
-    public static final int MALFORMED = 1;
-    public static final int UNKNOWN_OPCODE = 2;
-    public static final int BAD_SENDER_MAC = 3;
-    public static final int ADDRESS_CONFLICT = 4;
-    public static final int REPLY_LEARNED = 5;
-    public static final int REPLY_NOT_LEARNED = 6;
-    public static final int NEIGHBOUR_REFRESHED = 7;
-    public static final int GRATUITOUS = 8;
-    public static final int REQUEST_NOT_FOR_US = 9;
-    public static final int REPLY_NOT_FOR_US = 10;
-    public static final int NO_HEADROOM = 11;
-    public static final int REPLIES_SENT = 12;
-    public static final int PROXY_REPLIES_SENT = 13;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        UNKNOWN_INTERFACE("unknown interface"),
+        MALFORMED("malformed arp"),
+        UNKNOWN_OPCODE("unknown arp opcode"),
+        BAD_SENDER_MAC("arp sender mac is zero or multicast"),
+        ADDRESS_CONFLICT("arp sender uses our address"),
+        REPLY_LEARNED("arp reply learned"),
+        REPLY_NOT_LEARNED("arp reply not learned (static entry or table full)"),
+        NEIGHBOUR_REFRESHED("arp neighbour refreshed"),
+        GRATUITOUS("gratuitous arp"),
+        REQUEST_NOT_FOR_US("arp request not for us"),
+        REPLY_NOT_FOR_US("arp reply not for us"),
+        NO_HEADROOM("no headroom for arp reply"),
+        REPLIES_SENT("arp replies sent"),
+        PROXY_REPLIES_SENT("proxy arp replies sent");
 
-    private static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("reply"),
-            List.of("unknown interface",
-                    "malformed arp",
-                    "unknown arp opcode",
-                    "arp sender mac is zero or multicast",
-                    "arp sender uses our address",
-                    "arp reply learned",
-                    "arp reply not learned (static entry or table full)",
-                    "arp neighbour refreshed",
-                    "gratuitous arp",
-                    "arp request not for us",
-                    "arp reply not for us",
-                    "no headroom for arp reply",
-                    "arp replies sent",
-                    "proxy arp replies sent"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    private static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     /**
      * @param interfaces the rx interface's MAC and addresses
@@ -113,11 +115,11 @@ public final class ArpInput extends Stage<ArpInput.Params> {
             int bi = frame.get(i);
             NetInterface rx = interfaces.get(mem.rxInterface(bi));
             if (rx == null) {
-                ctx.drop(bi, UNKNOWN_INTERFACE);
+                ctx.drop(bi, Errors.UNKNOWN_INTERFACE);
                 continue;
             }
             if (mem.length(bi) < Arp.LENGTH) {
-                ctx.drop(bi, MALFORMED);
+                ctx.drop(bi, Errors.MALFORMED);
                 continue;
             }
             long p = mem.start(bi);
@@ -125,23 +127,23 @@ public final class ArpInput extends Stage<ArpInput.Params> {
                     || u16(data, p + Arp.PROTOCOL_TYPE) != Ethernet.ETHERTYPE_IP4
                     || data.get(Net.U8, p + Arp.HARDWARE_LENGTH) != Arp.MAC_LENGTH
                     || data.get(Net.U8, p + Arp.PROTOCOL_LENGTH) != Arp.IP4_LENGTH) {
-                ctx.drop(bi, MALFORMED);
+                ctx.drop(bi, Errors.MALFORMED);
                 continue;
             }
             int op = u16(data, p + Arp.OPCODE);
             if (op != Arp.REQUEST && op != Arp.REPLY) {
-                ctx.drop(bi, UNKNOWN_OPCODE);
+                ctx.drop(bi, Errors.UNKNOWN_OPCODE);
                 continue;
             }
             long senderMac = Ethernet.readMac(data, p + Arp.SENDER_MAC);
             int senderIp = data.get(Net.U32, p + Arp.SENDER_IP);
             int targetIp = data.get(Net.U32, p + Arp.TARGET_IP);
             if (senderMac == 0 || Ethernet.isMulticast(senderMac)) {
-                ctx.drop(bi, BAD_SENDER_MAC);
+                ctx.drop(bi, Errors.BAD_SENDER_MAC);
                 continue;
             }
             if (senderIp != 0 && owns(rx, senderIp)) {
-                ctx.drop(bi, ADDRESS_CONFLICT);
+                ctx.drop(bi, Errors.ADDRESS_CONFLICT);
                 continue;
             }
             boolean owned = owns(rx, targetIp);
@@ -161,23 +163,23 @@ public final class ArpInput extends Stage<ArpInput.Params> {
             }
             if (op == Arp.REQUEST && forUs) {
                 if (mem.dataOffset(bi) < Ethernet.HEADER_LENGTH) {
-                    ctx.drop(bi, NO_HEADROOM);
+                    ctx.drop(bi, Errors.NO_HEADROOM);
                     continue;
                 }
                 reply(mem, bi, rx, senderMac, senderIp, targetIp);
-                ctx.count(proxied ? PROXY_REPLIES_SENT : REPLIES_SENT, 1);
-                ctx.enqueue(ARC_REPLY, bi);
+                ctx.count(proxied ? Errors.PROXY_REPLIES_SENT : Errors.REPLIES_SENT, 1);
+                ctx.enqueue(Arcs.REPLY, bi);
                 continue;
             }
             int reason;
             if (forUs) {
-                reason = learned ? REPLY_LEARNED : REPLY_NOT_LEARNED;
+                reason = learned ? Errors.REPLY_LEARNED.ordinal() : Errors.REPLY_NOT_LEARNED.ordinal();
             } else if (senderIp == targetIp) {
-                reason = GRATUITOUS;
+                reason = Errors.GRATUITOUS.ordinal();
             } else if (refreshed) {
-                reason = NEIGHBOUR_REFRESHED;
+                reason = Errors.NEIGHBOUR_REFRESHED.ordinal();
             } else {
-                reason = op == Arp.REQUEST ? REQUEST_NOT_FOR_US : REPLY_NOT_FOR_US;
+                reason = op == Arp.REQUEST ? Errors.REQUEST_NOT_FOR_US.ordinal() : Errors.REPLY_NOT_FOR_US.ordinal();
             }
             ctx.drop(bi, reason);
         }

@@ -4,14 +4,15 @@ import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.wire.Ethernet;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * {@code ethernet-input}: the first stage after an interface's rx. Accepts a frame when its
@@ -32,19 +33,30 @@ import java.util.List;
 public final class EthernetInput extends EthernetStage {
     public static final String NAME = "ethernet-input";
 
-    public static final int ARC_IP4 = 0;
-    public static final int ARC_IP6 = 1;
-    public static final int ARC_ARP = 2;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { IP4, IP6, ARP }
 
-    public static final int RUNT = 0;
-    public static final int UNKNOWN_INTERFACE = 1;
-    public static final int NOT_FOR_US = 2;
-    public static final int VLAN_TAGGED = 3;
-    public static final int UNKNOWN_ETHERTYPE = 4;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        RUNT("runt frame"),
+        UNKNOWN_INTERFACE("unknown interface"),
+        NOT_FOR_US("not for us"),
+        VLAN_TAGGED("vlan tagged frame"),
+        UNKNOWN_ETHERTYPE("unknown ethertype");
 
-    private static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("ip4", "ip6", "arp"),
-            List.of("runt frame", "unknown interface", "not for us", "vlan tagged frame", "unknown ethertype"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    private static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     public EthernetInput(Params params) {
         super(SPEC, params);
@@ -59,39 +71,39 @@ public final class EthernetInput extends EthernetStage {
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
             if (mem.length(bi) < Ethernet.HEADER_LENGTH) {
-                ctx.drop(bi, RUNT);
+                ctx.drop(bi, Errors.RUNT);
                 continue;
             }
             NetInterface rx = interfaces.get(mem.rxInterface(bi));
             if (rx == null) {
-                ctx.drop(bi, UNKNOWN_INTERFACE);
+                ctx.drop(bi, Errors.UNKNOWN_INTERFACE);
                 continue;
             }
             long p = mem.start(bi);
             long dst = Ethernet.readMac(data, p + Ethernet.DESTINATION);
             // Group addresses (broadcast included) are for every station on the link.
             if (dst != rx.mac() && !Ethernet.isMulticast(dst)) {
-                ctx.drop(bi, NOT_FOR_US);
+                ctx.drop(bi, Errors.NOT_FOR_US);
                 continue;
             }
             int arc;
             switch (Short.toUnsignedInt(data.get(Net.U16, p + Ethernet.ETHERTYPE))) {
                 case Ethernet.ETHERTYPE_IP4 -> {
-                    arc = ARC_IP4;
+                    arc = Arcs.IP4.ordinal();
                     mem.clearFlag(bi, PacketFlags.IP6);
                 }
                 case Ethernet.ETHERTYPE_IP6 -> {
-                    arc = ARC_IP6;
+                    arc = Arcs.IP6.ordinal();
                     mem.setFlag(bi, PacketFlags.IP6);
                 }
-                case Ethernet.ETHERTYPE_ARP -> arc = ARC_ARP;
+                case Ethernet.ETHERTYPE_ARP -> arc = Arcs.ARP.ordinal();
                 case Ethernet.ETHERTYPE_VLAN, Ethernet.ETHERTYPE_QINQ -> {
-                    ctx.drop(bi, VLAN_TAGGED);
+                    ctx.drop(bi, Errors.VLAN_TAGGED);
                     continue;
                 }
                 // Values below 0x0600 are 802.3 lengths (LLC frames): unknown to us as well.
                 default -> {
-                    ctx.drop(bi, UNKNOWN_ETHERTYPE);
+                    ctx.drop(bi, Errors.UNKNOWN_ETHERTYPE);
                     continue;
                 }
             }

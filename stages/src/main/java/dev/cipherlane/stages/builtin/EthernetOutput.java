@@ -2,13 +2,14 @@ package dev.cipherlane.stages.builtin;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.wire.Ethernet;
-import java.util.List;
 
 /**
  * {@code ethernet-output}: the last check on frames the dataplane made itself (ARP replies
@@ -24,15 +25,28 @@ import java.util.List;
 public final class EthernetOutput extends EthernetStage {
     public static final String NAME = "ethernet-output";
 
-    public static final int ARC_TX = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { TX }
 
-    public static final int RUNT = 0;
-    public static final int UNKNOWN_INTERFACE = 1;
-    public static final int MTU_EXCEEDED = 2;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        RUNT("runt frame"),
+        UNKNOWN_INTERFACE("unknown interface"),
+        MTU_EXCEEDED("mtu exceeded");
 
-    private static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("tx"),
-            List.of("runt frame", "unknown interface", "mtu exceeded"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    private static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     public EthernetOutput(Params params) {
         super(SPEC, params);
@@ -47,19 +61,19 @@ public final class EthernetOutput extends EthernetStage {
             int bi = frame.get(i);
             int length = mem.length(bi);
             if (length < Ethernet.HEADER_LENGTH) {
-                ctx.drop(bi, RUNT);
+                ctx.drop(bi, Errors.RUNT);
                 continue;
             }
             NetInterface tx = interfaces.get(mem.txInterface(bi));
             if (tx == null) {
-                ctx.drop(bi, UNKNOWN_INTERFACE);
+                ctx.drop(bi, Errors.UNKNOWN_INTERFACE);
                 continue;
             }
             if (length - Ethernet.HEADER_LENGTH > tx.mtu()) {
-                ctx.drop(bi, MTU_EXCEEDED);
+                ctx.drop(bi, Errors.MTU_EXCEEDED);
                 continue;
             }
-            ctx.enqueue(ARC_TX, bi);
+            ctx.enqueue(Arcs.TX, bi);
         }
     }
 

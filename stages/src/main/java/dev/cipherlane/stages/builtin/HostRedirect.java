@@ -4,15 +4,16 @@ import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Ethernet;
 import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.wire.Ip6;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Gives the node's own traffic back to the kernel. With the uplink taken over (DESIGN.md,
@@ -31,15 +32,28 @@ import java.util.List;
 public final class HostRedirect extends Stage<HostRedirect.Params> {
     public static final String NAME = "host-redirect";
 
-    public static final int ARC_TX = 0;
-    public static final int ARC_PUNT = 1;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { TX, PUNT }
 
-    public static final int NO_HEADROOM = 0;
-    public static final int NOT_IP = 1;
-    public static final int REDIRECTED = 2;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        NO_HEADROOM("no headroom for ethernet header"),
+        NOT_IP("host packet not ip"),
+        REDIRECTED("redirected to host");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("tx", "punt"),
-            List.of("no headroom for ethernet header", "host packet not ip", "redirected to host"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     /**
      * @param hostInterface the host tap's interface index
@@ -120,15 +134,15 @@ public final class HostRedirect extends Stage<HostRedirect.Params> {
                 host = p.owns6(data.get(Net.U64, ip + Ip6.DESTINATION), data.get(Net.U64, ip + Ip6.DESTINATION + 8));
                 etherType = Ethernet.ETHERTYPE_IP6;
             } else {
-                ctx.drop(bi, NOT_IP);
+                ctx.drop(bi, Errors.NOT_IP);
                 continue;
             }
             if (!host) {
-                ctx.enqueue(ARC_PUNT, bi);
+                ctx.enqueue(Arcs.PUNT, bi);
                 continue;
             }
             if (mem.dataOffset(bi) < Ethernet.HEADER_LENGTH) {
-                ctx.drop(bi, NO_HEADROOM);
+                ctx.drop(bi, Errors.NO_HEADROOM);
                 continue;
             }
             mem.push(bi, Ethernet.HEADER_LENGTH);
@@ -138,8 +152,8 @@ public final class HostRedirect extends Stage<HostRedirect.Params> {
             data.set(Net.U16, e + Ethernet.ETHERTYPE, (short) etherType);
             mem.txInterface(bi, p.hostInterface());
             mem.clearFlag(bi, PacketFlags.LOCAL);
-            ctx.count(REDIRECTED, 1);
-            ctx.enqueue(ARC_TX, bi);
+            ctx.count(Errors.REDIRECTED, 1);
+            ctx.enqueue(Arcs.TX, bi);
         }
     }
 

@@ -65,29 +65,29 @@ public final class Icmp4Error extends IcmpError {
         int type = IcmpErrorRequest.type(request);
         if (type != IcmpErrorRequest.ICMP4_UNREACHABLE && type != IcmpErrorRequest.ICMP4_TIME_EXCEEDED
                 && type != PARAMETER_PROBLEM) {
-            return BAD_REQUEST;
+            return Errors.BAD_REQUEST.ordinal();
         }
         int length = mem.length(bi);
         long ip = mem.start(bi);
         if (length < Ip4.MIN_HEADER) {
-            return MALFORMED;
+            return Errors.MALFORMED.ordinal();
         }
         int versionIhl = Byte.toUnsignedInt(data.get(Net.U8, ip));
         int headerLength = (versionIhl & 0xF) * 4;
         if (versionIhl >>> 4 != 4 || headerLength < Ip4.MIN_HEADER || headerLength > length) {
-            return MALFORMED;
+            return Errors.MALFORMED.ordinal();
         }
         int originalSource = data.get(Net.U32, ip + Ip4.SOURCE);
         if (suppressed(data, ip, length, headerLength, originalSource)) {
-            return SUPPRESSED;
+            return Errors.SUPPRESSED.ordinal();
         }
         NetInterface rx = p.interfaces().get(mem.rxInterface(bi));
         int source = rx == null ? 0 : rx.primary4();
         if (source == 0) {
-            return NO_SOURCE_ADDRESS;
+            return Errors.NO_SOURCE_ADDRESS.ordinal();
         }
         if (!tryAcquire(p, ctx)) {
-            return RATE_LIMITED;
+            return Errors.RATE_LIMITED.ordinal();
         }
 
         int quote = Math.min(length, MAX_QUOTE);

@@ -63,25 +63,25 @@ public final class Icmp6Error extends IcmpError {
         int type = IcmpErrorRequest.type(request);
         int code = IcmpErrorRequest.code(request);
         if (type < DESTINATION_UNREACHABLE || type > PARAMETER_PROBLEM) {
-            return BAD_REQUEST;
+            return Errors.BAD_REQUEST.ordinal();
         }
         int length = mem.length(bi);
         long ip = mem.start(bi);
         if (length < Ip6.HEADER || Byte.toUnsignedInt(data.get(Net.U8, ip)) >>> 4 != 6) {
-            return MALFORMED;
+            return Errors.MALFORMED.ordinal();
         }
         long srcHi = data.get(Net.U64, ip + Ip6.SOURCE);
         long srcLo = data.get(Net.U64, ip + Ip6.SOURCE + 8);
         if (suppressed(data, ip, length, srcHi, srcLo, type, code)) {
-            return SUPPRESSED;
+            return Errors.SUPPRESSED.ordinal();
         }
         NetInterface rx = p.interfaces().get(mem.rxInterface(bi));
         int address = rx == null ? -1 : sourceFor(rx, Ip6.isLinkLocal(srcHi));
         if (address < 0) {
-            return NO_SOURCE_ADDRESS;
+            return Errors.NO_SOURCE_ADDRESS.ordinal();
         }
         if (!tryAcquire(p, ctx)) {
-            return RATE_LIMITED;
+            return Errors.RATE_LIMITED.ordinal();
         }
         NetInterface.Ip6Address source = rx.ip6().get(address);
 

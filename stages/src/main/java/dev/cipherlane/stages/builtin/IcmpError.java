@@ -3,12 +3,13 @@ package dev.cipherlane.stages.builtin;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.InterfaceTable;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * What {@code icmp4-error} and {@code icmp6-error} share: parameters, arc and errors, the
@@ -17,13 +18,28 @@ import java.util.List;
  * decides what to suppress and writes its own headers ({@link #build}).
  */
 abstract sealed class IcmpError extends Stage<IcmpError.Params> permits Icmp4Error, Icmp6Error {
-    public static final int ARC_LOOKUP = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { LOOKUP }
 
-    public static final int SUPPRESSED = 0;
-    public static final int RATE_LIMITED = 1;
-    public static final int NO_SOURCE_ADDRESS = 2;
-    public static final int BAD_REQUEST = 3;
-    public static final int MALFORMED = 4;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        SUPPRESSED("icmp error suppressed"),
+        RATE_LIMITED("icmp rate limited"),
+        NO_SOURCE_ADDRESS("icmp no source address"),
+        BAD_REQUEST("icmp error type not supported"),
+        MALFORMED("icmp invoking packet malformed");
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
 
     public static final int DEFAULT_ERRORS_PER_SECOND = 1000;
     public static final int DEFAULT_BURST = 50;
@@ -53,12 +69,7 @@ abstract sealed class IcmpError extends Stage<IcmpError.Params> permits Icmp4Err
 
     /** The spec of an ICMP error stage: one arc to the family's lookup, the same errors. */
     static StageSpec spec(String name) {
-        return new StageSpec(name, List.of("lookup"), List.of(
-                "icmp error suppressed",
-                "icmp rate limited",
-                "icmp no source address",
-                "icmp error type not supported",
-                "icmp invoking packet malformed"));
+        return StageSpec.of(name, Arcs.class, Errors.class);
     }
 
     @Override
@@ -89,7 +100,7 @@ abstract sealed class IcmpError extends Stage<IcmpError.Params> permits Icmp4Err
             if (error >= 0) {
                 ctx.drop(bi, error);
             } else {
-                ctx.enqueue(ARC_LOOKUP, bi);
+                ctx.enqueue(Arcs.LOOKUP, bi);
             }
         }
     }

@@ -2,8 +2,10 @@ package dev.cipherlane.stages.builtin;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +20,21 @@ import java.util.Map;
 public final class InterfaceOutput extends Stage<InterfaceOutput.Params> {
     public static final String NAME = "interface-output";
 
-    public static final int UNKNOWN_INTERFACE = 0;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        UNKNOWN_INTERFACE("unknown tx interface");
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
 
     /**
      * @param outputs       arc names, the output stages, in arc order
@@ -79,7 +95,7 @@ public final class InterfaceOutput extends Stage<InterfaceOutput.Params> {
     }
 
     public InterfaceOutput(Params params) {
-        super(new StageSpec(NAME, params.outputs(), List.of("unknown tx interface")), params);
+        super(StageSpec.of(NAME, NextArc.None.class, Errors.class).withArcs(params.outputs()), params);
     }
 
     @Override
@@ -101,7 +117,7 @@ public final class InterfaceOutput extends Stage<InterfaceOutput.Params> {
             int itf = mem.txInterface(bi);
             int arc = itf >= 0 && itf < byInterface.length ? byInterface[itf] : -1;
             if (arc < 0) {
-                ctx.drop(bi, UNKNOWN_INTERFACE);
+                ctx.drop(bi, Errors.UNKNOWN_INTERFACE);
             } else {
                 ctx.enqueue(arc, bi);
             }

@@ -6,13 +6,14 @@ import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.FlowHash;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * Validates received IPv4 headers (RFC 791 section 3.1, RFC 1812 section 5.2.2) before
@@ -35,24 +36,32 @@ import java.util.List;
 public final class Ip4Input extends Stage<Stage.NoParams> {
     public static final String NAME = "ip4-input";
 
-    public static final int ARC_LOOKUP = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { LOOKUP }
 
-    public static final int RUNT = 0;
-    public static final int BAD_VERSION = 1;
-    public static final int BAD_HEADER_LENGTH = 2;
-    public static final int LENGTH_MISMATCH = 3;
-    public static final int CHECKSUM_ERROR = 4;
-    public static final int SOURCE_INVALID = 5;
-    public static final int DESTINATION_INVALID = 6;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        RUNT("ip4 runt"),
+        BAD_VERSION("ip4 bad version"),
+        BAD_HEADER_LENGTH("ip4 bad header length"),
+        LENGTH_MISMATCH("ip4 length mismatch"),
+        CHECKSUM_ERROR("ip4 header checksum error"),
+        SOURCE_INVALID("ip4 source address invalid"),
+        DESTINATION_INVALID("ip4 destination address invalid");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("lookup"), List.of(
-            "ip4 runt",
-            "ip4 bad version",
-            "ip4 bad header length",
-            "ip4 length mismatch",
-            "ip4 header checksum error",
-            "ip4 source address invalid",
-            "ip4 destination address invalid"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     public Ip4Input() {
         super(SPEC, NoParams.INSTANCE);
@@ -69,7 +78,7 @@ public final class Ip4Input extends Stage<Stage.NoParams> {
             if (error >= 0) {
                 ctx.drop(bi, error);
             } else {
-                ctx.enqueue(ARC_LOOKUP, bi);
+                ctx.enqueue(Arcs.LOOKUP, bi);
             }
         }
     }
@@ -78,32 +87,32 @@ public final class Ip4Input extends Stage<Stage.NoParams> {
     private static int check(PacketMemory mem, MemorySegment data, int bi) {
         int frameLength = mem.length(bi);
         if (frameLength < Ip4.MIN_HEADER) {
-            return RUNT;
+            return Errors.RUNT.ordinal();
         }
         int offset = mem.dataOffset(bi);
         long ip = mem.base(bi) + offset;
         int versionIhl = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.VERSION_IHL));
         if (versionIhl >>> 4 != 4) {
-            return BAD_VERSION;
+            return Errors.BAD_VERSION.ordinal();
         }
         int headerLength = (versionIhl & 0xF) * 4;
         if (headerLength < Ip4.MIN_HEADER || headerLength > frameLength) {
-            return BAD_HEADER_LENGTH;
+            return Errors.BAD_HEADER_LENGTH.ordinal();
         }
         int totalLength = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.TOTAL_LENGTH));
         if (totalLength < headerLength || totalLength > frameLength) {
-            return LENGTH_MISMATCH;
+            return Errors.LENGTH_MISMATCH.ordinal();
         }
         if (!Checksum.verify(data, ip, headerLength)) {
-            return CHECKSUM_ERROR;
+            return Errors.CHECKSUM_ERROR.ordinal();
         }
         int source = data.get(Net.U32, ip + Ip4.SOURCE);
         if (Ip4.isInvalidSource(source)) {
-            return SOURCE_INVALID;
+            return Errors.SOURCE_INVALID.ordinal();
         }
         int destination = data.get(Net.U32, ip + Ip4.DESTINATION);
         if (Ip4.isInvalidDestination(destination)) {
-            return DESTINATION_INVALID;
+            return Errors.DESTINATION_INVALID.ordinal();
         }
         if (totalLength < frameLength) {
             mem.length(bi, totalLength);

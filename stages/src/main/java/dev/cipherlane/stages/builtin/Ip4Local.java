@@ -4,12 +4,13 @@ import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Ip4;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * IPv4 packets addressed to one of our own addresses ({@code ip4-lookup}'s {@code local} arc),
@@ -28,15 +29,27 @@ import java.util.List;
 public final class Ip4Local extends Stage<Stage.NoParams> {
     public static final String NAME = "ip4-local";
 
-    public static final int ARC_PUNT = 0;
-    public static final int ARC_IPIP = 1;
-    public static final int ARC_ESP = 2;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { PUNT, IPIP, ESP }
 
-    public static final int RUNT = 0;
-    public static final int NOT_IP4 = 1;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        RUNT("local ip4 runt"),
+        NOT_IP4("local packet not ip4");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("punt", "ipip", "esp"),
-            List.of("local ip4 runt", "local packet not ip4"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     /** Protocol numbers of IPv4-in-IPv4 (RFC 2003 section 3.1) and IPv6-in-IPv4 (RFC 4213 section 3.5). */
     static final int PROTOCOL_IPIP4 = 4;
@@ -59,18 +72,18 @@ public final class Ip4Local extends Stage<Stage.NoParams> {
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
             if (mem.length(bi) < Ip4.MIN_HEADER) {
-                ctx.drop(bi, RUNT);
+                ctx.drop(bi, Errors.RUNT);
                 continue;
             }
             long ip = mem.start(bi);
             if (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.VERSION_IHL)) >>> 4 != 4) {
-                ctx.drop(bi, NOT_IP4);
+                ctx.drop(bi, Errors.NOT_IP4);
                 continue;
             }
             int protocol = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL));
             int arc = arcFor(protocol);
             if (protocol == PROTOCOL_UDP && isNatTraversal(mem, data, bi, ip)) {
-                arc = ARC_ESP;
+                arc = Arcs.ESP.ordinal();
             }
             ctx.enqueue(arc, bi);
         }
@@ -79,9 +92,9 @@ public final class Ip4Local extends Stage<Stage.NoParams> {
     /** The arc for an IP protocol number. */
     static int arcFor(int protocol) {
         return switch (protocol) {
-            case PROTOCOL_IPIP4, PROTOCOL_IPIP6 -> ARC_IPIP;
-            case PROTOCOL_ESP -> ARC_ESP;
-            default -> ARC_PUNT;
+            case PROTOCOL_IPIP4, PROTOCOL_IPIP6 -> Arcs.IPIP.ordinal();
+            case PROTOCOL_ESP -> Arcs.ESP.ordinal();
+            default -> Arcs.PUNT.ordinal();
         };
     }
 

@@ -4,12 +4,12 @@ import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.wire.Ip4;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * The forwarding step of an IPv4 packet whose adjacency ({@code nextHop}) is a complete
@@ -39,23 +39,32 @@ import java.util.List;
 public final class Ip4Rewrite extends IpRewrite {
     public static final String NAME = "ip4-rewrite";
 
-    public static final int TTL_EXPIRED = 0;
-    public static final int MTU_EXCEEDED = 1;
-    public static final int FRAGMENTATION_NOT_SUPPORTED = 2;
-    public static final int STALE_ADJACENCY = 3;
-    public static final int NO_TX_INTERFACE = 4;
-    public static final int NO_HEADROOM = 5;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        TTL_EXPIRED("ttl expired"),
+        MTU_EXCEEDED("mtu exceeded"),
+        FRAGMENTATION_NOT_SUPPORTED("fragmentation not supported"),
+        STALE_ADJACENCY("adjacency not complete"),
+        NO_TX_INTERFACE("tx interface unknown"),
+        NO_HEADROOM("no headroom for l2 header");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("tx", "icmp-error"), List.of(
-            "ttl expired",
-            "mtu exceeded",
-            "fragmentation not supported",
-            "adjacency not complete",
-            "tx interface unknown",
-            "no headroom for l2 header"));
+        private final String reason;
 
-    private static final Ip4NextHop.Codes NEXT_HOP = new Ip4NextHop.Codes(ARC_ICMP_ERROR, TTL_EXPIRED, MTU_EXCEEDED,
-            FRAGMENTATION_NOT_SUPPORTED, NO_HEADROOM);
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
+
+    private static final Ip4NextHop.Codes NEXT_HOP = new Ip4NextHop.Codes(Arcs.ICMP_ERROR.ordinal(),
+            Errors.TTL_EXPIRED.ordinal(), Errors.MTU_EXCEEDED.ordinal(), Errors.FRAGMENTATION_NOT_SUPPORTED.ordinal(),
+            Errors.NO_HEADROOM.ordinal());
 
     public Ip4Rewrite(Params params) {
         super(SPEC, params);
@@ -81,14 +90,14 @@ public final class Ip4Rewrite extends IpRewrite {
             }
             int adj = mem.nextHop(bi);
             if (!isComplete(adjs, adj)) {
-                ctx.drop(bi, STALE_ADJACENCY);
+                ctx.drop(bi, Errors.STALE_ADJACENCY);
                 continue;
             }
             int tx = mem.txInterface(bi);
             if (tx != lastTx) {
                 NetInterface itf = interfaces.get(tx);
                 if (itf == null) {
-                    ctx.drop(bi, NO_TX_INTERFACE);
+                    ctx.drop(bi, Errors.NO_TX_INTERFACE);
                     continue;
                 }
                 lastTx = tx;
@@ -96,7 +105,7 @@ public final class Ip4Rewrite extends IpRewrite {
             }
             if (Ip4NextHop.prepare(ctx, mem, data, bi, ip, mtu, AdjacencyTable.REWRITE_LENGTH, NEXT_HOP)) {
                 prependRewrite(mem, data, bi, ip, rewrites, adjs.rewriteOffset(adj));
-                ctx.enqueue(ARC_TX, bi);
+                ctx.enqueue(Arcs.TX, bi);
             }
         }
     }

@@ -6,12 +6,13 @@ import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.FlowHash;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Ip6;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * Validates received IPv6 headers (RFC 8200 section 3). The packet starts at the IPv6 header:
@@ -33,22 +34,31 @@ import java.util.List;
 public final class Ip6Input extends Stage<Stage.NoParams> {
     public static final String NAME = "ip6-input";
 
-    public static final int ARC_LOOKUP = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { LOOKUP }
 
-    public static final int RUNT = 0;
-    public static final int BAD_VERSION = 1;
-    public static final int LENGTH_MISMATCH = 2;
-    public static final int SOURCE_INVALID = 3;
-    public static final int DESTINATION_INVALID = 4;
-    public static final int BAD_EXTENSION_HEADER = 5;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        RUNT("ip6 runt"),
+        BAD_VERSION("ip6 bad version"),
+        LENGTH_MISMATCH("ip6 length mismatch"),
+        SOURCE_INVALID("ip6 source address invalid"),
+        DESTINATION_INVALID("ip6 destination address invalid"),
+        BAD_EXTENSION_HEADER("ip6 extension header truncated");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("lookup"), List.of(
-            "ip6 runt",
-            "ip6 bad version",
-            "ip6 length mismatch",
-            "ip6 source address invalid",
-            "ip6 destination address invalid",
-            "ip6 extension header truncated"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     public Ip6Input() {
         super(SPEC, NoParams.INSTANCE);
@@ -65,7 +75,7 @@ public final class Ip6Input extends Stage<Stage.NoParams> {
             if (error >= 0) {
                 ctx.drop(bi, error);
             } else {
-                ctx.enqueue(ARC_LOOKUP, bi);
+                ctx.enqueue(Arcs.LOOKUP, bi);
             }
         }
     }
@@ -74,30 +84,30 @@ public final class Ip6Input extends Stage<Stage.NoParams> {
     private static int check(PacketMemory mem, MemorySegment data, int bi) {
         int frameLength = mem.length(bi);
         if (frameLength < Ip6.HEADER) {
-            return RUNT;
+            return Errors.RUNT.ordinal();
         }
         int offset = mem.dataOffset(bi);
         long ip = mem.base(bi) + offset;
         if (Byte.toUnsignedInt(data.get(Net.U8, ip)) >>> 4 != 6) {
-            return BAD_VERSION;
+            return Errors.BAD_VERSION.ordinal();
         }
         int length = Ip6.HEADER + Short.toUnsignedInt(data.get(Net.U16, ip + Ip6.PAYLOAD_LENGTH));
         if (length > frameLength) {
-            return LENGTH_MISMATCH;
+            return Errors.LENGTH_MISMATCH.ordinal();
         }
         long srcHi = data.get(Net.U64, ip + Ip6.SOURCE);
         long srcLo = data.get(Net.U64, ip + Ip6.SOURCE + 8);
         if (Ip6.isMulticast(srcHi) || Ip6.isLoopback(srcHi, srcLo)) {
-            return SOURCE_INVALID;
+            return Errors.SOURCE_INVALID.ordinal();
         }
         long dstHi = data.get(Net.U64, ip + Ip6.DESTINATION);
         long dstLo = data.get(Net.U64, ip + Ip6.DESTINATION + 8);
         if (Ip6.isUnspecified(dstHi, dstLo) || Ip6.isLoopback(dstHi, dstLo)) {
-            return DESTINATION_INVALID;
+            return Errors.DESTINATION_INVALID.ordinal();
         }
         int walk = Ip6.walk(data, ip, length);
         if (walk < 0) {
-            return BAD_EXTENSION_HEADER;
+            return Errors.BAD_EXTENSION_HEADER.ordinal();
         }
         if (length < frameLength) {
             mem.length(bi, length);

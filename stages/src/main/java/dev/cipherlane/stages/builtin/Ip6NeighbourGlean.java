@@ -7,8 +7,10 @@ import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.neighbour.Ip6NeighbourRequester;
 import dev.cipherlane.stages.neighbour.NeighbourTable;
@@ -18,7 +20,6 @@ import dev.cipherlane.stages.wire.Ethernet;
 import dev.cipherlane.stages.wire.Ip6;
 import dev.cipherlane.stages.wire.NeighbourDiscovery;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -48,46 +49,44 @@ import java.util.function.Supplier;
 public final class Ip6NeighbourGlean extends Stage<Ip6NeighbourGlean.Params> {
     public static final String NAME = "ip6-nd-glean";
 
-    public static final int ARC_REQUEST = 0;
-    public static final int ARC_RESOLVED = 1;
-    public static final int ARC_ICMP_ERROR = 2;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { REQUEST, RESOLVED, ICMP_ERROR }
 
-    public static final int PENDING = 0;
-    public static final int SOLICITATIONS_SENT = 1;
-    public static final int RATE_LIMITED = 2;
-    public static final int TABLE_FULL = 3;
-    public static final int NO_BUFFER = 4;
-    public static final int NOT_GLEAN = 5;
-    public static final int NOT_IP6 = 6;
-    public static final int UNKNOWN_INTERFACE = 7;
-    public static final int TRUNCATED = 8;
-    public static final int UNSPECIFIED_SOURCE = 9;
-    public static final int LINK_LOCAL = 10;
-    public static final int MULTICAST_DESTINATION = 11;
-    public static final int NO_HEADROOM = 12;
-    public static final int HOP_LIMIT_EXPIRED = 13;
-    public static final int MTU_EXCEEDED = 14;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        PENDING("ip6 neighbour resolution pending"),
+        SOLICITATIONS_SENT("neighbour solicitations sent"),
+        RATE_LIMITED("neighbour solicitations rate limited"),
+        TABLE_FULL("neighbour table full, no neighbour solicitation"),
+        NO_BUFFER("no buffer for neighbour solicitation"),
+        NOT_GLEAN("not a glean or incomplete adjacency"),
+        NOT_IP6("not an ip6 adjacency"),
+        UNKNOWN_INTERFACE("unknown interface"),
+        TRUNCATED("truncated ip6 header"),
+        UNSPECIFIED_SOURCE("ip6 unspecified source not forwarded"),
+        LINK_LOCAL("ip6 link-local not forwarded"),
+        MULTICAST_DESTINATION("ip6 multicast destination has no neighbour"),
+        NO_HEADROOM("no headroom for ethernet header"),
+        HOP_LIMIT_EXPIRED("ttl expired"),
+        MTU_EXCEEDED("mtu exceeded");
 
-    private static final Ip6NextHop.Codes NEXT_HOP = new Ip6NextHop.Codes(ARC_ICMP_ERROR, UNSPECIFIED_SOURCE,
-            LINK_LOCAL, HOP_LIMIT_EXPIRED, MTU_EXCEEDED, NO_HEADROOM);
+        private final String reason;
 
-    private static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("request", "resolved", "icmp-error"),
-            List.of("ip6 neighbour resolution pending",
-                    "neighbour solicitations sent",
-                    "neighbour solicitations rate limited",
-                    "neighbour table full, no neighbour solicitation",
-                    "no buffer for neighbour solicitation",
-                    "not a glean or incomplete adjacency",
-                    "not an ip6 adjacency",
-                    "unknown interface",
-                    "truncated ip6 header",
-                    "ip6 unspecified source not forwarded",
-                    "ip6 link-local not forwarded",
-                    "ip6 multicast destination has no neighbour",
-                    "no headroom for ethernet header",
-                    "ttl expired",
-                    "mtu exceeded"));
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    private static final Ip6NextHop.Codes NEXT_HOP = new Ip6NextHop.Codes(Arcs.ICMP_ERROR.ordinal(),
+            Errors.UNSPECIFIED_SOURCE.ordinal(), Errors.LINK_LOCAL.ordinal(), Errors.HOP_LIMIT_EXPIRED.ordinal(),
+            Errors.MTU_EXCEEDED.ordinal(), Errors.NO_HEADROOM.ordinal());
+
+    private static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     /**
      * @param interfaces the tx interface's MAC, MTU and addresses
@@ -125,25 +124,25 @@ public final class Ip6NeighbourGlean extends Stage<Ip6NeighbourGlean.Params> {
             int bi = frame.get(i);
             int adj = mem.nextHop(bi);
             if (adj < 0 || adj >= adjacencies.size()) {
-                ctx.drop(bi, NOT_GLEAN);
+                ctx.drop(bi, Errors.NOT_GLEAN);
                 continue;
             }
             AdjacencyKind kind = adjacencies.kind(adj);
             if (kind != AdjacencyKind.GLEAN && kind != AdjacencyKind.INCOMPLETE) {
-                ctx.drop(bi, NOT_GLEAN);
+                ctx.drop(bi, Errors.NOT_GLEAN);
                 continue;
             }
             if (!adjacencies.isIp6(adj)) {
-                ctx.drop(bi, NOT_IP6);
+                ctx.drop(bi, Errors.NOT_IP6);
                 continue;
             }
             NetInterface tx = interfaces.get(adjacencies.txInterface(adj));
             if (tx == null) {
-                ctx.drop(bi, UNKNOWN_INTERFACE);
+                ctx.drop(bi, Errors.UNKNOWN_INTERFACE);
                 continue;
             }
             if (mem.length(bi) < Ip6.HEADER) {
-                ctx.drop(bi, TRUNCATED);
+                ctx.drop(bi, Errors.TRUNCATED);
                 continue;
             }
             long ip = mem.start(bi);
@@ -160,25 +159,25 @@ public final class Ip6NeighbourGlean extends Stage<Ip6NeighbourGlean.Params> {
                 targetLo = adjacencies.nextHop6Lo(adj);
             }
             if (Ip6.isMulticast(targetHi)) {
-                ctx.drop(bi, MULTICAST_DESTINATION);
+                ctx.drop(bi, Errors.MULTICAST_DESTINATION);
                 continue;
             }
             long mac = neighbours.lookup6(tx.index(), targetHi, targetLo);
             if (mac == NeighbourTable.NONE) {
                 int request = requester.request(ctx.buffers(), tx, targetHi, targetLo, now);
                 switch (request) {
-                    case Ip6NeighbourRequester.RATE_LIMITED -> ctx.count(RATE_LIMITED, 1);
-                    case Ip6NeighbourRequester.TABLE_FULL -> ctx.count(TABLE_FULL, 1);
-                    case Ip6NeighbourRequester.NO_BUFFER -> ctx.count(NO_BUFFER, 1);
+                    case Ip6NeighbourRequester.RATE_LIMITED -> ctx.count(Errors.RATE_LIMITED, 1);
+                    case Ip6NeighbourRequester.TABLE_FULL -> ctx.count(Errors.TABLE_FULL, 1);
+                    case Ip6NeighbourRequester.NO_BUFFER -> ctx.count(Errors.NO_BUFFER, 1);
                     // Answered between our lookup and the claim: use it.
                     case Ip6NeighbourRequester.RESOLVED -> mac = neighbours.lookup6(tx.index(), targetHi, targetLo);
                     default -> {
-                        ctx.count(SOLICITATIONS_SENT, 1);
-                        ctx.enqueue(ARC_REQUEST, request);
+                        ctx.count(Errors.SOLICITATIONS_SENT, 1);
+                        ctx.enqueue(Arcs.REQUEST, request);
                     }
                 }
                 if (mac == NeighbourTable.NONE) {
-                    ctx.drop(bi, PENDING);
+                    ctx.drop(bi, Errors.PENDING);
                     continue;
                 }
             }
@@ -196,7 +195,7 @@ public final class Ip6NeighbourGlean extends Stage<Ip6NeighbourGlean.Params> {
         mem.push(bi, Ethernet.HEADER_LENGTH);
         NeighbourDiscovery.writeEthernetHeader(data, mem.start(bi), mac, tx.mac());
         mem.txInterface(bi, tx.index());
-        ctx.enqueue(ARC_RESOLVED, bi);
+        ctx.enqueue(Arcs.RESOLVED, bi);
     }
 
     @Override

@@ -5,8 +5,10 @@ import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.net.InterfaceTable;
@@ -16,7 +18,6 @@ import dev.cipherlane.stages.wire.Icmp6;
 import dev.cipherlane.stages.wire.Ip6;
 import dev.cipherlane.stages.wire.NeighbourDiscovery;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * {@code ip6-nd-input}: IPv6 packets for one of our addresses or for a link-scope group we
@@ -61,70 +62,54 @@ import java.util.List;
 public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
     public static final String NAME = "ip6-nd-input";
 
-    public static final int ARC_REPLY = 0;
-    public static final int ARC_PUNT = 1;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { REPLY, PUNT }
 
-    public static final int UNKNOWN_INTERFACE = 0;
-    public static final int MALFORMED_IP6 = 1;
-    public static final int ICMP6_TRUNCATED = 2;
-    public static final int FRAGMENTED = 3;
-    public static final int BAD_HOP_LIMIT = 4;
-    public static final int BAD_CHECKSUM = 5;
-    public static final int BAD_CODE = 6;
-    public static final int TOO_SHORT = 7;
-    public static final int MULTICAST_TARGET = 8;
-    public static final int OPTION_ZERO_LENGTH = 9;
-    public static final int OPTION_TRUNCATED = 10;
-    public static final int BAD_LINK_LAYER_OPTION = 11;
-    public static final int DAD_NOT_TO_SOLICITED_NODE = 12;
-    public static final int DAD_WITH_LINK_LAYER_ADDRESS = 13;
-    public static final int SOLICITED_TO_MULTICAST = 14;
-    public static final int BAD_MAC = 15;
-    public static final int ADDRESS_CONFLICT = 16;
-    public static final int SOLICITATION_NOT_FOR_US = 17;
-    public static final int SOURCE_MAC_UNKNOWN = 18;
-    public static final int NO_ROOM = 19;
-    public static final int ADVERTISEMENT_LEARNED = 20;
-    public static final int ADVERTISEMENT_REFRESHED = 21;
-    public static final int ADVERTISEMENT_UNCHANGED = 22;
-    public static final int ADVERTISEMENT_NOT_OVERRIDING = 23;
-    public static final int ADVERTISEMENT_UNKNOWN = 24;
-    public static final int ADVERTISEMENT_STATIC = 25;
-    public static final int ADVERTISEMENT_NO_ADDRESS = 26;
-    public static final int DUPLICATE_ADDRESS = 27;
-    public static final int ADVERTISEMENTS_SENT = 28;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        UNKNOWN_INTERFACE("unknown interface"),
+        MALFORMED_IP6("ip6 header malformed"),
+        ICMP6_TRUNCATED("icmp6 header truncated"),
+        FRAGMENTED("nd fragmented"),
+        BAD_HOP_LIMIT("nd hop limit not 255"),
+        BAD_CHECKSUM("icmp6 checksum invalid"),
+        BAD_CODE("nd code not 0"),
+        TOO_SHORT("nd message too short"),
+        MULTICAST_TARGET("nd target is multicast"),
+        OPTION_ZERO_LENGTH("nd option length 0"),
+        OPTION_TRUNCATED("nd option truncated"),
+        BAD_LINK_LAYER_OPTION("nd link-layer address option not ethernet"),
+        DAD_NOT_TO_SOLICITED_NODE("nd unspecified source not to solicited-node group"),
+        DAD_WITH_LINK_LAYER_ADDRESS("nd unspecified source with link-layer address"),
+        SOLICITED_TO_MULTICAST("nd solicited advertisement to multicast"),
+        BAD_MAC("nd link-layer address is zero or multicast"),
+        ADDRESS_CONFLICT("nd sender uses our address"),
+        SOLICITATION_NOT_FOR_US("neighbour solicitation not for us"),
+        SOURCE_MAC_UNKNOWN("neighbour solicitation source mac unknown"),
+        NO_ROOM("no room for neighbour advertisement"),
+        ADVERTISEMENT_LEARNED("neighbour advertisement learned"),
+        ADVERTISEMENT_REFRESHED("neighbour advertisement refreshed neighbour"),
+        ADVERTISEMENT_UNCHANGED("neighbour advertisement changed nothing"),
+        ADVERTISEMENT_NOT_OVERRIDING("neighbour advertisement not overriding"),
+        ADVERTISEMENT_UNKNOWN("neighbour advertisement for unknown neighbour"),
+        ADVERTISEMENT_STATIC("neighbour advertisement for static neighbour"),
+        ADVERTISEMENT_NO_ADDRESS("neighbour advertisement without link-layer address"),
+        DUPLICATE_ADDRESS("neighbour advertisement for our address"),
+        ADVERTISEMENTS_SENT("neighbour advertisements sent");
 
-    private static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("reply", "punt"),
-            List.of("unknown interface",
-                    "ip6 header malformed",
-                    "icmp6 header truncated",
-                    "nd fragmented",
-                    "nd hop limit not 255",
-                    "icmp6 checksum invalid",
-                    "nd code not 0",
-                    "nd message too short",
-                    "nd target is multicast",
-                    "nd option length 0",
-                    "nd option truncated",
-                    "nd link-layer address option not ethernet",
-                    "nd unspecified source not to solicited-node group",
-                    "nd unspecified source with link-layer address",
-                    "nd solicited advertisement to multicast",
-                    "nd link-layer address is zero or multicast",
-                    "nd sender uses our address",
-                    "neighbour solicitation not for us",
-                    "neighbour solicitation source mac unknown",
-                    "no room for neighbour advertisement",
-                    "neighbour advertisement learned",
-                    "neighbour advertisement refreshed neighbour",
-                    "neighbour advertisement changed nothing",
-                    "neighbour advertisement not overriding",
-                    "neighbour advertisement for unknown neighbour",
-                    "neighbour advertisement for static neighbour",
-                    "neighbour advertisement without link-layer address",
-                    "neighbour advertisement for our address",
-                    "neighbour advertisements sent"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    private static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     /** IPv6, Neighbor Advertisement, Target Link-Layer Address option. */
     static final int ADVERTISEMENT_ICMP_LENGTH = NeighbourDiscovery.MESSAGE_LENGTH
@@ -166,11 +151,11 @@ public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
             int outcome = handle(params, ctx, mem, data, bi);
-            if (outcome == ARC_REPLY) {
-                ctx.count(ADVERTISEMENTS_SENT, 1);
-                ctx.enqueue(ARC_REPLY, bi);
-            } else if (outcome == ARC_PUNT) {
-                ctx.enqueue(ARC_PUNT, bi);
+            if (outcome == Arcs.REPLY.ordinal()) {
+                ctx.count(Errors.ADVERTISEMENTS_SENT, 1);
+                ctx.enqueue(Arcs.REPLY, bi);
+            } else if (outcome == Arcs.PUNT.ordinal()) {
+                ctx.enqueue(Arcs.PUNT, bi);
             } else {
                 ctx.drop(bi, -outcome - 1);
             }
@@ -178,60 +163,60 @@ public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
     }
 
     /**
-     * Handles one packet: returns {@link #ARC_REPLY} when it has become our advertisement,
-     * {@link #ARC_PUNT} when it is not neighbour discovery, else {@code -(error + 1)}.
+     * Handles one packet: returns {@link #Arcs.REPLY} when it has become our advertisement,
+     * {@link #Arcs.PUNT} when it is not neighbour discovery, else {@code -(error + 1)}.
      */
     private static int handle(Params params, StageContext ctx, PacketMemory mem, MemorySegment data, int bi) {
         NetInterface rx = params.interfaces().get(mem.rxInterface(bi));
         if (rx == null) {
-            return drop(UNKNOWN_INTERFACE);
+            return drop(Errors.UNKNOWN_INTERFACE.ordinal());
         }
         int frameLength = mem.length(bi);
         if (frameLength < Ip6.HEADER) {
-            return drop(MALFORMED_IP6);
+            return drop(Errors.MALFORMED_IP6.ordinal());
         }
         long ip = mem.start(bi);
         int ipLength = Ip6.HEADER + Short.toUnsignedInt(data.get(Net.U16, ip + Ip6.PAYLOAD_LENGTH));
         if (ipLength > frameLength) {
-            return drop(MALFORMED_IP6);
+            return drop(Errors.MALFORMED_IP6.ordinal());
         }
         int walk = Ip6.walk(data, ip, ipLength);
         if (walk < 0) {
-            return drop(MALFORMED_IP6);
+            return drop(Errors.MALFORMED_IP6.ordinal());
         }
         // A later fragment has no ICMPv6 header where the walk stopped: not ours to read.
         if (Ip6.walkNextHeader(walk) != Ip6.ICMP6 || (walk & Ip6.WALK_LATER_FRAGMENT) != 0) {
-            return ARC_PUNT;
+            return Arcs.PUNT.ordinal();
         }
         int at = Ip6.walkOffset(walk);
         int icmpLength = ipLength - at;
         if (icmpLength < Icmp6.HEADER) {
-            return drop(ICMP6_TRUNCATED);
+            return drop(Errors.ICMP6_TRUNCATED.ordinal());
         }
         long icmp = ip + at;
         int type = Byte.toUnsignedInt(data.get(Net.U8, icmp + Icmp6.TYPE));
         if (type != Icmp6.NEIGHBOR_SOLICITATION && type != Icmp6.NEIGHBOR_ADVERTISEMENT) {
-            return ARC_PUNT;
+            return Arcs.PUNT.ordinal();
         }
         if ((walk & Ip6.WALK_FRAGMENT) != 0) {
-            return drop(FRAGMENTED);
+            return drop(Errors.FRAGMENTED.ordinal());
         }
         if (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip6.HOP_LIMIT)) != NeighbourDiscovery.HOP_LIMIT) {
-            return drop(BAD_HOP_LIMIT);
+            return drop(Errors.BAD_HOP_LIMIT.ordinal());
         }
         if (!Icmp6.verify(data, ip, icmp, icmpLength)) {
-            return drop(BAD_CHECKSUM);
+            return drop(Errors.BAD_CHECKSUM.ordinal());
         }
         if (data.get(Net.U8, icmp + Icmp6.CODE) != 0) {
-            return drop(BAD_CODE);
+            return drop(Errors.BAD_CODE.ordinal());
         }
         if (icmpLength < NeighbourDiscovery.MESSAGE_LENGTH) {
-            return drop(TOO_SHORT);
+            return drop(Errors.TOO_SHORT.ordinal());
         }
         long targetHi = data.get(Net.U64, icmp + NeighbourDiscovery.TARGET);
         long targetLo = data.get(Net.U64, icmp + NeighbourDiscovery.TARGET + 8);
         if (Ip6.isMulticast(targetHi)) {
-            return drop(MULTICAST_TARGET);
+            return drop(Errors.MULTICAST_TARGET.ordinal());
         }
         int optionType = type == Icmp6.NEIGHBOR_SOLICITATION
                 ? NeighbourDiscovery.SOURCE_LINK_LAYER_ADDRESS
@@ -239,13 +224,13 @@ public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
         long mac = NeighbourDiscovery.linkLayerAddress(data, icmp + NeighbourDiscovery.OPTIONS, icmp + icmpLength,
                 optionType);
         if (mac == NeighbourDiscovery.OPTION_ZERO_LENGTH) {
-            return drop(OPTION_ZERO_LENGTH);
+            return drop(Errors.OPTION_ZERO_LENGTH.ordinal());
         }
         if (mac == NeighbourDiscovery.OPTION_TRUNCATED) {
-            return drop(OPTION_TRUNCATED);
+            return drop(Errors.OPTION_TRUNCATED.ordinal());
         }
         if (mac == NeighbourDiscovery.OPTION_BAD_ADDRESS_LENGTH) {
-            return drop(BAD_LINK_LAYER_OPTION);
+            return drop(Errors.BAD_LINK_LAYER_OPTION.ordinal());
         }
         if (type == Icmp6.NEIGHBOR_SOLICITATION) {
             return solicitation(params, ctx, mem, data, bi, rx, ip, targetHi, targetLo, mac);
@@ -263,19 +248,19 @@ public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
         boolean hasMac = mac != NeighbourDiscovery.NO_OPTION;
         if (dad && !NeighbourDiscovery.isSolicitedNode(data.get(Net.U64, ip + Ip6.DESTINATION),
                 data.get(Net.U64, ip + Ip6.DESTINATION + 8))) {
-            return drop(DAD_NOT_TO_SOLICITED_NODE);
+            return drop(Errors.DAD_NOT_TO_SOLICITED_NODE.ordinal());
         }
         if (dad && hasMac) {
-            return drop(DAD_WITH_LINK_LAYER_ADDRESS);
+            return drop(Errors.DAD_WITH_LINK_LAYER_ADDRESS.ordinal());
         }
         if (hasMac && !usableMac(mac)) {
-            return drop(BAD_MAC);
+            return drop(Errors.BAD_MAC.ordinal());
         }
         if (!dad && rx.owns6(srcHi, srcLo)) {
-            return drop(ADDRESS_CONFLICT);
+            return drop(Errors.ADDRESS_CONFLICT.ordinal());
         }
         if (!rx.owns6(targetHi, targetLo)) {
-            return drop(SOLICITATION_NOT_FOR_US);
+            return drop(Errors.SOLICITATION_NOT_FOR_US.ordinal());
         }
         NeighbourTable neighbours = params.neighbours();
         if (hasMac) {
@@ -295,15 +280,15 @@ public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
             dstLo = srcLo;
             dstMac = hasMac ? mac : neighbours.lookup6(rx.index(), srcHi, srcLo);
             if (dstMac == NeighbourTable.NONE) {
-                return drop(SOURCE_MAC_UNKNOWN);
+                return drop(Errors.SOURCE_MAC_UNKNOWN.ordinal());
             }
         }
         if (mem.dataOffset(bi) < Ethernet.HEADER_LENGTH
                 || mem.bufferBytes(bi) - mem.dataOffset(bi) < ADVERTISEMENT_IP_LENGTH) {
-            return drop(NO_ROOM);
+            return drop(Errors.NO_ROOM.ordinal());
         }
         advertise(mem, data, bi, rx, flags, targetHi, targetLo, dstHi, dstLo, dstMac);
-        return ARC_REPLY;
+        return Arcs.REPLY.ordinal();
     }
 
     /**
@@ -341,44 +326,44 @@ public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
         boolean override = (flags & NeighbourDiscovery.OVERRIDE) != 0;
         boolean hasMac = mac != NeighbourDiscovery.NO_OPTION;
         if (solicited && Ip6.isMulticast(data.get(Net.U64, ip + Ip6.DESTINATION))) {
-            return drop(SOLICITED_TO_MULTICAST);
+            return drop(Errors.SOLICITED_TO_MULTICAST.ordinal());
         }
         if (hasMac && !usableMac(mac)) {
-            return drop(BAD_MAC);
+            return drop(Errors.BAD_MAC.ordinal());
         }
         // Someone else claims an address of ours (RFC 4862 section 5.4.4): never learn it.
         if (rx.owns6(targetHi, targetLo)) {
-            return drop(DUPLICATE_ADDRESS);
+            return drop(Errors.DUPLICATE_ADDRESS.ordinal());
         }
         int itf = rx.index();
         NeighbourTable.State state = neighbours.state6(itf, targetHi, targetLo);
         if (state == null) {
-            return drop(ADVERTISEMENT_UNKNOWN);
+            return drop(Errors.ADVERTISEMENT_UNKNOWN.ordinal());
         }
         if (state == NeighbourTable.State.PERMANENT) {
-            return drop(ADVERTISEMENT_STATIC);
+            return drop(Errors.ADVERTISEMENT_STATIC.ordinal());
         }
         if (state == NeighbourTable.State.INCOMPLETE) {
             if (!hasMac) {
-                return drop(ADVERTISEMENT_NO_ADDRESS);
+                return drop(Errors.ADVERTISEMENT_NO_ADDRESS.ordinal());
             }
             return drop(neighbours.refresh6(itf, targetHi, targetLo, mac, now)
-                    ? ADVERTISEMENT_LEARNED : ADVERTISEMENT_UNKNOWN);
+                    ? Errors.ADVERTISEMENT_LEARNED.ordinal() : Errors.ADVERTISEMENT_UNKNOWN.ordinal());
         }
         long known = neighbours.lookup6(itf, targetHi, targetLo);
         if (known == NeighbourTable.NONE) {
             // Aged out or evicted since the state was read.
-            return drop(ADVERTISEMENT_UNKNOWN);
+            return drop(Errors.ADVERTISEMENT_UNKNOWN.ordinal());
         }
         boolean changed = hasMac && mac != known;
         if (changed && !override) {
-            return drop(ADVERTISEMENT_NOT_OVERRIDING);
+            return drop(Errors.ADVERTISEMENT_NOT_OVERRIDING.ordinal());
         }
         if (!solicited && !changed) {
-            return drop(ADVERTISEMENT_UNCHANGED);
+            return drop(Errors.ADVERTISEMENT_UNCHANGED.ordinal());
         }
         return drop(neighbours.refresh6(itf, targetHi, targetLo, changed ? mac : known, now)
-                ? ADVERTISEMENT_REFRESHED : ADVERTISEMENT_UNKNOWN);
+                ? Errors.ADVERTISEMENT_REFRESHED.ordinal() : Errors.ADVERTISEMENT_UNKNOWN.ordinal());
     }
 
     /** RFC 1812 section 3.3.2: never believe a broadcast or multicast link-layer address for a host. */

@@ -5,12 +5,12 @@ import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.wire.Ip6;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * The forwarding step of an IPv6 packet whose adjacency is a complete neighbour; the IPv6
@@ -30,22 +30,29 @@ import java.util.List;
 public final class Ip6Rewrite extends IpRewrite {
     public static final String NAME = "ip6-rewrite";
 
-    public static final int HOP_LIMIT_EXPIRED = 0;
-    public static final int MTU_EXCEEDED = 1;
-    public static final int STALE_ADJACENCY = 2;
-    public static final int NO_TX_INTERFACE = 3;
-    public static final int NO_HEADROOM = 4;
-    public static final int UNSPECIFIED_SOURCE = 5;
-    public static final int LINK_LOCAL = 6;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        HOP_LIMIT_EXPIRED("ttl expired"),
+        MTU_EXCEEDED("mtu exceeded"),
+        STALE_ADJACENCY("adjacency not complete"),
+        NO_TX_INTERFACE("tx interface unknown"),
+        NO_HEADROOM("no headroom for l2 header"),
+        UNSPECIFIED_SOURCE("ip6 unspecified source not forwarded"),
+        LINK_LOCAL("ip6 link-local not forwarded");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("tx", "icmp-error"), List.of(
-            "ttl expired",
-            "mtu exceeded",
-            "adjacency not complete",
-            "tx interface unknown",
-            "no headroom for l2 header",
-            "ip6 unspecified source not forwarded",
-            "ip6 link-local not forwarded"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     private static final int TIME_EXCEEDED = IcmpErrorRequest.encode(IcmpErrorRequest.ICMP6_TIME_EXCEEDED, 0, 0);
 
@@ -69,30 +76,30 @@ public final class Ip6Rewrite extends IpRewrite {
             long ip = mem.start(bi);
             long srcHi = data.get(Net.U64, ip + Ip6.SOURCE);
             if (Ip6.isUnspecified(srcHi, data.get(Net.U64, ip + Ip6.SOURCE + 8))) {
-                ctx.drop(bi, UNSPECIFIED_SOURCE);
+                ctx.drop(bi, Errors.UNSPECIFIED_SOURCE);
                 continue;
             }
             if (Ip6.isLinkLocal(srcHi) || Ip6.isLinkLocal(data.get(Net.U64, ip + Ip6.DESTINATION))) {
-                ctx.drop(bi, LINK_LOCAL);
+                ctx.drop(bi, Errors.LINK_LOCAL);
                 continue;
             }
             int hopLimit = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip6.HOP_LIMIT));
             if (hopLimit <= 1) {
                 mem.opaque(bi, TIME_EXCEEDED);
-                ctx.count(HOP_LIMIT_EXPIRED, 1);
-                ctx.enqueue(ARC_ICMP_ERROR, bi);
+                ctx.count(Errors.HOP_LIMIT_EXPIRED, 1);
+                ctx.enqueue(Arcs.ICMP_ERROR, bi);
                 continue;
             }
             int adj = mem.nextHop(bi);
             if (!isComplete(adjs, adj)) {
-                ctx.drop(bi, STALE_ADJACENCY);
+                ctx.drop(bi, Errors.STALE_ADJACENCY);
                 continue;
             }
             int tx = mem.txInterface(bi);
             if (tx != lastTx) {
                 NetInterface itf = interfaces.get(tx);
                 if (itf == null) {
-                    ctx.drop(bi, NO_TX_INTERFACE);
+                    ctx.drop(bi, Errors.NO_TX_INTERFACE);
                     continue;
                 }
                 lastTx = tx;
@@ -100,17 +107,17 @@ public final class Ip6Rewrite extends IpRewrite {
             }
             if (mem.length(bi) > mtu && mem.gsoSize(bi) == 0) {
                 mem.opaque(bi, IcmpErrorRequest.encode(IcmpErrorRequest.ICMP6_PACKET_TOO_BIG, 0, mtu));
-                ctx.count(MTU_EXCEEDED, 1);
-                ctx.enqueue(ARC_ICMP_ERROR, bi);
+                ctx.count(Errors.MTU_EXCEEDED, 1);
+                ctx.enqueue(Arcs.ICMP_ERROR, bi);
                 continue;
             }
             if (mem.dataOffset(bi) < AdjacencyTable.REWRITE_LENGTH) {
-                ctx.drop(bi, NO_HEADROOM);
+                ctx.drop(bi, Errors.NO_HEADROOM);
                 continue;
             }
             data.set(Net.U8, ip + Ip6.HOP_LIMIT, (byte) (hopLimit - 1));
             prependRewrite(mem, data, bi, ip, rewrites, adjs.rewriteOffset(adj));
-            ctx.enqueue(ARC_TX, bi);
+            ctx.enqueue(Arcs.TX, bi);
         }
     }
 

@@ -5,10 +5,11 @@ import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -18,19 +19,30 @@ import java.util.function.Supplier;
  * virtual call.
  */
 abstract sealed class IpLookup extends Stage<IpLookup.Params> permits Ip4Lookup, Ip6Lookup {
-    public static final int ARC_REWRITE = 0;
-    public static final int ARC_LOCAL = 1;
-    public static final int ARC_GLEAN = 2;
-    public static final int ARC_PUNT = 3;
-    public static final int ARC_TUNNEL = 4;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { REWRITE, LOCAL, GLEAN, PUNT, TUNNEL }
 
-    public static final int NO_ROUTE = 0;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        NO_ROUTE("no route");
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
 
     /** @param tables the current forwarding tables; called once per frame, typically a volatile read */
     public record Params(Supplier<ForwardingTables> tables) {}
 
     IpLookup(String name, Params params) {
-        super(new StageSpec(name, List.of("rewrite", "local", "glean", "punt", "tunnel"), List.of("no route")),
+        super(StageSpec.of(name, Arcs.class, Errors.class),
                 params);
     }
 
@@ -50,12 +62,12 @@ abstract sealed class IpLookup extends Stage<IpLookup.Params> permits Ip4Lookup,
         mem.nextHop(bi, adj);
         mem.txInterface(bi, adjs.txInterface(adj));
         // A tunnel adjacency reads DROP by kind (AdjacencyTable): its tunnel index decides first.
-        int arc = adjs.tunnel(adj) != AdjacencyTable.NO_TUNNEL ? ARC_TUNNEL : arcFor(adjs.kind(adj));
+        int arc = adjs.tunnel(adj) != AdjacencyTable.NO_TUNNEL ? Arcs.TUNNEL.ordinal() : arcFor(adjs.kind(adj));
         if (arc < 0) {
-            ctx.drop(bi, NO_ROUTE);
+            ctx.drop(bi, Errors.NO_ROUTE);
             return;
         }
-        if (arc == ARC_LOCAL) {
+        if (arc == Arcs.LOCAL.ordinal()) {
             mem.setFlag(bi, PacketFlags.LOCAL);
         }
         ctx.enqueue(arc, bi);
@@ -64,10 +76,10 @@ abstract sealed class IpLookup extends Stage<IpLookup.Params> permits Ip4Lookup,
     /** Next arc for an adjacency kind, -1 for DROP; a switch expression, so a new kind fails to compile. */
     static int arcFor(AdjacencyKind kind) {
         return switch (kind) {
-            case REWRITE -> ARC_REWRITE;
-            case LOCAL -> ARC_LOCAL;
-            case GLEAN, INCOMPLETE -> ARC_GLEAN;
-            case PUNT -> ARC_PUNT;
+            case REWRITE -> Arcs.REWRITE.ordinal();
+            case LOCAL -> Arcs.LOCAL.ordinal();
+            case GLEAN, INCOMPLETE -> Arcs.GLEAN.ordinal();
+            case PUNT -> Arcs.PUNT.ordinal();
             case DROP -> -1;
         };
     }

@@ -4,6 +4,7 @@ import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.InterfaceTable;
@@ -17,8 +18,8 @@ import java.util.function.Supplier;
  * locals) and calls these statically, so the per-packet path has no virtual call.
  */
 abstract sealed class IpRewrite extends Stage<IpRewrite.Params> permits Ip4Rewrite, Ip6Rewrite {
-    public static final int ARC_TX = 0;
-    public static final int ARC_ICMP_ERROR = 1;
+    /** Next arcs of both families, in index order. */
+    public enum Arcs implements NextArc { TX, ICMP_ERROR }
 
     /**
      * @param tables     the current forwarding tables (adjacency rewrites); read once per frame

@@ -1,21 +1,36 @@
 package dev.cipherlane.stages.builtin;
 
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 
 /** Hands packets the dataplane does not handle (IKE, ARP for the host) to the control plane. */
 public final class Punt extends Stage<Punt.Params> {
     public static final String NAME = "punt";
-    public static final int QUEUE_FULL = 0;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        QUEUE_FULL("punt queue full");
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
 
     /** @param queue where packets go; replaced in place by reconfig when the consumer changes */
     public record Params(PuntQueue queue) {}
 
     public Punt(PuntQueue queue) {
-        super(new StageSpec(NAME, List.of(), List.of("punt queue full")), new Params(queue));
+        super(StageSpec.of(NAME, NextArc.None.class, Errors.class), new Params(queue));
     }
 
     @Override
@@ -33,7 +48,7 @@ public final class Punt extends Stage<Punt.Params> {
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
             if (!q.offer(bi)) {
-                ctx.drop(bi, QUEUE_FULL);
+                ctx.drop(bi, Errors.QUEUE_FULL);
             }
         }
     }

@@ -14,6 +14,21 @@ public interface StageContext {
     /** Counts {@code n} events under error {@code error} without dropping anything. */
     void count(int error, long n);
 
+    /** Passes the packet on through {@code arc}, this stage's arc at {@code arc.ordinal()}. */
+    default void enqueue(NextArc arc, int bi) {
+        enqueue(arc.ordinal(), bi);
+    }
+
+    /** Drops the packet under {@code error}, this stage's error at {@code error.ordinal()}. */
+    default void drop(int bi, StageError error) {
+        drop(bi, error.ordinal());
+    }
+
+    /** Counts {@code n} events under {@code error} without dropping anything. */
+    default void count(StageError error, long n) {
+        count(error.ordinal(), n);
+    }
+
     PacketMemory memory();
 
     /** This worker's buffer cache, for stages that allocate (ICMP errors, segmentation). */

@@ -4,15 +4,16 @@ import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
+import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.wire.Ip6;
-import dev.cipherlane.stages.graph.Frame;
-import dev.cipherlane.stages.graph.Stage;
-import dev.cipherlane.stages.graph.StageContext;
-import dev.cipherlane.stages.graph.StageSpec;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * Software receive offload toward pods: coalesces in-order TCP segments of one flow within
@@ -62,29 +63,34 @@ import java.util.List;
 public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
     public static final String NAME = "gro";
 
-    public static final int ARC_OUT = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { OUT }
 
-    /** Counters; this stage drops nothing. */
-    public static final int MERGED = 0;
-    public static final int SUPER_PACKETS_OUT = 1;
-    public static final int FLUSH_PSH = 2;
-    public static final int FLUSH_OUT_OF_ORDER = 3;
-    public static final int FLUSH_INELIGIBLE = 4;
-    public static final int FLUSH_SIZE = 5;
-    public static final int BAD_CHECKSUM = 6;
-    public static final int NO_BUFFER = 7;
-    public static final int NOT_PROVISIONED = 8;
+    /** Counters in index order, with the reasons {@code show errors} prints; this stage drops nothing. */
+    public enum Errors implements StageError {
+        MERGED("gro packets merged"),
+        SUPER_PACKETS_OUT("gro super-packets out"),
+        FLUSH_PSH("gro flushes on psh"),
+        FLUSH_OUT_OF_ORDER("gro flushes out of order"),
+        FLUSH_INELIGIBLE("gro flushes on ineligible segment"),
+        FLUSH_SIZE("gro flushes on size limit"),
+        BAD_CHECKSUM("gro tcp checksum bad, not merged"),
+        NO_BUFFER("gro no buffer for super-packet"),
+        NOT_PROVISIONED("gro worker beyond max-workers, not merged");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("out"), List.of(
-            "gro packets merged",
-            "gro super-packets out",
-            "gro flushes on psh",
-            "gro flushes out of order",
-            "gro flushes on ineligible segment",
-            "gro flushes on size limit",
-            "gro tcp checksum bad, not merged",
-            "gro no buffer for super-packet",
-            "gro worker beyond max-workers, not merged"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     public static final String MAX_WORKERS = "gro.max-workers";
     public static final int DEFAULT_MAX_WORKERS = 64;
@@ -106,7 +112,7 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
 
     /** A coalescing stage under another name, for graphs that need one per path (IPv4, IPv6). */
     public TcpCoalescing(String name, Params params) {
-        super(new StageSpec(name, SPEC.nextArcs(), SPEC.errors()), params);
+        super(SPEC.named(name), params);
         tables = newTables(new CoalescingFlows[0], params.maxWorkers());
     }
 
@@ -147,9 +153,9 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         int worker = ctx.worker();
         if (worker >= all.length) {
             for (int i = 0; i < n; i++) {
-                ctx.enqueue(ARC_OUT, frame.get(i));
+                ctx.enqueue(Arcs.OUT, frame.get(i));
             }
-            ctx.count(NOT_PROVISIONED, n);
+            ctx.count(Errors.NOT_PROVISIONED, n);
             return;
         }
         CoalescingFlows t = all[worker];
@@ -170,7 +176,7 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
     private static void receive(CoalescingFlows t, StageContext ctx, PacketMemory mem, MemorySegment data, int bi) {
         long ip = mem.start(bi);
         if (!identify(t, mem, data, bi, ip)) {
-            ctx.enqueue(ARC_OUT, bi);
+            ctx.enqueue(Arcs.OUT, bi);
             return;
         }
         int ipLength = t.atIpLength;
@@ -183,7 +189,7 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
                 && (flags & ~Tcp.PSH) == Tcp.ACK
                 && payload > 0;
         if (eligible && !checksumTrusted(mem, data, bi, ip, t.keyVersion, tcpOffset, ipLength - tcpOffset)) {
-            ctx.count(BAD_CHECKSUM, 1);
+            ctx.count(Errors.BAD_CHECKSUM, 1);
             eligible = false;
         }
         int sequence = data.get(Net.U32, tcp + Tcp.SEQUENCE);
@@ -191,12 +197,13 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
 
         int f = t.find();
         if (f >= 0 && t.packet[f] >= 0) {
-            int reason = eligible ? mismatch(t, f, data, mem.start(t.packet[f]), ip, sequence, payload) : FLUSH_INELIGIBLE;
+            int reason = eligible ? mismatch(t, f, data, mem.start(t.packet[f]), ip, sequence, payload)
+                    : Errors.FLUSH_INELIGIBLE.ordinal();
             if (reason < 0 && (t.merged[f] || promote(t, f, ctx, mem, data))) {
                 append(t, f, ctx, mem, data, bi, ip, payload, flags);
                 if (push) {
                     flush(t, f, ctx, mem, data);
-                    ctx.count(FLUSH_PSH, 1);
+                    ctx.count(Errors.FLUSH_PSH, 1);
                 } else if (payload < t.mss[f]) {
                     flush(t, f, ctx, mem, data); // a short segment is the last one
                 }
@@ -208,13 +215,13 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
             }
         }
         if (!eligible || push) {
-            ctx.enqueue(ARC_OUT, bi);
+            ctx.enqueue(Arcs.OUT, bi);
             return;
         }
         if (f < 0) {
             f = t.insert();
             if (f < 0) {
-                ctx.enqueue(ARC_OUT, bi);
+                ctx.enqueue(Arcs.OUT, bi);
                 return;
             }
         }
@@ -304,35 +311,35 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
     private static int mismatch(CoalescingFlows t, int f, MemorySegment data, long first, long ip,
                                 int sequence, int payload) {
         if (sequence != t.nextSequence[f]) {
-            return FLUSH_OUT_OF_ORDER;
+            return Errors.FLUSH_OUT_OF_ORDER.ordinal();
         }
         if (payload > t.mss[f]) {
-            return FLUSH_INELIGIBLE;
+            return Errors.FLUSH_INELIGIBLE.ordinal();
         }
         if (t.ipLength[f] + payload > MAX_DATAGRAM) {
-            return FLUSH_SIZE;
+            return Errors.FLUSH_SIZE.ordinal();
         }
         if (t.version(f) == 4) {
             if (data.get(Net.U8, first + Ip4.TOS) != data.get(Net.U8, ip + Ip4.TOS)
                     || data.get(Net.U8, first + Ip4.TTL) != data.get(Net.U8, ip + Ip4.TTL)
                     || data.get(Net.U16, first + Ip4.FLAGS_FRAGMENT) != data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT)) {
-                return FLUSH_INELIGIBLE;
+                return Errors.FLUSH_INELIGIBLE.ordinal();
             }
         } else if (data.get(Net.U32, first + Ip6.VERSION_CLASS_FLOW) != data.get(Net.U32, ip + Ip6.VERSION_CLASS_FLOW)
                 || data.get(Net.U8, first + Ip6.HOP_LIMIT) != data.get(Net.U8, ip + Ip6.HOP_LIMIT)) {
-            return FLUSH_INELIGIBLE;
+            return Errors.FLUSH_INELIGIBLE.ordinal();
         }
         int tcpOffset = t.tcpOffset[f];
         long a = first + tcpOffset;
         long b = ip + tcpOffset;
         if (data.get(Net.U8, a + Tcp.DATA_OFFSET) != data.get(Net.U8, b + Tcp.DATA_OFFSET)) {
-            return FLUSH_INELIGIBLE;
+            return Errors.FLUSH_INELIGIBLE.ordinal();
         }
         // Same data offset, so the options are the same length.
         int end = t.headers[f] - tcpOffset;
         if (end > Tcp.MIN_HEADER && MemorySegment.mismatch(data, a + Tcp.MIN_HEADER, a + end,
                 data, b + Tcp.MIN_HEADER, b + end) >= 0) {
-            return FLUSH_INELIGIBLE;
+            return Errors.FLUSH_INELIGIBLE.ordinal();
         }
         return -1;
     }
@@ -345,7 +352,7 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         int held = t.packet[f];
         int s = ctx.buffers().allocLarge();
         if (s < 0) {
-            ctx.count(NO_BUFFER, 1);
+            ctx.count(Errors.NO_BUFFER, 1);
             return false;
         }
         MemorySegment.copy(data, mem.start(held), data, mem.start(s), t.ipLength[f]);
@@ -354,7 +361,7 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         ctx.buffers().free(held);
         t.packet[f] = s;
         t.merged[f] = true;
-        ctx.count(MERGED, 1);
+        ctx.count(Errors.MERGED, 1);
         return true;
     }
 
@@ -375,7 +382,7 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         }
         t.nextSequence[f] += payload;
         ctx.buffers().free(bi);
-        ctx.count(MERGED, 1);
+        ctx.count(Errors.MERGED, 1);
     }
 
     /** Sends flow {@code f}'s packet on: a held segment as it is, a super-packet finished. */
@@ -383,7 +390,7 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         int s = t.packet[f];
         t.packet[f] = -1;
         if (!t.merged[f]) {
-            ctx.enqueue(ARC_OUT, s);
+            ctx.enqueue(Arcs.OUT, s);
             return;
         }
         long ip = mem.start(s);
@@ -409,8 +416,8 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         mem.flags(s, (mem.flags(s) & ~PacketFlags.CSUM_VALID) | PacketFlags.NEEDS_CSUM);
         mem.csumStart(s, mem.dataOffset(s) + tcpOffset);
         mem.csumOffset(s, Tcp.CHECKSUM);
-        ctx.count(SUPER_PACKETS_OUT, 1);
-        ctx.enqueue(ARC_OUT, s);
+        ctx.count(Errors.SUPER_PACKETS_OUT, 1);
+        ctx.enqueue(Arcs.OUT, s);
     }
 
     @Override

@@ -6,15 +6,16 @@ import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.buffer.SizeClass;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
+import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.wire.Ip6;
-import dev.cipherlane.stages.graph.Frame;
-import dev.cipherlane.stages.graph.Stage;
-import dev.cipherlane.stages.graph.StageContext;
-import dev.cipherlane.stages.graph.StageSpec;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * Software TCP segmentation offload: cuts the TCP super-packets a pod's kernel hands us
@@ -46,29 +47,35 @@ import java.util.List;
 public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
     public static final String NAME = "gso";
 
-    public static final int ARC_OUT = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { OUT }
 
-    public static final int NOT_TCP = 0;
-    public static final int HEADER_TRUNCATED = 1;
-    public static final int BAD_GSO_SIZE = 2;
-    public static final int NO_BUFFER = 3;
-    public static final int BAD_IP_HEADER = 4;
-    public static final int CHECKSUM_OUTSIDE_PACKET = 5;
-    /** Counters, not drops. */
-    public static final int SEGMENTED = 6;
-    public static final int SEGMENTS_OUT = 7;
-    public static final int CHECKSUMS_COMPLETED = 8;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        NOT_TCP("gso not tcp"),
+        HEADER_TRUNCATED("gso header truncated"),
+        BAD_GSO_SIZE("gso bad gso size"),
+        NO_BUFFER("no buffer for segment"),
+        BAD_IP_HEADER("gso bad ip header"),
+        CHECKSUM_OUTSIDE_PACKET("gso partial checksum outside packet"),
+        /** Counters, not drops. */
+        SEGMENTED("gso super-packets segmented"),
+        SEGMENTS_OUT("gso segments out"),
+        CHECKSUMS_COMPLETED("gso checksums completed");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("out"), List.of(
-            "gso not tcp",
-            "gso header truncated",
-            "gso bad gso size",
-            "no buffer for segment",
-            "gso bad ip header",
-            "gso partial checksum outside packet",
-            "gso super-packets segmented",
-            "gso segments out",
-            "gso checksums completed"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     public static final String COMPLETE_CHECKSUMS = "gso.complete-checksums";
     public static final boolean DEFAULT_COMPLETE_CHECKSUMS = true;
@@ -118,12 +125,12 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
     private static void passThrough(boolean complete, StageContext ctx, PacketMemory mem, int bi) {
         if (complete && mem.hasFlag(bi, PacketFlags.NEEDS_CSUM)) {
             if (!PartialChecksum.complete(mem, bi)) {
-                ctx.drop(bi, CHECKSUM_OUTSIDE_PACKET);
+                ctx.drop(bi, Errors.CHECKSUM_OUTSIDE_PACKET);
                 return;
             }
-            ctx.count(CHECKSUMS_COMPLETED, 1);
+            ctx.count(Errors.CHECKSUMS_COMPLETED, 1);
         }
-        ctx.enqueue(ARC_OUT, bi);
+        ctx.enqueue(Arcs.OUT, bi);
     }
 
     /**
@@ -133,10 +140,10 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
     private static int segment(StageContext ctx, PacketMemory mem, MemorySegment data, int bi, int type, int mss) {
         if (type != VirtioNetHeader.GSO_TCPV4 && type != VirtioNetHeader.GSO_TCPV6) {
             // A size without a type is inconsistent metadata; a UDP or unknown type is not ours.
-            return type == VirtioNetHeader.GSO_NONE ? BAD_GSO_SIZE : NOT_TCP;
+            return type == VirtioNetHeader.GSO_NONE ? Errors.BAD_GSO_SIZE.ordinal() : Errors.NOT_TCP.ordinal();
         }
         if (mss <= 0) {
-            return BAD_GSO_SIZE;
+            return Errors.BAD_GSO_SIZE.ordinal();
         }
         boolean ip6 = type == VirtioNetHeader.GSO_TCPV6;
         long ip = mem.start(bi);
@@ -145,76 +152,77 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
         int tcpOffset;
         if (!ip6) {
             if (length < Ip4.MIN_HEADER) {
-                return HEADER_TRUNCATED;
+                return Errors.HEADER_TRUNCATED.ordinal();
             }
             int versionIhl = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.VERSION_IHL));
             tcpOffset = (versionIhl & 0xF) * 4;
             ipLength = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.TOTAL_LENGTH));
             if (versionIhl >>> 4 != 4 || tcpOffset < Ip4.MIN_HEADER || ipLength < tcpOffset) {
-                return BAD_IP_HEADER;
+                return Errors.BAD_IP_HEADER.ordinal();
             }
             if (ipLength > length) {
-                return HEADER_TRUNCATED;
+                return Errors.HEADER_TRUNCATED.ordinal();
             }
             // A fragment is no TCP segment; a super-packet never is one (RFC 791 section 3.2).
             int fragment = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT));
             if ((fragment & (Ip4.MORE_FRAGMENTS | Ip4.FRAGMENT_OFFSET_MASK)) != 0) {
-                return BAD_IP_HEADER;
+                return Errors.BAD_IP_HEADER.ordinal();
             }
             if (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL)) != Tcp.PROTOCOL) {
-                return NOT_TCP;
+                return Errors.NOT_TCP.ordinal();
             }
         } else {
             if (length < Ip6.HEADER) {
-                return HEADER_TRUNCATED;
+                return Errors.HEADER_TRUNCATED.ordinal();
             }
             int payloadLength = Short.toUnsignedInt(data.get(Net.U16, ip + Ip6.PAYLOAD_LENGTH));
             // Payload length 0 would be a jumbogram (RFC 2675), which no buffer of ours holds.
             if (Byte.toUnsignedInt(data.get(Net.U8, ip)) >>> 4 != 6 || payloadLength == 0) {
-                return BAD_IP_HEADER;
+                return Errors.BAD_IP_HEADER.ordinal();
             }
             ipLength = Ip6.HEADER + payloadLength;
             if (ipLength > length) {
-                return HEADER_TRUNCATED;
+                return Errors.HEADER_TRUNCATED.ordinal();
             }
             tcpOffset = Tcp.ip6TcpOffset(data, ip, ipLength);
             if (tcpOffset < 0) {
-                return tcpOffset == Tcp.IP6_NOT_TCP ? NOT_TCP
-                        : tcpOffset == Tcp.IP6_TRUNCATED ? HEADER_TRUNCATED : BAD_IP_HEADER;
+                return tcpOffset == Tcp.IP6_NOT_TCP ? Errors.NOT_TCP.ordinal()
+                        : tcpOffset == Tcp.IP6_TRUNCATED ? Errors.HEADER_TRUNCATED.ordinal()
+                        : Errors.BAD_IP_HEADER.ordinal();
             }
         }
         if (tcpOffset + Tcp.MIN_HEADER > ipLength) {
-            return HEADER_TRUNCATED;
+            return Errors.HEADER_TRUNCATED.ordinal();
         }
         int tcpHeader = Tcp.headerLength(data, ip + tcpOffset);
         int headers = tcpOffset + tcpHeader;
         if (tcpHeader < Tcp.MIN_HEADER || headers > ipLength) {
-            return HEADER_TRUNCATED;
+            return Errors.HEADER_TRUNCATED.ordinal();
         }
         if (headers + mss > MAX_DATAGRAM) {
-            return BAD_GSO_SIZE;
+            return Errors.BAD_GSO_SIZE.ordinal();
         }
         int payload = ipLength - headers;
         if (payload <= mss) {
             finishInPlace(mem, data, bi, ip, ip6, ipLength, tcpOffset);
-            ctx.enqueue(ARC_OUT, bi);
+            ctx.enqueue(Arcs.OUT, bi);
             return -1;
         }
         int segments = (payload + mss - 1) / mss;
         int head = cut(ctx.buffers(), mem, data, bi, ip, ip6, tcpOffset, headers, payload, mss, segments);
         if (head < 0) {
-            return NO_BUFFER;
+            return Errors.NO_BUFFER.ordinal();
         }
         ctx.buffers().free(bi);
         int s = head;
         for (int i = 0; i < segments; i++) {
             int next = mem.opaque(s);
             mem.opaque(s, 0);
-            ctx.enqueue(ARC_OUT, s);
+            ctx.enqueue(Arcs.OUT, s);
             s = next;
         }
-        ctx.count(SEGMENTED, 1);
-        ctx.count(SEGMENTS_OUT, segments);
+        ctx.count(Errors.SEGMENTED, 1);
+        ctx.count(Errors.SEGMENTS_OUT, segments);
         return -1;
     }
 

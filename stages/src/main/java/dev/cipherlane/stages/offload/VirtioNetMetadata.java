@@ -11,8 +11,8 @@ import static dev.cipherlane.linux.VirtioNetHeader.GSO_UDP;
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.graph.StageError;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * How the virtio-net header a tap opened with {@code IFF_VNET_HDR} puts in front of every
@@ -50,30 +50,45 @@ public final class VirtioNetMetadata {
 
     /** Result of {@link #parse} and {@link #write} when the header is good. */
     public static final int OK = -1;
-    /** gso_type is none of NONE, TCPV4, UDP, TCPV6 (on write: none of the last three for a super-packet). */
-    public static final int GSO_TYPE_UNKNOWN = 0;
-    /** A GSO type with gso_size 0 (no segment size to cut at), or on write a size past 16 bits. */
-    public static final int GSO_SIZE_INVALID = 1;
-    /** The ECN bit on GSO_NONE or UDP: it only means something for TCP (as Linux rules). */
-    public static final int ECN_WITHOUT_TCP = 2;
-    /** NEEDS_CSUM with csum_start + csum_offset + 2 past the frame (or csumStart not storable). */
-    public static final int CHECKSUM_BEYOND_PACKET = 3;
-    /** hdr_len past the frame (Linux tun refuses the same). */
-    public static final int HEADER_LENGTH_BEYOND_PACKET = 4;
-    /** write only: a super-packet whose checksum is not left partial cannot be offloaded. */
-    public static final int GSO_WITHOUT_PARTIAL_CHECKSUM = 5;
-
     /**
-     * Names of the codes above, in code order, for a stage to put in its error list
-     * (error index = its own base + code).
+     * What {@link #parse} and {@link #write} find wrong with a header, in code order: a code
+     * is a constant's ordinal, and a stage counts the codes after its own errors
+     * ({@code StageSpec.of(name, arcs, OwnErrors.class, VirtioNetMetadata.Errors.class)},
+     * error index = its own error count + code).
      */
-    public static final List<String> ERRORS = List.of(
-            "virtio-net gso type unknown",
-            "virtio-net gso size invalid",
-            "virtio-net ecn without tcp gso",
-            "virtio-net checksum beyond packet",
-            "virtio-net header length beyond packet",
-            "virtio-net gso without partial checksum");
+    public enum Errors implements StageError {
+        /** gso_type is none of NONE, TCPV4, UDP, TCPV6 (on write: none of the last three for a super-packet). */
+        GSO_TYPE_UNKNOWN("virtio-net gso type unknown"),
+        /** A GSO type with gso_size 0 (no segment size to cut at), or on write a size past 16 bits. */
+        GSO_SIZE_INVALID("virtio-net gso size invalid"),
+        /** The ECN bit on GSO_NONE or UDP: it only means something for TCP (as Linux rules). */
+        ECN_WITHOUT_TCP("virtio-net ecn without tcp gso"),
+        /** NEEDS_CSUM with csum_start + csum_offset + 2 past the frame (or csumStart not storable). */
+        CHECKSUM_BEYOND_PACKET("virtio-net checksum beyond packet"),
+        /** hdr_len past the frame (Linux tun refuses the same). */
+        HEADER_LENGTH_BEYOND_PACKET("virtio-net header length beyond packet"),
+        /** write only: a super-packet whose checksum is not left partial cannot be offloaded. */
+        GSO_WITHOUT_PARTIAL_CHECKSUM("virtio-net gso without partial checksum");
+
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    // The codes parse and write return, as ints so the per-packet path allocates nothing.
+    public static final int GSO_TYPE_UNKNOWN = Errors.GSO_TYPE_UNKNOWN.ordinal();
+    public static final int GSO_SIZE_INVALID = Errors.GSO_SIZE_INVALID.ordinal();
+    public static final int ECN_WITHOUT_TCP = Errors.ECN_WITHOUT_TCP.ordinal();
+    public static final int CHECKSUM_BEYOND_PACKET = Errors.CHECKSUM_BEYOND_PACKET.ordinal();
+    public static final int HEADER_LENGTH_BEYOND_PACKET = Errors.HEADER_LENGTH_BEYOND_PACKET.ordinal();
+    public static final int GSO_WITHOUT_PARTIAL_CHECKSUM = Errors.GSO_WITHOUT_PARTIAL_CHECKSUM.ordinal();
 
     /**
      * Validates the header at {@code header} (an offset in {@link PacketMemory#data()}) for

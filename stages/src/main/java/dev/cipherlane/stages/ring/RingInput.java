@@ -2,9 +2,9 @@ package dev.cipherlane.stages.ring;
 
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.InputStage;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
-import java.util.List;
 
 /**
  * The receiving end of a {@link FrameRing}: polled like any input, it takes the packets
@@ -19,7 +19,8 @@ import java.util.List;
 public final class RingInput extends InputStage<RingInput.Params> {
     public static final String NAME = "ring-input";
 
-    public static final int ARC_NEXT = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { NEXT }
 
     /**
      * @param ring   the ring to drain
@@ -30,7 +31,7 @@ public final class RingInput extends InputStage<RingInput.Params> {
     /** Enqueues a slot's packets on {@code next}; stateless, so one instance serves all. */
     private static final FrameRing.Drain<StageContext> TO_NEXT = (ctx, bis, off, n) -> {
         for (int i = 0; i < n; i++) {
-            ctx.enqueue(ARC_NEXT, bis[off + i]);
+            ctx.enqueue(Arcs.NEXT, bis[off + i]);
         }
     };
 
@@ -43,7 +44,7 @@ public final class RingInput extends InputStage<RingInput.Params> {
     }
 
     public static StageSpec spec(String name) {
-        return new StageSpec(name, List.of("next"), List.of());
+        return StageSpec.of(name, Arcs.class);
     }
 
     @Override

@@ -3,16 +3,17 @@ package dev.cipherlane.stages.tunnel;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
+import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
+import dev.cipherlane.stages.graph.Stage;
+import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
+import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.wire.Ip6;
-import dev.cipherlane.stages.fib.Prefixes;
-import dev.cipherlane.stages.graph.Frame;
-import dev.cipherlane.stages.graph.Stage;
-import dev.cipherlane.stages.graph.StageContext;
-import dev.cipherlane.stages.graph.StageSpec;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -42,31 +43,35 @@ import java.util.function.Supplier;
 public final class TunnelDecap extends Stage<TunnelDecap.Params> {
     public static final String NAME = "ipip-decap";
 
-    public static final int ARC_IP4 = 0;
-    public static final int ARC_IP6 = 1;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { IP4, IP6 }
 
-    public static final int OUTER_RUNT = 0;
-    public static final int OUTER_BAD_HEADER = 1;
-    public static final int OUTER_LENGTH_MISMATCH = 2;
-    public static final int OUTER_FRAGMENT = 3;
-    public static final int NOT_IPIP = 4;
-    public static final int UNKNOWN_TUNNEL = 5;
-    public static final int INNER_RUNT = 6;
-    public static final int INNER_VERSION_MISMATCH = 7;
-    public static final int ECN_DECAP_ERROR = 8;
-    public static final int UNPROTECTED = 9;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        OUTER_RUNT("outer ip4 runt"),
+        OUTER_BAD_HEADER("outer ip4 bad header"),
+        OUTER_LENGTH_MISMATCH("outer ip4 length mismatch"),
+        OUTER_FRAGMENT("outer ip4 fragment"),
+        NOT_IPIP("not an ipip packet"),
+        UNKNOWN_TUNNEL("unknown tunnel"),
+        INNER_RUNT("inner packet runt"),
+        INNER_VERSION_MISMATCH("inner version does not match outer protocol"),
+        ECN_DECAP_ERROR("ecn decap error"),
+        UNPROTECTED("clear packet on protected tunnel");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("ip4", "ip6"), List.of(
-            "outer ip4 runt",
-            "outer ip4 bad header",
-            "outer ip4 length mismatch",
-            "outer ip4 fragment",
-            "not an ipip packet",
-            "unknown tunnel",
-            "inner packet runt",
-            "inner version does not match outer protocol",
-            "ecn decap error",
-            "clear packet on protected tunnel"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     private static final int IP6_ECN_SHIFT = 20;
 
@@ -119,47 +124,47 @@ public final class TunnelDecap extends Stage<TunnelDecap.Params> {
     private static int decapsulate(TunnelTable.Snapshot tunnels, PacketMemory mem, MemorySegment data, int bi) {
         int length = mem.length(bi);
         if (length < Ip4.MIN_HEADER) {
-            return -1 - OUTER_RUNT;
+            return -1 - Errors.OUTER_RUNT.ordinal();
         }
         long outer = mem.start(bi);
         int versionIhl = Byte.toUnsignedInt(data.get(Net.U8, outer + Ip4.VERSION_IHL));
         int headerLength = (versionIhl & 0x0F) * 4;
         if (versionIhl >>> 4 != 4 || headerLength < Ip4.MIN_HEADER) {
-            return -1 - OUTER_BAD_HEADER;
+            return -1 - Errors.OUTER_BAD_HEADER.ordinal();
         }
         int totalLength = Short.toUnsignedInt(data.get(Net.U16, outer + Ip4.TOTAL_LENGTH));
         if (totalLength > length || totalLength < headerLength) {
-            return -1 - OUTER_LENGTH_MISMATCH;
+            return -1 - Errors.OUTER_LENGTH_MISMATCH.ordinal();
         }
         if ((data.get(Net.U16, outer + Ip4.FLAGS_FRAGMENT) & (Ip4.MORE_FRAGMENTS | Ip4.FRAGMENT_OFFSET_MASK)) != 0) {
-            return -1 - OUTER_FRAGMENT;
+            return -1 - Errors.OUTER_FRAGMENT.ordinal();
         }
         int protocol = Byte.toUnsignedInt(data.get(Net.U8, outer + Ip4.PROTOCOL));
         if (!TunnelHeader.isIpip(protocol)) {
-            return -1 - NOT_IPIP;
+            return -1 - Errors.NOT_IPIP.ordinal();
         }
         int tunnel = tunnels.find(data.get(Net.U32, outer + Ip4.SOURCE), data.get(Net.U32, outer + Ip4.DESTINATION));
         if (tunnel == TunnelTable.Snapshot.NOT_FOUND) {
-            return -1 - UNKNOWN_TUNNEL;
+            return -1 - Errors.UNKNOWN_TUNNEL.ordinal();
         }
         // A protected tunnel takes only what one of its inbound SAs decrypted (esp-decrypt sets
         // saIndex): an IPIP packet in clear, or one decrypted by another tunnel's SA, is forged.
         if (tunnels.isProtected(tunnel) && !tunnels.acceptsSa(tunnel, mem.saIndex(bi))) {
-            return -1 - UNPROTECTED;
+            return -1 - Errors.UNPROTECTED.ordinal();
         }
         int innerLength = totalLength - headerLength;
         long inner = outer + headerLength;
         boolean ip6 = protocol == TunnelHeader.PROTOCOL_IP6;
         if (innerLength < (ip6 ? Ip6.HEADER : Ip4.MIN_HEADER)) {
-            return -1 - INNER_RUNT;
+            return -1 - Errors.INNER_RUNT.ordinal();
         }
         int innerVersion = Byte.toUnsignedInt(data.get(Net.U8, inner)) >>> 4;
         if (innerVersion != (ip6 ? 6 : 4)) {
-            return -1 - INNER_VERSION_MISMATCH;
+            return -1 - Errors.INNER_VERSION_MISMATCH.ordinal();
         }
         int outerEcn = Byte.toUnsignedInt(data.get(Net.U8, outer + Ip4.TOS)) & TunnelHeader.ECN_MASK;
         if (!applyEcn(data, inner, ip6, outerEcn)) {
-            return -1 - ECN_DECAP_ERROR;
+            return -1 - Errors.ECN_DECAP_ERROR.ordinal();
         }
         mem.push(bi, -headerLength);
         mem.length(bi, innerLength);
@@ -169,10 +174,10 @@ public final class TunnelDecap extends Stage<TunnelDecap.Params> {
         mem.opaque(bi, tunnel);
         if (ip6) {
             mem.setFlag(bi, PacketFlags.IP6);
-            return ARC_IP6;
+            return Arcs.IP6.ordinal();
         }
         mem.clearFlag(bi, PacketFlags.IP6);
-        return ARC_IP4;
+        return Arcs.IP4.ordinal();
     }
 
     /** Writes the RFC 6040 inner ECN; false when the table says drop. */

@@ -3,20 +3,21 @@ package dev.cipherlane.stages.tunnel;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.builtin.IcmpErrorRequest;
-import dev.cipherlane.stages.wire.Ip4;
-import dev.cipherlane.stages.wire.Ip6;
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.wire.Checksum;
+import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.Ip6;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -64,29 +65,31 @@ import java.util.function.Supplier;
 public final class TunnelEncap extends Stage<TunnelEncap.Params> {
     public static final String NAME = "ipip-encap";
 
-    public static final int ARC_REWRITE = 0;
-    public static final int ARC_GSO = 1;
-    public static final int ARC_ICMP4_ERROR = 2;
-    public static final int ARC_ICMP6_ERROR = 3;
-    public static final int ARC_GLEAN = 4;
-    public static final int ARC_ESP = 5;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { REWRITE, GSO, ICMP4_ERROR, ICMP6_ERROR, GLEAN, ESP }
 
-    public static final int NO_SUCH_TUNNEL = 0;
-    public static final int INNER_NOT_IP = 1;
-    public static final int MTU_EXCEEDED = 2;
-    public static final int FRAGMENTATION_NOT_SUPPORTED = 3;
-    public static final int NO_HEADROOM = 4;
-    public static final int INNER_TTL_EXPIRED = 5;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        NO_SUCH_TUNNEL("no such tunnel"),
+        INNER_NOT_IP("inner packet not ip"),
+        MTU_EXCEEDED("tunnel mtu exceeded"),
+        FRAGMENTATION_NOT_SUPPORTED("fragmentation not supported"),
+        NO_HEADROOM("no headroom for outer header"),
+        INNER_TTL_EXPIRED("inner ttl expired");
 
-    public static final StageSpec SPEC = new StageSpec(NAME,
-            List.of("rewrite", "gso", "icmp4-error", "icmp6-error", "glean", "esp"),
-            List.of(
-                    "no such tunnel",
-                    "inner packet not ip",
-                    "tunnel mtu exceeded",
-                    "fragmentation not supported",
-                    "no headroom for outer header",
-                    "inner ttl expired"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     private static final int VERSION_IHL = 0x45;
     private static final int IP6_TRAFFIC_CLASS_SHIFT = 20;
@@ -132,7 +135,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
             int adj = mem.nextHop(bi);
             int tunnel = adj >= 0 && adj < adjs.size() ? adjs.tunnel(adj) : AdjacencyTable.NO_TUNNEL;
             if (!tunnels.contains(tunnel)) {
-                ctx.drop(bi, NO_SUCH_TUNNEL);
+                ctx.drop(bi, Errors.NO_SUCH_TUNNEL);
                 continue;
             }
             int innerLength = mem.length(bi);
@@ -147,7 +150,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
                 protocol = TunnelHeader.PROTOCOL_IP6;
                 tos = (data.get(Net.U32, inner + Ip6.VERSION_CLASS_FLOW) >>> IP6_TRAFFIC_CLASS_SHIFT) & 0xFF;
             } else {
-                ctx.drop(bi, INNER_NOT_IP);
+                ctx.drop(bi, Errors.INNER_NOT_IP);
                 continue;
             }
             if (innerExpired(ctx, mem, data, bi, inner, protocol)) {
@@ -156,7 +159,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
             // A partial checksum is completed there too: inside the tunnel it is payload, and
             // nothing after us knows where it is.
             if (mem.gsoSize(bi) > 0 || mem.hasFlag(bi, PacketFlags.NEEDS_CSUM)) {
-                ctx.enqueue(ARC_GSO, bi);
+                ctx.enqueue(Arcs.GSO, bi);
                 continue;
             }
             int mtu = tunnels.mtu(tunnel);
@@ -166,7 +169,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
                 continue;
             }
             if (mem.dataOffset(bi) < TunnelHeader.OUTER_LENGTH) {
-                ctx.drop(bi, NO_HEADROOM);
+                ctx.drop(bi, Errors.NO_HEADROOM);
                 continue;
             }
             decrementInnerTtl(data, inner, protocol);
@@ -185,13 +188,13 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
             if (tunnels.isProtected(tunnel)) {
                 // ESP goes on next; with no SA yet esp-encrypt drops it: fail closed.
                 mem.saIndex(bi, tunnels.outboundSa(tunnel));
-                ctx.enqueue(ARC_ESP, bi);
+                ctx.enqueue(Arcs.ESP, bi);
                 continue;
             }
             // Until the peer's next hop answers ARP its adjacency is INCOMPLETE: arp-glean asks
             // for it (at most once a second) and drops the packet, as for any unresolved route.
-            ctx.enqueue(underlay < adjs.size() && adjs.kind(underlay) == AdjacencyKind.REWRITE ? ARC_REWRITE : ARC_GLEAN,
-                    bi);
+            boolean resolved = underlay < adjs.size() && adjs.kind(underlay) == AdjacencyKind.REWRITE;
+            ctx.enqueue(resolved ? Arcs.REWRITE : Arcs.GLEAN, bi);
         }
     }
 
@@ -207,8 +210,8 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
             return false;
         }
         mem.opaque(bi, ip6 ? ICMP6_TIME_EXCEEDED : ICMP4_TIME_EXCEEDED);
-        ctx.count(INNER_TTL_EXPIRED, 1);
-        ctx.enqueue(ip6 ? ARC_ICMP6_ERROR : ARC_ICMP4_ERROR, bi);
+        ctx.count(Errors.INNER_TTL_EXPIRED, 1);
+        ctx.enqueue(ip6 ? Arcs.ICMP6_ERROR : Arcs.ICMP4_ERROR, bi);
         return true;
     }
 
@@ -235,15 +238,15 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
             int protocol, int innerMtu) {
         if (protocol == TunnelHeader.PROTOCOL_IP6) {
             mem.opaque(bi, IcmpErrorRequest.encode(IcmpErrorRequest.ICMP6_PACKET_TOO_BIG, 0, innerMtu));
-            ctx.count(MTU_EXCEEDED, 1);
-            ctx.enqueue(ARC_ICMP6_ERROR, bi);
+            ctx.count(Errors.MTU_EXCEEDED, 1);
+            ctx.enqueue(Arcs.ICMP6_ERROR, bi);
         } else if ((data.get(Net.U16, inner + Ip4.FLAGS_FRAGMENT) & Ip4.DONT_FRAGMENT) != 0) {
             mem.opaque(bi, IcmpErrorRequest.encode(IcmpErrorRequest.ICMP4_UNREACHABLE,
                     IcmpErrorRequest.ICMP4_FRAGMENTATION_NEEDED, innerMtu));
-            ctx.count(MTU_EXCEEDED, 1);
-            ctx.enqueue(ARC_ICMP4_ERROR, bi);
+            ctx.count(Errors.MTU_EXCEEDED, 1);
+            ctx.enqueue(Arcs.ICMP4_ERROR, bi);
         } else {
-            ctx.drop(bi, FRAGMENTATION_NOT_SUPPORTED);
+            ctx.drop(bi, Errors.FRAGMENTATION_NOT_SUPPORTED);
         }
     }
 

@@ -14,8 +14,27 @@ class GraphRuntimeTest {
 
     /** Sends even sequence numbers to "even", odd ones to "odd", drops multiples of 7. */
     static final class Splitter extends Stage<Stage.NoParams> {
+        /** Next arcs, in index order. */
+        public enum Arcs implements NextArc { EVEN, ODD }
+
+        /** Errors, in index order, with the reasons {@code show errors} prints. */
+        public enum Errors implements StageError {
+            MULTIPLE_OF_SEVEN("multiple of seven");
+
+            private final String reason;
+
+            Errors(String reason) {
+                this.reason = reason;
+            }
+
+            @Override
+            public String reason() {
+                return reason;
+            }
+        }
+
         Splitter() {
-            super(new StageSpec("split", List.of("even", "odd"), List.of("multiple of seven")), NoParams.INSTANCE);
+            super(StageSpec.of("split", Arcs.class, Errors.class), NoParams.INSTANCE);
         }
 
         @Override
@@ -25,9 +44,9 @@ class GraphRuntimeTest {
                 int bi = frame.get(i);
                 int seq = mem.u32(bi, 0);
                 if (seq % 7 == 0) {
-                    ctx.drop(bi, 0);
+                    ctx.drop(bi, Errors.MULTIPLE_OF_SEVEN);
                 } else {
-                    ctx.enqueue(seq % 2, bi);
+                    ctx.enqueue(seq % 2 == 0 ? Arcs.EVEN : Arcs.ODD, bi);
                 }
             }
         }
@@ -40,11 +59,30 @@ class GraphRuntimeTest {
 
     /** An input stage producing numbered packets, {@code budget} at a time. */
     static final class Counter extends InputStage<Stage.NoParams> {
+        /** Next arcs, in index order. */
+        public enum Arcs implements NextArc { OUT }
+
+        /** Errors, in index order, with the reasons {@code show errors} prints. */
+        public enum Errors implements StageError {
+            NO_BUFFER("no buffer");
+
+            private final String reason;
+
+            Errors(String reason) {
+                this.reason = reason;
+            }
+
+            @Override
+            public String reason() {
+                return reason;
+            }
+        }
+
         volatile int next;
         final int limit;
 
         Counter(int limit) {
-            super(new StageSpec("counter", List.of("out"), List.of("no buffer")), NoParams.INSTANCE);
+            super(StageSpec.of("counter", Arcs.class, Errors.class), NoParams.INSTANCE);
             this.limit = limit;
         }
 
@@ -54,12 +92,12 @@ class GraphRuntimeTest {
             while (made < budget && next < limit) {
                 int bi = ctx.buffers().allocSmall();
                 if (bi < 0) {
-                    ctx.count(0, 1);
+                    ctx.count(Errors.NO_BUFFER, 1);
                     break;
                 }
                 ctx.memory().length(bi, 64);
                 ctx.memory().u32(bi, 0, next++);
-                ctx.enqueue(0, bi);
+                ctx.enqueue(Arcs.OUT, bi);
                 made++;
             }
             return made;

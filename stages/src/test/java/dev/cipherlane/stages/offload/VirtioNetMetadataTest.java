@@ -12,6 +12,7 @@ import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
@@ -30,8 +31,11 @@ class VirtioNetMetadataTest {
      * drop the frame under the returned code.
      */
     static final class Probe extends Stage<Stage.NoParams> {
+        /** Next arcs, in index order. */
+        enum Arcs implements NextArc { OUT }
+
         Probe() {
-            super(new StageSpec(PROBE, List.of("out"), VirtioNetMetadata.ERRORS), NoParams.INSTANCE);
+            super(StageSpec.of(PROBE, Arcs.class, VirtioNetMetadata.Errors.class), NoParams.INSTANCE);
         }
 
         @Override
@@ -41,7 +45,7 @@ class VirtioNetMetadataTest {
                 int bi = frame.get(i);
                 int code = VirtioNetMetadata.parse(mem, bi, mem.start(bi) - VirtioNetHeader.LEGACY_SIZE);
                 if (code == VirtioNetMetadata.OK) {
-                    ctx.enqueue(0, bi);
+                    ctx.enqueue(Arcs.OUT, bi);
                 } else {
                     ctx.drop(bi, code);
                 }

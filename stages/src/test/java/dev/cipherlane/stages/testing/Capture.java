@@ -1,6 +1,7 @@
 package dev.cipherlane.stages.testing;
 
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
@@ -12,7 +13,7 @@ public final class Capture extends Stage<Stage.NoParams> {
     private final List<Integer> packets = new ArrayList<>();
 
     public Capture(String name) {
-        super(new StageSpec(name, List.of(), List.of()), NoParams.INSTANCE);
+        super(StageSpec.of(name, NextArc.None.class), NoParams.INSTANCE);
     }
 
     @Override
