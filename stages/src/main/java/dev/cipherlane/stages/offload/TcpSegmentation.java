@@ -58,6 +58,8 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
         NO_BUFFER("no buffer for segment"),
         BAD_IP_HEADER("gso bad ip header"),
         CHECKSUM_OUTSIDE_PACKET("gso partial checksum outside packet"),
+        GSO_SIZE_TOO_SMALL("gso size below " + MIN_GSO_SIZE),
+        TOO_MANY_SEGMENTS("gso more than " + MAX_SEGMENTS + " segments"),
         /** Counters, not drops. */
         SEGMENTED("gso super-packets segmented"),
         SEGMENTS_OUT("gso segments out"),
@@ -84,6 +86,17 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
     static final int SMALL_ROOM = SizeClass.SMALL.bytes - PacketMemory.HEADROOM;
     /** Largest IP datagram a segment may become (IPv4 total length is 16 bits). */
     static final int MAX_DATAGRAM = 0xFFFF;
+    /**
+     * The least segment size taken: Linux's tcp_min_snd_mss default (ip-sysctl.rst), below
+     * which its own TCP never segments. A pod that asks for less (gso_size 1 makes a 64 KB
+     * super-packet ~65,000 segments) would take the whole pool and be amplified onto the uplink.
+     */
+    static final int MIN_GSO_SIZE = 48;
+    /**
+     * The most segments one super-packet may become: two frames' worth, what 64 KB makes at
+     * a segment size of 128, so a pod's burst costs a bounded number of buffers.
+     */
+    static final int MAX_SEGMENTS = 2 * Frame.CAPACITY;
 
     /**
      * @param completeChecksums complete partial checksums of packets that are not
@@ -208,7 +221,13 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
             ctx.enqueue(Arcs.OUT, bi);
             return -1;
         }
+        if (mss < MIN_GSO_SIZE) {
+            return Errors.GSO_SIZE_TOO_SMALL.ordinal();
+        }
         int segments = (payload + mss - 1) / mss;
+        if (segments > MAX_SEGMENTS) {
+            return Errors.TOO_MANY_SEGMENTS.ordinal();
+        }
         int head = cut(ctx.buffers(), mem, data, bi, ip, ip6, tcpOffset, headers, payload, mss, segments);
         if (head < 0) {
             return Errors.NO_BUFFER.ordinal();

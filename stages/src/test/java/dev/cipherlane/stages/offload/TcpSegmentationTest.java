@@ -326,6 +326,35 @@ class TcpSegmentationTest {
         }
     }
 
+    /** Issue: gso_size 1 made one 64 KB super-packet ~65,000 segments, the whole pool. */
+    @Test
+    void aTinyGsoSizeIsRefusedAndThePoolIsUntouched() {
+        TcpPackets.Segment s = new TcpPackets.Segment();
+        s.payload = pattern(60000, 11);
+        try (StageHarness h = new StageHarness(new TcpSegmentation())) {
+            int baseline = h.memory().inUse();
+            h.run(GSO, superPacket(h, s, 1), superPacket(h, s, 47));
+            assertEquals(List.of(), h.captured(OUT));
+            assertEquals(2, h.errors(GSO, "gso size below 48"));
+            assertEquals(baseline, h.memory().inUse(), "the super-packets dropped, no segment cut");
+        }
+    }
+
+    @Test
+    void moreSegmentsThanTheCapAreRefused() {
+        TcpPackets.Segment s = new TcpPackets.Segment();
+        s.payload = pattern(60000, 12);
+        try (StageHarness h = new StageHarness(new TcpSegmentation())) {
+            h.run(GSO, superPacket(h, s, 100)); // 600 segments
+            assertEquals(List.of(), h.captured(OUT));
+            assertEquals(1, h.errors(GSO, "gso more than 512 segments"));
+            assertEquals(0, h.memory().inUse());
+            h.run(GSO, superPacket(h, s, 120)); // 500 segments: within the cap
+            assertEquals(500, h.captured(OUT).size());
+            assertEquals(1, h.errors(GSO, "gso super-packets segmented"));
+        }
+    }
+
     @Test
     void runningOutOfBuffersDropsTheWholeSuperPacket() {
         TcpPackets.Segment s = new TcpPackets.Segment();
