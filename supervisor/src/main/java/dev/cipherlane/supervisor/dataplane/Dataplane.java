@@ -33,9 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The running packet path of one node: buffer pools, interface and forwarding tables, the
@@ -50,8 +47,12 @@ import java.util.concurrent.TimeUnit;
  * its fds when idle. Closing stops the workers and frees every buffer, but leaves the taps
  * and the uplink alone: their owners close them.
  *
- * <p>A control thread, {@code cl-forwarding}, owns the forwarding tables: it applies neighbour
- * changes (ARP answers complete adjacencies) and ages the neighbour table once a second.
+ * <p>The control logic is {@link ForwardingControl} ({@link #control}), which owns the
+ * forwarding tables: it applies neighbour changes (ARP answers complete adjacencies) and once a
+ * second ages the neighbour table, checks the SAs' limits (with IPsec) and solicits the tunnels'
+ * underlay next hops (with an uplink). It is built here but started by the dataplane's owner,
+ * after {@link #start}, and closed by it before {@link #close} (which closes it too, since it
+ * closes what the tasks use).
  */
 public final class Dataplane implements DataplaneView, AutoCloseable {
     /** ICMP errors per second per worker, and their burst (RFC 1812 section 4.3.2.8). */
@@ -70,7 +71,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     private final NeighbourTable neighbours;
     private final NodeForwarding forwarding;
     private final TunnelCounters tunnelCounters;
-    private final ScheduledExecutorService control;
+    private final ForwardingControl control;
     private final UnderlaySolicitor solicitor;
     private final TunnelSecurity security;
     private final List<ParallelRing<AeadEngine>> cryptoRings = new ArrayList<>();
@@ -110,11 +111,9 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                 settings.neighbour().reachableTime().toNanos(),
                 NeighbourTable.Params.STALE_TIME_DEFAULT, NeighbourTable.Params.INCOMPLETE_TIME_DEFAULT,
                 settings.neighbour().maxEntries()));
-        this.control = Executors.newSingleThreadScheduledExecutor(r ->
-                Thread.ofPlatform().name("cl-forwarding").daemon(true).unstarted(r));
-        forwarding.follow(neighbours, () -> control.execute(forwarding::resolve));
-        control.scheduleWithFixedDelay(this::ageNeighbours, NEIGHBOUR_AGEING_MS, NEIGHBOUR_AGEING_MS,
-                TimeUnit.MILLISECONDS);
+        this.control = new ForwardingControl(forwarding::resolve, NEIGHBOUR_AGEING_MS);
+        forwarding.follow(neighbours, control::neighbourChanged);
+        control.every(new ForwardingControl.Task("neighbour ageing", NEIGHBOUR_AGEING_MS, this::ageNeighbours));
 
         ArpRequester arp = new ArpRequester(neighbours, ArpRequester.INTERVAL_DEFAULT);
         ForwardingGraph.Tables t = new ForwardingGraph.Tables(interfaces, forwarding::tables, neighbours,
@@ -191,12 +190,11 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
         }
         if (security != null) {
-            control.scheduleWithFixedDelay(security::checkLimits, NEIGHBOUR_AGEING_MS, NEIGHBOUR_AGEING_MS,
-                    TimeUnit.MILLISECONDS);
+            control.every(new ForwardingControl.Task("sa limits", NEIGHBOUR_AGEING_MS, security::checkLimits));
         }
         if (solicitor != null) {
             solicitor.wakes(idles.get(0));
-            control.scheduleWithFixedDelay(solicitor::solicit, 0, NEIGHBOUR_AGEING_MS, TimeUnit.MILLISECONDS);
+            control.every(new ForwardingControl.Task("underlay solicitation", 0, solicitor::solicit));
         }
     }
 
@@ -224,7 +222,10 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         forwarding.resolve();
     }
 
-    /** Builds the dataplane for {@code pods} and the uplink, if any, and starts its workers. */
+    /**
+     * Builds the dataplane for {@code pods} and the uplink, if any, and starts its workers; its
+     * {@link #control} is the caller's to start.
+     */
     public static Dataplane start(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink)
             throws IOException {
         Dataplane d = new Dataplane(settings, pods, uplink);
@@ -240,6 +241,11 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             out.add(w.runtime());
         }
         return out;
+    }
+
+    /** The control logic of this dataplane, idle until its owner starts it. */
+    public ForwardingControl control() {
+        return control;
     }
 
     NodeForwarding forwarding() {
@@ -305,7 +311,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         return sb.toString();
     }
 
-    /** Stops the workers and the control thread and frees every buffer; taps and uplink stay. */
+    /** Stops the workers and the control logic and frees every buffer; taps and uplink stay. */
     @Override
     public void close() throws InterruptedException, IOException {
         for (Worker w : workers) {
@@ -315,8 +321,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             // After the workers: whatever is still in flight comes back and is freed.
             ring.shutdown();
         }
-        control.shutdownNow();
-        control.awaitTermination(5, TimeUnit.SECONDS);
+        control.close();
         for (EpollIdle idle : idles) {
             idle.close();
         }

@@ -43,6 +43,9 @@ public final class DataplaneSupervisor {
                 plumbing.close();
                 throw e;
             }
+            // The control logic (neighbour ageing, resolution, SA limits, solicitations) runs from
+            // here to PostStop, and stops before the dataplane it works on.
+            dataplane.control().start();
             published.set(dataplane);
             context.getLog().info("dataplane running: pods {}, workers {}, uplink {}, tunnels {}",
                     plumbing.ports().size(), settings.dataplane().workers(),
@@ -52,6 +55,7 @@ public final class DataplaneSupervisor {
                     .onMessage(Stop.class, stop -> Behaviors.stopped())
                     .onSignal(PostStop.class, signal -> {
                         published.set(null);
+                        dataplane.control().close();
                         dataplane.close();
                         if (taken != null) {
                             taken.close();
