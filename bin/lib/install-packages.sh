@@ -6,8 +6,9 @@ set -euo pipefail
 # iproute2: the tests' own namespaces; procps: pgrep/pkill in test cleanup; iperf3, ping:
 # traffic between pods; ethtool: switching segmentation offload off in a pod; python3-scapy
 # and tshark: independent ESP implementations that check our packets; wireguard-go and
-# wireguard-tools: the userspace WireGuard the lab and the cross-node benchmark compare with.
-packages=(iproute2 procps iperf3 iputils-ping ethtool python3-scapy tshark wireguard-go wireguard-tools)
+# wireguard-tools: the userspace WireGuard the lab and the cross-node benchmark compare with;
+# libipsec-mb1: Intel's AES-GCM, the crypto engine ipsec.engine = auto picks when present.
+packages=(iproute2 procps iperf3 iputils-ping ethtool python3-scapy tshark wireguard-go wireguard-tools libipsec-mb1)
 
 missing=()
 for p in "${packages[@]}"; do
