@@ -28,7 +28,10 @@ import java.util.List;
  * outbound SA is dropped and counted, never sent in clear. So is one whose SA ran out of
  * sequence numbers: RFC 4303 section 3.3.3 forbids the counter to cycle.
  *
- * <p>Each worker uses its own crypto engine, {@code engines.get(ctx.worker())}.
+ * <p>Each worker uses its own crypto engine, {@code engines.get(ctx.worker())}. The SA snapshot
+ * is read once per frame, and each SA's shared state once per frame too ({@link OutboundFrame}):
+ * one atomic reservation of sequence numbers for all its packets in the frame, one update of
+ * its counters at the end.
  */
 public final class EspEncrypt extends Stage<EspStageParams> {
     public static final String NAME = "esp-encrypt";
@@ -66,8 +69,15 @@ public final class EspEncrypt extends Stage<EspStageParams> {
             "no crypto engine for worker",
             "encryption failed"));
 
+    /** Per worker, by worker index; a worker beyond it (params swapped for more) works per packet. */
+    private final OutboundFrame[] frames;
+
     public EspEncrypt(EspStageParams params) {
         super(SPEC, params);
+        frames = new OutboundFrame[params.engines().size()];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = new OutboundFrame();
+        }
     }
 
     @Override
@@ -83,19 +93,27 @@ public final class EspEncrypt extends Stage<EspStageParams> {
         AeadEngine engine = p.engine(worker);
         PacketMemory mem = ctx.memory();
         MemorySegment data = mem.data();
+        OutboundFrame batch = worker < frames.length ? frames[worker] : null;
+        if (batch != null) {
+            batch.begin(frame, mem, sas.size());
+        }
         int n = frame.count();
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
-            int arc = encrypt(sas, engine, mem, data, bi);
+            int arc = encrypt(sas, engine, mem, data, bi, batch);
             if (arc < 0) {
                 ctx.drop(bi, -1 - arc);
             } else {
                 ctx.enqueue(arc, bi);
             }
         }
+        if (batch != null) {
+            batch.finish();
+        }
     }
 
-    private static int encrypt(SaTable.Snapshot sas, AeadEngine engine, PacketMemory mem, MemorySegment data, int bi) {
+    private static int encrypt(SaTable.Snapshot sas, AeadEngine engine, PacketMemory mem, MemorySegment data, int bi,
+            OutboundFrame batch) {
         SaState sa = sas.state(mem.saIndex(bi));
         if (sa == null || !sa.outbound()) {
             return -1 - NO_OUTBOUND_SA;
@@ -107,7 +125,7 @@ public final class EspEncrypt extends Stage<EspStageParams> {
         if (engine == null) {
             return -1 - NO_ENGINE;
         }
-        int arc = EspOutbound.encapsulate(mem, data, bi, sa);
+        int arc = EspOutbound.encapsulate(mem, data, bi, sa, batch);
         return arc < 0 ? arc : EspOutbound.seal(mem, data, bi, sa, engine);
     }
 
