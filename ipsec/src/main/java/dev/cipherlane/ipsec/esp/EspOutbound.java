@@ -37,15 +37,16 @@ public final class EspOutbound {
      * towards the SA's limits.
      */
     public static int encapsulate(PacketMemory mem, MemorySegment data, int bi, SaState sa) {
-        return encapsulate(mem, data, bi, sa, null);
+        return encapsulate(mem, data, bi, sa, null, null);
     }
 
     /**
      * As {@link #encapsulate(PacketMemory, MemorySegment, int, SaState)}, with the sequence
-     * number from {@code frame}'s reservation and the counting left to its
-     * {@link OutboundFrame#finish}; {@code frame} null takes and counts per packet.
+     * number from {@code frame}'s reservation and the counting left to {@code counters}; both
+     * null take and count per packet.
      */
-    static int encapsulate(PacketMemory mem, MemorySegment data, int bi, SaState sa, OutboundFrame frame) {
+    static int encapsulate(PacketMemory mem, MemorySegment data, int bi, SaState sa, OutboundFrame frame,
+            FrameCounters counters) {
         if (mem.gsoSize(bi) > 0) {
             return -1 - EspEncrypt.GSO_NOT_SEGMENTED;
         }
@@ -82,8 +83,8 @@ public final class EspOutbound {
         if (seq < 1) {
             return -1 - refused(sa, seq);
         }
-        if (frame != null) {
-            frame.account(sa, inner);
+        if (counters != null) {
+            counters.account(sa, inner);
         } else {
             sa.counters().account(inner);
         }

@@ -3,14 +3,12 @@ package dev.cipherlane.ipsec.esp;
 import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
-import java.util.Arrays;
 
 /**
- * One worker's bookkeeping for the frame esp-encrypt is working on, so ESP's shared state is
- * touched once per SA per frame instead of once per packet: sequence numbers are reserved for
- * all of an SA's packets in the frame with one atomic operation
- * ({@link dev.cipherlane.ipsec.sa.SequenceSource#tryAcquire}), and the SA counters are added
- * once, at the end of the frame.
+ * One worker's sequence numbers for the frame esp-encrypt is working on: reserved for all of
+ * an SA's packets in the frame with one atomic operation
+ * ({@link dev.cipherlane.ipsec.sa.SequenceSource#tryAcquire}) instead of one per packet on the
+ * counter every worker of the SA writes. (Its counters are batched by {@link FrameCounters}.)
  *
  * <p>Invariants kept: a number is handed out at most once under a key, so the IV is never
  * reused (RFC 4106 section 3.1). Numbers reserved for packets that are then dropped before
@@ -29,10 +27,6 @@ final class OutboundFrame {
     private int[] remaining = new int[16];
     private long[] next = new long[16];
     private long[] end = new long[16];
-    private long[] packets = new long[16];
-    private long[] bytes = new long[16];
-    private SaState[] touched = new SaState[16];
-    private int touchedCount;
 
     /** Counts the frame's packets per SA index; {@code slots} is the snapshot's SA count. */
     void begin(Frame frame, PacketMemory mem, int slots) {
@@ -41,9 +35,6 @@ final class OutboundFrame {
             remaining = new int[n];
             next = new long[n];
             end = new long[n];
-            packets = new long[n];
-            bytes = new long[n];
-            touched = Arrays.copyOf(touched, n);
         }
         int n = frame.count();
         for (int i = 0; i < n; i++) {
@@ -89,32 +80,5 @@ final class OutboundFrame {
         }
         remaining[s]--;
         return first;
-    }
-
-    /** Adds a packet of {@code inner} bytes to what {@link #finish} will count on {@code sa}. */
-    void account(SaState sa, long inner) {
-        int s = sa.index();
-        if (s >= packets.length) {
-            sa.counters().account(inner);
-            return;
-        }
-        if (packets[s] == 0) {
-            touched[touchedCount++] = sa;
-        }
-        packets[s]++;
-        bytes[s] += inner;
-    }
-
-    /** Adds the frame's packets and bytes to each SA's counters, once per SA. */
-    void finish() {
-        for (int i = 0; i < touchedCount; i++) {
-            SaState sa = touched[i];
-            int s = sa.index();
-            sa.counters().account(packets[s], bytes[s]);
-            packets[s] = 0;
-            bytes[s] = 0;
-            touched[i] = null;
-        }
-        touchedCount = 0;
     }
 }
