@@ -2,6 +2,8 @@ package dev.cipherlane.benchmarks;
 
 import dev.cipherlane.ipsec.crypto.AeadEngine;
 import dev.cipherlane.ipsec.crypto.AeadEngines;
+import dev.cipherlane.ipsec.crypto.AeadKey;
+import dev.cipherlane.ipsec.crypto.IpsecMbAesGcm;
 import dev.cipherlane.ipsec.esp.Esp;
 import dev.cipherlane.ipsec.esp.EspDecrypt;
 import dev.cipherlane.ipsec.esp.EspStageParams;
@@ -42,9 +44,11 @@ import org.openjdk.jmh.infra.IterationParams;
 /**
  * ESP on one thread, one SA: a frame of 256 packets through {@code esp-encrypt} (1420-byte
  * IPIP packets in, 1456-byte ESP packets out) or through {@code esp-decrypt} (the reverse),
- * with the JDK and the Bouncy Castle engine, and with no cipher at all ({@link NullCipher}:
- * what ESP costs besides the cryptography); against the bare cipher work, the JDK's AES-GCM
- * sealing and opening the very same bytes of the same kind of off-heap buffers.
+ * with the ipsec-mb, the JDK and the Bouncy Castle engine, and with no cipher at all
+ * ({@link NullCipher}: what ESP costs besides the cryptography); against the bare cipher work
+ * sealing and opening the very same bytes of the same kind of off-heap buffers: the JDK's
+ * AES-GCM ({@link Raw}) and ipsec-mb's ({@link RawIpsecMb}), so one run compares ESP on
+ * ipsec-mb with ipsec-mb alone and with ESP on the JDK.
  *
  * <p>The bare baseline ({@link Raw}) is written the way the JDK is fastest and the way ESP
  * has to use it: one {@link Cipher} reused, initialised per packet with the key and a new
@@ -77,7 +81,7 @@ public class EspBench {
     @State(Scope.Thread)
     public static class Stages {
         /** {@value NullCipher#NAME}: ESP without the cipher, see {@link NullCipher}. */
-        @Param({"jdk", "bouncycastle", NullCipher.NAME})
+        @Param({"ipsec-mb", "jdk", "bouncycastle", NullCipher.NAME})
         public String engine;
 
         private PacketMemory mem;
@@ -281,6 +285,88 @@ public class EspBench {
         }
     }
 
+    /**
+     * The same AES-256-GCM work with the ipsec-mb engine alone: one {@code gcm256_enc} or
+     * {@code gcm256_dec} downcall per packet, in place, on the key data the SA precomputed; the
+     * AAD (SPI and sequence number) and IV read from the packet as esp-encrypt lays them out.
+     * No heap copies, unlike {@link Raw}: that is the point of the engine.
+     */
+    @State(Scope.Thread)
+    public static class RawIpsecMb {
+        private static final int AAD = 20;
+        private static final int IV = AAD + Esp.HEADER;
+        private static final int TEXT = AAD + Esp.PAYLOAD;
+
+        private PacketMemory mem;
+        private BufferCache cache;
+        private int[] packets;
+        private SavedPackets saved;
+        private AeadEngine engine;
+        private AeadKey key;
+        private long iv = 1L << 40;
+        private long failures;
+        private long frames;
+        private CpuPerPacket cpu;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            EspFixture esp = new EspFixture();
+            mem = new PacketMemory(Frame.CAPACITY, 0);
+            cache = mem.newCache();
+            packets = esp.espPackets(mem, cache, Frame.CAPACITY);
+            saved = new SavedPackets(mem, Frame.CAPACITY, packets);
+            engine = AeadEngines.create(IpsecMbAesGcm.NAME);
+            key = AeadKey.of(EspFixture.key(), EspFixture.salt());
+            cpu = new CpuPerPacket(Thread.currentThread());
+        }
+
+        @Setup(Level.Iteration)
+        public void iterationStart(IterationParams iteration) {
+            cpu.iterationStart(iteration, frames * Frame.CAPACITY);
+        }
+
+        @TearDown(Level.Iteration)
+        public void iterationEnd() {
+            cpu.iterationEnd(frames * Frame.CAPACITY);
+        }
+
+        void seal(int bi) {
+            MemorySegment data = mem.data();
+            long at = mem.start(bi);
+            if (!engine.seal(key, ++iv, data, at + AAD, Esp.HEADER, data, at + TEXT, EspFixture.TEXT_BYTES)) {
+                failures++;
+            }
+        }
+
+        /** Puts the saved ESP packet back, then verifies and decrypts it in place. */
+        void open(int bi) {
+            saved.restore(mem, bi, Integer.MAX_VALUE);
+            MemorySegment data = mem.data();
+            long at = mem.start(bi);
+            if (!engine.open(key, data.get(Net.U64, at + IV), data, at + AAD, Esp.HEADER, data, at + TEXT,
+                    EspFixture.TEXT_BYTES)) {
+                failures++;
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown(BenchmarkParams benchmark) {
+            if (failures != 0) {
+                throw new IllegalStateException(failures + " cipher calls failed");
+            }
+            System.out.println();
+            System.out.print(cpu.report(benchmark.id()));
+            key.close();
+            cache.free(packets, 0, packets.length);
+            cache.close();
+            saved.close();
+            if (mem.inUse() != 0) {
+                throw new IllegalStateException(mem.inUse() + " buffers leaked");
+            }
+            mem.close();
+        }
+    }
+
     /** IPIP in, ESP out: {@code esp-encrypt}, then the outer header is put back. */
     @Benchmark
     @OperationsPerInvocation(Frame.CAPACITY)
@@ -313,6 +399,26 @@ public class EspBench {
     @Benchmark
     @OperationsPerInvocation(Frame.CAPACITY)
     public void rawOpen(Raw r) {
+        for (int bi : r.packets) {
+            r.open(bi);
+        }
+        r.frames++;
+    }
+
+    /** AES-256-GCM seal of each packet's 1404-byte ESP payload, the ipsec-mb engine alone. */
+    @Benchmark
+    @OperationsPerInvocation(Frame.CAPACITY)
+    public void rawIpsecMbSeal(RawIpsecMb r) {
+        for (int bi : r.packets) {
+            r.seal(bi);
+        }
+        r.frames++;
+    }
+
+    /** The ESP packet copied back, then AES-256-GCM open of its payload, the ipsec-mb engine alone. */
+    @Benchmark
+    @OperationsPerInvocation(Frame.CAPACITY)
+    public void rawIpsecMbOpen(RawIpsecMb r) {
         for (int bi : r.packets) {
             r.open(bi);
         }

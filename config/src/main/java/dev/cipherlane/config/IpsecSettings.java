@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param enabled          ipsec.enabled
  * @param keyDir           ipsec.key-dir: one key file per tunnel, {@code <peer>.<tunnel>.key},
  *                         readable by us alone
- * @param engine           ipsec.engine: the AES-GCM implementation, one of {@link #ENGINES}
+ * @param engine           ipsec.engine: the AES-GCM implementation, one of {@link #ENGINES};
+ *                         the dataplane resolves "auto" once at startup
  * @param cryptoThreads    ipsec.crypto-threads: threads that encrypt and decrypt beside the
  *                         workers, so one SA is not capped at one core; 0 for none
  * @param replayWindow     ipsec.replay-window: anti-replay window in packets, a power of two
@@ -23,7 +24,8 @@ import java.util.Objects;
  */
 public record IpsecSettings(boolean enabled, Path keyDir, String engine, int cryptoThreads, int replayWindow,
                             boolean udpEncapsulation, long sequenceBlock, IpsecLifetime lifetime) {
-    public static final List<String> ENGINES = List.of("jdk", "bouncycastle");
+    /** "auto" first: not an engine but the rule ipsec-mb if it loads and passes its self-test, else jdk. */
+    public static final List<String> ENGINES = List.of("auto", "jdk", "bouncycastle", "ipsec-mb");
     public static final int MAX_CRYPTO_THREADS = 16;
     public static final int MIN_REPLAY_WINDOW = 64;
     public static final int MAX_REPLAY_WINDOW = 4096;
@@ -31,7 +33,7 @@ public record IpsecSettings(boolean enabled, Path keyDir, String engine, int cry
     public static final long MAX_SEQUENCE_BLOCK = 1L << 30;
 
     /** reference.conf's ipsec, for settings built in code; a test checks the two agree. */
-    public static final IpsecSettings DEFAULTS = new IpsecSettings(false, Path.of("/etc/cipherlane/keys"), "jdk", 0,
+    public static final IpsecSettings DEFAULTS = new IpsecSettings(false, Path.of("/etc/cipherlane/keys"), "auto", 0,
             1024, true, 1L << 20, IpsecLifetime.NONE);
 
     public IpsecSettings {

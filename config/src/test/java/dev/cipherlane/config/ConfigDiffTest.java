@@ -197,7 +197,7 @@ class ConfigDiffTest {
                 "- cipherlane.peers[node-d]",
                 "~ cipherlane.ipsec.enabled: false -> true",
                 "~ cipherlane.ipsec.key-dir: /etc/cipherlane/keys -> /srv/keys",
-                "~ cipherlane.ipsec.engine: \"jdk\" -> \"bouncycastle\"",
+                "~ cipherlane.ipsec.engine: \"auto\" -> \"bouncycastle\"",
                 "~ cipherlane.ipsec.crypto-threads: 0 -> 2",
                 "~ cipherlane.ipsec.replay-window: 1024 -> 0",
                 "~ cipherlane.ipsec.udp-encapsulation: true -> false",

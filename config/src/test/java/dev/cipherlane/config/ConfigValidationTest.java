@@ -659,7 +659,7 @@ class ConfigValidationTest {
                 at(2, "cipherlane.ipsec.enabled: expected true or false, got \"yes\""),
                 at(3, "cipherlane.ipsec.key-dir: expected an absolute path without '.' or '..' segments, like"
                         + " /etc/cipherlane/keys, got \"etc/cipherlane/keys\""),
-                at(4, "cipherlane.ipsec.engine: expected \"jdk\" or \"bouncycastle\" (did you mean \"bouncycastle\"?),"
+                at(4, "cipherlane.ipsec.engine: expected \"auto\" or \"jdk\" or \"bouncycastle\" or \"ipsec-mb\" (did you mean \"bouncycastle\"?),"
                         + " got \"bouncy-castle\""),
                 at(5, "cipherlane.ipsec.crypto-threads: expected an integer in 0..16, got 17"),
                 at(6, "cipherlane.ipsec.replay-window: expected 0 (no anti-replay) or a power of two in 64..4096, got 1000"),
@@ -697,11 +697,11 @@ class ConfigValidationTest {
 
     @Test
     void unknownEngineSuggestsOnlyANearOne() {
-        assertEquals(List.of(at(1, "cipherlane.ipsec.engine: expected \"jdk\" or \"bouncycastle\" (did you mean \"jdk\"?),"
+        assertEquals(List.of(at(1, "cipherlane.ipsec.engine: expected \"auto\" or \"jdk\" or \"bouncycastle\" or \"ipsec-mb\" (did you mean \"jdk\"?),"
                 + " got \"JDK\"")), problems("cipherlane.ipsec.engine = JDK"));
-        assertEquals(List.of(at(1, "cipherlane.ipsec.engine: expected \"jdk\" or \"bouncycastle\", got \"openssl\"")),
+        assertEquals(List.of(at(1, "cipherlane.ipsec.engine: expected \"auto\" or \"jdk\" or \"bouncycastle\" or \"ipsec-mb\", got \"openssl\"")),
                 problems("cipherlane.ipsec.engine = openssl"));
-        assertEquals(List.of(at(1, "cipherlane.ipsec.engine: expected \"jdk\" or \"bouncycastle\", got 1")),
+        assertEquals(List.of(at(1, "cipherlane.ipsec.engine: expected \"auto\" or \"jdk\" or \"bouncycastle\" or \"ipsec-mb\", got 1")),
                 problems("cipherlane.ipsec.engine = 1"));
     }
 

@@ -35,7 +35,7 @@ class NodeConfigLoaderTest {
             List.of(),
             new UplinkSettings(Optional.empty(), "cl-host", List.of(), 1500),
             List.of(),
-            new IpsecSettings(false, Path.of("/etc/cipherlane/keys"), "jdk", 0, 1024, true, 1048576,
+            new IpsecSettings(false, Path.of("/etc/cipherlane/keys"), "auto", 0, 1024, true, 1048576,
                     new IpsecLifetime(0, 0, 0, 0, Duration.ZERO, Duration.ZERO)));
 
     @Test

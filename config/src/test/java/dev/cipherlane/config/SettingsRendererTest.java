@@ -17,7 +17,7 @@ class SettingsRendererTest {
               ipsec {
                 enabled = false
                 key-dir = "/etc/cipherlane/keys"
-                engine = "jdk"
+                engine = "auto"
                 crypto-threads = 0
                 replay-window = 1024
                 udp-encapsulation = true

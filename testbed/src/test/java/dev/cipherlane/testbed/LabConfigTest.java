@@ -103,7 +103,7 @@ class LabConfigTest {
         assertTrue(ipsec.enabled());
         assertEquals(dir.resolve("keys"), ipsec.keyDir());
         assertEquals(dir.resolve("keys").resolve("n1.3.key"), ipsec.keyFile("n1", 3));
-        assertEquals("jdk", ipsec.engine());
+        assertEquals("auto", ipsec.engine());
         assertFalse(ipsec.udpEncapsulation());
         assertEquals(0, ipsec.cryptoThreads());
     }

@@ -66,6 +66,7 @@ class NodeViewsTest {
     @Test
     void saRowsWithTheirDirectionCountersAndNextSequence() {
         String sa = """
+                Crypto engine: ipsec-mb 1.3.0 (avx512, VAES) (auto: ipsec-mb loaded and passed its self-test)
                 Index Dir      SPI        Tunnel      Packets          Bytes Next sequence
                 0     in       0x8f3a0001 0             1200        1680000\s
                 1     out      0xfffffff0 0              900          81000 1048577

@@ -10,21 +10,30 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * {@link #id()}, which engines use to keep a cipher keyed per SA instead of re-expanding the
  * key schedule whenever consecutive packets belong to different SAs.
  *
+ * <p>With ipsec-mb available the key's {@code gcm_key_data} is precomputed here too, once,
+ * whichever engine is configured (about a microsecond and 1 KB off-heap per SA), so an SA is
+ * ready for every engine and the packet path never expands a key. {@link #close} wipes it when
+ * the SA is removed or replaced; the ipsec-mb engine refuses a closed key.
+ *
  * <p>{@link #toString()} names the id only: key bytes never reach a log.
  */
-public final class AeadKey {
+public final class AeadKey implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final int id;
     private final int salt;
     private final SecretKeySpec jdk;
     private final KeyParameter bouncyCastle;
+    /** Null when ipsec-mb is unavailable in this process. */
+    private final IpsecMbKeyData ipsecMb;
+    private volatile boolean closed;
 
     private AeadKey(byte[] key, int salt) {
         this.id = IDS.getAndIncrement();
         this.salt = salt;
         this.jdk = new SecretKeySpec(key, "AES");
         this.bouncyCastle = new KeyParameter(key);
+        this.ipsecMb = IpsecMb.STATUS.available() ? IpsecMbKeyData.precompute(IpsecMb.PRE, key) : null;
     }
 
     /**
@@ -54,6 +63,29 @@ public final class AeadKey {
 
     KeyParameter bouncyCastleKey() {
         return bouncyCastle;
+    }
+
+    IpsecMbKeyData ipsecMb() {
+        return ipsecMb;
+    }
+
+    /** True once {@link #close} ran; read by the ipsec-mb engine after each native call. */
+    boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Wipes the precomputed ipsec-mb key data (the SA is gone); idempotent. The flag is set
+     * before the wipe, so a seal racing with it either saw intact key data or sees the flag
+     * when it checks after its call (a volatile write before the wipe's stores, a volatile
+     * read after the call's loads).
+     */
+    @Override
+    public void close() {
+        closed = true;
+        if (ipsecMb != null) {
+            ipsecMb.wipe();
+        }
     }
 
     @Override

@@ -27,7 +27,9 @@ import java.util.List;
  * (RFC 3948 section 2.2), untouched, for the IKE daemon. NAT keepalives (RFC 3948 section 2.3)
  * are counted and dropped.
  *
- * <p>Each worker uses its own crypto engine, {@code engines.get(ctx.worker())}.
+ * <p>Each worker uses its own crypto engine, {@code engines.get(ctx.worker())}. The SA snapshot
+ * is read once per frame and each SA's counters are added once per frame ({@link FrameCounters});
+ * the replay window is still checked before and updated after each packet's ICV, under its lock.
  */
 public final class EspDecrypt extends Stage<EspStageParams> {
     public static final String NAME = "esp-decrypt";
@@ -66,8 +68,15 @@ public final class EspDecrypt extends Stage<EspStageParams> {
             SaDrop.BAD_NEXT_HEADER.reason(),
             "no crypto engine for worker"));
 
+    /** Per worker, by worker index; a worker beyond it (params swapped for more) counts per packet. */
+    private final FrameCounters[] counters;
+
     public EspDecrypt(EspStageParams params) {
         super(SPEC, params);
+        counters = new FrameCounters[params.engines().size()];
+        for (int i = 0; i < counters.length; i++) {
+            counters[i] = new FrameCounters();
+        }
     }
 
     @Override
@@ -83,19 +92,27 @@ public final class EspDecrypt extends Stage<EspStageParams> {
         AeadEngine engine = p.engine(worker);
         PacketMemory mem = ctx.memory();
         MemorySegment data = mem.data();
+        FrameCounters counted = worker < counters.length ? counters[worker] : null;
+        if (counted != null) {
+            counted.begin(sas.size());
+        }
         int n = frame.count();
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
-            int arc = decrypt(sas, engine, mem, data, bi);
+            int arc = decrypt(sas, engine, mem, data, bi, counted);
             if (arc < 0) {
                 ctx.drop(bi, -1 - arc);
             } else {
                 ctx.enqueue(arc, bi);
             }
         }
+        if (counted != null) {
+            counted.finish();
+        }
     }
 
-    private static int decrypt(SaTable.Snapshot sas, AeadEngine engine, PacketMemory mem, MemorySegment data, int bi) {
+    private static int decrypt(SaTable.Snapshot sas, AeadEngine engine, PacketMemory mem, MemorySegment data, int bi,
+            FrameCounters counted) {
         int arc = EspInbound.check(mem, data, bi, sas);
         if (arc != ARC_IPIP) {
             return arc;
@@ -105,7 +122,7 @@ public final class EspDecrypt extends Stage<EspStageParams> {
         }
         SaState sa = sas.state(mem.saIndex(bi));
         arc = EspInbound.open(mem, data, bi, sa, engine);
-        return arc < 0 ? arc : EspInbound.finish(mem, data, bi, sa);
+        return arc < 0 ? arc : EspInbound.finish(mem, data, bi, sa, counted);
     }
 
     /** Traced on entry: the outer addresses, SPI and sequence number as received. */

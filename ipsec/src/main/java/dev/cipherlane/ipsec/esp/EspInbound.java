@@ -145,6 +145,11 @@ public final class EspInbound {
      * fixed) right before the inner packet for {@code ipip-decap}.
      */
     public static int finish(PacketMemory mem, MemorySegment data, int bi, SaState sa) {
+        return finish(mem, data, bi, sa, null);
+    }
+
+    /** As {@link #finish(PacketMemory, MemorySegment, int, SaState)}, counting into {@code counters} unless null. */
+    static int finish(PacketMemory mem, MemorySegment data, int bi, SaState sa, FrameCounters counters) {
         long ip = mem.start(bi);
         int at = espOffset(data, ip);
         long esp = ip + at;
@@ -166,7 +171,11 @@ public final class EspInbound {
             return -1 - EspDecrypt.BAD_NEXT_HEADER;
         }
         int inner = text - Esp.TRAILER - pad;
-        sa.counters().account(inner);
+        if (counters != null) {
+            counters.account(sa, inner);
+        } else {
+            sa.counters().account(inner);
+        }
 
         int headerLength = (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.VERSION_IHL)) & 0x0F) * 4;
         long outer = esp + Esp.PAYLOAD - headerLength;

@@ -37,6 +37,16 @@ public final class EspOutbound {
      * towards the SA's limits.
      */
     public static int encapsulate(PacketMemory mem, MemorySegment data, int bi, SaState sa) {
+        return encapsulate(mem, data, bi, sa, null, null);
+    }
+
+    /**
+     * As {@link #encapsulate(PacketMemory, MemorySegment, int, SaState)}, with the sequence
+     * number from {@code frame}'s reservation and the counting left to {@code counters}; both
+     * null take and count per packet.
+     */
+    static int encapsulate(PacketMemory mem, MemorySegment data, int bi, SaState sa, OutboundFrame frame,
+            FrameCounters counters) {
         if (mem.gsoSize(bi) > 0) {
             return -1 - EspEncrypt.GSO_NOT_SEGMENTED;
         }
@@ -69,11 +79,15 @@ public final class EspOutbound {
         if (mem.bufferBytes(bi) - offset - total < tail) {
             return -1 - EspEncrypt.NO_TAILROOM;
         }
-        long seq = sa.sequence().next();
+        long seq = frame != null ? frame.take(sa) : sa.sequence().next();
         if (seq < 1) {
             return -1 - refused(sa, seq);
         }
-        sa.counters().account(inner);
+        if (counters != null) {
+            counters.account(sa, inner);
+        } else {
+            sa.counters().account(inner);
+        }
 
         // Trailer right after the inner packet (RFC 4303 section 2.4: padding bytes 1, 2, 3...).
         long trailer = ip + total;

@@ -39,14 +39,26 @@ public final class OutboundSequence implements SequenceSource {
 
     @Override
     public long next() {
+        return tryAcquire(1);
+    }
+
+    /**
+     * {@code n} numbers with one compare-and-set: all of them below the limit or none (then
+     * {@link #EXHAUSTED}; {@link #next} still hands out the last few one by one).
+     */
+    @Override
+    public long tryAcquire(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("acquire at least one number, got " + n);
+        }
         long s;
         do {
             s = (long) CELLS.getVolatile(cells, NEXT);
             // Past the limit; or, with ESN, past Long.MAX_VALUE, where the increment went negative.
-            if (s > limit || s < 1) {
+            if (s < 1 || s > limit - (n - 1)) {
                 return EXHAUSTED;
             }
-        } while (!CELLS.compareAndSet(cells, NEXT, s, s + 1));
+        } while (!CELLS.compareAndSet(cells, NEXT, s, s + n));
         return s;
     }
 

@@ -9,12 +9,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * byte and packet limits on that: written by every worker that uses the SA, read by the control
  * plane at any time.
  *
- * <p>Limits. {@link #account} adds a packet with one atomic add per counter; the values the adds
- * return are unique, so exactly one worker sees a given limit crossed and reports it. A soft
- * limit raises an event. A hard limit raises one and marks the SA expired: from then on
- * {@link #usable()} is false and the stages drop its packets ("sa hard limit reached"). The
- * packet that reaches a hard limit still goes through; so may the few other workers had in
- * flight at that moment (at most one each).
+ * <p>Limits. {@link #account} adds a packet, or a frame's packets of this SA at once, with one
+ * atomic add per counter; the ranges the adds cover are disjoint, so exactly one worker sees a
+ * given limit crossed and reports it. A soft limit raises an event. A hard limit raises one and
+ * marks the SA expired: from then on {@link #usable()} is false and the stages drop its packets
+ * ("sa hard limit reached"). Stages account once per frame, so the frame that reaches a hard
+ * limit still goes through whole; so may the frames other workers had in flight at that moment
+ * (at most one each, at most 256 packets).
  *
  * <p>Events are bits, set once per SA and limit and collected by {@link SaTable#pollEvents()};
  * raising one allocates nothing.
@@ -71,19 +72,25 @@ public final class SaCounters {
 
     /** Counts one packet of {@code bytes} inner bytes and reports limits it reaches. */
     public void account(long bytes) {
-        long packets = (long) CELLS.getAndAdd(cells, PACKETS, 1L) + 1;
+        account(1, bytes);
+    }
+
+    /** Counts {@code packets} packets of {@code bytes} inner bytes in all and reports limits they reach. */
+    public void account(long packets, long bytes) {
+        long packetsBefore = (long) CELLS.getAndAdd(cells, PACKETS, packets);
+        long packetsAfter = packetsBefore + packets;
         long before = (long) CELLS.getAndAdd(cells, BYTES, bytes);
         long after = before + bytes;
-        if (packets >= watchPackets || after >= watchBytes) {
-            crossed(packets, before, after);
+        if (packetsAfter >= watchPackets || after >= watchBytes) {
+            crossed(packetsBefore, packetsAfter, before, after);
         }
     }
 
-    private void crossed(long packets, long before, long after) {
-        if (packets == softPackets) {
+    private void crossed(long packetsBefore, long packetsAfter, long before, long after) {
+        if (packetsBefore < softPackets && packetsAfter >= softPackets) {
             raise(SaLimit.SOFT_PACKETS);
         }
-        if (packets == hardPackets) {
+        if (packetsBefore < hardPackets && packetsAfter >= hardPackets) {
             raise(SaLimit.HARD_PACKETS);
         }
         if (before < softBytes && after >= softBytes) {

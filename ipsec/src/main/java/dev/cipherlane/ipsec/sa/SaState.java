@@ -97,6 +97,11 @@ public final class SaState {
         return counters.usable();
     }
 
+    /** The SA left the table: its key is closed ({@link AeadKey#close}). */
+    void close() {
+        key.close();
+    }
+
     long installedNanos() {
         return installedNanos;
     }

@@ -71,7 +71,10 @@ public final class SaTable {
         return index;
     }
 
-    /** Installs {@code sa} at {@code index} with fresh state; a tunnel protected by it keeps it. */
+    /**
+     * Installs {@code sa} at {@code index} with fresh state; a tunnel protected by it keeps it.
+     * The old SA's key is closed, as by {@link #remove}.
+     */
     public void replace(int index, SecurityAssociation sa, SequenceSource sequence) {
         SaState old = require(index);
         checkNew(sa, sequence, index);
@@ -81,21 +84,27 @@ public final class SaTable {
                     + "; its replacement must be " + old.sa().direction().name().toLowerCase(Locale.ROOT) + " on that tunnel");
         }
         states[index] = new SaState(index, sa, sequence, nanoClock.getAsLong());
+        old.close();
     }
 
     public void replace(int index, SecurityAssociation sa) {
         replace(index, sa, null);
     }
 
-    /** Removes SA {@code index}; it must not protect a tunnel any more. */
+    /**
+     * Removes SA {@code index}; it must not protect a tunnel any more. Its key is closed (the
+     * ipsec-mb key data wiped): a worker still on an older snapshot drops what it had left
+     * under this SA rather than sealing it.
+     */
     public void remove(int index) {
-        require(index);
+        SaState old = require(index);
         TunnelProtection p = protectedBy(index);
         if (p != null) {
             throw new IllegalStateException("SA " + index + " still protects tunnel " + p.tunnel() + "; unprotect first");
         }
         states[index] = null;
         freed.add(index);
+        old.close();
     }
 
     /**

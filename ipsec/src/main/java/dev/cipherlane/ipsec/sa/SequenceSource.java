@@ -30,4 +30,29 @@ public interface SequenceSource {
 
     /** The next sequence number (&gt;= 1), or {@link #PENDING}, {@link #EXHAUSTED} or {@link #CLOSED}. */
     long next();
+
+    /**
+     * {@code n} consecutive numbers at once, for a frame: the first, or a negative refusal, and
+     * then none is taken. A refusal may only mean "not {@code n} at once" (near the end of the
+     * space, or a source that cannot batch, which is this default for {@code n > 1}); callers
+     * then take numbers one by one with {@link #next}, which gives the true answer.
+     */
+    default long tryAcquire(int n) {
+        return n == 1 ? next() : PENDING;
+    }
+
+    /** A source from its two operations, for one whose class does not implement this interface. */
+    static SequenceSource of(java.util.function.LongSupplier next, java.util.function.IntToLongFunction tryAcquire) {
+        return new SequenceSource() {
+            @Override
+            public long next() {
+                return next.getAsLong();
+            }
+
+            @Override
+            public long tryAcquire(int n) {
+                return tryAcquire.applyAsLong(n);
+            }
+        };
+    }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.ipsec.crypto.AeadEngine;
+import dev.cipherlane.ipsec.crypto.IpsecMbAesGcm;
+import dev.cipherlane.ipsec.crypto.TestEngines;
 import dev.cipherlane.ipsec.sa.Direction;
 import dev.cipherlane.ipsec.sa.SaTable;
 import dev.cipherlane.ipsec.sa.SecurityAssociation;
@@ -14,22 +16,29 @@ import dev.cipherlane.stages.testing.StageHarness;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * esp-encrypt and esp-decrypt allocate nothing per packet of their own: SA lookup, sequence
  * numbers, replay window, counters, headers and trailer. Measured with an allocation-free
  * stand-in cipher ({@link ToyAead}), since the JDK's and Bouncy Castle's allocate inside
- * their libraries; bytes allocated by this thread as the JVM counts them, after warm-up (a
+ * their libraries, and with the ipsec-mb engine, which must not either: the whole ESP path at
+ * ~0 bytes per packet. Bytes allocated by this thread as the JVM counts them, after warm-up (a
  * byte count, not a timing).
  */
 class EspAllocationTest {
     private static final int WARM_UP_ROUNDS = 2_000;
     private static final int MEASURED_ROUNDS = 1_000;
 
-    @ParameterizedTest(name = "esn={0}")
-    @ValueSource(booleans = {false, true})
-    void encryptAndDecryptAllocateNothingPerPacket(boolean esn) {
+    static List<Arguments> cases() {
+        return List.of(Arguments.of(ToyAead.NAME, false), Arguments.of(ToyAead.NAME, true),
+                Arguments.of(IpsecMbAesGcm.NAME, false), Arguments.of(IpsecMbAesGcm.NAME, true));
+    }
+
+    @ParameterizedTest(name = "{0} esn={1}")
+    @MethodSource("cases")
+    void encryptAndDecryptAllocateNothingPerPacket(String engine, boolean esn) {
         SaTable table = new SaTable();
         byte[] km = EspLoop.keyMaterial(EspLoop.SPI);
         int[] outbound = new int[4];
@@ -40,7 +49,7 @@ class EspAllocationTest {
             table.add(SecurityAssociation.of(spi, Direction.INBOUND, km, i).withEsn(esn));
         }
         table.publish();
-        List<AeadEngine> engines = List.of(new ToyAead());
+        List<AeadEngine> engines = List.of(engine.equals(ToyAead.NAME) ? new ToyAead() : TestEngines.create(engine));
         byte[][] packets = new byte[16][];
         for (int i = 0; i < packets.length; i++) {
             packets[i] = EspPackets.ipip(EspPackets.inner(i % 3 == 0 ? 6 : 4, 40 + 90 * i, i), i % 3 == 0 ? 41 : 4);

@@ -2,6 +2,7 @@ package dev.cipherlane.ipsec.esp;
 
 import dev.cipherlane.ipsec.crypto.AeadEngine;
 import dev.cipherlane.ipsec.crypto.AeadEngines;
+import dev.cipherlane.ipsec.crypto.TestEngines;
 import dev.cipherlane.ipsec.crypto.AeadKey;
 import dev.cipherlane.ipsec.sa.Direction;
 import dev.cipherlane.ipsec.sa.SaTable;
@@ -33,6 +34,7 @@ public final class EspLoop {
     }
 
     public EspLoop(String engine, boolean esn, UdpEncapsulation udp, int window, SequenceSource sequence) {
+        TestEngines.assumeAvailable(engine);
         this.engines = AeadEngines.perWorker(engine, 1);
         this.testEngine = AeadEngines.create(engine);
         byte[] km = keyMaterial(SPI);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cipherlane.ipsec.crypto.AeadEngines;
 import dev.cipherlane.ipsec.crypto.Hex;
 import dev.cipherlane.ipsec.sa.OutboundSequence;
 import dev.cipherlane.ipsec.sa.UdpEncapsulation;
@@ -19,7 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * esp-encrypt and esp-decrypt against scapy's ESP (scapy.layers.ipsec, AES-GCM with the
  * 36-byte key and salt, transport mode over the IPIP outer header, optionally with a NAT-T UDP
  * header and ESN): what we seal scapy opens to the very IPIP packet we started from, and what
- * scapy seals (with random IVs) we open to the packet it started from.
+ * scapy seals (with random IVs) we open to the packet it started from. The engine is the one a
+ * node would run, {@code auto}: ipsec-mb where it is installed, else the JDK.
  */
 @Tag("interop")
 class ScapyInteropTest {
@@ -68,7 +70,7 @@ class ScapyInteropTest {
     @CsvSource({"false, false", "true, false", "false, true", "true, true"})
     void scapyDecryptsWhatEspEncryptSends(boolean udp, boolean esn) {
         long first = firstSequence(esn);
-        EspLoop loop = new EspLoop("jdk", esn, udp ? new UdpEncapsulation(UDP_SOURCE, UDP_DESTINATION)
+        EspLoop loop = new EspLoop(AeadEngines.DEFAULT, esn, udp ? new UdpEncapsulation(UDP_SOURCE, UDP_DESTINATION)
                 : UdpEncapsulation.NONE, 1024, new OutboundSequence(esn, first));
         List<byte[]> sent = packets();
         StringBuilder input = new StringBuilder();
@@ -93,7 +95,7 @@ class ScapyInteropTest {
     @CsvSource({"false, false", "true, false", "false, true", "true, true"})
     void espDecryptOpensWhatScapySends(boolean udp, boolean esn) {
         long first = firstSequence(esn);
-        EspLoop loop = new EspLoop("jdk", esn, UdpEncapsulation.NONE);
+        EspLoop loop = new EspLoop(AeadEngines.DEFAULT, esn, UdpEncapsulation.NONE);
         if (esn) {
             loop.table.state(loop.inbound).window().resumeAfter(first - 1);
         }

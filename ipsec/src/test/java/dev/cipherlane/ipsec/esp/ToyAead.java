@@ -12,9 +12,11 @@ import java.lang.foreign.ValueLayout;
  * their libraries.)
  */
 final class ToyAead implements AeadEngine {
+    static final String NAME = "toy";
+
     @Override
     public String name() {
-        return "toy";
+        return NAME;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.cipherlane.ipsec.esp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cipherlane.ipsec.crypto.AeadEngines;
 import dev.cipherlane.ipsec.crypto.Hex;
 import dev.cipherlane.ipsec.sa.UdpEncapsulation;
 import dev.cipherlane.stages.testing.StageHarness;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * What esp-encrypt sends, dissected by tshark with the SA in its {@code esp_sa} table: tshark
  * must verify each ICV and find the inner IPv4 packet we sent, addresses, UDP ports and payload,
  * behind the right SPI, sequence number, next header and padding. (tshark 4.0 has no ESN in
- * its SA table, so ESN is left to the scapy test.)
+ * its SA table, so ESN is left to the scapy test.) The engine is {@code auto}, as on a node.
  */
 @Tag("interop")
 class TsharkInteropTest {
@@ -37,7 +38,7 @@ class TsharkInteropTest {
     @ParameterizedTest(name = "udp={0}")
     @ValueSource(booleans = {false, true})
     void tsharkDecryptsWhatEspEncryptSends(boolean udp) throws IOException {
-        EspLoop loop = new EspLoop("jdk", false, udp ? UdpEncapsulation.NAT_T : UdpEncapsulation.NONE);
+        EspLoop loop = new EspLoop(AeadEngines.DEFAULT, false, udp ? UdpEncapsulation.NAT_T : UdpEncapsulation.NONE);
         int[] sizes = {28, 29, 30, 31, 100, 555, 1400};
         List<byte[]> inner = new ArrayList<>();
         List<byte[]> esp;

@@ -3,6 +3,7 @@ package dev.cipherlane.supervisor.dataplane;
 import dev.cipherlane.config.IpsecSettings;
 import dev.cipherlane.ipsec.crypto.AeadEngine;
 import dev.cipherlane.ipsec.crypto.AeadEngines;
+import dev.cipherlane.ipsec.crypto.EngineChoice;
 import dev.cipherlane.ipsec.esp.EspDecrypt;
 import dev.cipherlane.ipsec.esp.EspStageParams;
 import dev.cipherlane.ipsec.esp.EspDecryptCheck;
@@ -18,6 +19,8 @@ import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.forwarding.ForwardingGraph;
 import dev.cipherlane.stages.graph.Graph;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where ESP's AES-GCM runs. With {@code ipsec.crypto-threads = 0}, on the workers:
@@ -38,6 +41,8 @@ import java.util.List;
  * so with two workers transmission moves off the worker that reads the pod.
  */
 final class CryptoWiring {
+    private static final Logger LOG = LoggerFactory.getLogger(CryptoWiring.class);
+
     private CryptoWiring() {}
 
     /** The worker that drains the crypto rings. */
@@ -46,12 +51,25 @@ final class CryptoWiring {
     }
 
     /**
+     * Resolves ipsec.engine once, for every worker and crypto thread alike, and logs the one
+     * line saying which engine runs and why ("auto" says what it found).
+     *
+     * @throws IllegalStateException when ipsec-mb is asked for by name and unavailable
+     */
+    static EngineChoice engine(IpsecSettings settings) {
+        EngineChoice choice = AeadEngines.resolve(settings.engine());
+        LOG.info("ipsec crypto engine: {}", choice);
+        return choice;
+    }
+
+    /**
      * Adds the ESP stages to {@code b}; rings made here, of {@code ringSize} slots
      * (dataplane.ring-size), are added to {@code rings} for the caller to stop.
      */
-    static ForwardingGraph.Esp add(Graph.Builder b, IpsecSettings settings, TunnelSecurity security,
-            PacketMemory memory, int workers, int ringSize, List<ParallelRing<AeadEngine>> rings) {
-        String engine = settings.engine();
+    static ForwardingGraph.Esp add(Graph.Builder b, IpsecSettings settings, EngineChoice choice,
+            TunnelSecurity security, PacketMemory memory, int workers, int ringSize,
+            List<ParallelRing<AeadEngine>> rings) {
+        String engine = choice.engine();
         if (settings.cryptoThreads() == 0) {
             b.add(new EspEncrypt(new EspStageParams(security::snapshot, AeadEngines.perWorker(engine, workers))))
                     .add(new EspDecrypt(new EspStageParams(security::snapshot, AeadEngines.perWorker(engine, workers))));

@@ -5,6 +5,7 @@ import dev.cipherlane.afpacket.AfPacketOutput;
 import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.ipsec.crypto.AeadEngine;
+import dev.cipherlane.ipsec.crypto.EngineChoice;
 import dev.cipherlane.ipsec.parallel.ParallelRing;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.stages.buffer.PacketMemory;
@@ -74,6 +75,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     private final ForwardingControl control;
     private final UnderlaySolicitor solicitor;
     private final TunnelSecurity security;
+    /** The AES-GCM engine ipsec.engine resolved to; null with ipsec off. */
+    private final EngineChoice engine;
     private final List<ParallelRing<AeadEngine>> cryptoRings = new ArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
     private final List<EpollIdle> idles = new ArrayList<>();
@@ -168,10 +171,13 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                 ? new ForwardingGraph.Tunnels(forwarding::tunnels, tunnelCounters) : null;
         ForwardingGraph.Esp esp = null;
         if (uplink.isPresent() && settings.ipsec().enabled()) {
+            // Before any key is read: ipsec.engine = ipsec-mb without the library stops the start here.
+            engine = CryptoWiring.engine(settings.ipsec());
             security = TunnelSecurity.protect(settings.ipsec(), settings.stateDir(), forwarding);
-            esp = CryptoWiring.add(b, settings.ipsec(), security, memory, workerCount, settings.dataplane().ringSize(),
-                    cryptoRings);
+            esp = CryptoWiring.add(b, settings.ipsec(), engine, security, memory, workerCount,
+                    settings.dataplane().ringSize(), cryptoRings);
         } else {
+            engine = null;
             security = null;
         }
         Graph graph = ForwardingGraph.wireNode(b, t, tunnels, esp, host, tx).build();
@@ -278,7 +284,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
     @Override
     public String showSa() {
-        return security == null ? "ipsec is off\n" : security.show();
+        return security == null ? "ipsec is off\n" : "Crypto engine: " + engine + "\n" + security.show();
     }
 
     @Override

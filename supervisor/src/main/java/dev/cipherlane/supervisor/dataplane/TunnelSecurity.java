@@ -14,6 +14,7 @@ import dev.cipherlane.ipsec.sa.SaLimits;
 import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.ipsec.sa.SaTable;
 import dev.cipherlane.ipsec.sa.SecurityAssociation;
+import dev.cipherlane.ipsec.sa.SequenceSource;
 import dev.cipherlane.ipsec.sa.UdpEncapsulation;
 import dev.cipherlane.stages.tunnel.TunnelTable;
 import java.io.IOException;
@@ -116,7 +117,8 @@ final class TunnelSecurity implements AutoCloseable {
         SequenceReservation sequence = sequences.reserve(keys.outbound(), keys.esn());
         reservations.add(sequence);
         int inbound = table.add(in);
-        int outbound = table.add(out, sequence::next);
+        // Both operations: esp-encrypt reserves a frame's numbers at once with tryAcquire.
+        int outbound = table.add(out, SequenceSource.of(sequence::next, sequence::tryAcquire));
         LOG.info("tunnel {} to {}: protected, inbound spi {} outbound spi {}{}", t.ordinal(), t.peer(),
                 SaKeys.spiText(keys.inbound().spi()), SaKeys.spiText(keys.outbound().spi()),
                 udp.enabled() ? ", udp 4500" : "");
