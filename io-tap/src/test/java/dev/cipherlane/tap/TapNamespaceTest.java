@@ -12,6 +12,7 @@ import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.buffer.SizeClass;
 import dev.cipherlane.stages.graph.GraphRuntime;
 import dev.cipherlane.stages.testing.StageHarness;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -258,7 +259,7 @@ class TapNamespaceTest {
         int pseudo = foldedPseudoHeaderSum(ip, 0, 6, tcp.length);
         ip[20 + 16] = (byte) (pseudo >>> 8);
         ip[20 + 17] = (byte) pseudo;
-        byte[] frame = TestFrames.ethernet(TestFrames.POD_MAC, TestFrames.NODE_MAC, TestFrames.ETHERTYPE_IP4, ip);
+        byte[] frame = TestFrames.ethernet(TestFrames.POD_MAC, TestFrames.NODE_MAC, Ethernet.ETHERTYPE_IP4, ip);
 
         long rxBefore = t.statistic("rx_packets");
         try (StageHarness h = new StageHarness(1024, 64, input(0), input(1));
