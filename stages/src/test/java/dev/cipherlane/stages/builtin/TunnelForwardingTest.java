@@ -1,12 +1,12 @@
 package dev.cipherlane.stages.builtin;
 
+import static dev.cipherlane.stages.builtin.TunnelNode.POD_IF;
 import static dev.cipherlane.stages.builtin.TunnelNode.TUNNELS;
 import static dev.cipherlane.stages.builtin.TunnelNode.UNDERLAY_IF;
-import static dev.cipherlane.stages.builtin.TunnelNode.POD_IF;
 import static dev.cipherlane.stages.builtin.TunnelNode.addr;
 import static dev.cipherlane.stages.builtin.TunnelNode.outer;
-import static dev.cipherlane.stages.builtin.TunnelNode.pod;
 import static dev.cipherlane.stages.builtin.TunnelNode.pod6Hi;
+import static dev.cipherlane.stages.builtin.TunnelNode.pod;
 import static dev.cipherlane.stages.builtin.TunnelNode.podIfMac;
 import static dev.cipherlane.stages.builtin.TunnelNode.podMac;
 import static dev.cipherlane.stages.builtin.TunnelNode.underlayMac;

@@ -2,9 +2,9 @@ package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.linux.LinuxException;
-import dev.cipherlane.stages.wire.Ethernet;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.util.List;
 import java.util.Optional;
 
