@@ -16,6 +16,7 @@ import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.TcpCoalescing;
 import dev.cipherlane.stages.offload.TcpSegmentation;
 import dev.cipherlane.stages.wire.Checksum;
+import dev.cipherlane.stages.wire.Ip4;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -71,7 +72,7 @@ import org.openjdk.jmh.infra.IterationParams;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx1g"})
 public class OffloadBench {
-    static final int IP_HEADER = 20;
+    static final int IP_HEADER = Ip4.MIN_HEADER;
     /** TCP header with the timestamp option (RFC 7323 section 3) padded by two NOPs. */
     static final int TCP_HEADER = 32;
     static final int HEADERS = IP_HEADER + TCP_HEADER;

@@ -3,13 +3,11 @@ package dev.cipherlane.benchmarks;
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.FlowHash;
+import dev.cipherlane.stages.wire.IpProtocol;
 
 /** Builds IPv4/UDP packets in buffers for benchmarks (setup only, not measured). */
 final class PacketFactory {
     private PacketFactory() {}
-
-    /** IP protocol number of IPv4 in IPv4 (RFC 2003). */
-    static final int PROTOCOL_IPIP = 4;
 
     /**
      * A valid IPv4/UDP packet of {@code bytes} bytes starting at the IP header, with its
@@ -21,11 +19,11 @@ final class PacketFactory {
             throw new IllegalStateException("benchmark pool exhausted");
         }
         mem.write(bi, new byte[bytes]);
-        int checksum = ip4Header(mem, bi, bytes, 17, src, dst);
+        int checksum = ip4Header(mem, bi, bytes, IpProtocol.UDP, src, dst);
         mem.u16(bi, 20, sport);
         mem.u16(bi, 22, dport);
         mem.u16(bi, 24, bytes - 20);
-        mem.flowHash(bi, FlowHash.hash4(src, dst, 17, sport, dport));
+        mem.flowHash(bi, FlowHash.hash4(src, dst, IpProtocol.UDP, sport, dport));
         mem.opaque(bi, 64 << 16 | checksum);
         return bi;
     }
@@ -39,7 +37,7 @@ final class PacketFactory {
             int innerBytes) {
         int bi = udp4(mem, cache, innerSrc, innerDst, 1024, 4789, innerBytes);
         mem.push(bi, 20);
-        ip4Header(mem, bi, 20 + innerBytes, PROTOCOL_IPIP, outerSrc, outerDst);
+        ip4Header(mem, bi, 20 + innerBytes, IpProtocol.IPIP4, outerSrc, outerDst);
         return bi;
     }
 

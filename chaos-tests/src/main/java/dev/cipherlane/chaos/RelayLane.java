@@ -1,7 +1,7 @@
 package dev.cipherlane.chaos;
 
 import dev.cipherlane.linux.LinuxException;
-
+import dev.cipherlane.stages.wire.Ethernet;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -29,8 +29,6 @@ final class RelayLane {
     interface FrameSink {
         void send(MemorySegment frame, int length) throws LinuxException;
     }
-
-    static final int ETHERNET_HEADER = 14;
 
     private static final int RECEIVED = 0;
     private static final int FORWARDED = 1;
@@ -94,8 +92,8 @@ final class RelayLane {
             count(DROPPED);
             return;
         }
-        if (chance(imp.corruptPercent()) && length > ETHERNET_HEADER) {
-            long at = ETHERNET_HEADER + random.nextInt(length - ETHERNET_HEADER);
+        if (chance(imp.corruptPercent()) && length > Ethernet.HEADER_LENGTH) {
+            long at = Ethernet.HEADER_LENGTH + random.nextInt(length - Ethernet.HEADER_LENGTH);
             // XOR with 1..255 so the byte always changes.
             byte flip = (byte) (1 + random.nextInt(255));
             buf.set(ValueLayout.JAVA_BYTE, at, (byte) (buf.get(ValueLayout.JAVA_BYTE, at) ^ flip));

@@ -1,5 +1,8 @@
 package dev.cipherlane.chaos;
 
+import dev.cipherlane.stages.wire.Ethernet;
+import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
@@ -25,13 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * is only counted.
  */
 public final class TunnelFlowCapture implements FrameObserver {
-    private static final int ETHERNET_HEADER = 14;
-    private static final int ETHERTYPE_IPV4 = 0x0800;
-    private static final int IPIP = 4;
-    private static final int IPV6_IN_IPV4 = 41;
-    private static final int TCP = 6;
-    private static final int UDP = 17;
-    private static final int IPV6_HEADER = 40;
     private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -71,17 +67,17 @@ public final class TunnelFlowCapture implements FrameObserver {
 
     @Override
     public void frame(Direction direction, MemorySegment frame, int length) {
-        if (length < ETHERNET_HEADER + 20 || Short.toUnsignedInt(frame.get(BE16, 12)) != ETHERTYPE_IPV4) {
+        if (length < Ethernet.HEADER_LENGTH + 20 || Short.toUnsignedInt(frame.get(BE16, 12)) != Ethernet.ETHERTYPE_IP4) {
             other.incrementAndGet();
             return;
         }
-        int outer = ETHERNET_HEADER;
+        int outer = Ethernet.HEADER_LENGTH;
         int outerHeader = (frame.get(ValueLayout.JAVA_BYTE, outer) & 0x0f) * 4;
         int protocol = frame.get(ValueLayout.JAVA_BYTE, outer + 9) & 0xff;
         int inner = outer + outerHeader;
         InnerFlow flow = switch (protocol) {
-            case IPIP -> inner4(frame, inner, length);
-            case IPV6_IN_IPV4 -> inner6(frame, inner, length);
+            case IpProtocol.IPIP4 -> inner4(frame, inner, length);
+            case IpProtocol.IPIP6 -> inner6(frame, inner, length);
             default -> null;
         };
         if (flow == null) {
@@ -105,18 +101,18 @@ public final class TunnelFlowCapture implements FrameObserver {
         // RFC 791: fragment offset is the low 13 bits; only offset 0 carries the L4 header.
         boolean firstFragment = (f.get(BE16, at + 6) & 0x1fff) == 0;
         int l4 = at + header;
-        boolean ports = firstFragment && (protocol == TCP || protocol == UDP) && length >= l4 + 4;
+        boolean ports = firstFragment && (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && length >= l4 + 4;
         return new InnerFlow(4, protocol, 0, src, ports ? port(f, l4) : 0, 0, dst, ports ? port(f, l4 + 2) : 0);
     }
 
     /** The flow of the IPv6 packet at {@code f[at, length)}, or null when its header is cut short. */
     static InnerFlow inner6(MemorySegment f, int at, int length) {
-        if (length < at + IPV6_HEADER) {
+        if (length < at + Ip6.HEADER) {
             return null;
         }
         int next = f.get(ValueLayout.JAVA_BYTE, at + 6) & 0xff;
-        int l4 = at + IPV6_HEADER;
-        boolean ports = (next == TCP || next == UDP) && length >= l4 + 4;
+        int l4 = at + Ip6.HEADER;
+        boolean ports = (next == IpProtocol.TCP || next == IpProtocol.UDP) && length >= l4 + 4;
         return new InnerFlow(6, next, f.get(BE64, at + 8), f.get(BE64, at + 16), ports ? port(f, l4) : 0,
                 f.get(BE64, at + 24), f.get(BE64, at + 32), ports ? port(f, l4 + 2) : 0);
     }

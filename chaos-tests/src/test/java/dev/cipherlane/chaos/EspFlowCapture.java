@@ -4,6 +4,7 @@ import dev.cipherlane.chaos.TunnelFlowCapture.InnerFlow;
 import dev.cipherlane.chaos.TunnelFlowCapture.OuterPair;
 import dev.cipherlane.ipsec.keys.SaKeys;
 import dev.cipherlane.ipsec.keys.StaticKeyFile;
+import dev.cipherlane.stages.wire.IpProtocol;
 import dev.cipherlane.testbed.BytePattern;
 import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.LabNode;
@@ -153,8 +154,8 @@ final class EspFlowCapture implements FrameObserver {
         int inner = plain.length - TRAILER - padLength;
         MemorySegment p = MemorySegment.ofArray(plain);
         InnerFlow flow = inner < 0 ? null : switch (next) {
-            case EspOnWire.PROTOCOL_IPIP -> TunnelFlowCapture.inner4(p, 0, inner);
-            case EspOnWire.PROTOCOL_IPV6_IN_IPV4 -> TunnelFlowCapture.inner6(p, 0, inner);
+            case IpProtocol.IPIP4 -> TunnelFlowCapture.inner4(p, 0, inner);
+            case IpProtocol.IPIP6 -> TunnelFlowCapture.inner6(p, 0, inner);
             default -> null;
         };
         if (flow == null) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cipherlane.ipsec.keys.StaticKeyFile;
 import dev.cipherlane.stages.fib.FlowHash;
+import dev.cipherlane.stages.wire.IpProtocol;
 import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.LabNode;
 import dev.cipherlane.testbed.LabPod;
@@ -76,10 +77,10 @@ class EspKeyFileTest {
 
             LabPod a = t.pod(1, 1);
             LabPod b = t.pod(2, 1);
-            int there0 = EcmpPorts.onPath(a.ip4(), b.ip4(), FlowHash.UDP, FIRST_CLIENT_PORT, SERVER_PORT, 0, TUNNELS);
-            int there1 = EcmpPorts.onPath(a.ip4(), b.ip4(), FlowHash.UDP, FIRST_CLIENT_PORT, SERVER_PORT, 1, TUNNELS);
-            int back0 = EcmpPorts.onPath(b.ip4(), a.ip4(), FlowHash.UDP, FIRST_CLIENT_PORT, SERVER_PORT, 0, TUNNELS);
-            int back1 = EcmpPorts.onPath(b.ip4(), a.ip4(), FlowHash.UDP, FIRST_CLIENT_PORT, SERVER_PORT, 1, TUNNELS);
+            int there0 = EcmpPorts.onPath(a.ip4(), b.ip4(), IpProtocol.UDP, FIRST_CLIENT_PORT, SERVER_PORT, 0, TUNNELS);
+            int there1 = EcmpPorts.onPath(a.ip4(), b.ip4(), IpProtocol.UDP, FIRST_CLIENT_PORT, SERVER_PORT, 1, TUNNELS);
+            int back0 = EcmpPorts.onPath(b.ip4(), a.ip4(), IpProtocol.UDP, FIRST_CLIENT_PORT, SERVER_PORT, 0, TUNNELS);
+            int back1 = EcmpPorts.onPath(b.ip4(), a.ip4(), IpProtocol.UDP, FIRST_CLIENT_PORT, SERVER_PORT, 1, TUNNELS);
             Map<Integer, Integer> there = UdpProbe.send(a.netns(), a.ip4(), List.of(there0, there1), b.netns(),
                     new InetSocketAddress(b.address4(), SERVER_PORT), DATAGRAMS, SPACING, SETTLE);
             Map<Integer, Integer> back = UdpProbe.send(b.netns(), b.ip4(), List.of(back0, back1), a.netns(),

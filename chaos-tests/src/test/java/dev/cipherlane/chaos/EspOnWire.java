@@ -1,5 +1,9 @@
 package dev.cipherlane.chaos;
 
+import dev.cipherlane.stages.wire.Ethernet;
+import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.IpProtocol;
+import dev.cipherlane.stages.wire.Udp;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -12,19 +16,8 @@ import java.nio.ByteOrder;
  * a payload of the one byte 0xFF is a NAT keepalive (section 2.3), neither of them ESP.
  */
 final class EspOnWire {
-    static final int ETHERNET_HEADER = 14;
-    static final int ETHERTYPE_IPV4 = 0x0800;
-    static final int ETHERTYPE_ARP = 0x0806;
-    static final int ETHERTYPE_IPV6 = 0x86DD;
-    static final int PROTOCOL_IPIP = 4;
-    static final int PROTOCOL_IPV6_IN_IPV4 = 41;
-    static final int PROTOCOL_ESP = 50;
-    static final int PROTOCOL_UDP = 17;
-    static final int NAT_T_PORT = 4500;
-    static final int UDP_HEADER = 8;
     /** SPI and 32-bit sequence number (RFC 4303 section 2.1, 2.2). */
     static final int ESP_HEADER = 8;
-    static final int IPV4_MIN_HEADER = 20;
 
     /** {@link #espAt}: the frame is not ESP. */
     static final int NOT_ESP = -1;
@@ -47,33 +40,33 @@ final class EspOnWire {
 
     /** The frame's EtherType, or -1 for a frame too short to have one. */
     static int ethertype(MemorySegment f, int length) {
-        return length < ETHERNET_HEADER ? -1 : u16(f, 12);
+        return length < Ethernet.HEADER_LENGTH ? -1 : u16(f, 12);
     }
 
     /** Whether the frame holds a whole outer IPv4 header (version 4, IHL 5..15). */
     static boolean isIp4(MemorySegment f, int length) {
-        if (ethertype(f, length) != ETHERTYPE_IPV4 || length < ETHERNET_HEADER + IPV4_MIN_HEADER) {
+        if (ethertype(f, length) != Ethernet.ETHERTYPE_IP4 || length < Ethernet.HEADER_LENGTH + Ip4.MIN_HEADER) {
             return false;
         }
-        int vihl = u8(f, ETHERNET_HEADER);
-        return vihl >>> 4 == 4 && (vihl & 0x0F) >= 5 && length >= ETHERNET_HEADER + headerLength(f);
+        int vihl = u8(f, Ethernet.HEADER_LENGTH);
+        return vihl >>> 4 == 4 && (vihl & 0x0F) >= 5 && length >= Ethernet.HEADER_LENGTH + headerLength(f);
     }
 
     /** The outer IPv4 header's length in bytes. */
     static int headerLength(MemorySegment f) {
-        return (u8(f, ETHERNET_HEADER) & 0x0F) * 4;
+        return (u8(f, Ethernet.HEADER_LENGTH) & 0x0F) * 4;
     }
 
     static int protocol(MemorySegment f) {
-        return u8(f, ETHERNET_HEADER + 9);
+        return u8(f, Ethernet.HEADER_LENGTH + 9);
     }
 
     static int source(MemorySegment f) {
-        return f.get(BE32, ETHERNET_HEADER + 12);
+        return f.get(BE32, Ethernet.HEADER_LENGTH + 12);
     }
 
     static int destination(MemorySegment f) {
-        return f.get(BE32, ETHERNET_HEADER + 16);
+        return f.get(BE32, Ethernet.HEADER_LENGTH + 16);
     }
 
     /**
@@ -81,7 +74,7 @@ final class EspOnWire {
      * short packet's Ethernet padding lies beyond, and never past the frame.
      */
     static int ipEnd(MemorySegment f, int length) {
-        return Math.min(length, ETHERNET_HEADER + u16(f, ETHERNET_HEADER + 2));
+        return Math.min(length, Ethernet.HEADER_LENGTH + u16(f, Ethernet.HEADER_LENGTH + 2));
     }
 
     /**
@@ -89,17 +82,17 @@ final class EspOnWire {
      * keepalive on port 4500, or {@link #NOT_ESP}. The frame must pass {@link #isIp4}.
      */
     static int espAt(MemorySegment f, int length) {
-        int l4 = ETHERNET_HEADER + headerLength(f);
+        int l4 = Ethernet.HEADER_LENGTH + headerLength(f);
         int end = ipEnd(f, length);
         int protocol = protocol(f);
-        if (protocol == PROTOCOL_ESP) {
+        if (protocol == IpProtocol.ESP) {
             return end >= l4 + ESP_HEADER ? l4 : NOT_ESP;
         }
-        if (protocol != PROTOCOL_UDP || end < l4 + UDP_HEADER
-                || (u16(f, l4) != NAT_T_PORT && u16(f, l4 + 2) != NAT_T_PORT)) {
+        if (protocol != IpProtocol.UDP || end < l4 + Udp.HEADER
+                || (u16(f, l4) != Udp.NAT_TRAVERSAL_PORT && u16(f, l4 + 2) != Udp.NAT_TRAVERSAL_PORT)) {
             return NOT_ESP;
         }
-        int payload = l4 + UDP_HEADER;
+        int payload = l4 + Udp.HEADER;
         if (end - payload == 1 && u8(f, payload) == 0xFF) {
             return NAT_T_CONTROL;
         }

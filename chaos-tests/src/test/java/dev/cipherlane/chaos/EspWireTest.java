@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cipherlane.stages.fib.FlowHash;
+import dev.cipherlane.stages.wire.IpProtocol;
 import dev.cipherlane.testbed.CheckedStream;
 import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.LabIpsec;
@@ -105,7 +106,7 @@ class EspWireTest {
                     "the streams really crossed inside the ESP packets");
             for (int port = 7901; port <= 7904; port++) {
                 int p = port;
-                assertTrue(opened.flows().keySet().stream().anyMatch(f -> f.protocol() == FlowHash.TCP
+                assertTrue(opened.flows().keySet().stream().anyMatch(f -> f.protocol() == IpProtocol.TCP
                         && f.destinationPort() == p), () -> "stream to port " + p + " inside ESP: "
                         + opened.flows().keySet());
             }

@@ -1,7 +1,6 @@
 package dev.cipherlane.chaos;
 
-import org.junit.jupiter.api.Test;
-
+import dev.cipherlane.stages.wire.Ethernet;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -9,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -155,7 +155,7 @@ class RelayLaneTest {
             int changed = 0;
             for (int i = 0; i < f.length; i++) {
                 if (f[i] != 0) {
-                    assertTrue(i >= RelayLane.ETHERNET_HEADER, "byte " + i + " is in the Ethernet header");
+                    assertTrue(i >= Ethernet.HEADER_LENGTH, "byte " + i + " is in the Ethernet header");
                     changed++;
                 }
             }

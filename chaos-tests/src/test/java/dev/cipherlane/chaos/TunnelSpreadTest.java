@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cipherlane.ipsec.keys.StaticKeyFile;
 import dev.cipherlane.stages.fib.FlowHash;
+import dev.cipherlane.stages.wire.IpProtocol;
 import dev.cipherlane.testbed.CheckedStream;
 import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.LabIpsec;
@@ -166,7 +167,7 @@ class TunnelSpreadTest {
         int port = FIRST_CLIENT_PORT;
         for (int k = 0; k < FLOWS; k++) {
             int serverPort = SERVER_PORT + k;
-            port = EcmpPorts.onPath(a.ip4(), b.ip4(), FlowHash.TCP, port, serverPort, k % TUNNELS, TUNNELS);
+            port = EcmpPorts.onPath(a.ip4(), b.ip4(), IpProtocol.TCP, port, serverPort, k % TUNNELS, TUNNELS);
             clientPorts.add(port);
             streams.add(t.closeLater(CheckedStream.between("flow-" + k, a.netns(),
                     new InetSocketAddress(a.address4(), port), b.netns(),
@@ -183,7 +184,7 @@ class TunnelSpreadTest {
     }
 
     private static boolean ours(TunnelFlowCapture.InnerFlow f, Set<Integer> clientPorts) {
-        return f.protocol() == FlowHash.TCP
+        return f.protocol() == IpProtocol.TCP
                 && (clientPorts.contains(f.sourcePort()) || clientPorts.contains(f.destinationPort()));
     }
 

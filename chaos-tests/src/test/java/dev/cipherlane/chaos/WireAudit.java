@@ -2,8 +2,9 @@ package dev.cipherlane.chaos;
 
 import static dev.cipherlane.chaos.EspOnWire.BE32;
 import static dev.cipherlane.chaos.EspOnWire.BE64;
-import static dev.cipherlane.chaos.EspOnWire.ETHERNET_HEADER;
 
+import dev.cipherlane.stages.wire.Ethernet;
+import dev.cipherlane.stages.wire.IpProtocol;
 import dev.cipherlane.testbed.AddressPlan;
 import dev.cipherlane.testbed.BytePattern;
 import dev.cipherlane.testbed.LabPod;
@@ -117,7 +118,7 @@ final class WireAudit implements FrameObserver {
         Kind kind = classify(direction, f, length);
         counts.merge(kind, 1L, Long::sum);
         String why = kind.expected ? null : kind.name();
-        if (BytePattern.containsRun(f, ETHERNET_HEADER, length)) {
+        if (BytePattern.containsRun(f, Ethernet.HEADER_LENGTH, length)) {
             why = (why == null ? "" : why + ", ") + "stream bytes in clear";
         }
         String pod = podAddressAt(f, length);
@@ -135,17 +136,17 @@ final class WireAudit implements FrameObserver {
 
     private Kind classify(Direction direction, MemorySegment f, int length) {
         int type = EspOnWire.ethertype(f, length);
-        if (type == EspOnWire.ETHERTYPE_ARP) {
+        if (type == Ethernet.ETHERTYPE_ARP) {
             return Kind.ARP;
         }
-        if (type == EspOnWire.ETHERTYPE_IPV6) {
+        if (type == Ethernet.ETHERTYPE_IP6) {
             return hostIp6(f, length) ? Kind.HOST_IP6 : Kind.OTHER;
         }
         if (!EspOnWire.isIp4(f, length)) {
             return Kind.OTHER;
         }
         int protocol = EspOnWire.protocol(f);
-        if (protocol == EspOnWire.PROTOCOL_IPIP || protocol == EspOnWire.PROTOCOL_IPV6_IN_IPV4) {
+        if (protocol == IpProtocol.IPIP4 || protocol == IpProtocol.IPIP6) {
             return Kind.IPIP;
         }
         if (!underlay(EspOnWire.source(f)) || !underlay(EspOnWire.destination(f))) {
@@ -156,10 +157,10 @@ final class WireAudit implements FrameObserver {
             return Kind.NAT_T_CONTROL;
         }
         if (esp == EspOnWire.NOT_ESP) {
-            return protocol == EspOnWire.PROTOCOL_ESP ? Kind.OTHER : Kind.HOST_IP4;
+            return protocol == IpProtocol.ESP ? Kind.OTHER : Kind.HOST_IP4;
         }
         esp(direction, f, esp);
-        return protocol == EspOnWire.PROTOCOL_ESP ? Kind.ESP : Kind.ESP_IN_UDP;
+        return protocol == IpProtocol.ESP ? Kind.ESP : Kind.ESP_IN_UDP;
     }
 
     private void esp(Direction direction, MemorySegment f, int at) {
@@ -187,12 +188,12 @@ final class WireAudit implements FrameObserver {
 
     /** Link-local or unspecified source, link-local or multicast destination (RFC 4291 section 2.4). */
     private static boolean hostIp6(MemorySegment f, int length) {
-        if (length < ETHERNET_HEADER + 40) {
+        if (length < Ethernet.HEADER_LENGTH + 40) {
             return false;
         }
-        int src = EspOnWire.u16(f, ETHERNET_HEADER + 8);
-        boolean unspecified = f.get(BE64, ETHERNET_HEADER + 8) == 0 && f.get(BE64, ETHERNET_HEADER + 16) == 0;
-        int dst = EspOnWire.u16(f, ETHERNET_HEADER + 24);
+        int src = EspOnWire.u16(f, Ethernet.HEADER_LENGTH + 8);
+        boolean unspecified = f.get(BE64, Ethernet.HEADER_LENGTH + 8) == 0 && f.get(BE64, Ethernet.HEADER_LENGTH + 16) == 0;
+        int dst = EspOnWire.u16(f, Ethernet.HEADER_LENGTH + 24);
         boolean linkLocalSource = (src & 0xFFC0) == 0xFE80 || unspecified;
         boolean localDestination = (dst & 0xFFC0) == 0xFE80 || (dst & 0xFF00) == 0xFF00;
         return linkLocalSource && localDestination;
@@ -203,7 +204,7 @@ final class WireAudit implements FrameObserver {
      * position, the first two bytes compared first so that most positions cost one read.
      */
     private String podAddressAt(MemorySegment f, int length) {
-        for (int at = ETHERNET_HEADER; at + 8 <= length; at++) {
+        for (int at = Ethernet.HEADER_LENGTH; at + 8 <= length; at++) {
             short top = f.get(EspOnWire.BE16, at);
             if (top == top4) {
                 int first = f.get(BE32, at);

@@ -12,6 +12,7 @@ import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.VirtioNetMetadata;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Locale;
@@ -74,11 +75,6 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
 
     /** Error index of {@link VirtioNetMetadata} code 0: its errors follow this stage's own. */
     public static final int VIRTIO_ERRORS = Errors.values().length;
-
-    private static final int ETHERNET_HEADER = 14;
-    private static final int MAC_ADDRESSES = 12;
-    private static final int VLAN_TAG = 4;
-    private static final int ETHERTYPE_VLAN = 0x8100;
 
     /** Largest frame copied into a small buffer; 64 bytes of tailroom stay free for ESP trailers. */
     public static final int SMALL_FRAME_MAX = SizeClass.SMALL.bytes - PacketMemory.HEADROOM - 64;
@@ -159,11 +155,11 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
                 ring.rxRelease();
                 continue;
             }
-            int frame = tagged ? snap + VLAN_TAG : snap;
+            int frame = tagged ? snap + Ethernet.VLAN_TAG_LENGTH : snap;
             int error = -1;
             if (snap < wire || frame > LARGE_FRAME_MAX) {
                 error = Errors.FRAME_TOO_LONG.ordinal();
-            } else if (snap < ETHERNET_HEADER) {
+            } else if (snap < Ethernet.HEADER_LENGTH) {
                 error = Errors.RUNT.ordinal();
             }
             int bi = -1;
@@ -182,12 +178,14 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
             if (tagged) {
                 int tpid = (status & Tpacket.TP_STATUS_VLAN_TPID_VALID) != 0
                         ? Short.toUnsignedInt(rx.get(ValueLayout.JAVA_SHORT, h + Tpacket.H3_VLAN_TPID))
-                        : ETHERTYPE_VLAN;
+                        : Ethernet.ETHERTYPE_VLAN;
                 int tci = rx.get(ValueLayout.JAVA_INT, h + Tpacket.H3_VLAN_TCI) & 0xffff;
-                MemorySegment.copy(rx, from, data, to, MAC_ADDRESSES);
-                data.set(Net.U16, to + MAC_ADDRESSES, (short) tpid);
-                data.set(Net.U16, to + MAC_ADDRESSES + 2, (short) tci);
-                MemorySegment.copy(rx, from + MAC_ADDRESSES, data, to + MAC_ADDRESSES + VLAN_TAG, snap - MAC_ADDRESSES);
+                // The tag goes where the EtherType was, right after the two MAC addresses.
+                int macs = Ethernet.ETHERTYPE;
+                MemorySegment.copy(rx, from, data, to, macs);
+                data.set(Net.U16, to + macs, (short) tpid);
+                data.set(Net.U16, to + macs + 2, (short) tci);
+                MemorySegment.copy(rx, from + macs, data, to + macs + Ethernet.VLAN_TAG_LENGTH, snap - macs);
             } else {
                 MemorySegment.copy(rx, from, data, to, snap);
             }
@@ -205,7 +203,7 @@ public final class AfPacketInput extends InputStage<AfPacketInput.Params> {
                 }
                 if (tagged && mem.hasFlag(bi, PacketFlags.NEEDS_CSUM)) {
                     // The kernel counted from the untagged frame; the tag is back in ours.
-                    mem.csumStart(bi, mem.csumStart(bi) + VLAN_TAG);
+                    mem.csumStart(bi, mem.csumStart(bi) + Ethernet.VLAN_TAG_LENGTH);
                 }
             } else {
                 ring.rxRelease();

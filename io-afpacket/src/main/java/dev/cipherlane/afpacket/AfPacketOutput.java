@@ -10,6 +10,7 @@ import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.VirtioNetMetadata;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
@@ -77,8 +78,6 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
 
     private static final StageSpec SPEC =
             StageSpec.of(NAME, NextArc.None.class, Errors.class, VirtioNetMetadata.Errors.class);
-
-    private static final int ETHERNET_HEADER = 14;
 
     /**
      * @param rings for each interface index, that uplink's rings indexed by worker (null
@@ -170,7 +169,7 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
                 continue;
             }
             int length = mem.length(bi);
-            if (length < ETHERNET_HEADER) {
+            if (length < Ethernet.HEADER_LENGTH) {
                 ctx.drop(bi, Errors.RUNT);
                 i++;
                 continue;

@@ -2,11 +2,13 @@ package dev.cipherlane.afpacket;
 
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.fib.FlowHash;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ethernet;
 import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.wire.Ip6;
-import dev.cipherlane.stages.fib.FlowHash;
+import dev.cipherlane.stages.wire.IpProtocol;
+import dev.cipherlane.stages.wire.Udp;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -30,20 +32,16 @@ import java.lang.foreign.MemorySegment;
 final class UdpGso {
     private UdpGso() {}
 
-    static final int UDP_HEADER = 8;
     /** Payload offset of a plain IPv4 UDP datagram in an Ethernet frame. */
-    static final int IP4_PAYLOAD = Ethernet.HEADER_LENGTH + Ip4.MIN_HEADER + UDP_HEADER;
+    static final int IP4_PAYLOAD = Ethernet.HEADER_LENGTH + Ip4.MIN_HEADER + Udp.HEADER;
     /** Payload offset of a plain IPv6 UDP datagram in an Ethernet frame. */
-    static final int IP6_PAYLOAD = Ethernet.HEADER_LENGTH + Ip6.HEADER + UDP_HEADER;
+    static final int IP6_PAYLOAD = Ethernet.HEADER_LENGTH + Ip6.HEADER + Udp.HEADER;
     /** Linux refuses UDP GSO of more datagrams than this (UDP_MAX_SEGMENTS). */
     static final int MAX_SEGMENTS = 64;
     /** Largest IPv4 total length, or IPv6 payload length: what one super-frame may carry. */
     static final int MAX_IP_LENGTH = 0xFFFF;
     /** Largest super-frame with its virtio-net header in front. */
     static final int MAX_BUILT = VirtioNetHeader.LEGACY_SIZE + Ethernet.HEADER_LENGTH + Ip6.HEADER + MAX_IP_LENGTH;
-
-    private static final int UDP_LENGTH = 4;
-    private static final int UDP_CHECKSUM = 6;
 
     /**
      * Offset of the UDP payload of the frame of {@code length} bytes at {@code start} when
@@ -57,20 +55,20 @@ final class UdpGso {
         long ip = start + Ethernet.HEADER_LENGTH;
         if (type == Ethernet.ETHERTYPE_IP4) {
             if (Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.VERSION_IHL)) != 0x45
-                    || Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.PROTOCOL)) != FlowHash.UDP
+                    || Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.PROTOCOL)) != IpProtocol.UDP
                     || (Short.toUnsignedInt(d.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT))
                         & (Ip4.MORE_FRAGMENTS | Ip4.FRAGMENT_OFFSET_MASK)) != 0
                     || Short.toUnsignedInt(d.get(Net.U16, ip + Ip4.TOTAL_LENGTH)) != length - Ethernet.HEADER_LENGTH
-                    || udpLength(d, start + IP4_PAYLOAD) != length - IP4_PAYLOAD + UDP_HEADER) {
+                    || udpLength(d, start + IP4_PAYLOAD) != length - IP4_PAYLOAD + Udp.HEADER) {
                 return -1;
             }
             return IP4_PAYLOAD;
         }
         if (type == Ethernet.ETHERTYPE_IP6 && length >= IP6_PAYLOAD) {
             if ((Byte.toUnsignedInt(d.get(Net.U8, ip + Ip6.VERSION_CLASS_FLOW)) >>> 4) != 6
-                    || Byte.toUnsignedInt(d.get(Net.U8, ip + Ip6.NEXT_HEADER)) != FlowHash.UDP
+                    || Byte.toUnsignedInt(d.get(Net.U8, ip + Ip6.NEXT_HEADER)) != IpProtocol.UDP
                     || Short.toUnsignedInt(d.get(Net.U16, ip + Ip6.PAYLOAD_LENGTH)) != length - Ethernet.HEADER_LENGTH - Ip6.HEADER
-                    || udpLength(d, start + IP6_PAYLOAD) != length - IP6_PAYLOAD + UDP_HEADER) {
+                    || udpLength(d, start + IP6_PAYLOAD) != length - IP6_PAYLOAD + Udp.HEADER) {
                 return -1;
             }
             return IP6_PAYLOAD;
@@ -79,7 +77,7 @@ final class UdpGso {
     }
 
     private static int udpLength(MemorySegment d, long payload) {
-        return Short.toUnsignedInt(d.get(Net.U16, payload - UDP_HEADER + UDP_LENGTH));
+        return Short.toUnsignedInt(d.get(Net.U16, payload - Udp.HEADER + Udp.LENGTH));
     }
 
     /**
@@ -102,7 +100,7 @@ final class UdpGso {
                     && d.get(Net.U16, ia + Ip4.FLAGS_FRAGMENT) == d.get(Net.U16, ib + Ip4.FLAGS_FRAGMENT)
                     && d.get(Net.U16, ia + Ip4.TTL) == d.get(Net.U16, ib + Ip4.TTL)
                     && d.get(Net.U64, ia + Ip4.SOURCE) == d.get(Net.U64, ib + Ip4.SOURCE)
-                    && d.get(Net.U32, a + payloadOffset - UDP_HEADER) == d.get(Net.U32, b + payloadOffset - UDP_HEADER);
+                    && d.get(Net.U32, a + payloadOffset - Udp.HEADER) == d.get(Net.U32, b + payloadOffset - Udp.HEADER);
         }
         return d.get(Net.U32, ia) == d.get(Net.U32, ib)
                 && d.get(Net.U16, ia + Ip6.NEXT_HEADER) == d.get(Net.U16, ib + Ip6.NEXT_HEADER)
@@ -110,7 +108,7 @@ final class UdpGso {
                 && d.get(Net.U64, ia + Ip6.SOURCE + 8) == d.get(Net.U64, ib + Ip6.SOURCE + 8)
                 && d.get(Net.U64, ia + Ip6.DESTINATION) == d.get(Net.U64, ib + Ip6.DESTINATION)
                 && d.get(Net.U64, ia + Ip6.DESTINATION + 8) == d.get(Net.U64, ib + Ip6.DESTINATION + 8)
-                && d.get(Net.U32, a + payloadOffset - UDP_HEADER) == d.get(Net.U32, b + payloadOffset - UDP_HEADER);
+                && d.get(Net.U32, a + payloadOffset - Udp.HEADER) == d.get(Net.U32, b + payloadOffset - Udp.HEADER);
     }
 
     /**
@@ -124,7 +122,7 @@ final class UdpGso {
     static boolean fits(int payloadOffset, int firstLength, int segments, int payloadBytes, int length, int maxFrame) {
         int payload = length - payloadOffset;
         int total = payloadBytes + payload;
-        int ipLength = (payloadOffset == IP4_PAYLOAD ? Ip4.MIN_HEADER : 0) + UDP_HEADER + total;
+        int ipLength = (payloadOffset == IP4_PAYLOAD ? Ip4.MIN_HEADER : 0) + Udp.HEADER + total;
         return payload > 0 && length <= firstLength && segments < MAX_SEGMENTS && ipLength <= MAX_IP_LENGTH
                 && payloadOffset + total <= maxFrame;
     }
@@ -141,22 +139,22 @@ final class UdpGso {
     static void writeHeaders(MemorySegment d, long header, long frame, int payloadOffset, int segmentSize,
                              int payloadBytes) {
         long ip = frame + Ethernet.HEADER_LENGTH;
-        long udp = frame + payloadOffset - UDP_HEADER;
-        int udpLength = UDP_HEADER + payloadBytes;
-        d.set(Net.U16, udp + UDP_LENGTH, (short) udpLength);
+        long udp = frame + payloadOffset - Udp.HEADER;
+        int udpLength = Udp.HEADER + payloadBytes;
+        d.set(Net.U16, udp + Udp.LENGTH, (short) udpLength);
         long pseudo;
         if (payloadOffset == IP4_PAYLOAD) {
             d.set(Net.U16, ip + Ip4.TOTAL_LENGTH, (short) (Ip4.MIN_HEADER + udpLength));
             d.set(Net.U16, ip + Ip4.CHECKSUM, (short) 0);
             d.set(Net.U16, ip + Ip4.CHECKSUM, (short) Checksum.compute(d, ip, Ip4.MIN_HEADER));
-            pseudo = Checksum.sum(d, ip + Ip4.SOURCE, 8, FlowHash.UDP + udpLength);
+            pseudo = Checksum.sum(d, ip + Ip4.SOURCE, 8, IpProtocol.UDP + udpLength);
         } else {
             d.set(Net.U16, ip + Ip6.PAYLOAD_LENGTH, (short) udpLength);
-            pseudo = Checksum.sum(d, ip + Ip6.SOURCE, 32, FlowHash.UDP + udpLength);
+            pseudo = Checksum.sum(d, ip + Ip6.SOURCE, 32, IpProtocol.UDP + udpLength);
         }
-        d.set(Net.U16, udp + UDP_CHECKSUM, (short) Checksum.fold(pseudo));
+        d.set(Net.U16, udp + Udp.CHECKSUM, (short) Checksum.fold(pseudo));
         VirtioNetHeader.set(d, header, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, payloadOffset,
-                segmentSize, payloadOffset - UDP_HEADER, UDP_CHECKSUM);
+                segmentSize, payloadOffset - Udp.HEADER, Udp.CHECKSUM);
     }
 
     /**
@@ -172,11 +170,11 @@ final class UdpGso {
         long ip = start + Ethernet.HEADER_LENGTH;
         if (type == Ethernet.ETHERTYPE_IP4) {
             return Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.VERSION_IHL)) == 0x45
-                    && Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.PROTOCOL)) == FlowHash.UDP ? IP4_PAYLOAD : -1;
+                    && Byte.toUnsignedInt(d.get(Net.U8, ip + Ip4.PROTOCOL)) == IpProtocol.UDP ? IP4_PAYLOAD : -1;
         }
         if (type == Ethernet.ETHERTYPE_IP6 && length >= IP6_PAYLOAD) {
             return (Byte.toUnsignedInt(d.get(Net.U8, ip)) >>> 4) == 6
-                    && Byte.toUnsignedInt(d.get(Net.U8, ip + Ip6.NEXT_HEADER)) == FlowHash.UDP ? IP6_PAYLOAD : -1;
+                    && Byte.toUnsignedInt(d.get(Net.U8, ip + Ip6.NEXT_HEADER)) == IpProtocol.UDP ? IP6_PAYLOAD : -1;
         }
         return -1;
     }
@@ -191,10 +189,10 @@ final class UdpGso {
      */
     static void finishSegment(MemorySegment d, long frame, int payloadOffset, int index, int payload) {
         long ip = frame + Ethernet.HEADER_LENGTH;
-        long udp = frame + payloadOffset - UDP_HEADER;
-        int udpLength = UDP_HEADER + payload;
-        d.set(Net.U16, udp + UDP_LENGTH, (short) udpLength);
-        d.set(Net.U16, udp + UDP_CHECKSUM, (short) 0);
+        long udp = frame + payloadOffset - Udp.HEADER;
+        int udpLength = Udp.HEADER + payload;
+        d.set(Net.U16, udp + Udp.LENGTH, (short) udpLength);
+        d.set(Net.U16, udp + Udp.CHECKSUM, (short) 0);
         if (payloadOffset == IP4_PAYLOAD) {
             d.set(Net.U16, ip + Ip4.TOTAL_LENGTH, (short) (Ip4.MIN_HEADER + udpLength));
             int id = Short.toUnsignedInt(d.get(Net.U16, ip + Ip4.IDENTIFICATION));
@@ -203,10 +201,10 @@ final class UdpGso {
             d.set(Net.U16, ip + Ip4.CHECKSUM, (short) Checksum.compute(d, ip, Ip4.MIN_HEADER));
         } else {
             d.set(Net.U16, ip + Ip6.PAYLOAD_LENGTH, (short) udpLength);
-            long sum = Checksum.sum(d, ip + Ip6.SOURCE, 32, FlowHash.UDP + udpLength);
+            long sum = Checksum.sum(d, ip + Ip6.SOURCE, 32, IpProtocol.UDP + udpLength);
             int check = ~Checksum.fold(Checksum.sum(d, udp, udpLength, sum)) & 0xFFFF;
             // RFC 768: a computed checksum of zero is sent as all ones.
-            d.set(Net.U16, udp + UDP_CHECKSUM, (short) (check == 0 ? 0xFFFF : check));
+            d.set(Net.U16, udp + Udp.CHECKSUM, (short) (check == 0 ? 0xFFFF : check));
         }
     }
 }

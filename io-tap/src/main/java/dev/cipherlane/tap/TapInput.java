@@ -13,6 +13,7 @@ import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.VirtioNetMetadata;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;
 
@@ -77,8 +78,6 @@ public final class TapInput extends InputStage<TapInput.Params> {
 
     /** Bytes of the virtio-net header in front of each frame (TUNSETVNETHDRSZ). */
     public static final int VNET_HEADER = VirtioNetHeader.SIZE;
-    /** Ethernet destination, source and type. */
-    private static final int ETHERNET_HEADER = 14;
     /**
      * Largest frame copied into a small buffer. Keeps 64 bytes of tailroom for what output
      * appends: ESP padding, pad length, next header and a 16-byte ICV (RFC 4303 section 2,
@@ -164,7 +163,7 @@ public final class TapInput extends InputStage<TapInput.Params> {
                 continue;
             }
             int frame = (int) r - VNET_HEADER;
-            if (frame < ETHERNET_HEADER) {
+            if (frame < Ethernet.HEADER_LENGTH) {
                 ctx.count(Errors.RUNT, 1);
                 continue;
             }

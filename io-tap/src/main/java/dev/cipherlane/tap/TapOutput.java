@@ -13,6 +13,7 @@ import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.offload.VirtioNetMetadata;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Locale;
@@ -62,7 +63,6 @@ public final class TapOutput extends Stage<TapOutput.Params> {
             StageSpec.of(NAME, NextArc.None.class, Errors.class, VirtioNetMetadata.Errors.class);
 
     private static final int VNET_HEADER = VirtioNetHeader.SIZE;
-    private static final int ETHERNET_HEADER = 14;
 
     /**
      * @param queues for each interface index, the descriptors of that tap's queues (null or
@@ -154,7 +154,7 @@ public final class TapOutput extends Stage<TapOutput.Params> {
                 continue;
             }
             int length = mem.length(bi);
-            if (length < ETHERNET_HEADER) {
+            if (length < Ethernet.HEADER_LENGTH) {
                 ctx.drop(bi, Errors.RUNT);
                 continue;
             }

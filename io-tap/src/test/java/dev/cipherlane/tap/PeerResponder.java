@@ -8,6 +8,7 @@ import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.wire.Ethernet;
 
 /**
  * Test stage playing the host at {@link TapNamespace#NODE_IP} behind the tap: answers ICMP
@@ -74,7 +75,7 @@ final class PeerResponder extends Stage<Stage.NoParams> {
     }
 
     private static int respond(PacketMemory mem, int bi) {
-        if (mem.length(bi) < 34 || mem.u16(bi, 12) != TestFrames.ETHERTYPE_IP4) {
+        if (mem.length(bi) < 34 || mem.u16(bi, 12) != Ethernet.ETHERTYPE_IP4) {
             return NONE;
         }
         int ihl = (mem.u8(bi, 14) & 0xF) * 4;

@@ -1,5 +1,6 @@
 package dev.cipherlane.tap;
 
+import dev.cipherlane.stages.wire.Ethernet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -259,7 +260,7 @@ class TapNamespaceTest {
         int pseudo = foldedPseudoHeaderSum(ip, 0, 6, tcp.length);
         ip[20 + 16] = (byte) (pseudo >>> 8);
         ip[20 + 17] = (byte) pseudo;
-        byte[] frame = TestFrames.ethernet(TestFrames.POD_MAC, TestFrames.NODE_MAC, TestFrames.ETHERTYPE_IP4, ip);
+        byte[] frame = TestFrames.ethernet(TestFrames.POD_MAC, TestFrames.NODE_MAC, Ethernet.ETHERTYPE_IP4, ip);
 
         long rxBefore = t.statistic("rx_packets");
         try (StageHarness h = new StageHarness(1024, 64, input(0), input(1));

@@ -1,5 +1,6 @@
 package dev.cipherlane.tap;
 
+import dev.cipherlane.stages.wire.Ethernet;
 import java.io.ByteArrayOutputStream;
 
 /** Frames and virtio-net headers built byte by byte, independently of the code under test. */
@@ -8,7 +9,6 @@ final class TestFrames {
 
     static final long POD_MAC = 0x02_00_00_00_00_01L;
     static final long NODE_MAC = 0x02_00_00_00_00_02L;
-    static final int ETHERTYPE_IP4 = 0x0800;
 
     /** {@code struct virtio_net_hdr_mrg_rxbuf}: little-endian 16-bit fields, num_buffers 0. */
     static byte[] vnet(int flags, int gsoType, int hdrLen, int gsoSize, int csumStart, int csumOffset) {
@@ -139,13 +139,13 @@ final class TestFrames {
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) (i * 7);
         }
-        return ethernet(NODE_MAC, POD_MAC, ETHERTYPE_IP4,
+        return ethernet(NODE_MAC, POD_MAC, Ethernet.ETHERTYPE_IP4,
                 ip4(ip(10, 99, 0, 1), ip(10, 99, 0, 2), 1, icmpEcho(8, 0x4242, 1, data)));
     }
 
     /** A TCP/IPv4 frame of {@code payload} bytes of TCP payload (header lengths 14 + 20 + 32). */
     static byte[] tcpFrame(int payload) {
-        return ethernet(NODE_MAC, POD_MAC, ETHERTYPE_IP4,
+        return ethernet(NODE_MAC, POD_MAC, Ethernet.ETHERTYPE_IP4,
                 ip4(ip(10, 99, 0, 1), ip(10, 99, 0, 2), 6, tcp(40000, 5201, payload)));
     }
 }

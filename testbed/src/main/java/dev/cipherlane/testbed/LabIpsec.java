@@ -2,6 +2,7 @@ package dev.cipherlane.testbed;
 
 import dev.cipherlane.config.IpsecSettings;
 import dev.cipherlane.ipsec.esp.Esp;
+import dev.cipherlane.stages.tunnel.TunnelHeader;
 
 /**
  * How a {@link Lab} protects its tunnels: ESP on or off and, when on, the node settings
@@ -61,7 +62,7 @@ public record LabIpsec(boolean enabled, boolean udpEncapsulation, String engine,
      * (RFC 4303 section 2, RFC 4106 section 3), and the UDP header when encapsulated (RFC 3948).
      */
     public int tunnelOverhead() {
-        return enabled ? Esp.tunnelOverhead(udpEncapsulation) : Esp.IP4_HEADER;
+        return enabled ? Esp.tunnelOverhead(udpEncapsulation) : TunnelHeader.OUTER_LENGTH;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.cipherlane.cli.demo;
 
+import dev.cipherlane.stages.wire.Ethernet;
 import java.nio.ByteBuffer;
 
 /**
@@ -9,15 +10,11 @@ import java.nio.ByteBuffer;
 final class DemoPackets {
     private DemoPackets() {}
 
-    static final int ETHERTYPE_IP4 = 0x0800;
-    static final int ETHERTYPE_IP6 = 0x86DD;
-    static final int ETHERTYPE_ARP = 0x0806;
-
     /** An Ethernet frame carrying IPv4/UDP with {@code payload} bytes of UDP payload. */
     static byte[] udp4(long dstMac, long srcMac, int src, int dst, int sport, int dport, int ttl, int payload) {
         int ipLength = 20 + 8 + payload;
         ByteBuffer b = ByteBuffer.allocate(14 + ipLength);
-        ethernet(b, dstMac, srcMac, ETHERTYPE_IP4);
+        ethernet(b, dstMac, srcMac, Ethernet.ETHERTYPE_IP4);
         b.put((byte) 0x45).put((byte) 0).putShort((short) ipLength).putShort((short) 0x1234)
                 .putShort((short) 0x4000).put((byte) ttl).put((byte) 17).putShort((short) 0)
                 .putInt(src).putInt(dst);
@@ -32,7 +29,7 @@ final class DemoPackets {
     static byte[] udp6(long dstMac, long srcMac, long[] src, long[] dst, int sport, int dport, int payload) {
         int udpLength = 8 + payload;
         ByteBuffer b = ByteBuffer.allocate(14 + 40 + udpLength);
-        ethernet(b, dstMac, srcMac, ETHERTYPE_IP6);
+        ethernet(b, dstMac, srcMac, Ethernet.ETHERTYPE_IP6);
         b.putInt(0x60000000).putShort((short) udpLength).put((byte) 17).put((byte) 64)
                 .putLong(src[0]).putLong(src[1]).putLong(dst[0]).putLong(dst[1]);
         b.putShort((short) sport).putShort((short) dport).putShort((short) udpLength).putShort((short) 0);
@@ -55,8 +52,8 @@ final class DemoPackets {
     /** An ARP request (RFC 826) from {@code senderMac}/{@code sender} for {@code target}. */
     static byte[] arpRequest(long senderMac, int sender, int target) {
         ByteBuffer b = ByteBuffer.allocate(14 + 28);
-        ethernet(b, 0xFFFFFFFFFFFFL, senderMac, ETHERTYPE_ARP);
-        b.putShort((short) 1).putShort((short) ETHERTYPE_IP4).put((byte) 6).put((byte) 4).putShort((short) 1);
+        ethernet(b, 0xFFFFFFFFFFFFL, senderMac, Ethernet.ETHERTYPE_ARP);
+        b.putShort((short) 1).putShort((short) Ethernet.ETHERTYPE_IP4).put((byte) 6).put((byte) 4).putShort((short) 1);
         mac(b, senderMac);
         b.putInt(sender);
         mac(b, 0);

@@ -1,5 +1,6 @@
 package dev.cipherlane.host.pod;
 
+import dev.cipherlane.stages.wire.Ethernet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,7 +54,6 @@ class PodTapsTest {
     private static final InetAddress REMOTE6 = InetAddress.ofLiteral("2001:db8:200::1");
     private static final int REMOTE_PORT = 5000;
     private static final int VNET = 12;
-    private static final int ETH = 14;
     private static final long WAIT_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final List<Namespace> namespaces = new ArrayList<>();
@@ -227,8 +227,8 @@ class PodTapsTest {
         assertEquals(GATEWAY_MAC, mac(f, VNET), "sent to the gateway's permanent neighbour entry");
         assertEquals(spec.mac(), mac(f, VNET + 6), "from the MAC attach gave the pod");
         assertEquals(0x0800, u16(f, VNET + 12));
-        assertEquals(POD4, InetAddress.getByAddress(Arrays.copyOfRange(f, VNET + ETH + 12, VNET + ETH + 16)));
-        assertEquals(REMOTE4, InetAddress.getByAddress(Arrays.copyOfRange(f, VNET + ETH + 16, VNET + ETH + 20)));
+        assertEquals(POD4, InetAddress.getByAddress(Arrays.copyOfRange(f, VNET + Ethernet.HEADER_LENGTH + 12, VNET + Ethernet.HEADER_LENGTH + 16)));
+        assertEquals(REMOTE4, InetAddress.getByAddress(Arrays.copyOfRange(f, VNET + Ethernet.HEADER_LENGTH + 16, VNET + Ethernet.HEADER_LENGTH + 20)));
         assertArrayEquals("hello gateway".getBytes(StandardCharsets.UTF_8), udpPayload4(f));
 
         sendFromPod(REMOTE6, "hello over ipv6");
@@ -236,10 +236,10 @@ class PodTapsTest {
         assertEquals(GATEWAY_MAC, mac(f6, VNET), "fe80::1 resolves to the gateway MAC");
         assertEquals(spec.mac(), mac(f6, VNET + 6));
         assertEquals(0x86dd, u16(f6, VNET + 12));
-        assertEquals(POD6, InetAddress.getByAddress(Arrays.copyOfRange(f6, VNET + ETH + 8, VNET + ETH + 24)));
-        assertEquals(REMOTE6, InetAddress.getByAddress(Arrays.copyOfRange(f6, VNET + ETH + 24, VNET + ETH + 40)));
+        assertEquals(POD6, InetAddress.getByAddress(Arrays.copyOfRange(f6, VNET + Ethernet.HEADER_LENGTH + 8, VNET + Ethernet.HEADER_LENGTH + 24)));
+        assertEquals(REMOTE6, InetAddress.getByAddress(Arrays.copyOfRange(f6, VNET + Ethernet.HEADER_LENGTH + 24, VNET + Ethernet.HEADER_LENGTH + 40)));
         assertArrayEquals("hello over ipv6".getBytes(StandardCharsets.UTF_8),
-                Arrays.copyOfRange(f6, VNET + ETH + 48, f6.length));
+                Arrays.copyOfRange(f6, VNET + Ethernet.HEADER_LENGTH + 48, f6.length));
     }
 
     @Test
@@ -398,7 +398,7 @@ class PodTapsTest {
 
     /** The UDP destination port of a frame behind a virtio-net header, or -1. */
     private static int udpDestinationPort(byte[] f) {
-        int ip = VNET + ETH;
+        int ip = VNET + Ethernet.HEADER_LENGTH;
         if (f.length < ip + 20) {
             return -1;
         }
@@ -413,7 +413,7 @@ class PodTapsTest {
     }
 
     private static byte[] udpPayload4(byte[] f) {
-        int udp = VNET + ETH + (f[VNET + ETH] & 0x0f) * 4;
+        int udp = VNET + Ethernet.HEADER_LENGTH + (f[VNET + Ethernet.HEADER_LENGTH] & 0x0f) * 4;
         return Arrays.copyOfRange(f, udp + 8, f.length);
     }
 

@@ -1,5 +1,7 @@
 package dev.cipherlane.ipsec.sa;
 
+import dev.cipherlane.stages.wire.Udp;
+
 /**
  * UDP encapsulation of ESP for NAT traversal (RFC 3948 section 2.1): the ports of the UDP header
  * put in front of the ESP header on the way out, or {@link #NONE} for plain ESP (IP protocol 50).
@@ -7,12 +9,10 @@ package dev.cipherlane.ipsec.sa;
  * path may have changed the peer's source port, so the ports are the SA's, not constants.
  */
 public record UdpEncapsulation(int sourcePort, int destinationPort) {
-    /** IANA port of UDP-encapsulated ESP and IKE after NAT detection (RFC 3948 section 2). */
-    public static final int NAT_T_PORT = 4500;
     /** Plain ESP: no UDP header. */
     public static final UdpEncapsulation NONE = new UdpEncapsulation(0, 0);
     /** Both ports 4500, the usual case. */
-    public static final UdpEncapsulation NAT_T = new UdpEncapsulation(NAT_T_PORT, NAT_T_PORT);
+    public static final UdpEncapsulation NAT_T = new UdpEncapsulation(Udp.NAT_TRAVERSAL_PORT, Udp.NAT_TRAVERSAL_PORT);
 
     public UdpEncapsulation {
         boolean none = sourcePort == 0 && destinationPort == 0;

@@ -10,6 +10,7 @@ import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -100,7 +101,7 @@ public final class Icmp4Error extends IcmpError {
         data.set(Net.U16, h + Ip4.IDENTIFICATION, (short) 0);
         data.set(Net.U16, h + Ip4.FLAGS_FRAGMENT, (short) Ip4.DONT_FRAGMENT);
         data.set(Net.U8, h + Ip4.TTL, (byte) TTL);
-        data.set(Net.U8, h + Ip4.PROTOCOL, (byte) Ip4.PROTOCOL_ICMP);
+        data.set(Net.U8, h + Ip4.PROTOCOL, (byte) IpProtocol.ICMP);
         data.set(Net.U16, h + Ip4.CHECKSUM, (short) 0);
         data.set(Net.U32, h + Ip4.SOURCE, source);
         data.set(Net.U32, h + Ip4.DESTINATION, originalSource);
@@ -117,7 +118,7 @@ public final class Icmp4Error extends IcmpError {
 
         int flags = mem.flags(bi) & ~(PacketFlags.IP6 | PacketFlags.LOCAL | PacketFlags.NEEDS_CSUM
                 | PacketFlags.CSUM_VALID);
-        resetMetadata(mem, bi, Ip4.MIN_HEADER, flags, FlowHash.hash4(source, originalSource, Ip4.PROTOCOL_ICMP, 0, 0));
+        resetMetadata(mem, bi, Ip4.MIN_HEADER, flags, FlowHash.hash4(source, originalSource, IpProtocol.ICMP, 0, 0));
         return -1;
     }
 
@@ -132,7 +133,7 @@ public final class Icmp4Error extends IcmpError {
         if ((data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT) & Ip4.FRAGMENT_OFFSET_MASK) != 0) {
             return true;
         }
-        if (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL)) != Ip4.PROTOCOL_ICMP) {
+        if (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL)) != IpProtocol.ICMP) {
             return false;
         }
         // Without its type byte an ICMP packet might be an error: stay silent.

@@ -10,6 +10,7 @@ import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -91,7 +92,7 @@ public final class Icmp6Error extends IcmpError {
 
         data.set(Net.U32, h + Ip6.VERSION_CLASS_FLOW, 6 << 28);
         data.set(Net.U16, h + Ip6.PAYLOAD_LENGTH, (short) payload);
-        data.set(Net.U8, h + Ip6.NEXT_HEADER, (byte) Ip6.ICMP6);
+        data.set(Net.U8, h + Ip6.NEXT_HEADER, (byte) IpProtocol.ICMP6);
         data.set(Net.U8, h + Ip6.HOP_LIMIT, (byte) HOP_LIMIT);
         data.set(Net.U64, h + Ip6.SOURCE, source.hi());
         data.set(Net.U64, h + Ip6.SOURCE + 8, source.lo());
@@ -104,14 +105,14 @@ public final class Icmp6Error extends IcmpError {
                 ? IcmpErrorRequest.parameter(request) : 0;
         writeIcmpHeader(data, icmp, type, code, field);
         // RFC 8200 section 8.1 pseudo-header: both addresses, upper-layer length, next header.
-        long acc = Checksum.sum(data, h + Ip6.SOURCE, 32, payload + Ip6.ICMP6);
+        long acc = Checksum.sum(data, h + Ip6.SOURCE, 32, payload + IpProtocol.ICMP6);
         acc = Checksum.sum(data, icmp, payload, acc);
         data.set(Net.U16, icmp + 2, (short) (~Checksum.fold(acc) & 0xFFFF));
 
         int flags = (mem.flags(bi) | PacketFlags.IP6)
                 & ~(PacketFlags.LOCAL | PacketFlags.NEEDS_CSUM | PacketFlags.CSUM_VALID);
         resetMetadata(mem, bi, Ip6.HEADER, flags,
-                FlowHash.hash6(source.hi(), source.lo(), srcHi, srcLo, Ip6.ICMP6, 0, 0));
+                FlowHash.hash6(source.hi(), source.lo(), srcHi, srcLo, IpProtocol.ICMP6, 0, 0));
         return -1;
     }
 
@@ -129,7 +130,7 @@ public final class Icmp6Error extends IcmpError {
         if (walk < 0) {
             return true;
         }
-        if (Ip6.walkNextHeader(walk) != Ip6.ICMP6) {
+        if (Ip6.walkNextHeader(walk) != IpProtocol.ICMP6) {
             return false;
         }
         int at = Ip6.walkOffset(walk);

@@ -13,6 +13,7 @@ import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -131,7 +132,7 @@ public final class Ip4Input extends Stage<Stage.NoParams> {
     private static int flowHash(MemorySegment data, long ip, int headerLength, int totalLength,
                                 int source, int destination) {
         int protocol = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL));
-        boolean ports = protocol == FlowHash.TCP || protocol == FlowHash.UDP || protocol == FlowHash.SCTP;
+        boolean ports = protocol == IpProtocol.TCP || protocol == IpProtocol.UDP || protocol == FlowHash.SCTP;
         if (ports && totalLength - headerLength < 4) {
             return FlowHash.hash4(source, destination, protocol, 0, 0);
         }

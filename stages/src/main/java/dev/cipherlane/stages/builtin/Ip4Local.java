@@ -10,6 +10,8 @@ import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.IpProtocol;
+import dev.cipherlane.stages.wire.Udp;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -51,15 +53,6 @@ public final class Ip4Local extends Stage<Stage.NoParams> {
 
     public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
-    /** Protocol numbers of IPv4-in-IPv4 (RFC 2003 section 3.1) and IPv6-in-IPv4 (RFC 4213 section 3.5). */
-    static final int PROTOCOL_IPIP4 = 4;
-    static final int PROTOCOL_IPIP6 = 41;
-    /** ESP (RFC 4303 section 2), and UDP carrying it on port 4500 (RFC 3948 section 2). */
-    static final int PROTOCOL_ESP = 50;
-    static final int PROTOCOL_UDP = 17;
-    static final int NAT_TRAVERSAL_PORT = 4500;
-    private static final int UDP_HEADER = 8;
-
     public Ip4Local() {
         super(SPEC, NoParams.INSTANCE);
     }
@@ -82,7 +75,7 @@ public final class Ip4Local extends Stage<Stage.NoParams> {
             }
             int protocol = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL));
             int arc = arcFor(protocol);
-            if (protocol == PROTOCOL_UDP && isNatTraversal(mem, data, bi, ip)) {
+            if (protocol == IpProtocol.UDP && isNatTraversal(mem, data, bi, ip)) {
                 arc = Arcs.ESP.ordinal();
             }
             ctx.enqueue(arc, bi);
@@ -92,8 +85,8 @@ public final class Ip4Local extends Stage<Stage.NoParams> {
     /** The arc for an IP protocol number. */
     static int arcFor(int protocol) {
         return switch (protocol) {
-            case PROTOCOL_IPIP4, PROTOCOL_IPIP6 -> Arcs.IPIP.ordinal();
-            case PROTOCOL_ESP -> Arcs.ESP.ordinal();
+            case IpProtocol.IPIP4, IpProtocol.IPIP6 -> Arcs.IPIP.ordinal();
+            case IpProtocol.ESP -> Arcs.ESP.ordinal();
             default -> Arcs.PUNT.ordinal();
         };
     }
@@ -104,11 +97,11 @@ public final class Ip4Local extends Stage<Stage.NoParams> {
      */
     private static boolean isNatTraversal(PacketMemory mem, MemorySegment data, int bi, long ip) {
         int headerLength = (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.VERSION_IHL)) & 0x0F) * 4;
-        if (mem.length(bi) < headerLength + UDP_HEADER
+        if (mem.length(bi) < headerLength + Udp.HEADER
                 || (data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT) & (Ip4.MORE_FRAGMENTS | Ip4.FRAGMENT_OFFSET_MASK)) != 0) {
             return false;
         }
-        return Short.toUnsignedInt(data.get(Net.U16, ip + headerLength + 2)) == NAT_TRAVERSAL_PORT;
+        return Short.toUnsignedInt(data.get(Net.U16, ip + headerLength + 2)) == Udp.NAT_TRAVERSAL_PORT;
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -118,7 +119,7 @@ public final class Ip6Input extends Stage<Stage.NoParams> {
         mem.setFlag(bi, PacketFlags.IP6);
         int protocol = Ip6.walkNextHeader(walk);
         boolean ports = (walk & Ip6.WALK_FRAGMENT) == 0
-                && (protocol == FlowHash.TCP || protocol == FlowHash.UDP || protocol == FlowHash.SCTP);
+                && (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP || protocol == FlowHash.SCTP);
         // FlowHash reads ports only when the chain ends on them; a packet too short to hold
         // them hashes on addresses and protocol instead of reading past its end.
         int hash = ports && length - l4 < 4

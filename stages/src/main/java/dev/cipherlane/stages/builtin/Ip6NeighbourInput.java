@@ -16,6 +16,7 @@ import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.wire.Ethernet;
 import dev.cipherlane.stages.wire.Icmp6;
 import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.IpProtocol;
 import dev.cipherlane.stages.wire.NeighbourDiscovery;
 import java.lang.foreign.MemorySegment;
 
@@ -185,7 +186,7 @@ public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
             return drop(Errors.MALFORMED_IP6.ordinal());
         }
         // A later fragment has no ICMPv6 header where the walk stopped: not ours to read.
-        if (Ip6.walkNextHeader(walk) != Ip6.ICMP6 || (walk & Ip6.WALK_LATER_FRAGMENT) != 0) {
+        if (Ip6.walkNextHeader(walk) != IpProtocol.ICMP6 || (walk & Ip6.WALK_LATER_FRAGMENT) != 0) {
             return Arcs.PUNT.ordinal();
         }
         int at = Ip6.walkOffset(walk);
@@ -385,7 +386,7 @@ public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
         int length = Math.min(mem.length(bi), Ip6.HEADER + mem.u16(bi, Ip6.PAYLOAD_LENGTH));
         String source = Prefixes.format6(data.get(Net.U64, ip + Ip6.SOURCE), data.get(Net.U64, ip + Ip6.SOURCE + 8));
         int walk = Ip6.walk(data, ip, length);
-        if (walk < 0 || Ip6.walkNextHeader(walk) != Ip6.ICMP6 || Ip6.walkOffset(walk) + Icmp6.HEADER > length) {
+        if (walk < 0 || Ip6.walkNextHeader(walk) != IpProtocol.ICMP6 || Ip6.walkOffset(walk) + Icmp6.HEADER > length) {
             return "next header " + (walk < 0 ? "?" : Integer.toString(Ip6.walkNextHeader(walk))) + " from " + source
                     + ", rx " + mem.rxInterface(bi);
         }

@@ -1,5 +1,6 @@
 package dev.cipherlane.stages.fib;
 
+import dev.cipherlane.stages.wire.Ethernet;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -38,14 +39,12 @@ public final class AdjacencyTable {
     public static final int PUNT = 1;
     /** Bytes between the rewrites of consecutive adjacencies in {@link Snapshot#rewriteBytes()}. */
     public static final int REWRITE_STRIDE = 16;
-    /** Bytes of an Ethernet II header: destination MAC, source MAC, EtherType. */
-    public static final int REWRITE_LENGTH = 14;
+    /** Bytes of a rewrite: an Ethernet II header (destination MAC, source MAC, EtherType). */
+    public static final int REWRITE_LENGTH = Ethernet.HEADER_LENGTH;
 
     /** What {@link #tunnel(int)} returns for an adjacency that is not a tunnel adjacency. */
     public static final int NO_TUNNEL = -1;
 
-    static final int ETHERTYPE_IP4 = 0x0800;
-    static final int ETHERTYPE_IP6 = 0x86DD;
     private static final int MAC_LENGTH = 6;
     private static final int INITIAL_CAPACITY = 64;
     private static final byte FAMILY_NONE = 0;
@@ -119,7 +118,7 @@ public final class AdjacencyTable {
         checkMac(srcMac);
         int adj = allocate(AdjacencyKind.INCOMPLETE, FAMILY_IP4, txInterface);
         nextHops4[adj] = nextHop;
-        writeHeader(adj, null, srcMac, ETHERTYPE_IP4);
+        writeHeader(adj, null, srcMac, Ethernet.ETHERTYPE_IP4);
         return adj;
     }
 
@@ -129,7 +128,7 @@ public final class AdjacencyTable {
         int adj = allocate(AdjacencyKind.INCOMPLETE, FAMILY_IP6, txInterface);
         nextHops6[2 * adj] = nextHopHi;
         nextHops6[2 * adj + 1] = nextHopLo;
-        writeHeader(adj, null, srcMac, ETHERTYPE_IP6);
+        writeHeader(adj, null, srcMac, Ethernet.ETHERTYPE_IP6);
         return adj;
     }
 

@@ -1,5 +1,6 @@
 package dev.cipherlane.stages.fib;
 
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -23,9 +24,6 @@ import java.nio.ByteOrder;
  */
 public final class FlowHash {
 
-    /** IP protocol numbers whose first four L4 bytes are source and destination port. */
-    public static final int TCP = 6;
-    public static final int UDP = 17;
     public static final int SCTP = 132;
 
     private static final int IPV6_HOP_BY_HOP = 0;
@@ -147,6 +145,6 @@ public final class FlowHash {
     }
 
     private static boolean carriesPorts(int protocol) {
-        return protocol == TCP || protocol == UDP || protocol == SCTP;
+        return protocol == IpProtocol.TCP || protocol == IpProtocol.UDP || protocol == SCTP;
     }
 }

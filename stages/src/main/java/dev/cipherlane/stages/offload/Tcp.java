@@ -4,6 +4,7 @@ import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -13,8 +14,6 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Tcp {
     private Tcp() {}
-
-    public static final int PROTOCOL = 6;
 
     public static final int SOURCE_PORT = 0;
     public static final int DESTINATION_PORT = 2;
@@ -55,7 +54,7 @@ public final class Tcp {
      * zero, protocol, TCP length. {@code ip} is the IPv4 header.
      */
     public static long pseudoHeader4(MemorySegment data, long ip, int tcpLength) {
-        return Checksum.sum(data, ip + Ip4.SOURCE, 8, PROTOCOL + tcpLength);
+        return Checksum.sum(data, ip + Ip4.SOURCE, 8, IpProtocol.TCP + tcpLength);
     }
 
     /**
@@ -65,7 +64,7 @@ public final class Tcp {
      * headers.
      */
     public static long pseudoHeader6(MemorySegment data, long ip, int tcpLength) {
-        return Checksum.sum(data, ip + Ip6.SOURCE, 32, PROTOCOL + tcpLength);
+        return Checksum.sum(data, ip + Ip6.SOURCE, 32, IpProtocol.TCP + tcpLength);
     }
 
     /**
@@ -80,7 +79,7 @@ public final class Tcp {
         int next = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip6.NEXT_HEADER));
         int at = Ip6.HEADER;
         for (int i = 0; i <= Ip6.MAX_EXTENSION_HEADERS; i++) {
-            if (next == PROTOCOL) {
+            if (next == IpProtocol.TCP) {
                 return at;
             }
             if (next != Ip6.HOP_BY_HOP && next != Ip6.DESTINATION_OPTIONS) {

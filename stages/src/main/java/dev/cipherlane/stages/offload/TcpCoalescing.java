@@ -13,6 +13,7 @@ import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -253,7 +254,7 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
             ipLength = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.TOTAL_LENGTH));
             int fragment = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT));
             if (tcpOffset < Ip4.MIN_HEADER || ipLength < tcpOffset || ipLength > length
-                    || Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL)) != Tcp.PROTOCOL
+                    || Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL)) != IpProtocol.TCP
                     || (fragment & (Ip4.MORE_FRAGMENTS | Ip4.FRAGMENT_OFFSET_MASK)) != 0) {
                 return false;
             }
@@ -428,9 +429,9 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         }
         int version = mem.u8(bi, 0) >>> 4;
         int tcpOffset;
-        if (version == 4 && mem.u8(bi, Ip4.PROTOCOL) == Tcp.PROTOCOL) {
+        if (version == 4 && mem.u8(bi, Ip4.PROTOCOL) == IpProtocol.TCP) {
             tcpOffset = (mem.u8(bi, 0) & 0xF) * 4;
-        } else if (version == 6 && length >= Ip6.HEADER && mem.u8(bi, Ip6.NEXT_HEADER) == Tcp.PROTOCOL) {
+        } else if (version == 6 && length >= Ip6.HEADER && mem.u8(bi, Ip6.NEXT_HEADER) == IpProtocol.TCP) {
             tcpOffset = Ip6.HEADER;
         } else {
             return "not tcp, ip version " + version + ", length " + length;

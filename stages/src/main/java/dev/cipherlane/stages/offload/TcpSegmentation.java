@@ -15,6 +15,7 @@ import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -181,7 +182,7 @@ public final class TcpSegmentation extends Stage<TcpSegmentation.Params> {
             if ((fragment & (Ip4.MORE_FRAGMENTS | Ip4.FRAGMENT_OFFSET_MASK)) != 0) {
                 return Errors.BAD_IP_HEADER.ordinal();
             }
-            if (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL)) != Tcp.PROTOCOL) {
+            if (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL)) != IpProtocol.TCP) {
                 return Errors.NOT_TCP.ordinal();
             }
         } else {

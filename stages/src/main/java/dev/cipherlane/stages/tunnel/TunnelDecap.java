@@ -13,6 +13,7 @@ import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 import java.util.function.Supplier;
 
@@ -154,7 +155,7 @@ public final class TunnelDecap extends Stage<TunnelDecap.Params> {
         }
         int innerLength = totalLength - headerLength;
         long inner = outer + headerLength;
-        boolean ip6 = protocol == TunnelHeader.PROTOCOL_IP6;
+        boolean ip6 = protocol == IpProtocol.IPIP6;
         if (innerLength < (ip6 ? Ip6.HEADER : Ip4.MIN_HEADER)) {
             return -1 - Errors.INNER_RUNT.ordinal();
         }

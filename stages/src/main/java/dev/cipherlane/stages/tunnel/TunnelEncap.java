@@ -17,6 +17,7 @@ import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.wire.Ip6;
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 import java.util.function.Supplier;
 
@@ -144,10 +145,10 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
             int protocol;
             int tos;
             if (version == 4 && innerLength >= Ip4.MIN_HEADER) {
-                protocol = TunnelHeader.PROTOCOL_IP4;
+                protocol = IpProtocol.IPIP4;
                 tos = Byte.toUnsignedInt(data.get(Net.U8, inner + Ip4.TOS));
             } else if (version == 6 && innerLength >= Ip6.HEADER) {
-                protocol = TunnelHeader.PROTOCOL_IP6;
+                protocol = IpProtocol.IPIP6;
                 tos = (data.get(Net.U32, inner + Ip6.VERSION_CLASS_FLOW) >>> IP6_TRAFFIC_CLASS_SHIFT) & 0xFF;
             } else {
                 ctx.drop(bi, Errors.INNER_NOT_IP);
@@ -204,7 +205,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
      */
     private static boolean innerExpired(StageContext ctx, PacketMemory mem, MemorySegment data, int bi, long inner,
             int protocol) {
-        boolean ip6 = protocol == TunnelHeader.PROTOCOL_IP6;
+        boolean ip6 = protocol == IpProtocol.IPIP6;
         int ttl = Byte.toUnsignedInt(data.get(Net.U8, inner + (ip6 ? Ip6.HOP_LIMIT : Ip4.TTL)));
         if (ttl > 1) {
             return false;
@@ -221,7 +222,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
      * (RFC 1624 equation 3). {@code ip4-rewrite} then decrements only the outer header.
      */
     private static void decrementInnerTtl(MemorySegment data, long inner, int protocol) {
-        if (protocol == TunnelHeader.PROTOCOL_IP6) {
+        if (protocol == IpProtocol.IPIP6) {
             int hopLimit = Byte.toUnsignedInt(data.get(Net.U8, inner + Ip6.HOP_LIMIT));
             data.set(Net.U8, inner + Ip6.HOP_LIMIT, (byte) (hopLimit - 1));
             return;
@@ -236,7 +237,7 @@ public final class TunnelEncap extends Stage<TunnelEncap.Params> {
     /** The inner packet does not fit the tunnel: an ICMP error about it, or a drop (class comment). */
     private static void tooBig(StageContext ctx, PacketMemory mem, MemorySegment data, int bi, long inner,
             int protocol, int innerMtu) {
-        if (protocol == TunnelHeader.PROTOCOL_IP6) {
+        if (protocol == IpProtocol.IPIP6) {
             mem.opaque(bi, IcmpErrorRequest.encode(IcmpErrorRequest.ICMP6_PACKET_TOO_BIG, 0, innerMtu));
             ctx.count(Errors.MTU_EXCEEDED, 1);
             ctx.enqueue(Arcs.ICMP6_ERROR, bi);

@@ -1,5 +1,8 @@
 package dev.cipherlane.stages.tunnel;
 
+import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.IpProtocol;
+
 /**
  * The outer IPv4 header of an IPIP tunnel and the ECN rules of RFC 6040 that join it to the
  * inner header. Shared by {@code ipip-encap} and {@code ipip-decap}.
@@ -8,11 +11,7 @@ public final class TunnelHeader {
     private TunnelHeader() {}
 
     /** Outer IPv4 header without options (RFC 2003 section 3.1 adds none). */
-    public static final int OUTER_LENGTH = 20;
-    /** Protocol number of IPv4 inside IPv4 (RFC 2003 section 3.1). */
-    public static final int PROTOCOL_IP4 = 4;
-    /** Protocol number of IPv6 inside IPv4 (RFC 4213 section 3.5). */
-    public static final int PROTOCOL_IP6 = 41;
+    public static final int OUTER_LENGTH = Ip4.MIN_HEADER;
     /**
      * Outer TTL. RFC 2003 section 3.1 asks for a value large enough to reach the tunnel exit
      * point; 64 is RFC 1700's default TTL.
@@ -21,7 +20,7 @@ public final class TunnelHeader {
 
     /** Whether an IPv4 protocol number is one of the two this tunnel carries. */
     public static boolean isIpip(int protocol) {
-        return protocol == PROTOCOL_IP4 || protocol == PROTOCOL_IP6;
+        return protocol == IpProtocol.IPIP4 || protocol == IpProtocol.IPIP6;
     }
 
     /** ECN codepoints, the low two bits of the TOS / traffic class byte (RFC 3168 section 5). */

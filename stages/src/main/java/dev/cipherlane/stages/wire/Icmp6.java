@@ -45,7 +45,7 @@ public final class Icmp6 {
     private static long sum(MemorySegment data, long ip, long icmp, int length) {
         // The pseudo-header's 32-bit length and its zero-padded next header are two 32-bit
         // words; adding their values to the accumulator adds the words.
-        long acc = Checksum.sum(data, ip + Ip6.SOURCE, 32, (long) length + Ip6.ICMP6);
+        long acc = Checksum.sum(data, ip + Ip6.SOURCE, 32, (long) length + IpProtocol.ICMP6);
         return Checksum.sum(data, icmp, length, acc);
     }
 }

@@ -25,8 +25,6 @@ public final class Ip4 {
     public static final int MORE_FRAGMENTS = 0x2000;
     public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
 
-    public static final int PROTOCOL_ICMP = 1;
-
     /**
      * Sources that never name one host on the wire (RFC 1812 section 5.3.7 and section
      * 4.3.2.7): 0.0.0.0/8 ("this network", only legal while a host boots, and we serve no

@@ -24,7 +24,6 @@ public final class Ip6 {
     public static final int FRAGMENT = 44;
     public static final int AUTH = 51;
     public static final int DESTINATION_OPTIONS = 60;
-    public static final int ICMP6 = 58;
 
     /** Extension headers stepped over before giving up and calling the rest payload. */
     public static final int MAX_EXTENSION_HEADERS = 8;

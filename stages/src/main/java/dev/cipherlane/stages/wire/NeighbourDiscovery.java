@@ -1,7 +1,6 @@
 package dev.cipherlane.stages.wire;
 
 import dev.cipherlane.stages.buffer.Net;
-import dev.cipherlane.stages.neighbour.Ip6NeighbourRequester;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -9,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * (RFC 4861 sections 4.3 and 4.4; offsets from the first byte of the ICMPv6 header), the
  * link-layer address options (section 4.6.1, RFC 2464 section 8), the multicast addresses
  * they are sent to (RFC 4291 section 2.7.1) and how those map to Ethernet (RFC 2464
- * section 7). Shared by {@code ip6-nd-input} and {@link Ip6NeighbourRequester}.
+ * section 7). Shared by {@code ip6-nd-input} and the neighbour solicitations
+ * ({@code Ip6NeighbourRequester}).
  */
 public final class NeighbourDiscovery {
     private NeighbourDiscovery() {}
@@ -121,7 +121,7 @@ public final class NeighbourDiscovery {
             int icmpLength) {
         data.set(Net.U32, ip + Ip6.VERSION_CLASS_FLOW, 6 << 28);
         data.set(Net.U16, ip + Ip6.PAYLOAD_LENGTH, (short) icmpLength);
-        data.set(Net.U8, ip + Ip6.NEXT_HEADER, (byte) Ip6.ICMP6);
+        data.set(Net.U8, ip + Ip6.NEXT_HEADER, (byte) IpProtocol.ICMP6);
         data.set(Net.U8, ip + Ip6.HOP_LIMIT, (byte) HOP_LIMIT);
         data.set(Net.U64, ip + Ip6.SOURCE, srcHi);
         data.set(Net.U64, ip + Ip6.SOURCE + 8, srcLo);

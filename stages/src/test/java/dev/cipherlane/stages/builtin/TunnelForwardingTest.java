@@ -1,12 +1,12 @@
 package dev.cipherlane.stages.builtin;
 
+import static dev.cipherlane.stages.builtin.TunnelNode.POD_IF;
 import static dev.cipherlane.stages.builtin.TunnelNode.TUNNELS;
 import static dev.cipherlane.stages.builtin.TunnelNode.UNDERLAY_IF;
-import static dev.cipherlane.stages.builtin.TunnelNode.POD_IF;
 import static dev.cipherlane.stages.builtin.TunnelNode.addr;
 import static dev.cipherlane.stages.builtin.TunnelNode.outer;
-import static dev.cipherlane.stages.builtin.TunnelNode.pod;
 import static dev.cipherlane.stages.builtin.TunnelNode.pod6Hi;
+import static dev.cipherlane.stages.builtin.TunnelNode.pod;
 import static dev.cipherlane.stages.builtin.TunnelNode.podIfMac;
 import static dev.cipherlane.stages.builtin.TunnelNode.podMac;
 import static dev.cipherlane.stages.builtin.TunnelNode.underlayMac;
@@ -25,6 +25,7 @@ import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.forwarding.ForwardingGraph;
 import dev.cipherlane.stages.tunnel.TunnelDecap;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -39,12 +40,11 @@ import org.junit.jupiter.api.Test;
 class TunnelForwardingTest {
     private static final int A = 1;
     private static final int B = 2;
-    private static final int ETHERNET = 14;
     private static final int OUTER = 20;
 
     /** Index of the tunnel an outer packet (at {@code at} in {@code frame}) travels in, from its destination. */
     private static int tunnelOf(byte[] frame, int peer) {
-        int destination = get32(frame, ETHERNET + 16);
+        int destination = get32(frame, Ethernet.HEADER_LENGTH + 16);
         for (int i = 0; i < TUNNELS; i++) {
             if (outer(peer, i) == destination) {
                 return i;
@@ -130,11 +130,11 @@ class TunnelForwardingTest {
                 byte[] frame = out.get(s);
                 assertEquals(tunnel, tunnelOf(frame, B), "segments of one flow share the tunnel");
                 int segmentPayload = Math.min(mss, payload - s * mss);
-                byte[] inner = Arrays.copyOfRange(frame, ETHERNET + OUTER, frame.length);
+                byte[] inner = Arrays.copyOfRange(frame, Ethernet.HEADER_LENGTH + OUTER, frame.length);
                 assertEquals(40 + segmentPayload, inner.length);
                 byte[] outer = TunnelPackets.outer(0, OUTER + inner.length, 63, 4, outer(A, tunnel), outer(B, tunnel));
                 assertArrayEquals(concat(ethernet(underlayMac(B), underlayMac(A), 0x0800), outer),
-                        Arrays.copyOf(frame, ETHERNET + OUTER), "segment " + s + " outer headers");
+                        Arrays.copyOf(frame, Ethernet.HEADER_LENGTH + OUTER), "segment " + s + " outer headers");
                 assertEquals(63, inner[8] & 0xFF, "inner TTL decremented once, segment " + s);
                 assertEquals(0, TunnelPackets.checksum(inner, 0, 20, 0), "inner header checksum, segment " + s);
                 assertEquals(inner.length, get16(inner, 2));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -53,12 +54,12 @@ class FlowHashTest {
     void swappingOnlyPortsOrOnlyAddressesIsADifferentFlow() {
         int a = 0x0A00_0001;
         int b = 0x0A00_0002;
-        int forward = FlowHash.hash4(a, b, FlowHash.TCP, 1000, 2000);
-        assertNotEquals(forward, FlowHash.hash4(a, b, FlowHash.TCP, 2000, 1000));
-        assertNotEquals(forward, FlowHash.hash4(b, a, FlowHash.TCP, 1000, 2000));
-        assertNotEquals(forward, FlowHash.hash4(a, b, FlowHash.UDP, 1000, 2000));
-        assertNotEquals(FlowHash.hash6(0, 1, 0, 2, FlowHash.TCP, 1000, 2000),
-                FlowHash.hash6(0, 1, 0, 2, FlowHash.TCP, 2000, 1000));
+        int forward = FlowHash.hash4(a, b, IpProtocol.TCP, 1000, 2000);
+        assertNotEquals(forward, FlowHash.hash4(a, b, IpProtocol.TCP, 2000, 1000));
+        assertNotEquals(forward, FlowHash.hash4(b, a, IpProtocol.TCP, 1000, 2000));
+        assertNotEquals(forward, FlowHash.hash4(a, b, IpProtocol.UDP, 1000, 2000));
+        assertNotEquals(FlowHash.hash6(0, 1, 0, 2, IpProtocol.TCP, 1000, 2000),
+                FlowHash.hash6(0, 1, 0, 2, IpProtocol.TCP, 2000, 1000));
     }
 
     /**
@@ -96,10 +97,10 @@ class FlowHashTest {
             int src = 0x0A01_0000 | random.nextInt(1 << 16);
             int dst = 0x0A02_0000 | random.nextInt(16);
             int sport = 32768 + random.nextInt(28232);
-            perPath4[lb.pick(lbIndex, FlowHash.hash4(src, dst, FlowHash.TCP, sport, 443))]++;
+            perPath4[lb.pick(lbIndex, FlowHash.hash4(src, dst, IpProtocol.TCP, sport, 443))]++;
             long prefix = 0xFD00_0000_0000_0000L;
             perPath6[lb.pick(lbIndex, FlowHash.hash6(prefix, random.nextInt(1 << 16), prefix | 1, random.nextInt(16),
-                    FlowHash.UDP, sport, 4789))]++;
+                    IpProtocol.UDP, sport, 4789))]++;
         }
         for (int path : paths) {
             assertShare(perPath4[path], flows);
@@ -112,7 +113,7 @@ class FlowHashTest {
         // Sequential addresses and ports must not collapse onto few buckets of a 16-bucket mask.
         Set<Integer> buckets = new HashSet<>();
         for (int port = 1000; port < 1016; port++) {
-            buckets.add(FlowHash.hash4(0x0A00_0001, 0x0A00_0002, FlowHash.UDP, port, 53) & 15);
+            buckets.add(FlowHash.hash4(0x0A00_0001, 0x0A00_0002, IpProtocol.UDP, port, 53) & 15);
         }
         assertTrue(buckets.size() >= 8, "only " + buckets.size() + " of 16 buckets used");
     }
@@ -123,11 +124,11 @@ class FlowHashTest {
             MemorySegment packet = arena.allocate(128);
             long ip = 14;
             long l4 = ip + 24; // IHL 6: one options word
-            writeIp4(packet, ip, FlowHash.TCP, 0x0A00_0001, 0xC0A8_0001, 0x4000); // DF only
+            writeIp4(packet, ip, IpProtocol.TCP, 0x0A00_0001, 0xC0A8_0001, 0x4000); // DF only
             packet.set(ValueLayout.JAVA_BYTE, ip, (byte) 0x46);
             packet.set(SHORT_BE, l4, (short) 40000);
             packet.set(SHORT_BE, l4 + 2, (short) 443);
-            assertEquals(FlowHash.hash4(0x0A00_0001, 0xC0A8_0001, FlowHash.TCP, 40000, 443),
+            assertEquals(FlowHash.hash4(0x0A00_0001, 0xC0A8_0001, IpProtocol.TCP, 40000, 443),
                     FlowHash.hash4(packet, ip, l4));
 
             writeIp4(packet, ip, FlowHash.SCTP, 0x0A00_0001, 0xC0A8_0001, 0);
@@ -144,13 +145,13 @@ class FlowHashTest {
             packet.set(SHORT_BE, 22, (short) 5678);
             int a = 0x0A00_0001;
             int b = 0x0A00_0002;
-            int noPorts = FlowHash.hash4(a, b, FlowHash.UDP, 0, 0);
-            writeIp4(packet, 0, FlowHash.UDP, a, b, 0x2000); // first fragment: MF set
+            int noPorts = FlowHash.hash4(a, b, IpProtocol.UDP, 0, 0);
+            writeIp4(packet, 0, IpProtocol.UDP, a, b, 0x2000); // first fragment: MF set
             assertEquals(noPorts, FlowHash.hash4(packet, 0, 20));
-            writeIp4(packet, 0, FlowHash.UDP, a, b, 0x00B9); // last fragment: offset only
+            writeIp4(packet, 0, IpProtocol.UDP, a, b, 0x00B9); // last fragment: offset only
             assertEquals(noPorts, FlowHash.hash4(packet, 0, 20));
-            writeIp4(packet, 0, FlowHash.UDP, a, b, 0x4000); // DF, not a fragment
-            assertEquals(FlowHash.hash4(a, b, FlowHash.UDP, 1234, 5678), FlowHash.hash4(packet, 0, 20));
+            writeIp4(packet, 0, IpProtocol.UDP, a, b, 0x4000); // DF, not a fragment
+            assertEquals(FlowHash.hash4(a, b, IpProtocol.UDP, 1234, 5678), FlowHash.hash4(packet, 0, 20));
             writeIp4(packet, 0, 1, a, b, 0); // ICMP: the L4 bytes are not ports
             assertEquals(FlowHash.hash4(a, b, 1, 0, 0), FlowHash.hash4(packet, 0, 20));
         }
@@ -164,29 +165,29 @@ class FlowHashTest {
             MemorySegment packet = arena.allocate(256);
             long ip = 14;
 
-            writeIp6(packet, ip, FlowHash.TCP, srcHi, 5, dstHi, 6);
+            writeIp6(packet, ip, IpProtocol.TCP, srcHi, 5, dstHi, 6);
             long l4 = ip + 40;
             packet.set(SHORT_BE, l4, (short) 50000);
             packet.set(SHORT_BE, l4 + 2, (short) 22);
-            int plain = FlowHash.hash6(srcHi, 5, dstHi, 6, FlowHash.TCP, 50000, 22);
+            int plain = FlowHash.hash6(srcHi, 5, dstHi, 6, IpProtocol.TCP, 50000, 22);
             assertEquals(plain, FlowHash.hash6(packet, ip, l4));
 
             // Hop-by-hop (8 bytes) then destination options (16 bytes) then UDP.
             writeIp6(packet, ip, 0, srcHi, 5, dstHi, 6);
             packet.set(ValueLayout.JAVA_BYTE, ip + 40, (byte) 60);
             packet.set(ValueLayout.JAVA_BYTE, ip + 41, (byte) 0);
-            packet.set(ValueLayout.JAVA_BYTE, ip + 48, (byte) FlowHash.UDP);
+            packet.set(ValueLayout.JAVA_BYTE, ip + 48, (byte) IpProtocol.UDP);
             packet.set(ValueLayout.JAVA_BYTE, ip + 49, (byte) 1);
             l4 = ip + 64;
             packet.set(SHORT_BE, l4, (short) 4500);
             packet.set(SHORT_BE, l4 + 2, (short) 4500);
-            assertEquals(FlowHash.hash6(srcHi, 5, dstHi, 6, FlowHash.UDP, 4500, 4500), FlowHash.hash6(packet, ip, l4));
+            assertEquals(FlowHash.hash6(srcHi, 5, dstHi, 6, IpProtocol.UDP, 4500, 4500), FlowHash.hash6(packet, ip, l4));
 
             // A Fragment header: every fragment hashes without ports, under the upper protocol.
             writeIp6(packet, ip, 44, srcHi, 5, dstHi, 6);
-            packet.set(ValueLayout.JAVA_BYTE, ip + 40, (byte) FlowHash.UDP);
+            packet.set(ValueLayout.JAVA_BYTE, ip + 40, (byte) IpProtocol.UDP);
             l4 = ip + 48;
-            assertEquals(FlowHash.hash6(srcHi, 5, dstHi, 6, FlowHash.UDP, 0, 0), FlowHash.hash6(packet, ip, l4));
+            assertEquals(FlowHash.hash6(srcHi, 5, dstHi, 6, IpProtocol.UDP, 0, 0), FlowHash.hash6(packet, ip, l4));
 
             // ESP cannot be stepped over; an l4Offset past it means no ports.
             writeIp6(packet, ip, 50, srcHi, 5, dstHi, 6);

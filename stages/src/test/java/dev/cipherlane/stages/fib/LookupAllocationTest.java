@@ -3,6 +3,7 @@ package dev.cipherlane.stages.fib;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -90,12 +91,12 @@ class LookupAllocationTest {
             for (int i = 0; i < 64; i++) {
                 long at = i * 128L;
                 packets.set(ValueLayout.JAVA_BYTE, at, (byte) 0x45);
-                packets.set(ValueLayout.JAVA_BYTE, at + 9, (byte) FlowHash.UDP);
+                packets.set(ValueLayout.JAVA_BYTE, at + 9, (byte) IpProtocol.UDP);
                 packets.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), at + 12, random.nextInt());
                 packets.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), at + 16, random.nextInt());
                 packets.set(ValueLayout.JAVA_INT_UNALIGNED, at + 20, random.nextInt());
                 // An IPv6 header after it, next header TCP.
-                packets.set(ValueLayout.JAVA_BYTE, at + 40 + 6, (byte) FlowHash.TCP);
+                packets.set(ValueLayout.JAVA_BYTE, at + 40 + 6, (byte) IpProtocol.TCP);
                 packets.set(ValueLayout.JAVA_LONG_UNALIGNED, at + 40 + 8, random.nextLong());
                 packets.set(ValueLayout.JAVA_LONG_UNALIGNED, at + 40 + 24, random.nextLong());
             }
@@ -114,7 +115,7 @@ class LookupAllocationTest {
         for (int i = 0; i < calls; i++) {
             int dst = addresses4[i & 1023];
             int lb = t.ip4().lookup(dst);
-            int adj = t.loadBalances().pick(lb, FlowHash.hash4(0x0A00_0001, dst, FlowHash.TCP, i & 0xFFFF, 443));
+            int adj = t.loadBalances().pick(lb, FlowHash.hash4(0x0A00_0001, dst, IpProtocol.TCP, i & 0xFFFF, 443));
             sink += adj + t.adjacencies().kind(adj).ordinal() + t.adjacencies().rewriteOffset(adj);
         }
         return sink;
@@ -127,7 +128,7 @@ class LookupAllocationTest {
             long hi = addresses6[2 * (i & 1023)];
             long lo = addresses6[2 * (i & 1023) + 1];
             int lb = t.ip6().lookup(hi, lo);
-            int adj = t.loadBalances().pick(lb, FlowHash.hash6(hi, lo, lo, hi, FlowHash.UDP, i & 0xFFFF, 4789));
+            int adj = t.loadBalances().pick(lb, FlowHash.hash6(hi, lo, lo, hi, IpProtocol.UDP, i & 0xFFFF, 4789));
             sink += adj + t.adjacencies().txInterface(adj) + 1;
         }
         return sink;

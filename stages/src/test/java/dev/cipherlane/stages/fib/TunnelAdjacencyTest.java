@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cipherlane.stages.wire.IpProtocol;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class TunnelAdjacencyTest {
         AdjacencyTable.Snapshot adjs = adjacencies.snapshot();
         Set<Integer> used = new HashSet<>();
         for (int flow = 0; flow < 64; flow++) {
-            int hash = FlowHash.hash4(0x0A010000 + flow, 0x0A020000 + flow, FlowHash.TCP, 40000 + flow, 443);
+            int hash = FlowHash.hash4(0x0A010000 + flow, 0x0A020000 + flow, IpProtocol.TCP, 40000 + flow, 443);
             used.add(adjs.tunnel(snapshot.pick(lb, hash)));
         }
         assertTrue(used.containsAll(Set.of(0, 1, 2, 3)), "used " + used);

@@ -17,6 +17,7 @@ import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import dev.cipherlane.stages.testing.StageHarness;
+import dev.cipherlane.stages.wire.Ethernet;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.Test;
 
 class VirtioNetMetadataTest {
     private static final String PROBE = "virtio-probe";
-    private static final int ETHERNET = 14;
 
     /**
      * What a tap input does with the header: parse it from just in front of the frame and
@@ -69,9 +69,9 @@ class VirtioNetMetadataTest {
         s.options = timestamps(1, 2);
         s.payload = pattern(payload, 1);
         byte[] ip = s.bytes();
-        byte[] f = new byte[ETHERNET + ip.length];
+        byte[] f = new byte[Ethernet.HEADER_LENGTH + ip.length];
         f[12] = 0x08;
-        System.arraycopy(ip, 0, f, ETHERNET, ip.length);
+        System.arraycopy(ip, 0, f, Ethernet.HEADER_LENGTH, ip.length);
         return f;
     }
 
@@ -92,7 +92,7 @@ class VirtioNetMetadataTest {
     @Test
     void tcpGsoHeaderParsesIntoMetadataAndWritesBackIdentically() {
         byte[] original = header(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4 | VirtioNetHeader.GSO_ECN,
-                ETHERNET + 20 + 32, 1448, ETHERNET + 20, 16);
+                Ethernet.HEADER_LENGTH + 20 + 32, 1448, Ethernet.HEADER_LENGTH + 20, 16);
         assertEquals((byte) 0xA8, original[4], "gso_size 1448 is little-endian on the wire");
         try (StageHarness h = new StageHarness(new Probe())) {
             int bi = withHeader(h, frame(4000), original);
@@ -103,13 +103,13 @@ class VirtioNetMetadataTest {
             assertEquals(1448, mem.gsoSize(bi));
             assertTrue(mem.hasFlag(bi, PacketFlags.NEEDS_CSUM));
             assertFalse(mem.hasFlag(bi, PacketFlags.CSUM_VALID));
-            assertEquals(PacketMemory.HEADROOM + ETHERNET + 20, mem.csumStart(bi), "buffer-relative");
+            assertEquals(PacketMemory.HEADROOM + Ethernet.HEADER_LENGTH + 20, mem.csumStart(bi), "buffer-relative");
             assertEquals(16, mem.csumOffset(bi));
 
             // Stages strip and restore the Ethernet header; csumStart does not move with them.
-            mem.push(bi, -ETHERNET);
+            mem.push(bi, -Ethernet.HEADER_LENGTH);
             assertEquals(20, mem.csumStart(bi) - mem.dataOffset(bi), "still the TCP header");
-            mem.push(bi, ETHERNET);
+            mem.push(bi, Ethernet.HEADER_LENGTH);
 
             long at = mem.start(bi) - 64;
             assertEquals(VirtioNetMetadata.OK, VirtioNetMetadata.write(mem, bi, at));
@@ -121,7 +121,7 @@ class VirtioNetMetadataTest {
     void plainAndValidatedFramesRoundTrip() {
         byte[] none = header(0, 0, 0, 0, 0, 0);
         byte[] valid = header(VirtioNetHeader.F_DATA_VALID, 0, 0, 0, 0, 0);
-        byte[] partial = header(VirtioNetHeader.F_NEEDS_CSUM, 0, 0, 0, ETHERNET + 20, 16);
+        byte[] partial = header(VirtioNetHeader.F_NEEDS_CSUM, 0, 0, 0, Ethernet.HEADER_LENGTH + 20, 16);
         try (StageHarness h = new StageHarness(new Probe())) {
             int a = withHeader(h, frame(100), none);
             int b = withHeader(h, frame(100), valid);
@@ -145,7 +145,7 @@ class VirtioNetMetadataTest {
 
     @Test
     void needsCsumWinsOverDataValidAndStaleStateIsCleared() {
-        byte[] both = header(VirtioNetHeader.F_NEEDS_CSUM | VirtioNetHeader.F_DATA_VALID, 0, 0, 0, ETHERNET + 20, 16);
+        byte[] both = header(VirtioNetHeader.F_NEEDS_CSUM | VirtioNetHeader.F_DATA_VALID, 0, 0, 0, Ethernet.HEADER_LENGTH + 20, 16);
         try (StageHarness h = new StageHarness(new Probe())) {
             int bi = withHeader(h, frame(10), both);
             h.memory().setFlag(bi, PacketFlags.CSUM_VALID);
@@ -167,7 +167,7 @@ class VirtioNetMetadataTest {
 
     @Test
     void eachMalformedHeaderIsCountedUnderItsName() {
-        int length = ETHERNET + 20 + 32 + 100;
+        int length = Ethernet.HEADER_LENGTH + 20 + 32 + 100;
         try (StageHarness h = new StageHarness(new Probe())) {
             int unknownType = withHeader(h, frame(100), header(0, 2, 0, 1448, 0, 0));
             int udpL4 = withHeader(h, frame(100), header(0, 5, 0, 1448, 0, 0));
@@ -214,7 +214,7 @@ class VirtioNetMetadataTest {
             mem.csumOffset(bi, 16);
             assertEquals(VirtioNetMetadata.CHECKSUM_BEYOND_PACKET, VirtioNetMetadata.write(mem, bi, at));
 
-            mem.csumStart(bi, mem.dataOffset(bi) + ETHERNET + 20);
+            mem.csumStart(bi, mem.dataOffset(bi) + Ethernet.HEADER_LENGTH + 20);
             mem.gsoType(bi, VirtioNetHeader.GSO_NONE);
             assertEquals(VirtioNetMetadata.GSO_TYPE_UNKNOWN, VirtioNetMetadata.write(mem, bi, at));
 
@@ -223,7 +223,7 @@ class VirtioNetMetadataTest {
 
             mem.gsoType(bi, VirtioNetHeader.GSO_TCPV4);
             assertEquals(VirtioNetMetadata.OK, VirtioNetMetadata.write(mem, bi, at));
-            assertArrayEquals(header(1, 1, ETHERNET + 20 + 32, 1448, ETHERNET + 20, 16), written(mem, bi, at));
+            assertArrayEquals(header(1, 1, Ethernet.HEADER_LENGTH + 20 + 32, 1448, Ethernet.HEADER_LENGTH + 20, 16), written(mem, bi, at));
             cache.free(bi);
         }
     }

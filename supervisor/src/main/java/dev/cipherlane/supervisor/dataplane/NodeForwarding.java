@@ -14,6 +14,8 @@ import dev.cipherlane.stages.fib.Ip4Fib;
 import dev.cipherlane.stages.fib.Ip6Fib;
 import dev.cipherlane.stages.fib.LoadBalanceTable;
 import dev.cipherlane.stages.fib.Prefixes;
+import dev.cipherlane.stages.neighbour.AdjacencyResolver;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.tunnel.TunnelTable;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.neighbour.ArpRequester;
 import dev.cipherlane.stages.graph.IdleStrategy;
+import dev.cipherlane.stages.neighbour.ArpRequester;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.ring.FrameRing;
 import java.util.function.Supplier;
