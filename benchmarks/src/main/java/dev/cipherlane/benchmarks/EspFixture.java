@@ -88,10 +88,10 @@ final class EspFixture {
         SaState sa = sas.state(outbound);
         for (int bi : bis) {
             int arc = EspOutbound.encapsulate(mem, mem.data(), bi, sa);
-            if (arc == EspEncrypt.ARC_REWRITE) {
+            if (arc == EspEncrypt.Arcs.REWRITE.ordinal()) {
                 arc = EspOutbound.seal(mem, mem.data(), bi, sa, engine);
             }
-            if (arc != EspEncrypt.ARC_REWRITE || mem.length(bi) != ESP_BYTES) {
+            if (arc != EspEncrypt.Arcs.REWRITE.ordinal() || mem.length(bi) != ESP_BYTES) {
                 throw new IllegalStateException("esp-encrypt refused a benchmark packet: "
                         + (arc < 0 ? EspEncrypt.SPEC.errors().get(-1 - arc) : "length " + mem.length(bi)));
             }

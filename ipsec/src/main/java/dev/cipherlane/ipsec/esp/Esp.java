@@ -1,5 +1,9 @@
 package dev.cipherlane.ipsec.esp;
 
+import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.IpProtocol;
+import dev.cipherlane.stages.wire.Udp;
+
 /**
  * ESP wire format as the stages use it (RFC 4303 section 2, AES-GCM per RFC 4106 section 3,
  * UDP encapsulation per RFC 3948 section 2):
@@ -19,14 +23,6 @@ package dev.cipherlane.ipsec.esp;
 public final class Esp {
     private Esp() {}
 
-    /** IP protocol number of ESP (RFC 4303 section 2). */
-    public static final int PROTOCOL = 50;
-    public static final int PROTOCOL_UDP = 17;
-    /** UDP port of encapsulated ESP and IKE after NAT traversal (RFC 3948 section 2). */
-    public static final int NAT_T_PORT = 4500;
-
-    public static final int IP4_HEADER = 20;
-    public static final int UDP_HEADER = 8;
     /** SPI and sequence number. */
     public static final int HEADER = 8;
     public static final int IV = 8;
@@ -41,7 +37,7 @@ public final class Esp {
      * Most bytes ESP adds to an IPIP packet: UDP header, ESP header, IV, 3 bytes of padding,
      * trailer and ICV. The tunnel MTU given to {@code ipip-encap} should leave this much room.
      */
-    public static final int MAX_OVERHEAD = UDP_HEADER + PAYLOAD + 3 + TRAILER + ICV;
+    public static final int MAX_OVERHEAD = Udp.HEADER + PAYLOAD + 3 + TRAILER + ICV;
 
     /**
      * The most bytes a protected IPIP tunnel adds to an inner packet: the outer IPv4 header
@@ -49,7 +45,7 @@ public final class Esp {
      * not encapsulated. What the tunnel's MTU check must reserve.
      */
     public static int tunnelOverhead(boolean udpEncapsulated) {
-        return IP4_HEADER + MAX_OVERHEAD - (udpEncapsulated ? 0 : UDP_HEADER);
+        return Ip4.MIN_HEADER + MAX_OVERHEAD - (udpEncapsulated ? 0 : Udp.HEADER);
     }
 
     /** The 4-byte zero marker that tells IKE from ESP on port 4500 (RFC 3948 section 2.2). */

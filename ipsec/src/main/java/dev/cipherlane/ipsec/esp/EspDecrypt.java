@@ -5,14 +5,17 @@ import dev.cipherlane.ipsec.sa.SaDrop;
 import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.ipsec.sa.SaTable;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.IpProtocol;
+import dev.cipherlane.stages.wire.Udp;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * {@code esp-decrypt}: ESP packets addressed to us (from {@code ip4-local}), starting at their
@@ -34,39 +37,39 @@ import java.util.List;
 public final class EspDecrypt extends Stage<EspStageParams> {
     public static final String NAME = "esp-decrypt";
 
-    public static final int ARC_IPIP = 0;
-    public static final int ARC_IKE = 1;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { IPIP, IKE }
 
-    public static final int RUNT = 0;
-    public static final int NOT_IP4 = 1;
-    public static final int LENGTH_MISMATCH = 2;
-    public static final int OUTER_FRAGMENT = 3;
-    public static final int NOT_ESP = 4;
-    public static final int NAT_KEEPALIVE = 5;
-    public static final int UNKNOWN_SPI = 6;
-    public static final int HARD_LIMIT = 7;
-    public static final int REPLAY = 8;
-    public static final int TOO_OLD = 9;
-    public static final int INTEGRITY = 10;
-    public static final int BAD_PADDING = 11;
-    public static final int BAD_NEXT_HEADER = 12;
-    public static final int NO_ENGINE = 13;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        RUNT("esp runt"),
+        NOT_IP4("outer header not ip4"),
+        LENGTH_MISMATCH("outer ip4 length mismatch"),
+        OUTER_FRAGMENT("outer ip4 fragment"),
+        NOT_ESP("not esp"),
+        NAT_KEEPALIVE("nat keepalive"),
+        UNKNOWN_SPI("unknown spi"),
+        HARD_LIMIT(SaDrop.HARD_LIMIT.reason()),
+        REPLAY(SaDrop.REPLAY.reason()),
+        TOO_OLD(SaDrop.TOO_OLD.reason()),
+        INTEGRITY(SaDrop.INTEGRITY.reason()),
+        BAD_PADDING(SaDrop.BAD_PADDING.reason()),
+        BAD_NEXT_HEADER(SaDrop.BAD_NEXT_HEADER.reason()),
+        NO_ENGINE("no crypto engine for worker");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("ipip", "ike"), List.of(
-            "esp runt",
-            "outer header not ip4",
-            "outer ip4 length mismatch",
-            "outer ip4 fragment",
-            "not esp",
-            "nat keepalive",
-            "unknown spi",
-            SaDrop.HARD_LIMIT.reason(),
-            SaDrop.REPLAY.reason(),
-            SaDrop.TOO_OLD.reason(),
-            SaDrop.INTEGRITY.reason(),
-            SaDrop.BAD_PADDING.reason(),
-            SaDrop.BAD_NEXT_HEADER.reason(),
-            "no crypto engine for worker"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     /** Per worker, by worker index; a worker beyond it (params swapped for more) counts per packet. */
     private final FrameCounters[] counters;
@@ -114,11 +117,11 @@ public final class EspDecrypt extends Stage<EspStageParams> {
     private static int decrypt(SaTable.Snapshot sas, AeadEngine engine, PacketMemory mem, MemorySegment data, int bi,
             FrameCounters counted) {
         int arc = EspInbound.check(mem, data, bi, sas);
-        if (arc != ARC_IPIP) {
+        if (arc != Arcs.IPIP.ordinal()) {
             return arc;
         }
         if (engine == null) {
-            return -1 - NO_ENGINE;
+            return -1 - Errors.NO_ENGINE.ordinal();
         }
         SaState sa = sas.state(mem.saIndex(bi));
         arc = EspInbound.open(mem, data, bi, sa, engine);
@@ -134,13 +137,13 @@ public final class EspDecrypt extends Stage<EspStageParams> {
         }
         int headerLength = (mem.u8(bi, Ip4.VERSION_IHL) & 0x0F) * 4;
         int protocol = mem.u8(bi, Ip4.PROTOCOL);
-        int esp = headerLength + (protocol == Esp.PROTOCOL_UDP ? Esp.UDP_HEADER : 0);
+        int esp = headerLength + (protocol == IpProtocol.UDP ? Udp.HEADER : 0);
         String addresses = Prefixes.format4(mem.u32(bi, Ip4.SOURCE)) + " -> "
                 + Prefixes.format4(mem.u32(bi, Ip4.DESTINATION));
         if (length < esp + Esp.HEADER) {
             return addresses + " proto " + protocol + " length " + length;
         }
-        return addresses + (protocol == Esp.PROTOCOL_UDP ? " udp" : "") + " spi 0x"
+        return addresses + (protocol == IpProtocol.UDP ? " udp" : "") + " spi 0x"
                 + Integer.toHexString(mem.u32(bi, esp)) + " seq " + Integer.toUnsignedString(mem.u32(bi, esp + 4))
                 + " length " + length;
     }

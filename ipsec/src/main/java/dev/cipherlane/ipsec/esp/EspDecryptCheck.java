@@ -3,11 +3,11 @@ package dev.cipherlane.ipsec.esp;
 import dev.cipherlane.ipsec.sa.SaTable;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -19,10 +19,12 @@ import java.util.function.Supplier;
  */
 public final class EspDecryptCheck extends Stage<EspDecryptCheck.Params> {
     public static final String NAME = "esp-decrypt-check";
-    public static final int ARC_OPEN = 0;
-    public static final int ARC_IKE = 1;
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("open", "ike"), EspDecrypt.SPEC.errors());
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { OPEN, IKE }
+
+    /** Drops are {@code esp-decrypt}'s errors. */
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, EspDecrypt.Errors.class);
 
     public record Params(Supplier<SaTable.Snapshot> sas) {}
 
@@ -42,7 +44,7 @@ public final class EspDecryptCheck extends Stage<EspDecryptCheck.Params> {
             if (arc < 0) {
                 ctx.drop(bi, -1 - arc);
             } else {
-                ctx.enqueue(arc == EspDecrypt.ARC_IPIP ? ARC_OPEN : ARC_IKE, bi);
+                ctx.enqueue(arc == EspDecrypt.Arcs.IPIP.ordinal() ? Arcs.OPEN : Arcs.IKE, bi);
             }
         }
     }

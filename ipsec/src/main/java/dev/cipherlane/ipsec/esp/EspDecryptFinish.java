@@ -4,11 +4,11 @@ import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.ipsec.sa.SaTable;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -18,9 +18,12 @@ import java.util.function.Supplier;
  */
 public final class EspDecryptFinish extends Stage<EspDecryptFinish.Params> {
     public static final String NAME = "esp-decrypt-finish";
-    public static final int ARC_IPIP = 0;
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("ipip"), EspDecrypt.SPEC.errors());
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { IPIP }
+
+    /** Drops are {@code esp-decrypt}'s errors. */
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, EspDecrypt.Errors.class);
 
     public record Params(Supplier<SaTable.Snapshot> sas) {}
 
@@ -37,11 +40,11 @@ public final class EspDecryptFinish extends Stage<EspDecryptFinish.Params> {
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
             SaState sa = sas.state(mem.saIndex(bi));
-            int arc = sa == null ? -1 - EspDecrypt.UNKNOWN_SPI : EspInbound.finish(mem, data, bi, sa);
+            int arc = sa == null ? -1 - EspDecrypt.Errors.UNKNOWN_SPI.ordinal() : EspInbound.finish(mem, data, bi, sa);
             if (arc < 0) {
                 ctx.drop(bi, -1 - arc);
             } else {
-                ctx.enqueue(ARC_IPIP, bi);
+                ctx.enqueue(Arcs.IPIP, bi);
             }
         }
     }

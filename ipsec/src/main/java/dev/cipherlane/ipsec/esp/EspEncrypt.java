@@ -5,14 +5,15 @@ import dev.cipherlane.ipsec.sa.SaDrop;
 import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.ipsec.sa.SaTable;
 import dev.cipherlane.stages.buffer.PacketMemory;
-import dev.cipherlane.stages.wire.Ip4;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
+import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.wire.Ip4;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * {@code esp-encrypt}: ESP tunnel protection of IPIP packets (RFC 4303 with AES-256-GCM, RFC
@@ -36,38 +37,39 @@ import java.util.List;
 public final class EspEncrypt extends Stage<EspStageParams> {
     public static final String NAME = "esp-encrypt";
 
-    public static final int ARC_REWRITE = 0;
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { REWRITE }
 
-    public static final int NO_OUTBOUND_SA = 0;
-    public static final int HARD_LIMIT = 1;
-    public static final int SEQUENCE_EXHAUSTED = 2;
-    public static final int SEQUENCE_PENDING = 3;
-    public static final int SEQUENCE_CLOSED = 4;
-    public static final int NOT_IP4 = 5;
-    public static final int LENGTH_MISMATCH = 6;
-    public static final int NOT_IPIP = 7;
-    public static final int GSO_NOT_SEGMENTED = 8;
-    public static final int TOO_BIG = 9;
-    public static final int NO_HEADROOM = 10;
-    public static final int NO_TAILROOM = 11;
-    public static final int NO_ENGINE = 12;
-    public static final int CRYPTO_ERROR = 13;
+    /** Errors, in index order, with the reasons {@code show errors} prints. */
+    public enum Errors implements StageError {
+        NO_OUTBOUND_SA("no outbound sa"),
+        HARD_LIMIT(SaDrop.HARD_LIMIT.reason()),
+        SEQUENCE_EXHAUSTED(SaDrop.SEQUENCE_EXHAUSTED.reason()),
+        SEQUENCE_PENDING(SaDrop.SEQUENCE_PENDING.reason()),
+        SEQUENCE_CLOSED(SaDrop.SEQUENCE_CLOSED.reason()),
+        NOT_IP4("outer header not ip4 without options"),
+        LENGTH_MISMATCH("outer ip4 length mismatch"),
+        NOT_IPIP("not an ipip packet"),
+        GSO_NOT_SEGMENTED("gso packet not segmented"),
+        TOO_BIG("packet too big for esp"),
+        NO_HEADROOM("no headroom for esp header"),
+        NO_TAILROOM("no tailroom for esp trailer"),
+        NO_ENGINE("no crypto engine for worker"),
+        CRYPTO_ERROR("encryption failed");
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("rewrite"), List.of(
-            "no outbound sa",
-            SaDrop.HARD_LIMIT.reason(),
-            SaDrop.SEQUENCE_EXHAUSTED.reason(),
-            SaDrop.SEQUENCE_PENDING.reason(),
-            SaDrop.SEQUENCE_CLOSED.reason(),
-            "outer header not ip4 without options",
-            "outer ip4 length mismatch",
-            "not an ipip packet",
-            "gso packet not segmented",
-            "packet too big for esp",
-            "no headroom for esp header",
-            "no tailroom for esp trailer",
-            "no crypto engine for worker",
-            "encryption failed"));
+        private final String reason;
+
+        Errors(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, Errors.class);
 
     /** Per worker, by worker index; a worker beyond it (params swapped for more) works per packet. */
     private final OutboundFrame[] frames;
@@ -121,14 +123,14 @@ public final class EspEncrypt extends Stage<EspStageParams> {
             OutboundFrame batch, FrameCounters counted) {
         SaState sa = sas.state(mem.saIndex(bi));
         if (sa == null || !sa.outbound()) {
-            return -1 - NO_OUTBOUND_SA;
+            return -1 - Errors.NO_OUTBOUND_SA.ordinal();
         }
         if (!sa.usable()) {
             sa.counters().drop(SaDrop.HARD_LIMIT);
-            return -1 - HARD_LIMIT;
+            return -1 - Errors.HARD_LIMIT.ordinal();
         }
         if (engine == null) {
-            return -1 - NO_ENGINE;
+            return -1 - Errors.NO_ENGINE.ordinal();
         }
         int arc = EspOutbound.encapsulate(mem, data, bi, sa, batch, counted);
         return arc < 0 ? arc : EspOutbound.seal(mem, data, bi, sa, engine);

@@ -5,11 +5,11 @@ import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.ipsec.sa.SaTable;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
+import dev.cipherlane.stages.graph.NextArc;
 import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageSpec;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -22,9 +22,12 @@ import java.util.function.Supplier;
  */
 public final class EspEncryptPrepare extends Stage<EspEncryptPrepare.Params> {
     public static final String NAME = "esp-encrypt-prepare";
-    public static final int ARC_SEAL = 0;
 
-    public static final StageSpec SPEC = new StageSpec(NAME, List.of("seal"), EspEncrypt.SPEC.errors());
+    /** Next arcs, in index order. */
+    public enum Arcs implements NextArc { SEAL }
+
+    /** Drops are {@code esp-encrypt}'s errors. */
+    public static final StageSpec SPEC = StageSpec.of(NAME, Arcs.class, EspEncrypt.Errors.class);
 
     public record Params(Supplier<SaTable.Snapshot> sas) {}
 
@@ -43,17 +46,17 @@ public final class EspEncryptPrepare extends Stage<EspEncryptPrepare.Params> {
             SaState sa = sas.state(mem.saIndex(bi));
             int arc;
             if (sa == null || !sa.outbound()) {
-                arc = -1 - EspEncrypt.NO_OUTBOUND_SA;
+                arc = -1 - EspEncrypt.Errors.NO_OUTBOUND_SA.ordinal();
             } else if (!sa.usable()) {
                 sa.counters().drop(SaDrop.HARD_LIMIT);
-                arc = -1 - EspEncrypt.HARD_LIMIT;
+                arc = -1 - EspEncrypt.Errors.HARD_LIMIT.ordinal();
             } else {
                 arc = EspOutbound.encapsulate(mem, data, bi, sa);
             }
             if (arc < 0) {
                 ctx.drop(bi, -1 - arc);
             } else {
-                ctx.enqueue(ARC_SEAL, bi);
+                ctx.enqueue(Arcs.SEAL, bi);
             }
         }
     }

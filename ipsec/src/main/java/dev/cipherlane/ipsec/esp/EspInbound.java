@@ -10,6 +10,8 @@ import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.IpProtocol;
+import dev.cipherlane.stages.wire.Udp;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -22,15 +24,11 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Between the steps the packet carries its SA index in {@code saIndex} and the high half of
  * its sequence number (0 without ESN) in {@code opaque}. Return values are
- * {@link EspDecrypt#ARC_IPIP} (go on), {@link EspDecrypt#ARC_IKE} (from {@link #check} only) or
+ * {@link EspDecrypt.Arcs#IPIP} (go on), {@link EspDecrypt.Arcs#IKE} (from {@link #check} only) or
  * {@code -1 - error}, the error one of {@link EspDecrypt}'s.
  */
 public final class EspInbound {
     private EspInbound() {}
-
-    /** Next header values ESP may carry here: IPv4 (RFC 2003) or IPv6 (RFC 4213) in the tunnel. */
-    public static final int NEXT_HEADER_IP4 = 4;
-    public static final int NEXT_HEADER_IP6 = 41;
 
     /**
      * Parses the outer header (IPv4, protocol 50, or UDP to port 4500 per RFC 3948), tells IKE
@@ -40,59 +38,59 @@ public final class EspInbound {
     public static int check(PacketMemory mem, MemorySegment data, int bi, SaTable.Snapshot sas) {
         int length = mem.length(bi);
         if (length < Ip4.MIN_HEADER) {
-            return -1 - EspDecrypt.RUNT;
+            return -1 - EspDecrypt.Errors.RUNT.ordinal();
         }
         long ip = mem.start(bi);
         int versionIhl = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.VERSION_IHL));
         int headerLength = (versionIhl & 0x0F) * 4;
         if (versionIhl >>> 4 != 4 || headerLength < Ip4.MIN_HEADER) {
-            return -1 - EspDecrypt.NOT_IP4;
+            return -1 - EspDecrypt.Errors.NOT_IP4.ordinal();
         }
         int total = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.TOTAL_LENGTH));
         if (total > length || total < headerLength) {
-            return -1 - EspDecrypt.LENGTH_MISMATCH;
+            return -1 - EspDecrypt.Errors.LENGTH_MISMATCH.ordinal();
         }
         if ((data.get(Net.U16, ip + Ip4.FLAGS_FRAGMENT) & (Ip4.MORE_FRAGMENTS | Ip4.FRAGMENT_OFFSET_MASK)) != 0) {
-            return -1 - EspDecrypt.OUTER_FRAGMENT;
+            return -1 - EspDecrypt.Errors.OUTER_FRAGMENT.ordinal();
         }
         int protocol = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL));
         int at = headerLength;
-        if (protocol == Esp.PROTOCOL_UDP) {
-            if (total - headerLength < Esp.UDP_HEADER) {
-                return -1 - EspDecrypt.RUNT;
+        if (protocol == IpProtocol.UDP) {
+            if (total - headerLength < Udp.HEADER) {
+                return -1 - EspDecrypt.Errors.RUNT.ordinal();
             }
             long udp = ip + headerLength;
-            if (Short.toUnsignedInt(data.get(Net.U16, udp + 2)) != Esp.NAT_T_PORT) {
-                return -1 - EspDecrypt.NOT_ESP;
+            if (Short.toUnsignedInt(data.get(Net.U16, udp + 2)) != Udp.NAT_TRAVERSAL_PORT) {
+                return -1 - EspDecrypt.Errors.NOT_ESP.ordinal();
             }
             if (Short.toUnsignedInt(data.get(Net.U16, udp + 4)) != total - headerLength) {
-                return -1 - EspDecrypt.LENGTH_MISMATCH;
+                return -1 - EspDecrypt.Errors.LENGTH_MISMATCH.ordinal();
             }
-            int payload = total - headerLength - Esp.UDP_HEADER;
-            long first = udp + Esp.UDP_HEADER;
+            int payload = total - headerLength - Udp.HEADER;
+            long first = udp + Udp.HEADER;
             if (payload == 1 && Byte.toUnsignedInt(data.get(Net.U8, first)) == Esp.NAT_KEEPALIVE) {
-                return -1 - EspDecrypt.NAT_KEEPALIVE;
+                return -1 - EspDecrypt.Errors.NAT_KEEPALIVE.ordinal();
             }
             if (payload >= Esp.NON_ESP_MARKER && data.get(Net.U32, first) == 0) {
                 // RFC 3948 section 2.2: a zero where the SPI would be marks IKE.
-                return EspDecrypt.ARC_IKE;
+                return EspDecrypt.Arcs.IKE.ordinal();
             }
-            at += Esp.UDP_HEADER;
-        } else if (protocol != Esp.PROTOCOL) {
-            return -1 - EspDecrypt.NOT_ESP;
+            at += Udp.HEADER;
+        } else if (protocol != IpProtocol.ESP) {
+            return -1 - EspDecrypt.Errors.NOT_ESP.ordinal();
         }
         if (total - at < Esp.MIN_PACKET) {
-            return -1 - EspDecrypt.RUNT;
+            return -1 - EspDecrypt.Errors.RUNT.ordinal();
         }
         long esp = ip + at;
         int index = sas.findInbound(data.get(Net.U32, esp));
         SaState sa = sas.state(index);
         if (sa == null) {
-            return -1 - EspDecrypt.UNKNOWN_SPI;
+            return -1 - EspDecrypt.Errors.UNKNOWN_SPI.ordinal();
         }
         if (!sa.usable()) {
             sa.counters().drop(SaDrop.HARD_LIMIT);
-            return -1 - EspDecrypt.HARD_LIMIT;
+            return -1 - EspDecrypt.Errors.HARD_LIMIT.ordinal();
         }
         ReplayWindow window = sa.window();
         long seq = window.sequence(data.get(Net.U32, esp + 4));
@@ -103,7 +101,7 @@ public final class EspInbound {
         mem.length(bi, total);
         mem.saIndex(bi, index);
         mem.opaque(bi, (int) (seq >>> 32));
-        return EspDecrypt.ARC_IPIP;
+        return EspDecrypt.Arcs.IPIP.ordinal();
     }
 
     /**
@@ -132,9 +130,9 @@ public final class EspInbound {
         }
         if (!opened) {
             sa.counters().drop(SaDrop.INTEGRITY);
-            return -1 - EspDecrypt.INTEGRITY;
+            return -1 - EspDecrypt.Errors.INTEGRITY.ordinal();
         }
-        return EspDecrypt.ARC_IPIP;
+        return EspDecrypt.Arcs.IPIP.ordinal();
     }
 
     /**
@@ -164,11 +162,11 @@ public final class EspInbound {
         int pad = Byte.toUnsignedInt(data.get(Net.U8, end - 2));
         if (pad > text - Esp.TRAILER || !paddingValid(data, end - Esp.TRAILER - pad, pad)) {
             sa.counters().drop(SaDrop.BAD_PADDING);
-            return -1 - EspDecrypt.BAD_PADDING;
+            return -1 - EspDecrypt.Errors.BAD_PADDING.ordinal();
         }
-        if (nextHeader != NEXT_HEADER_IP4 && nextHeader != NEXT_HEADER_IP6) {
+        if (nextHeader != IpProtocol.IPIP4 && nextHeader != IpProtocol.IPIP6) {
             sa.counters().drop(SaDrop.BAD_NEXT_HEADER);
-            return -1 - EspDecrypt.BAD_NEXT_HEADER;
+            return -1 - EspDecrypt.Errors.BAD_NEXT_HEADER.ordinal();
         }
         int inner = text - Esp.TRAILER - pad;
         if (counters != null) {
@@ -193,14 +191,14 @@ public final class EspInbound {
         mem.flags(bi, mem.flags(bi) & ~(PacketFlags.NEEDS_CSUM | PacketFlags.CSUM_VALID));
         mem.gsoType(bi, 0);
         mem.gsoSize(bi, 0);
-        return EspDecrypt.ARC_IPIP;
+        return EspDecrypt.Arcs.IPIP.ordinal();
     }
 
     /** Offset of the SPI from the IP header of a packet {@link #check} accepted. */
     private static int espOffset(MemorySegment data, long ip) {
         int headerLength = (Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.VERSION_IHL)) & 0x0F) * 4;
-        boolean udp = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL)) == Esp.PROTOCOL_UDP;
-        return udp ? headerLength + Esp.UDP_HEADER : headerLength;
+        boolean udp = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL)) == IpProtocol.UDP;
+        return udp ? headerLength + Udp.HEADER : headerLength;
     }
 
     /** RFC 4303 section 2.4: the padding bytes are 1, 2, 3... in order. */
@@ -216,9 +214,9 @@ public final class EspInbound {
     private static int replayed(SaState sa, int verdict) {
         if (verdict == ReplayWindow.REPLAY) {
             sa.counters().drop(SaDrop.REPLAY);
-            return EspDecrypt.REPLAY;
+            return EspDecrypt.Errors.REPLAY.ordinal();
         }
         sa.counters().drop(SaDrop.TOO_OLD);
-        return EspDecrypt.TOO_OLD;
+        return EspDecrypt.Errors.TOO_OLD.ordinal();
     }
 }

@@ -26,7 +26,7 @@ public final class EspOpenJob implements PacketJob<AeadEngine> {
     public int run(AeadEngine engine, PacketMemory mem, int bi, int thread) {
         SaState sa = sas.get().state(mem.saIndex(bi));
         if (sa == null) {
-            return 1 + EspDecrypt.UNKNOWN_SPI;
+            return 1 + EspDecrypt.Errors.UNKNOWN_SPI.ordinal();
         }
         int arc = EspInbound.open(mem, mem.data(), bi, sa, engine);
         return arc < 0 ? 1 + (-1 - arc) : PASS;

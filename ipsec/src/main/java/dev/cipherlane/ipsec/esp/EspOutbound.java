@@ -8,6 +8,8 @@ import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.wire.Checksum;
 import dev.cipherlane.stages.wire.Ip4;
+import dev.cipherlane.stages.wire.IpProtocol;
+import dev.cipherlane.stages.wire.Udp;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -20,7 +22,7 @@ import java.lang.foreign.MemorySegment;
  * protocol 4 or 41, then the inner packet. ESP goes between the two, as tunnel protection of
  * the IPIP tunnel: the outer header moves forward into the headroom by the size of the ESP
  * header and IV (and UDP header), the trailer and ICV go into the tailroom, and the inner packet
- * is encrypted where it lies. Return values are {@link EspEncrypt#ARC_REWRITE} or
+ * is encrypted where it lies. Return values are {@link EspEncrypt.Arcs#REWRITE} or
  * {@code -1 - error}, the error one of {@link EspEncrypt}'s.
  */
 public final class EspOutbound {
@@ -48,36 +50,36 @@ public final class EspOutbound {
     static int encapsulate(PacketMemory mem, MemorySegment data, int bi, SaState sa, OutboundFrame frame,
             FrameCounters counters) {
         if (mem.gsoSize(bi) > 0) {
-            return -1 - EspEncrypt.GSO_NOT_SEGMENTED;
+            return -1 - EspEncrypt.Errors.GSO_NOT_SEGMENTED.ordinal();
         }
         int length = mem.length(bi);
         long ip = mem.start(bi);
         if (length < Ip4.MIN_HEADER || Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.VERSION_IHL)) != VERSION_IHL) {
-            return -1 - EspEncrypt.NOT_IP4;
+            return -1 - EspEncrypt.Errors.NOT_IP4.ordinal();
         }
         int total = Short.toUnsignedInt(data.get(Net.U16, ip + Ip4.TOTAL_LENGTH));
         if (total < Ip4.MIN_HEADER || total > length) {
-            return -1 - EspEncrypt.LENGTH_MISMATCH;
+            return -1 - EspEncrypt.Errors.LENGTH_MISMATCH.ordinal();
         }
         int protocol = Byte.toUnsignedInt(data.get(Net.U8, ip + Ip4.PROTOCOL));
-        if (protocol != EspInbound.NEXT_HEADER_IP4 && protocol != EspInbound.NEXT_HEADER_IP6) {
-            return -1 - EspEncrypt.NOT_IPIP;
+        if (protocol != IpProtocol.IPIP4 && protocol != IpProtocol.IPIP6) {
+            return -1 - EspEncrypt.Errors.NOT_IPIP.ordinal();
         }
         int inner = total - Ip4.MIN_HEADER;
         int pad = Esp.padding(inner);
-        int udp = sa.udpEncapsulated() ? Esp.UDP_HEADER : 0;
+        int udp = sa.udpEncapsulated() ? Udp.HEADER : 0;
         int grow = udp + Esp.PAYLOAD;
         int tail = pad + Esp.TRAILER + Esp.ICV;
         int outTotal = total + grow + tail;
         if (outTotal > 0xFFFF) {
-            return -1 - EspEncrypt.TOO_BIG;
+            return -1 - EspEncrypt.Errors.TOO_BIG.ordinal();
         }
         int offset = mem.dataOffset(bi);
         if (offset < grow) {
-            return -1 - EspEncrypt.NO_HEADROOM;
+            return -1 - EspEncrypt.Errors.NO_HEADROOM.ordinal();
         }
         if (mem.bufferBytes(bi) - offset - total < tail) {
-            return -1 - EspEncrypt.NO_TAILROOM;
+            return -1 - EspEncrypt.Errors.NO_TAILROOM.ordinal();
         }
         long seq = frame != null ? frame.take(sa) : sa.sequence().next();
         if (seq < 1) {
@@ -100,7 +102,7 @@ public final class EspOutbound {
         long outer = ip - grow;
         MemorySegment.copy(data, ip, data, outer, Ip4.MIN_HEADER);
         data.set(Net.U16, outer + Ip4.TOTAL_LENGTH, (short) outTotal);
-        data.set(Net.U8, outer + Ip4.PROTOCOL, (byte) (udp != 0 ? Esp.PROTOCOL_UDP : Esp.PROTOCOL));
+        data.set(Net.U8, outer + Ip4.PROTOCOL, (byte) (udp != 0 ? IpProtocol.UDP : IpProtocol.ESP));
         data.set(Net.U16, outer + Ip4.CHECKSUM, (short) 0);
         data.set(Net.U16, outer + Ip4.CHECKSUM, (short) Checksum.compute(data, outer, Ip4.MIN_HEADER));
         long esp = outer + Ip4.MIN_HEADER;
@@ -110,7 +112,7 @@ public final class EspOutbound {
             data.set(Net.U16, esp + 2, (short) sa.udpDestinationPort());
             data.set(Net.U16, esp + 4, (short) (outTotal - Ip4.MIN_HEADER));
             data.set(Net.U16, esp + 6, (short) 0);
-            esp += Esp.UDP_HEADER;
+            esp += Udp.HEADER;
         }
         data.set(Net.U32, esp, sa.spi());
         data.set(Net.U32, esp + 4, (int) seq);
@@ -120,7 +122,7 @@ public final class EspOutbound {
         mem.push(bi, grow);
         mem.length(bi, outTotal);
         mem.l3Offset(bi, mem.dataOffset(bi));
-        return EspEncrypt.ARC_REWRITE;
+        return EspEncrypt.Arcs.REWRITE.ordinal();
     }
 
     /**
@@ -131,7 +133,7 @@ public final class EspOutbound {
      * low half is written back afterwards.
      */
     public static int seal(PacketMemory mem, MemorySegment data, int bi, SaState sa, AeadEngine engine) {
-        long esp = mem.start(bi) + Ip4.MIN_HEADER + (sa.udpEncapsulated() ? Esp.UDP_HEADER : 0);
+        long esp = mem.start(bi) + Ip4.MIN_HEADER + (sa.udpEncapsulated() ? Udp.HEADER : 0);
         int text = mem.length(bi) - (int) (esp - mem.start(bi)) - Esp.PAYLOAD - Esp.ICV;
         long seq = data.get(Net.U64, esp + Esp.HEADER);
         boolean sealed;
@@ -144,22 +146,22 @@ public final class EspOutbound {
         }
         if (!sealed) {
             sa.counters().drop(SaDrop.CRYPTO_ERROR);
-            return -1 - EspEncrypt.CRYPTO_ERROR;
+            return -1 - EspEncrypt.Errors.CRYPTO_ERROR.ordinal();
         }
-        return EspEncrypt.ARC_REWRITE;
+        return EspEncrypt.Arcs.REWRITE.ordinal();
     }
 
     /** The error for a refused sequence number, counted on the SA. */
     private static int refused(SaState sa, long code) {
         if (code == SequenceSource.EXHAUSTED || code == 0) {
             sa.counters().drop(SaDrop.SEQUENCE_EXHAUSTED);
-            return EspEncrypt.SEQUENCE_EXHAUSTED;
+            return EspEncrypt.Errors.SEQUENCE_EXHAUSTED.ordinal();
         }
         if (code == SequenceSource.CLOSED) {
             sa.counters().drop(SaDrop.SEQUENCE_CLOSED);
-            return EspEncrypt.SEQUENCE_CLOSED;
+            return EspEncrypt.Errors.SEQUENCE_CLOSED.ordinal();
         }
         sa.counters().drop(SaDrop.SEQUENCE_PENDING);
-        return EspEncrypt.SEQUENCE_PENDING;
+        return EspEncrypt.Errors.SEQUENCE_PENDING.ordinal();
     }
 }

@@ -27,7 +27,7 @@ public final class EspSealJob implements PacketJob<AeadEngine> {
     public int run(AeadEngine engine, PacketMemory mem, int bi, int thread) {
         SaState sa = sas.get().state(mem.saIndex(bi));
         if (sa == null) {
-            return 1 + EspEncrypt.NO_OUTBOUND_SA;
+            return 1 + EspEncrypt.Errors.NO_OUTBOUND_SA.ordinal();
         }
         int arc = EspOutbound.seal(mem, mem.data(), bi, sa, engine);
         return arc < 0 ? 1 + (-1 - arc) : PASS;
