@@ -39,8 +39,10 @@ public final class AeadEngines {
         String n = validate(name);
         return switch (n) {
             case AUTO -> ipsecMb.available()
-                    ? new EngineChoice(IpsecMbAesGcm.NAME, ipsecMb.describe(), "auto: ipsec-mb loaded and passed its self-test")
-                    : new EngineChoice(JdkAesGcm.NAME, JdkAesGcm.NAME, "auto: ipsec-mb unavailable: " + ipsecMb.reason());
+                    ? new EngineChoice(IpsecMbAesGcm.NAME, ipsecMb.describe(),
+                            "auto: ipsec-mb loaded and passed its self-test")
+                    : new EngineChoice(JdkAesGcm.NAME, JdkAesGcm.NAME,
+                            "auto: ipsec-mb unavailable: " + ipsecMb.reason());
             case IpsecMbAesGcm.NAME -> {
                 if (!ipsecMb.available()) {
                     throw new IllegalStateException("ipsec.engine = " + IpsecMbAesGcm.NAME + " but it is unavailable: "

@@ -33,7 +33,16 @@ public final class AeadKey implements AutoCloseable {
         this.salt = salt;
         this.jdk = new SecretKeySpec(key, "AES");
         this.bouncyCastle = new KeyParameter(key);
-        this.ipsecMb = IpsecMb.STATUS.available() ? IpsecMbKeyData.precompute(IpsecMb.PRE, key) : null;
+        this.ipsecMb = IpsecMb.STATUS.available() ? ipsecMbKeyData(key) : null;
+    }
+
+    /** Null if the library refused (it passed its self-test, so it should not): that engine then refuses the key. */
+    private static IpsecMbKeyData ipsecMbKeyData(byte[] key) {
+        try {
+            return IpsecMbKeyData.precompute(IpsecMb.PRE, key);
+        } catch (IllegalStateException e) {
+            return null;
+        }
     }
 
     /**

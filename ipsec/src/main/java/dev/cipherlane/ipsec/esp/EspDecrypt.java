@@ -31,8 +31,10 @@ import java.lang.foreign.MemorySegment;
  * are counted and dropped.
  *
  * <p>Each worker uses its own crypto engine, {@code engines.get(ctx.worker())}. The SA snapshot
- * is read once per frame and each SA's counters are added once per frame ({@link FrameCounters});
- * the replay window is still checked before and updated after each packet's ICV, under its lock.
+ * is read once per frame, each SA's counters are added once per frame ({@link FrameCounters}),
+ * and the frame goes through RFC 4303's steps one at a time so each SA's replay window is locked
+ * once per run of its packets, checked before any is opened and updated in order after their
+ * ICVs passed ({@link InboundFrame}).
  */
 public final class EspDecrypt extends Stage<EspStageParams> {
     public static final String NAME = "esp-decrypt";
@@ -73,12 +75,15 @@ public final class EspDecrypt extends Stage<EspStageParams> {
 
     /** Per worker, by worker index; a worker beyond it (params swapped for more) counts per packet. */
     private final FrameCounters[] counters;
+    private final InboundFrame[] frames;
 
     public EspDecrypt(EspStageParams params) {
         super(SPEC, params);
         counters = new FrameCounters[params.engines().size()];
+        frames = new InboundFrame[counters.length];
         for (int i = 0; i < counters.length; i++) {
             counters[i] = new FrameCounters();
+            frames[i] = new InboundFrame();
         }
     }
 
@@ -95,22 +100,28 @@ public final class EspDecrypt extends Stage<EspStageParams> {
         AeadEngine engine = p.engine(worker);
         PacketMemory mem = ctx.memory();
         MemorySegment data = mem.data();
-        FrameCounters counted = worker < counters.length ? counters[worker] : null;
-        if (counted != null) {
-            counted.begin(sas.size());
-        }
         int n = frame.count();
-        for (int i = 0; i < n; i++) {
-            int bi = frame.get(i);
-            int arc = decrypt(sas, engine, mem, data, bi, counted);
-            if (arc < 0) {
-                ctx.drop(bi, -1 - arc);
-            } else {
-                ctx.enqueue(arc, bi);
+        if (worker >= frames.length) {
+            for (int i = 0; i < n; i++) {
+                emit(ctx, frame.get(i), decrypt(sas, engine, mem, data, frame.get(i), null));
             }
+            return;
         }
-        if (counted != null) {
-            counted.finish();
+        FrameCounters counted = counters[worker];
+        InboundFrame steps = frames[worker];
+        counted.begin(sas.size());
+        steps.run(frame, mem, data, sas, engine, counted);
+        for (int i = 0; i < n; i++) {
+            emit(ctx, frame.get(i), steps.arc(i));
+        }
+        counted.finish();
+    }
+
+    private static void emit(StageContext ctx, int bi, int arc) {
+        if (arc < 0) {
+            ctx.drop(bi, -1 - arc);
+        } else {
+            ctx.enqueue(arc, bi);
         }
     }
 

@@ -36,6 +36,16 @@ public final class EspInbound {
      * sequence number against its replay window. Trims link padding past the IP total length.
      */
     public static int check(PacketMemory mem, MemorySegment data, int bi, SaTable.Snapshot sas) {
+        int arc = parse(mem, data, bi, sas);
+        return arc != EspDecrypt.ARC_IPIP ? arc : checkWindow(mem, data, bi, sas.state(mem.saIndex(bi)));
+    }
+
+    /**
+     * {@link #check} up to the window: the headers, the SA by SPI and its hard limit. On
+     * {@link EspDecrypt#ARC_IPIP} the packet's length is trimmed to the IP total length and its
+     * {@code saIndex} is the inbound SA's.
+     */
+    static int parse(PacketMemory mem, MemorySegment data, int bi, SaTable.Snapshot sas) {
         int length = mem.length(bi);
         if (length < Ip4.MIN_HEADER) {
             return -1 - EspDecrypt.Errors.RUNT.ordinal();
@@ -92,14 +102,23 @@ public final class EspInbound {
             sa.counters().drop(SaDrop.HARD_LIMIT);
             return -1 - EspDecrypt.Errors.HARD_LIMIT.ordinal();
         }
+        mem.length(bi, total);
+        mem.saIndex(bi, index);
+        return EspDecrypt.ARC_IPIP;
+    }
+
+    /**
+     * The rest of {@link #check} for a packet {@link #parse} passed: its full sequence number
+     * (ESN inferred from the window) must be new to the window (RFC 4303 section 3.4.3);
+     * the high half goes to {@code opaque}.
+     */
+    static int checkWindow(PacketMemory mem, MemorySegment data, int bi, SaState sa) {
         ReplayWindow window = sa.window();
-        long seq = window.sequence(data.get(Net.U32, esp + 4));
+        long seq = window.sequence(data.get(Net.U32, mem.start(bi) + espOffset(data, mem.start(bi)) + 4));
         int verdict = window.check(seq);
         if (verdict != ReplayWindow.OK) {
             return -1 - replayed(sa, verdict);
         }
-        mem.length(bi, total);
-        mem.saIndex(bi, index);
         mem.opaque(bi, (int) (seq >>> 32));
         return EspDecrypt.Arcs.IPIP.ordinal();
     }
@@ -148,14 +167,27 @@ public final class EspInbound {
 
     /** As {@link #finish(PacketMemory, MemorySegment, int, SaState)}, counting into {@code counters} unless null. */
     static int finish(PacketMemory mem, MemorySegment data, int bi, SaState sa, FrameCounters counters) {
+        int arc = accept(mem, data, bi, sa);
+        return arc != EspDecrypt.ARC_IPIP ? arc : strip(mem, data, bi, sa, counters);
+    }
+
+    /**
+     * The first half of {@link #finish}: records the sequence number in the window, refusing it
+     * if another packet (another worker's, or an earlier one of the same frame) was accepted
+     * with it since {@link #checkWindow}.
+     */
+    static int accept(PacketMemory mem, MemorySegment data, int bi, SaState sa) {
+        long esp = mem.start(bi) + espOffset(data, mem.start(bi));
+        long seq = (long) mem.opaque(bi) << 32 | Integer.toUnsignedLong(data.get(Net.U32, esp + 4));
+        int verdict = sa.window().accept(seq);
+        return verdict == ReplayWindow.OK ? EspDecrypt.ARC_IPIP : -1 - replayed(sa, verdict);
+    }
+
+    /** The second half of {@link #finish}, for an accepted packet: the trailer checked, ESP stripped. */
+    static int strip(PacketMemory mem, MemorySegment data, int bi, SaState sa, FrameCounters counters) {
         long ip = mem.start(bi);
         int at = espOffset(data, ip);
         long esp = ip + at;
-        long seq = (long) mem.opaque(bi) << 32 | Integer.toUnsignedLong(data.get(Net.U32, esp + 4));
-        int verdict = sa.window().accept(seq);
-        if (verdict != ReplayWindow.OK) {
-            return -1 - replayed(sa, verdict);
-        }
         int text = mem.length(bi) - at - Esp.PAYLOAD - Esp.ICV;
         long end = esp + Esp.PAYLOAD + text;
         int nextHeader = Byte.toUnsignedInt(data.get(Net.U8, end - 1));

@@ -78,4 +78,57 @@ class OutboundSequenceTest {
         assertEquals(4 * perThread, all.cardinality());
         assertEquals(4 * perThread, all.length() - 1, "no gaps");
     }
+
+    /** A frame's block is all or nothing: never past the end, the last few still go one by one. */
+    @Test
+    void aBlockFitsBelowTheLimitOrIsRefusedWhole() {
+        OutboundSequence s = new OutboundSequence(false, 0xFFFF_FFF0L);
+        assertEquals(0xFFFF_FFF0L, s.tryAcquire(10));
+        assertEquals(SequenceSource.EXHAUSTED, s.tryAcquire(7), "6 left: 7 do not fit");
+        assertEquals(0xFFFF_FFFAL, s.tryAcquire(6));
+        assertEquals(SequenceSource.EXHAUSTED, s.tryAcquire(2));
+        assertEquals(SequenceSource.EXHAUSTED, s.next());
+        OutboundSequence esn = new OutboundSequence(true, Long.MAX_VALUE - 2);
+        assertEquals(Long.MAX_VALUE - 2, esn.tryAcquire(3), "up to the signed maximum exactly");
+        assertEquals(SequenceSource.EXHAUSTED, esn.tryAcquire(1));
+        assertThrows(IllegalArgumentException.class, () -> s.tryAcquire(0));
+    }
+
+    /** Workers taking blocks of frame sizes and single numbers at once never share a number. */
+    @Test
+    void blocksAndSingleNumbersTogetherNeverOverlap() throws Exception {
+        OutboundSequence s = new OutboundSequence(false);
+        int rounds = 20_000;
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        BitSet all = new BitSet();
+        try {
+            List<Future<List<long[]>>> f = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                f.add(pool.submit(() -> {
+                    List<long[]> got = new ArrayList<>();
+                    for (int i = 0; i < rounds; i++) {
+                        int n = thread == 0 ? 1 : 1 + (i * 7 + thread) % 64;
+                        long first = n == 1 ? s.next() : s.tryAcquire(n);
+                        got.add(new long[] {first, n});
+                    }
+                    return got;
+                }));
+            }
+            long total = 0;
+            for (Future<List<long[]>> x : f) {
+                for (long[] block : x.get()) {
+                    for (long n = block[0]; n < block[0] + block[1]; n++) {
+                        assertTrue(n >= 1 && !all.get((int) n), "handed out twice or invalid: " + n);
+                        all.set((int) n);
+                    }
+                    total += block[1];
+                }
+            }
+            assertEquals(total, all.cardinality());
+            assertEquals(total, all.length() - 1, "no gaps either");
+        } finally {
+            pool.shutdown();
+        }
+    }
 }
