@@ -49,6 +49,7 @@ public final class EspDecrypt extends Stage<EspStageParams> {
     public static final int BAD_PADDING = 11;
     public static final int BAD_NEXT_HEADER = 12;
     public static final int NO_ENGINE = 13;
+    public static final int REPLAY_UNPERSISTED = 14;
 
     public static final StageSpec SPEC = new StageSpec(NAME, List.of("ipip", "ike"), List.of(
             "esp runt",
@@ -64,7 +65,8 @@ public final class EspDecrypt extends Stage<EspStageParams> {
             SaDrop.INTEGRITY.reason(),
             SaDrop.BAD_PADDING.reason(),
             SaDrop.BAD_NEXT_HEADER.reason(),
-            "no crypto engine for worker"));
+            "no crypto engine for worker",
+            SaDrop.REPLAY_UNPERSISTED.reason()));
 
     public EspDecrypt(EspStageParams params) {
         super(SPEC, params);

@@ -209,6 +209,10 @@ public final class EspInbound {
             sa.counters().drop(SaDrop.REPLAY);
             return EspDecrypt.REPLAY;
         }
+        if (verdict == ReplayWindow.UNPERSISTED) {
+            sa.counters().drop(SaDrop.REPLAY_UNPERSISTED);
+            return EspDecrypt.REPLAY_UNPERSISTED;
+        }
         sa.counters().drop(SaDrop.TOO_OLD);
         return EspDecrypt.TOO_OLD;
     }

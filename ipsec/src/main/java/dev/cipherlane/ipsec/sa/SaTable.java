@@ -57,6 +57,22 @@ public final class SaTable {
      * in-memory counter). Inbound SPIs must be unique among inbound SAs.
      */
     public int add(SecurityAssociation sa, SequenceSource sequence) {
+        return add(sa, sequence, null);
+    }
+
+    /**
+     * Adds an inbound SA whose replay window was made by its caller: one that resumes where a
+     * window of the same key stopped before a restart and persists its marks ahead (RFC 4303
+     * section 3.4.3). Its size must be the SA's.
+     */
+    public int addInbound(SecurityAssociation sa, ReplayWindow window) {
+        if (!sa.inbound() || window == null || window.size() != sa.replayWindow()) {
+            throw new IllegalArgumentException("an inbound SA and a replay window of its size must be given");
+        }
+        return add(sa, null, window);
+    }
+
+    private int add(SecurityAssociation sa, SequenceSource sequence, ReplayWindow window) {
         checkNew(sa, sequence, -1);
         int index;
         if (!freed.isEmpty()) {
@@ -67,7 +83,7 @@ public final class SaTable {
             }
             index = size++;
         }
-        states[index] = new SaState(index, sa, sequence, nanoClock.getAsLong());
+        states[index] = new SaState(index, sa, sequence, window, nanoClock.getAsLong());
         return index;
     }
 
@@ -80,7 +96,7 @@ public final class SaTable {
             throw new IllegalStateException("SA " + index + " protects tunnel " + p.tunnel()
                     + "; its replacement must be " + old.sa().direction().name().toLowerCase(Locale.ROOT) + " on that tunnel");
         }
-        states[index] = new SaState(index, sa, sequence, nanoClock.getAsLong());
+        states[index] = new SaState(index, sa, sequence, null, nanoClock.getAsLong());
     }
 
     public void replace(int index, SecurityAssociation sa) {

@@ -4,8 +4,10 @@ import dev.cipherlane.config.IpsecLifetime;
 import dev.cipherlane.config.IpsecSettings;
 import dev.cipherlane.ipsec.esp.Esp;
 import dev.cipherlane.ipsec.keys.KeyFileException;
+import dev.cipherlane.ipsec.keys.ReplayReservation;
 import dev.cipherlane.ipsec.keys.SaKeys;
 import dev.cipherlane.ipsec.keys.SequenceReservation;
+import dev.cipherlane.ipsec.keys.SequenceStateException;
 import dev.cipherlane.ipsec.keys.SequenceStore;
 import dev.cipherlane.ipsec.keys.StaticKeyFile;
 import dev.cipherlane.ipsec.sa.Direction;
@@ -33,10 +35,13 @@ import org.slf4j.LoggerFactory;
  * later). For each tunnel it loads {@code <key-dir>/<peer>.<tunnel>.key}, adds the inbound and
  * the outbound SA to the SA table, and protects the tunnel with them. The outbound sequence
  * numbers come from a reservation persisted under the state directory, so a restart, even
- * after {@code kill -9}, never sends a sequence number twice under a key.
+ * after {@code kill -9}, never sends a sequence number twice under a key; the inbound replay
+ * windows persist their marks ahead the same way, so no packet accepted before a restart is
+ * accepted after it (RFC 4303 section 3.4.3).
  *
  * <p>Fail closed: a tunnel whose key file is missing, unreadable or refused (loose
- * permissions, bad values) is still protected, with no SA: its traffic is dropped and counted
+ * permissions, bad values), or whose sequence or replay state is damaged or lost, is still
+ * protected, with no SA: its traffic is dropped and counted
  * by {@code esp-encrypt}, never sent in clear, and the problem is logged once.
  */
 final class TunnelSecurity implements AutoCloseable {
@@ -48,6 +53,7 @@ final class TunnelSecurity implements AutoCloseable {
     private final SaTable table = new SaTable();
     private final SequenceStore sequences;
     private final List<SequenceReservation> reservations = new ArrayList<>();
+    private final List<ReplayReservation> replays = new ArrayList<>();
     private volatile SaTable.Snapshot snapshot;
     /** Limits each SA crossed, for {@code show sa}; control thread only. */
     private final Map<Integer, String> crossed = new ConcurrentHashMap<>();
@@ -83,7 +89,11 @@ final class TunnelSecurity implements AutoCloseable {
                     forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], overhead);
                 } else {
                     int[] sas = s.add(settings, t, k);
-                    forwarding.protect(t.index(), sas[1], new int[] {sas[0]}, overhead);
+                    if (sas == null) {
+                        forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], overhead);
+                    } else {
+                        forwarding.protect(t.index(), sas[1], new int[] {sas[0]}, overhead);
+                    }
                 }
             }
             s.snapshot = s.table.publish();
@@ -108,14 +118,34 @@ final class TunnelSecurity implements AutoCloseable {
         }
     }
 
-    /** Adds the tunnel's two SAs; returns their indexes {inbound, outbound}. */
+    /**
+     * Adds the tunnel's two SAs; returns their indexes {inbound, outbound}, or null when the
+     * state of its keys cannot be trusted (logged: the tunnel fails closed, never starts over).
+     */
     private int[] add(IpsecSettings settings, NodeForwarding.TunnelInfo t, StaticKeyFile keys) throws IOException {
         UdpEncapsulation udp = settings.udpEncapsulation() ? UdpEncapsulation.NAT_T : UdpEncapsulation.NONE;
         SecurityAssociation in = sa(keys.inbound(), Direction.INBOUND, t.index(), keys.esn(), settings, udp);
         SecurityAssociation out = sa(keys.outbound(), Direction.OUTBOUND, t.index(), keys.esn(), settings, udp);
-        SequenceReservation sequence = sequences.reserve(keys.outbound(), keys.esn());
+        // The replay window first: a crash between the two leaves a replay file and no
+        // sequence file, which reads as a fresh outbound key, never as lost inbound state.
+        ReplayReservation replay;
+        SequenceReservation sequence;
+        try {
+            replay = sequences.reserveReplay(keys.inbound(), keys.outbound(), keys.esn(), settings.replayWindow());
+        } catch (SequenceStateException e) {
+            LOG.error("tunnel {} to {}: refused, its traffic is dropped: {}", t.ordinal(), t.peer(), e.getMessage());
+            return null;
+        }
+        try {
+            sequence = sequences.reserve(keys.outbound(), keys.esn());
+        } catch (SequenceStateException e) {
+            replay.close();
+            LOG.error("tunnel {} to {}: refused, its traffic is dropped: {}", t.ordinal(), t.peer(), e.getMessage());
+            return null;
+        }
+        replays.add(replay);
         reservations.add(sequence);
-        int inbound = table.add(in);
+        int inbound = table.addInbound(in, replay.window());
         int outbound = table.add(out, sequence::next);
         LOG.info("tunnel {} to {}: protected, inbound spi {} outbound spi {}{}", t.ordinal(), t.peer(),
                 SaKeys.spiText(keys.inbound().spi()), SaKeys.spiText(keys.outbound().spi()),
@@ -191,10 +221,16 @@ final class TunnelSecurity implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Writes back the sequence numbers used, so an orderly restart skips none. */
+    /**
+     * Writes back the sequence numbers used and the replay windows' tops, so an orderly
+     * restart skips none and refuses only what was accepted.
+     */
     @Override
     public void close() throws IOException {
         for (SequenceReservation r : reservations) {
+            r.close();
+        }
+        for (ReplayReservation r : replays) {
             r.close();
         }
         sequences.close();
