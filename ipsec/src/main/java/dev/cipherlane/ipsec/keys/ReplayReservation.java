@@ -47,6 +47,8 @@ public final class ReplayReservation implements AutoCloseable {
     /** What the state file says (guarded by this). */
     private long persisted;
     private boolean closed;
+    /** Marks written since opened (guarded by this): one per half block, not one per packet. */
+    private long writes;
     @SuppressWarnings("unused") // accessed through REQUESTED
     private volatile int requested;
     private volatile String lastError;
@@ -121,6 +123,7 @@ public final class ReplayReservation implements AutoCloseable {
             throw e;
         }
         lastError = null;
+        writes++;
         persisted = raised;
         window.raiseMark(raised, refillPoint(raised));
         return true;
@@ -162,6 +165,11 @@ public final class ReplayReservation implements AutoCloseable {
     /** The mark on disk: after a crash the window resumes here. */
     public synchronized long persisted() {
         return persisted;
+    }
+
+    /** Marks written by {@link #refill} since opened. */
+    public synchronized long writes() {
+        return writes;
     }
 
     /** Why the last attempt to persist a mark failed, or null. */
