@@ -1,6 +1,8 @@
 package dev.cipherlane.ipsec.keys;
 
+import dev.cipherlane.ipsec.sa.Direction;
 import dev.cipherlane.ipsec.sa.ReplayWindow;
+import dev.cipherlane.ipsec.sa.SaLimits;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -184,6 +187,28 @@ public final class SequenceStore implements AutoCloseable {
                 new ReplayWindow(windowSize, esn), floor, mark);
         replays.put(key, r);
         return r;
+    }
+
+    /**
+     * The lifetime of the SA of {@code keys} carried on from the usage file (a key without one
+     * starts now, with nothing carried); its first step is written before this returns. Only
+     * for SAs with limits. A damaged or untrusted file is an error, never a fresh lifetime.
+     */
+    public UsageReservation reserveUsage(SaKeys keys, Direction direction, SaLimits limits, Instant now)
+            throws IOException {
+        if (closing) {
+            throw new IllegalStateException(dir + ": sequence store closed");
+        }
+        return UsageReservation.open(this, keys, direction, limits, block, now);
+    }
+
+    void persistUsage(UsageStateFile.State s) throws IOException {
+        UsageStateFile.write(dir, s);
+    }
+
+    /** The usage file of key {@code key} in this store (it may not exist yet). */
+    public Path usageFile(KeyFingerprint key) {
+        return UsageStateFile.path(dir, key);
     }
 
     /** The replay file of inbound key {@code key} in this store (it may not exist yet). */

@@ -22,7 +22,8 @@ public final class SaState {
     private final SequenceSource sequence;
     private final ReplayWindow window;
     private final SaCounters counters;
-    private final long installedNanos;
+    /** When the SA's key came into use, on the table's clock; earlier than now for a resumed SA. */
+    private volatile long installedNanos;
 
     SaState(int index, SecurityAssociation sa, SequenceSource sequence, ReplayWindow window, long installedNanos) {
         this.index = index;
@@ -99,6 +100,10 @@ public final class SaState {
 
     long installedNanos() {
         return installedNanos;
+    }
+
+    void installedNanos(long nanos) {
+        installedNanos = nanos;
     }
 
     @Override

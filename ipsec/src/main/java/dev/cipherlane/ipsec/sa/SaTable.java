@@ -1,5 +1,6 @@
 package dev.cipherlane.ipsec.sa;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -197,6 +198,23 @@ public final class SaTable {
     }
 
     /**
+     * Carries on the lifetime of an SA whose key was in use before a restart: it has already
+     * carried {@code packets} and {@code bytes} (at least) and is {@code age} old. Limits
+     * those reach are raised at once, so a hard limit keeps the SA down (fail closed) from
+     * its first packet. Before the SA is published.
+     */
+    public void resume(int index, long packets, long bytes, Duration age) {
+        SaState s = require(index);
+        if (packets < 0 || bytes < 0 || age.isNegative()) {
+            throw new IllegalArgumentException("SA usage cannot be negative: " + packets + " packets, " + bytes
+                    + " bytes, age " + age);
+        }
+        s.installedNanos(nanoClock.getAsLong() - age.toNanos());
+        s.counters().resume(packets, bytes);
+        checkLifetime(s, nanoClock.getAsLong());
+    }
+
+    /**
      * Raises lifetime events of SAs whose soft or hard lifetime has passed; a passed hard
      * lifetime also expires the SA. Call periodically from the control plane.
      */
@@ -204,17 +222,20 @@ public final class SaTable {
         long now = nanoClock.getAsLong();
         for (int i = 0; i < size; i++) {
             SaState s = states[i];
-            if (s == null) {
-                continue;
+            if (s != null) {
+                checkLifetime(s, now);
             }
-            SaLimits l = s.sa().limits();
-            long age = now - s.installedNanos();
-            if (!l.softLifetime().isZero() && age >= l.softLifetime().toNanos()) {
-                s.counters().raise(SaLimit.SOFT_LIFETIME);
-            }
-            if (!l.hardLifetime().isZero() && age >= l.hardLifetime().toNanos()) {
-                s.counters().raise(SaLimit.HARD_LIFETIME);
-            }
+        }
+    }
+
+    private static void checkLifetime(SaState s, long now) {
+        SaLimits l = s.sa().limits();
+        long age = now - s.installedNanos();
+        if (!l.softLifetime().isZero() && age >= l.softLifetime().toNanos()) {
+            s.counters().raise(SaLimit.SOFT_LIFETIME);
+        }
+        if (!l.hardLifetime().isZero() && age >= l.hardLifetime().toNanos()) {
+            s.counters().raise(SaLimit.HARD_LIFETIME);
         }
     }
 

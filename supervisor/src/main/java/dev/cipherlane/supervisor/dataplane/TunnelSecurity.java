@@ -10,6 +10,7 @@ import dev.cipherlane.ipsec.keys.SequenceReservation;
 import dev.cipherlane.ipsec.keys.SequenceStateException;
 import dev.cipherlane.ipsec.keys.SequenceStore;
 import dev.cipherlane.ipsec.keys.StaticKeyFile;
+import dev.cipherlane.ipsec.keys.UsageReservation;
 import dev.cipherlane.ipsec.sa.Direction;
 import dev.cipherlane.ipsec.sa.SaEvent;
 import dev.cipherlane.ipsec.sa.SaLimits;
@@ -20,6 +21,7 @@ import dev.cipherlane.ipsec.sa.UdpEncapsulation;
 import dev.cipherlane.stages.tunnel.TunnelTable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -54,6 +56,8 @@ final class TunnelSecurity implements AutoCloseable {
     private final SequenceStore sequences;
     private final List<SequenceReservation> reservations = new ArrayList<>();
     private final List<ReplayReservation> replays = new ArrayList<>();
+    /** Lifetime state of the SAs with limits, by SA index; control thread only. */
+    private final Map<Integer, UsageReservation> usage = new LinkedHashMap<>();
     private volatile SaTable.Snapshot snapshot;
     /** Limits each SA crossed, for {@code show sa}; control thread only. */
     private final Map<Integer, String> crossed = new ConcurrentHashMap<>();
@@ -143,14 +147,44 @@ final class TunnelSecurity implements AutoCloseable {
             LOG.error("tunnel {} to {}: refused, its traffic is dropped: {}", t.ordinal(), t.peer(), e.getMessage());
             return null;
         }
+        UsageReservation inUsage;
+        UsageReservation outUsage;
+        try {
+            inUsage = reserveUsage(keys.inbound(), Direction.INBOUND, in.limits());
+            outUsage = reserveUsage(keys.outbound(), Direction.OUTBOUND, out.limits());
+        } catch (SequenceStateException e) {
+            replay.close();
+            sequence.close();
+            LOG.error("tunnel {} to {}: refused, its traffic is dropped: {}", t.ordinal(), t.peer(), e.getMessage());
+            return null;
+        }
         replays.add(replay);
         reservations.add(sequence);
         int inbound = table.addInbound(in, replay.window());
         int outbound = table.add(out, sequence::next);
+        resumeLifetime(inbound, inUsage);
+        resumeLifetime(outbound, outUsage);
         LOG.info("tunnel {} to {}: protected, inbound spi {} outbound spi {}{}", t.ordinal(), t.peer(),
                 SaKeys.spiText(keys.inbound().spi()), SaKeys.spiText(keys.outbound().spi()),
                 udp.enabled() ? ", udp 4500" : "");
         return new int[] {inbound, outbound};
+    }
+
+    /**
+     * Carries on the lifetime of SA {@code index} from {@code u} (RFC 4301 section 4.4.2.1), so
+     * a limit reached before a restart is still reached after it; nothing for an SA without
+     * limits, which keeps no usage file.
+     */
+    private void resumeLifetime(int index, UsageReservation u) {
+        if (u != null) {
+            usage.put(index, u);
+            Instant now = Instant.now();
+            table.resume(index, u.resumedPackets(), u.resumedBytes(), u.age(now));
+        }
+    }
+
+    private UsageReservation reserveUsage(SaKeys keys, Direction direction, SaLimits limits) throws IOException {
+        return limits.equals(SaLimits.NONE) ? null : sequences.reserveUsage(keys, direction, limits, Instant.now());
     }
 
     private static SecurityAssociation sa(SaKeys keys, Direction direction, int tunnel, boolean esn,
@@ -178,6 +212,16 @@ final class TunnelSecurity implements AutoCloseable {
      */
     List<SaEvent> checkLimits() {
         table.checkLifetimes();
+        for (Map.Entry<Integer, UsageReservation> e : usage.entrySet()) {
+            SaState st = table.state(e.getKey());
+            try {
+                e.getValue().update(st.counters().packets(), st.counters().bytes());
+            } catch (IOException | RuntimeException failed) {
+                // Retried next second; the file keeps the last step, so a crash now loses at
+                // most what was carried since, never a limit already recorded.
+                LOG.warn("{}: could not record the SA's usage: {}", e.getValue(), failed.getMessage());
+            }
+        }
         List<SaEvent> events = table.pollEvents();
         for (SaEvent e : events) {
             crossed.merge(e.sa(), e.limit().name().toLowerCase(Locale.ROOT).replace('_', ' '),
@@ -232,6 +276,10 @@ final class TunnelSecurity implements AutoCloseable {
         }
         for (ReplayReservation r : replays) {
             r.close();
+        }
+        for (Map.Entry<Integer, UsageReservation> e : usage.entrySet()) {
+            SaState st = table.state(e.getKey());
+            e.getValue().close(st.counters().packets(), st.counters().bytes());
         }
         sequences.close();
     }
