@@ -130,7 +130,7 @@ public final class UsageReservation {
         closed = true;
         long p = Math.max(packets, resumedPackets);
         long b = Math.max(bytes, resumedBytes);
-        if (p < packetsThrough || b < bytesThrough) {
+        if (p != packetsThrough || b != bytesThrough) {
             try {
                 store.persistUsage(new UsageStateFile.State(spi, key, direction, p, b, startedMillis));
             } catch (IOException | RuntimeException e) {
