@@ -101,7 +101,8 @@ class EspReplayAfterRestartTest {
                             + "sendp(rdpcap(sys.argv[1]), iface=sys.argv[2], verbose=False)",
                     pcap.toString(), Lab.RELAY_PORT_A));
             assertTrue(scapy.waitFor(60, TimeUnit.SECONDS), "scapy did not finish");
-            assertEquals(0, scapy.exitValue(), () -> t.lab().toolLog("scapy-replay"));
+            String scapyLog = t.lab().toolLog("scapy-replay");
+            assertEquals(0, scapy.exitValue(), scapyLog);
             Poll.until("n1 counted every replayed packet", Duration.ofSeconds(20),
                     () -> replayDrops(n1) >= recorded, t::diagnostics);
             String errors = n1.admin("show errors");
