@@ -57,7 +57,8 @@ public final class EspDecrypt extends Stage<EspStageParams> {
         INTEGRITY(SaDrop.INTEGRITY.reason()),
         BAD_PADDING(SaDrop.BAD_PADDING.reason()),
         BAD_NEXT_HEADER(SaDrop.BAD_NEXT_HEADER.reason()),
-        NO_ENGINE("no crypto engine for worker");
+        NO_ENGINE("no crypto engine for worker"),
+        REPLAY_UNPERSISTED(SaDrop.REPLAY_UNPERSISTED.reason());
 
         private final String reason;
 

@@ -37,7 +37,7 @@ public final class EspInbound {
      */
     public static int check(PacketMemory mem, MemorySegment data, int bi, SaTable.Snapshot sas) {
         int arc = parse(mem, data, bi, sas);
-        return arc != EspDecrypt.ARC_IPIP ? arc : checkWindow(mem, data, bi, sas.state(mem.saIndex(bi)));
+        return arc != EspDecrypt.Arcs.IPIP.ordinal() ? arc : checkWindow(mem, data, bi, sas.state(mem.saIndex(bi)));
     }
 
     /**
@@ -104,7 +104,7 @@ public final class EspInbound {
         }
         mem.length(bi, total);
         mem.saIndex(bi, index);
-        return EspDecrypt.ARC_IPIP;
+        return EspDecrypt.Arcs.IPIP.ordinal();
     }
 
     /**
@@ -168,7 +168,7 @@ public final class EspInbound {
     /** As {@link #finish(PacketMemory, MemorySegment, int, SaState)}, counting into {@code counters} unless null. */
     static int finish(PacketMemory mem, MemorySegment data, int bi, SaState sa, FrameCounters counters) {
         int arc = accept(mem, data, bi, sa);
-        return arc != EspDecrypt.ARC_IPIP ? arc : strip(mem, data, bi, sa, counters);
+        return arc != EspDecrypt.Arcs.IPIP.ordinal() ? arc : strip(mem, data, bi, sa, counters);
     }
 
     /**
@@ -180,7 +180,7 @@ public final class EspInbound {
         long esp = mem.start(bi) + espOffset(data, mem.start(bi));
         long seq = (long) mem.opaque(bi) << 32 | Integer.toUnsignedLong(data.get(Net.U32, esp + 4));
         int verdict = sa.window().accept(seq);
-        return verdict == ReplayWindow.OK ? EspDecrypt.ARC_IPIP : -1 - replayed(sa, verdict);
+        return verdict == ReplayWindow.OK ? EspDecrypt.Arcs.IPIP.ordinal() : -1 - replayed(sa, verdict);
     }
 
     /** The second half of {@link #finish}, for an accepted packet: the trailer checked, ESP stripped. */
@@ -247,6 +247,10 @@ public final class EspInbound {
         if (verdict == ReplayWindow.REPLAY) {
             sa.counters().drop(SaDrop.REPLAY);
             return EspDecrypt.Errors.REPLAY.ordinal();
+        }
+        if (verdict == ReplayWindow.UNPERSISTED) {
+            sa.counters().drop(SaDrop.REPLAY_UNPERSISTED);
+            return EspDecrypt.Errors.REPLAY_UNPERSISTED.ordinal();
         }
         sa.counters().drop(SaDrop.TOO_OLD);
         return EspDecrypt.Errors.TOO_OLD.ordinal();

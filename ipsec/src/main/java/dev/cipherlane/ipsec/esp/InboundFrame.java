@@ -38,7 +38,7 @@ final class InboundFrame {
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
             arcs[i] = EspInbound.parse(mem, data, bi, snapshot);
-            sas[i] = arcs[i] == EspDecrypt.ARC_IPIP ? snapshot.state(mem.saIndex(frame.get(i))) : null;
+            sas[i] = arcs[i] == EspDecrypt.Arcs.IPIP.ordinal() ? snapshot.state(mem.saIndex(frame.get(i))) : null;
         }
         for (int i = next(0, n); i < n; i = next(i, n)) {
             ReplayWindow window = sas[i].window();
@@ -53,7 +53,7 @@ final class InboundFrame {
         }
         for (int i = 0; i < n; i++) {
             if (sas[i] != null) {
-                arcs[i] = engine == null ? -1 - EspDecrypt.NO_ENGINE
+                arcs[i] = engine == null ? -1 - EspDecrypt.Errors.NO_ENGINE.ordinal()
                         : EspInbound.open(mem, data, frame.get(i), sas[i], engine);
                 dropUnless(i);
             }
@@ -93,7 +93,7 @@ final class InboundFrame {
 
     /** A packet that failed a step leaves the later ones. */
     private void dropUnless(int i) {
-        if (arcs[i] != EspDecrypt.ARC_IPIP) {
+        if (arcs[i] != EspDecrypt.Arcs.IPIP.ordinal()) {
             sas[i] = null;
         }
     }

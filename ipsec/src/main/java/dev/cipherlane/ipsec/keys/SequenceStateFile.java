@@ -65,6 +65,18 @@ final class SequenceStateFile {
     /** The state of {@code key} in {@code dir}, or null when the key has no state yet. */
     static State read(Path dir, KeyFingerprint key, long limit) throws IOException {
         Path file = path(dir, key);
+        byte[] raw = readTrusted(file);
+        if (raw == null) {
+            return null;
+        }
+        return FORMAT.claims(raw) ? parse(file, raw, key, limit) : parseVersion1(file, raw, key, limit);
+    }
+
+    /**
+     * The bytes of a state file the node may trust (owner-only, not a link, a few lines), or
+     * null when there is none. Shared by the state files of one key's SAs.
+     */
+    static byte[] readTrusted(Path file) throws IOException {
         PosixFileAttributes a = PrivateFiles.attributes(file);
         if (a == null) {
             return null;
@@ -86,7 +98,7 @@ final class SequenceStateFile {
         } catch (NoSuchFileException raced) {
             return null;
         }
-        return FORMAT.claims(raw) ? parse(file, raw, key, limit) : parseVersion1(file, raw, key, limit);
+        return raw;
     }
 
     private static State parse(Path file, byte[] raw, KeyFingerprint expected, long limit)
@@ -211,7 +223,7 @@ final class SequenceStateFile {
         return b.append(s.length() > 40 ? "...'" : "'").toString();
     }
 
-    private static SequenceStateException corrupt(Path file, int line, String what) {
+    static SequenceStateException corrupt(Path file, int line, String what) {
         return new SequenceStateException(file + (line > 0 ? ":" + line : "") + ": " + what
                 + "; the SA stays down rather than guess where its sequence numbers stopped"
                 + " (restore the file, or install new key material)");

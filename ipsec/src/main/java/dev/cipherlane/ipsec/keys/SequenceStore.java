@@ -1,5 +1,8 @@
 package dev.cipherlane.ipsec.keys;
 
+import dev.cipherlane.ipsec.sa.Direction;
+import dev.cipherlane.ipsec.sa.ReplayWindow;
+import dev.cipherlane.ipsec.sa.SaLimits;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -11,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +50,7 @@ public final class SequenceStore implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Map<KeyFingerprint, SequenceReservation> open = new ConcurrentHashMap<>();
+    private final Map<KeyFingerprint, ReplayReservation> replays = new ConcurrentHashMap<>();
     private final Thread refiller;
     private volatile boolean closing;
 
@@ -147,6 +152,83 @@ public final class SequenceStore implements AutoCloseable {
         return r;
     }
 
+    /**
+     * The replay window for receiving under key {@code inbound}: it resumes above the mark on
+     * disk (nothing at or below it is accepted again) and a first mark a block ahead is
+     * persisted before this returns. A damaged or untrusted file is an error, never a fresh
+     * window. So is a missing one while the outbound key of the same key file ({@code
+     * outbound}) has a sequence file: the tunnel ran before, so its replay state was lost.
+     */
+    public synchronized ReplayReservation reserveReplay(SaKeys inbound, SaKeys outbound, boolean esn, int windowSize)
+            throws IOException {
+        if (closing) {
+            throw new IllegalStateException(dir + ": sequence store closed");
+        }
+        KeyFingerprint key = inbound.material().fingerprint();
+        if (replays.containsKey(key)) {
+            throw new SequenceStateException(dir + ": inbound key " + key + " is already in use (spi "
+                    + SaKeys.spiText(replays.get(key).spi()) + "), expected each key on one SA at a time");
+        }
+        long limit = esn ? SequenceReservation.LIMIT_ESN : SequenceReservation.LIMIT_32;
+        ReplayStateFile.State state = ReplayStateFile.read(dir, key, limit);
+        if (state == null && outbound != null
+                && PrivateFiles.attributes(stateFile(outbound.material().fingerprint())) != null) {
+            throw new SequenceStateException(replayFile(key) + ": missing, while "
+                    + stateFile(outbound.material().fingerprint()) + " of the same tunnel's outbound key exists:"
+                    + " the SA stays down rather than accept again what it accepted before"
+                    + " (restore the file, or install new key material)");
+        }
+        long floor = state == null ? 0 : state.acceptedThrough();
+        long mark = floor + Math.min(block, limit - floor);
+        if (mark != floor) {
+            persistReplay(inbound.spi(), key, mark);
+        }
+        ReplayReservation r = ReplayReservation.persisted(this, inbound.spi(), key, limit, block,
+                new ReplayWindow(windowSize, esn), floor, mark);
+        replays.put(key, r);
+        return r;
+    }
+
+    /**
+     * The lifetime of the SA of {@code keys} carried on from the usage file (a key without one
+     * starts now, with nothing carried); its first step is written before this returns. Only
+     * for SAs with limits. A damaged or untrusted file is an error, never a fresh lifetime.
+     */
+    public UsageReservation reserveUsage(SaKeys keys, Direction direction, SaLimits limits, Instant now)
+            throws IOException {
+        if (closing) {
+            throw new IllegalStateException(dir + ": sequence store closed");
+        }
+        return UsageReservation.open(this, keys, direction, limits, block, now);
+    }
+
+    void persistUsage(UsageStateFile.State s) throws IOException {
+        UsageStateFile.write(dir, s);
+    }
+
+    /** The usage file of key {@code key} in this store (it may not exist yet). */
+    public Path usageFile(KeyFingerprint key) {
+        return UsageStateFile.path(dir, key);
+    }
+
+    /** The replay file of inbound key {@code key} in this store (it may not exist yet). */
+    public Path replayFile(KeyFingerprint key) {
+        return ReplayStateFile.path(dir, key);
+    }
+
+    /** Replay windows open now. */
+    public List<ReplayReservation> replayReservations() {
+        return List.copyOf(replays.values());
+    }
+
+    void persistReplay(int spi, KeyFingerprint key, long mark) throws IOException {
+        ReplayStateFile.write(dir, new ReplayStateFile.State(spi, key, mark));
+    }
+
+    void forget(ReplayReservation r) {
+        replays.remove(r.key(), r);
+    }
+
     /** The state file of {@code key} in this store (it may not exist yet). */
     public Path stateFile(KeyFingerprint key) {
         return SequenceStateFile.path(dir, key);
@@ -190,13 +272,23 @@ public final class SequenceStore implements AutoCloseable {
                     }
                 }
             }
+            for (ReplayReservation r : replays.values()) {
+                if (r.refillRequested()) {
+                    try {
+                        r.refill();
+                    } catch (IOException | RuntimeException e) {
+                        // As above: the window refuses past its mark until a retry lands.
+                        failed = true;
+                    }
+                }
+            }
             // A request that arrives while this loop runs unparks the thread first, so the
             // park below returns at once and the request is not missed.
             LockSupport.parkNanos(this, failed ? RETRY_NANOS : RETRY_NANOS * 10);
         }
     }
 
-    /** Closes every reservation (writing back exact marks), stops the thread, releases the lock. */
+    /** Closes every reservation and window (writing back exact marks), stops the thread, releases the lock. */
     @Override
     public void close() throws IOException {
         synchronized (this) {
@@ -214,6 +306,9 @@ public final class SequenceStore implements AutoCloseable {
             }
         }
         for (SequenceReservation r : open.values()) {
+            r.close();
+        }
+        for (ReplayReservation r : replays.values()) {
             r.close();
         }
         try {

@@ -24,6 +24,14 @@ import java.util.Arrays;
  *
  * <p>A window of 0 turns anti-replay off: every number passes, but the highest one is still
  * tracked because ESN needs it to infer the high-order bits.
+ *
+ * <p>Across restarts (RFC 4303 section 3.4.3 assumes the receiver's window outlives the
+ * sender's counter; with static keys it must outlive the process): a window may be
+ * {@link #persistAhead guarded} by a mark that is on disk before {@link #accept} records any
+ * number above it. The owner of the mark is asked to raise it ({@link #raiseMark}) when the
+ * top comes within its refill point, and meanwhile a number past the mark is refused
+ * ({@link #UNPERSISTED}), so a crash at any moment restarts at a mark that covers everything
+ * accepted. Asking allocates nothing and never waits for the disk.
  */
 public final class ReplayWindow {
     public static final int OK = 0;
@@ -31,6 +39,8 @@ public final class ReplayWindow {
     public static final int REPLAY = 1;
     /** Below the window (or 0, which is never sent): cannot be told from a replay. */
     public static final int TOO_OLD = 2;
+    /** Authentic but past the persisted mark: refused until the mark on disk is raised. */
+    public static final int UNPERSISTED = 3;
 
     /** Window RFC 4303 appendix A2.2 infers ESN high bits with when anti-replay is off. */
     static final int ESN_INFERENCE_WINDOW = 64;
@@ -42,6 +52,13 @@ public final class ReplayWindow {
     private final int blockMask;
     /** Highest sequence number accepted (unsigned 64-bit), 0 before the first one. */
     private long top;
+    /** Highest number {@link #accept} may record (unsigned); all ones when unguarded. */
+    private long mark = -1L;
+    /** Once the top reaches this (unsigned), the mark's owner is asked for the next one. */
+    private long refillAt = -1L;
+    /** Highest authentic number refused past the mark, 0 if none since the last raise. */
+    private long wanted;
+    private Runnable markWanted;
 
     public ReplayWindow(int size, boolean esn) {
         if (size != 0 && (size < 64 || Integer.bitCount(size) != 1)) {
@@ -112,13 +129,76 @@ public final class ReplayWindow {
         if (v != OK) {
             return v;
         }
+        if (Long.compareUnsigned(seq, mark) > 0) {
+            // Recording it would let a crash forget it was seen: wait for the disk.
+            if (Long.compareUnsigned(seq, wanted) > 0) {
+                wanted = seq;
+            }
+            markWanted.run();
+            return UNPERSISTED;
+        }
         if (Long.compareUnsigned(seq, top) > 0) {
             advance(seq);
+            if (markWanted != null && Long.compareUnsigned(top, refillAt) >= 0) {
+                markWanted.run();
+            }
         }
         if (size != 0) {
             blocks[(int) (seq >>> 6) & blockMask] |= 1L << seq;
         }
         return OK;
+    }
+
+    /**
+     * Guards the window with a persisted mark: from now on {@link #accept} records no number
+     * above {@code mark} and calls {@code markWanted} (on the accepting worker, so it must only
+     * signal, allocation-free) once the top reaches {@code refillAt} or a number is refused.
+     */
+    public synchronized void persistAhead(long mark, long refillAt, Runnable markWanted) {
+        if (markWanted == null) {
+            throw new IllegalArgumentException("a guarded window needs someone to ask for its next mark");
+        }
+        this.markWanted = markWanted;
+        this.mark = mark;
+        this.refillAt = refillAt;
+        this.wanted = 0;
+    }
+
+    /** A higher mark is on disk: numbers up to it may be recorded. Never lowers the mark. */
+    public synchronized void raiseMark(long mark, long refillAt) {
+        if (markWanted == null) {
+            throw new IllegalStateException("window is not guarded by a persisted mark");
+        }
+        if (Long.compareUnsigned(mark, this.mark) > 0) {
+            this.mark = mark;
+            this.refillAt = refillAt;
+        }
+        if (Long.compareUnsigned(wanted, this.mark) <= 0) {
+            wanted = 0;
+        }
+    }
+
+    /**
+     * Stops recording anything above the current top and returns it: what an orderly close
+     * persists, so a clean restart refuses exactly what was accepted.
+     */
+    public synchronized long freeze() {
+        if (markWanted == null) {
+            throw new IllegalStateException("window is not guarded by a persisted mark");
+        }
+        mark = top;
+        refillAt = -1L;
+        return top;
+    }
+
+    /** The highest number recorded may reach now (unsigned); all ones when unguarded. */
+    public synchronized long mark() {
+        return mark;
+    }
+
+    /** The highest authentic number refused past the mark since it was last raised, 0 if none. */
+    public synchronized long wanted() {
+        return wanted;
     }
 
     /**
@@ -176,7 +256,8 @@ public final class ReplayWindow {
 
     @Override
     public synchronized String toString() {
-        return size == 0 ? "anti-replay off, highest " + Long.toUnsignedString(top)
-                : "window " + size + ", highest " + Long.toUnsignedString(top);
+        String guard = markWanted == null ? "" : ", persisted through " + Long.toUnsignedString(mark);
+        return (size == 0 ? "anti-replay off, highest " + Long.toUnsignedString(top)
+                : "window " + size + ", highest " + Long.toUnsignedString(top)) + guard;
     }
 }

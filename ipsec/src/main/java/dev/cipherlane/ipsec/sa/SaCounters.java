@@ -101,6 +101,29 @@ public final class SaCounters {
         }
     }
 
+    /**
+     * Starts from what an earlier run of the same key carried (RFC 4301 section 4.4.2.1: the
+     * lifetime is the key's, not the process's): a limit those counts reach is raised again,
+     * so an SA past its hard limit stays down after a restart and one past its soft limit
+     * warns again. Before the SA carries traffic.
+     */
+    void resume(long packets, long bytes) {
+        CELLS.setVolatile(cells, PACKETS, packets);
+        CELLS.setVolatile(cells, BYTES, bytes);
+        if (packets >= softPackets) {
+            raise(SaLimit.SOFT_PACKETS);
+        }
+        if (packets >= hardPackets) {
+            raise(SaLimit.HARD_PACKETS);
+        }
+        if (bytes >= softBytes) {
+            raise(SaLimit.SOFT_BYTES);
+        }
+        if (bytes >= hardBytes) {
+            raise(SaLimit.HARD_BYTES);
+        }
+    }
+
     /** Reports {@code limit} unless it was already; a hard limit also expires the SA. */
     void raise(SaLimit limit) {
         if (limit.hard()) {

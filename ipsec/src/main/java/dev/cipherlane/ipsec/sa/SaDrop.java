@@ -11,7 +11,9 @@ public enum SaDrop {
     INTEGRITY("integrity check failed"),
     BAD_PADDING("bad padding"),
     BAD_NEXT_HEADER("bad next header"),
-    CRYPTO_ERROR("crypto engine refused");
+    CRYPTO_ERROR("crypto engine refused"),
+    /** Authentic, but past the replay mark on disk: recording it could be forgotten by a crash. */
+    REPLAY_UNPERSISTED("replay mark not yet persisted");
 
     private final String reason;
 

@@ -22,9 +22,10 @@ public final class SaState {
     private final SequenceSource sequence;
     private final ReplayWindow window;
     private final SaCounters counters;
-    private final long installedNanos;
+    /** When the SA's key came into use, on the table's clock; earlier than now for a resumed SA. */
+    private volatile long installedNanos;
 
-    SaState(int index, SecurityAssociation sa, SequenceSource sequence, long installedNanos) {
+    SaState(int index, SecurityAssociation sa, SequenceSource sequence, ReplayWindow window, long installedNanos) {
         this.index = index;
         this.sa = sa;
         byte[] k = sa.key();
@@ -37,7 +38,7 @@ public final class SaState {
         this.udpSourcePort = sa.udp().sourcePort();
         this.udpDestinationPort = sa.udp().destinationPort();
         this.sequence = outbound ? (sequence != null ? sequence : new OutboundSequence(esn)) : null;
-        this.window = outbound ? null : new ReplayWindow(sa.replayWindow(), esn);
+        this.window = outbound ? null : window != null ? window : new ReplayWindow(sa.replayWindow(), esn);
         this.counters = new SaCounters(sa.limits());
         this.installedNanos = installedNanos;
     }
@@ -104,6 +105,10 @@ public final class SaState {
 
     long installedNanos() {
         return installedNanos;
+    }
+
+    void installedNanos(long nanos) {
+        installedNanos = nanos;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.cipherlane.ipsec.sa;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +58,22 @@ public final class SaTable {
      * in-memory counter). Inbound SPIs must be unique among inbound SAs.
      */
     public int add(SecurityAssociation sa, SequenceSource sequence) {
+        return add(sa, sequence, null);
+    }
+
+    /**
+     * Adds an inbound SA whose replay window was made by its caller: one that resumes where a
+     * window of the same key stopped before a restart and persists its marks ahead (RFC 4303
+     * section 3.4.3). Its size must be the SA's.
+     */
+    public int addInbound(SecurityAssociation sa, ReplayWindow window) {
+        if (!sa.inbound() || window == null || window.size() != sa.replayWindow()) {
+            throw new IllegalArgumentException("an inbound SA and a replay window of its size must be given");
+        }
+        return add(sa, null, window);
+    }
+
+    private int add(SecurityAssociation sa, SequenceSource sequence, ReplayWindow window) {
         checkNew(sa, sequence, -1);
         int index;
         if (!freed.isEmpty()) {
@@ -67,7 +84,7 @@ public final class SaTable {
             }
             index = size++;
         }
-        states[index] = new SaState(index, sa, sequence, nanoClock.getAsLong());
+        states[index] = new SaState(index, sa, sequence, window, nanoClock.getAsLong());
         return index;
     }
 
@@ -83,7 +100,7 @@ public final class SaTable {
             throw new IllegalStateException("SA " + index + " protects tunnel " + p.tunnel()
                     + "; its replacement must be " + old.sa().direction().name().toLowerCase(Locale.ROOT) + " on that tunnel");
         }
-        states[index] = new SaState(index, sa, sequence, nanoClock.getAsLong());
+        states[index] = new SaState(index, sa, sequence, null, nanoClock.getAsLong());
         old.close();
     }
 
@@ -190,6 +207,23 @@ public final class SaTable {
     }
 
     /**
+     * Carries on the lifetime of an SA whose key was in use before a restart: it has already
+     * carried {@code packets} and {@code bytes} (at least) and is {@code age} old. Limits
+     * those reach are raised at once, so a hard limit keeps the SA down (fail closed) from
+     * its first packet. Before the SA is published.
+     */
+    public void resume(int index, long packets, long bytes, Duration age) {
+        SaState s = require(index);
+        if (packets < 0 || bytes < 0 || age.isNegative()) {
+            throw new IllegalArgumentException("SA usage cannot be negative: " + packets + " packets, " + bytes
+                    + " bytes, age " + age);
+        }
+        s.installedNanos(nanoClock.getAsLong() - age.toNanos());
+        s.counters().resume(packets, bytes);
+        checkLifetime(s, nanoClock.getAsLong());
+    }
+
+    /**
      * Raises lifetime events of SAs whose soft or hard lifetime has passed; a passed hard
      * lifetime also expires the SA. Call periodically from the control plane.
      */
@@ -197,17 +231,20 @@ public final class SaTable {
         long now = nanoClock.getAsLong();
         for (int i = 0; i < size; i++) {
             SaState s = states[i];
-            if (s == null) {
-                continue;
+            if (s != null) {
+                checkLifetime(s, now);
             }
-            SaLimits l = s.sa().limits();
-            long age = now - s.installedNanos();
-            if (!l.softLifetime().isZero() && age >= l.softLifetime().toNanos()) {
-                s.counters().raise(SaLimit.SOFT_LIFETIME);
-            }
-            if (!l.hardLifetime().isZero() && age >= l.hardLifetime().toNanos()) {
-                s.counters().raise(SaLimit.HARD_LIFETIME);
-            }
+        }
+    }
+
+    private static void checkLifetime(SaState s, long now) {
+        SaLimits l = s.sa().limits();
+        long age = now - s.installedNanos();
+        if (!l.softLifetime().isZero() && age >= l.softLifetime().toNanos()) {
+            s.counters().raise(SaLimit.SOFT_LIFETIME);
+        }
+        if (!l.hardLifetime().isZero() && age >= l.hardLifetime().toNanos()) {
+            s.counters().raise(SaLimit.HARD_LIFETIME);
         }
     }
 

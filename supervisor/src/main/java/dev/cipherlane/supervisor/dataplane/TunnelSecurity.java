@@ -4,10 +4,13 @@ import dev.cipherlane.config.IpsecLifetime;
 import dev.cipherlane.config.IpsecSettings;
 import dev.cipherlane.ipsec.esp.Esp;
 import dev.cipherlane.ipsec.keys.KeyFileException;
+import dev.cipherlane.ipsec.keys.ReplayReservation;
 import dev.cipherlane.ipsec.keys.SaKeys;
 import dev.cipherlane.ipsec.keys.SequenceReservation;
+import dev.cipherlane.ipsec.keys.SequenceStateException;
 import dev.cipherlane.ipsec.keys.SequenceStore;
 import dev.cipherlane.ipsec.keys.StaticKeyFile;
+import dev.cipherlane.ipsec.keys.UsageReservation;
 import dev.cipherlane.ipsec.sa.Direction;
 import dev.cipherlane.ipsec.sa.SaEvent;
 import dev.cipherlane.ipsec.sa.SaLimits;
@@ -19,6 +22,7 @@ import dev.cipherlane.ipsec.sa.UdpEncapsulation;
 import dev.cipherlane.stages.tunnel.TunnelTable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -34,10 +38,13 @@ import org.slf4j.LoggerFactory;
  * later). For each tunnel it loads {@code <key-dir>/<peer>.<tunnel>.key}, adds the inbound and
  * the outbound SA to the SA table, and protects the tunnel with them. The outbound sequence
  * numbers come from a reservation persisted under the state directory, so a restart, even
- * after {@code kill -9}, never sends a sequence number twice under a key.
+ * after {@code kill -9}, never sends a sequence number twice under a key; the inbound replay
+ * windows persist their marks ahead the same way, so no packet accepted before a restart is
+ * accepted after it (RFC 4303 section 3.4.3).
  *
  * <p>Fail closed: a tunnel whose key file is missing, unreadable or refused (loose
- * permissions, bad values) is still protected, with no SA: its traffic is dropped and counted
+ * permissions, bad values), or whose sequence or replay state is damaged or lost, is still
+ * protected, with no SA: its traffic is dropped and counted
  * by {@code esp-encrypt}, never sent in clear, and the problem is logged once.
  */
 final class TunnelSecurity implements AutoCloseable {
@@ -49,6 +56,9 @@ final class TunnelSecurity implements AutoCloseable {
     private final SaTable table = new SaTable();
     private final SequenceStore sequences;
     private final List<SequenceReservation> reservations = new ArrayList<>();
+    private final List<ReplayReservation> replays = new ArrayList<>();
+    /** Lifetime state of the SAs with limits, by SA index; control thread only. */
+    private final Map<Integer, UsageReservation> usage = new LinkedHashMap<>();
     private volatile SaTable.Snapshot snapshot;
     /** Limits each SA crossed, for {@code show sa}; control thread only. */
     private final Map<Integer, String> crossed = new ConcurrentHashMap<>();
@@ -84,7 +94,11 @@ final class TunnelSecurity implements AutoCloseable {
                     forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], overhead);
                 } else {
                     int[] sas = s.add(settings, t, k);
-                    forwarding.protect(t.index(), sas[1], new int[] {sas[0]}, overhead);
+                    if (sas == null) {
+                        forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], overhead);
+                    } else {
+                        forwarding.protect(t.index(), sas[1], new int[] {sas[0]}, overhead);
+                    }
                 }
             }
             s.snapshot = s.table.publish();
@@ -109,20 +123,70 @@ final class TunnelSecurity implements AutoCloseable {
         }
     }
 
-    /** Adds the tunnel's two SAs; returns their indexes {inbound, outbound}. */
+    /**
+     * Adds the tunnel's two SAs; returns their indexes {inbound, outbound}, or null when the
+     * state of its keys cannot be trusted (logged: the tunnel fails closed, never starts over).
+     */
     private int[] add(IpsecSettings settings, NodeForwarding.TunnelInfo t, StaticKeyFile keys) throws IOException {
         UdpEncapsulation udp = settings.udpEncapsulation() ? UdpEncapsulation.NAT_T : UdpEncapsulation.NONE;
         SecurityAssociation in = sa(keys.inbound(), Direction.INBOUND, t.index(), keys.esn(), settings, udp);
         SecurityAssociation out = sa(keys.outbound(), Direction.OUTBOUND, t.index(), keys.esn(), settings, udp);
-        SequenceReservation sequence = sequences.reserve(keys.outbound(), keys.esn());
+        // The replay window first: a crash between the two leaves a replay file and no
+        // sequence file, which reads as a fresh outbound key, never as lost inbound state.
+        ReplayReservation replay;
+        SequenceReservation sequence;
+        try {
+            replay = sequences.reserveReplay(keys.inbound(), keys.outbound(), keys.esn(), settings.replayWindow());
+        } catch (SequenceStateException e) {
+            LOG.error("tunnel {} to {}: refused, its traffic is dropped: {}", t.ordinal(), t.peer(), e.getMessage());
+            return null;
+        }
+        try {
+            sequence = sequences.reserve(keys.outbound(), keys.esn());
+        } catch (SequenceStateException e) {
+            replay.close();
+            LOG.error("tunnel {} to {}: refused, its traffic is dropped: {}", t.ordinal(), t.peer(), e.getMessage());
+            return null;
+        }
+        UsageReservation inUsage;
+        UsageReservation outUsage;
+        try {
+            inUsage = reserveUsage(keys.inbound(), Direction.INBOUND, in.limits());
+            outUsage = reserveUsage(keys.outbound(), Direction.OUTBOUND, out.limits());
+        } catch (SequenceStateException e) {
+            replay.close();
+            sequence.close();
+            LOG.error("tunnel {} to {}: refused, its traffic is dropped: {}", t.ordinal(), t.peer(), e.getMessage());
+            return null;
+        }
+        replays.add(replay);
         reservations.add(sequence);
-        int inbound = table.add(in);
+        int inbound = table.addInbound(in, replay.window());
         // Both operations: esp-encrypt reserves a frame's numbers at once with tryAcquire.
         int outbound = table.add(out, SequenceSource.of(sequence::next, sequence::tryAcquire));
+        resumeLifetime(inbound, inUsage);
+        resumeLifetime(outbound, outUsage);
         LOG.info("tunnel {} to {}: protected, inbound spi {} outbound spi {}{}", t.ordinal(), t.peer(),
                 SaKeys.spiText(keys.inbound().spi()), SaKeys.spiText(keys.outbound().spi()),
                 udp.enabled() ? ", udp 4500" : "");
         return new int[] {inbound, outbound};
+    }
+
+    /**
+     * Carries on the lifetime of SA {@code index} from {@code u} (RFC 4301 section 4.4.2.1), so
+     * a limit reached before a restart is still reached after it; nothing for an SA without
+     * limits, which keeps no usage file.
+     */
+    private void resumeLifetime(int index, UsageReservation u) {
+        if (u != null) {
+            usage.put(index, u);
+            Instant now = Instant.now();
+            table.resume(index, u.resumedPackets(), u.resumedBytes(), u.age(now));
+        }
+    }
+
+    private UsageReservation reserveUsage(SaKeys keys, Direction direction, SaLimits limits) throws IOException {
+        return limits.equals(SaLimits.NONE) ? null : sequences.reserveUsage(keys, direction, limits, Instant.now());
     }
 
     private static SecurityAssociation sa(SaKeys keys, Direction direction, int tunnel, boolean esn,
@@ -150,6 +214,16 @@ final class TunnelSecurity implements AutoCloseable {
      */
     List<SaEvent> checkLimits() {
         table.checkLifetimes();
+        for (Map.Entry<Integer, UsageReservation> e : usage.entrySet()) {
+            SaState st = table.state(e.getKey());
+            try {
+                e.getValue().update(st.counters().packets(), st.counters().bytes());
+            } catch (IOException | RuntimeException failed) {
+                // Retried next second; the file keeps the last step, so a crash now loses at
+                // most what was carried since, never a limit already recorded.
+                LOG.warn("{}: could not record the SA's usage: {}", e.getValue(), failed.getMessage());
+            }
+        }
         List<SaEvent> events = table.pollEvents();
         for (SaEvent e : events) {
             crossed.merge(e.sa(), e.limit().name().toLowerCase(Locale.ROOT).replace('_', ' '),
@@ -193,11 +267,21 @@ final class TunnelSecurity implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Writes back the sequence numbers used, so an orderly restart skips none. */
+    /**
+     * Writes back the sequence numbers used and the replay windows' tops, so an orderly
+     * restart skips none and refuses only what was accepted.
+     */
     @Override
     public void close() throws IOException {
         for (SequenceReservation r : reservations) {
             r.close();
+        }
+        for (ReplayReservation r : replays) {
+            r.close();
+        }
+        for (Map.Entry<Integer, UsageReservation> e : usage.entrySet()) {
+            SaState st = table.state(e.getKey());
+            e.getValue().close(st.counters().packets(), st.counters().bytes());
         }
         sequences.close();
     }

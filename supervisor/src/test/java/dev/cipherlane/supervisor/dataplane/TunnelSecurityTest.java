@@ -2,6 +2,7 @@ package dev.cipherlane.supervisor.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,11 +14,13 @@ import dev.cipherlane.net.IpPrefix;
 import dev.cipherlane.ipsec.keys.KeyFileException;
 import dev.cipherlane.ipsec.sa.SaEvent;
 import dev.cipherlane.ipsec.sa.SaLimit;
+import dev.cipherlane.ipsec.sa.ReplayWindow;
 import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.tunnel.TunnelTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -140,6 +143,153 @@ class TunnelSecurityTest {
             assertFalse(s.table().state(sa).usable(), "a hard limit ends the SA's use");
             assertEquals(List.of(), s.checkLimits(), "each limit once");
             assertTrue(s.show().contains("soft packets, hard packets"), s.show());
+        }
+    }
+
+    /** What a kill -9 leaves: the state directory as it is on disk now, no close, no write-back. */
+    private Path crashCopy(Path state, String name) throws Exception {
+        Path copy = dir.resolve(name);
+        try (var files = Files.walk(state)) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(state.relativize(f).toString());
+                String file = f.getFileName().toString();
+                if (Files.isDirectory(f)) {
+                    Files.createDirectory(to);
+                    Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(f));
+                } else if (!file.equals("lock") && !file.startsWith(".")) {
+                    Files.copy(f, to, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return copy;
+    }
+
+    private static ReplayWindow inboundWindow(TunnelSecurity s, int spi) {
+        return s.snapshot().state(s.snapshot().findInbound(spi)).window();
+    }
+
+    /** Issue 10 item 2: with static keys every captured packet was accepted again after a restart. */
+    @Test
+    void noInboundNumberAcceptedBeforeACrashIsAcceptedAfterIt() throws Exception {
+        Path keys = Files.createDirectory(dir.resolve("keys"));
+        keyFile(keys, 0, "rw-------");
+        keyFile(keys, 1, "rw-------");
+        Path state = Files.createDirectory(dir.resolve("state"));
+        Path crashed;
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, IpsecLifetime.NONE), state, forwarding())) {
+            ReplayWindow w = inboundWindow(s, 0x2000);
+            for (long seq = 1; seq <= 500; seq++) {
+                assertEquals(ReplayWindow.OK, w.accept(seq));
+            }
+            crashed = crashCopy(state, "crashed");
+        }
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, IpsecLifetime.NONE), crashed, forwarding())) {
+            ReplayWindow w = inboundWindow(s, 0x2000);
+            for (long seq = 1; seq <= 500; seq++) {
+                assertNotEquals(ReplayWindow.OK, w.check(seq), "number " + seq + " accepted before the crash");
+                assertNotEquals(ReplayWindow.OK, w.accept(seq), "number " + seq + " accepted before the crash");
+            }
+            assertNotEquals(ReplayWindow.OK, w.accept(1024), "up to the mark on disk counts as seen after a crash");
+            assertEquals(ReplayWindow.OK, w.accept(1025), "the peer's new numbers pass");
+            assertNotEquals(ReplayWindow.OK, inboundWindow(s, 0x2001).accept(1),
+                    "a crash rounds every window up to its mark, used or not");
+        }
+        // An orderly stop wrote back the top: the next start refuses exactly what was accepted.
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, IpsecLifetime.NONE), crashed, forwarding())) {
+            ReplayWindow w = inboundWindow(s, 0x2000);
+            assertEquals(ReplayWindow.REPLAY, w.accept(1025));
+            assertEquals(ReplayWindow.OK, w.accept(1026));
+        }
+    }
+
+    @Test
+    void aDamagedReplayFileFailsItsTunnelClosedAndTheNodeStarts() throws Exception {
+        Path keys = Files.createDirectory(dir.resolve("keys"));
+        keyFile(keys, 0, "rw-------");
+        keyFile(keys, 1, "rw-------");
+        Path state = Files.createDirectory(dir.resolve("state"));
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, IpsecLifetime.NONE), state, forwarding())) {
+            inboundWindow(s, 0x2000).accept(7);
+        }
+        Path replay;
+        try (var files = Files.list(state.resolve(TunnelSecurity.SEQUENCE_DIR))) {
+            List<Path> replays = files.filter(p -> p.toString().endsWith(".replay")).sorted().toList();
+            assertEquals(2, replays.size(), "one replay file per inbound key: " + replays);
+            replay = replays.stream().filter(p -> {
+                try {
+                    return Files.readString(p).contains("spi=0x00002000");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).findFirst().orElseThrow();
+        }
+        Files.writeString(replay, Files.readString(replay).replace("accepted-through=7", "accepted-through=0"));
+        NodeForwarding f = forwarding();
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, IpsecLifetime.NONE), state, f)) {
+            int t0 = f.tunnelInfo().get(0).index();
+            int t1 = f.tunnelInfo().get(1).index();
+            assertTrue(f.tunnels().isProtected(t0), "still protected: nothing leaves in clear");
+            assertEquals(TunnelTable.NO_SA, f.tunnels().outboundSa(t0), "damaged replay state: no SA");
+            assertEquals(dev.cipherlane.ipsec.sa.SaTable.Snapshot.NOT_FOUND, s.snapshot().findInbound(0x2000), "nor an inbound one");
+            assertNotEquals(TunnelTable.NO_SA, f.tunnels().outboundSa(t1), "the other tunnel carries on");
+        }
+    }
+
+    /** Issue 10 item 4: counters lived only in memory, so an SA past its hard limit carried traffic again. */
+    @Test
+    void anSaPastItsHardLimitStaysDownAfterACrash() throws Exception {
+        Path keys = Files.createDirectory(dir.resolve("keys"));
+        keyFile(keys, 0, "rw-------");
+        keyFile(keys, 1, "rw-------");
+        Path state = Files.createDirectory(dir.resolve("state"));
+        // Steps of one packet (a sixteenth of the smallest limit): a crash rounds usage up by one.
+        IpsecLifetime lifetime = new IpsecLifetime(0, 0, 20, 32, Duration.ZERO, Duration.ZERO);
+        NodeForwarding f = forwarding();
+        Path crashed;
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, lifetime), state, f)) {
+            int out = f.tunnels().outboundSa(f.tunnelInfo().get(0).index());
+            int in = s.snapshot().findInbound(0x2001);
+            for (int i = 0; i < 32; i++) {
+                s.table().state(out).counters().account(100);
+            }
+            for (int i = 0; i < 20; i++) {
+                s.table().state(in).counters().account(100);
+            }
+            assertEquals(List.of(SaLimit.SOFT_PACKETS, SaLimit.HARD_PACKETS, SaLimit.SOFT_PACKETS),
+                    s.checkLimits().stream().map(SaEvent::limit).toList());
+            crashed = crashCopy(state, "crashed");
+        }
+        NodeForwarding g = forwarding();
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, lifetime), crashed, g)) {
+            int out = g.tunnels().outboundSa(g.tunnelInfo().get(0).index());
+            int in = s.snapshot().findInbound(0x2001);
+            assertFalse(s.snapshot().state(out).usable(), "past its hard limit before the crash: still down");
+            assertTrue(s.snapshot().state(in).usable(), "past its soft limit only: carries traffic");
+            List<SaEvent> events = s.checkLimits();
+            assertTrue(events.stream().anyMatch(e -> e.sa() == out && e.limit() == SaLimit.HARD_PACKETS), events::toString);
+            assertTrue(events.stream().anyMatch(e -> e.sa() == in && e.limit() == SaLimit.SOFT_PACKETS),
+                    "the soft limit warns again: " + events);
+            assertTrue(s.snapshot().state(g.tunnels().outboundSa(g.tunnelInfo().get(1).index())).usable(),
+                    "the other tunnel's SAs start their own lifetimes");
+        }
+    }
+
+    @Test
+    void aHardLifetimeRunsOnAcrossARestart() throws Exception {
+        Path keys = Files.createDirectory(dir.resolve("keys"));
+        keyFile(keys, 0, "rw-------");
+        keyFile(keys, 1, "rw-------");
+        Path state = Files.createDirectory(dir.resolve("state"));
+        IpsecLifetime lifetime = new IpsecLifetime(0, 0, 0, 0, Duration.ofMillis(300), Duration.ofMillis(600));
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, lifetime), state, forwarding())) {
+            assertTrue(s.snapshot().state(s.snapshot().findInbound(0x2000)).usable());
+        }
+        Thread.sleep(700);
+        NodeForwarding f = forwarding();
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, lifetime), state, f)) {
+            assertFalse(s.snapshot().state(s.snapshot().findInbound(0x2000)).usable(),
+                    "the key came into use 700 ms ago: past its 600 ms lifetime from the first packet");
+            assertFalse(s.snapshot().state(f.tunnels().outboundSa(f.tunnelInfo().get(0).index())).usable());
         }
     }
 }
