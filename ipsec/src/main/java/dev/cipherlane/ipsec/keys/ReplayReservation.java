@@ -52,9 +52,11 @@ public final class ReplayReservation implements AutoCloseable {
     @SuppressWarnings("unused") // accessed through REQUESTED
     private volatile int requested;
     private volatile String lastError;
+    /** The exact top across process restarts, or null without one. */
+    private final ReplayTopCell cell;
 
     private ReplayReservation(SequenceStore store, int spi, KeyFingerprint key, long limit, long block,
-            ReplayWindow window, long floor, long mark) {
+            ReplayWindow window, long floor, long mark, ReplayTopCell cell) {
         this.store = store;
         this.spi = spi;
         this.key = key;
@@ -63,16 +65,23 @@ public final class ReplayReservation implements AutoCloseable {
         this.window = window;
         this.floor = floor;
         this.persisted = mark;
-        if (floor > 0) {
-            window.resumeAfter(floor);
+        this.cell = cell;
+        // The same boot: the cell is exact and the peer's next numbers pass at once; otherwise
+        // (a machine restart, or no cell) everything up to the fsync'd mark counts as seen.
+        long resume = cell != null && cell.sameBootTop().isPresent() ? cell.sameBootTop().getAsLong() : floor;
+        if (resume > 0) {
+            window.resumeAfter(resume);
+        }
+        if (cell != null) {
+            window.recordTopIn(cell.top());
         }
         window.persistAhead(mark, refillPoint(mark), this::request);
     }
 
     /** Opened by {@link SequenceStore#reserveReplay}: {@code mark}, above {@code floor}, is already on disk. */
     static ReplayReservation persisted(SequenceStore store, int spi, KeyFingerprint key, long limit, long block,
-            ReplayWindow window, long floor, long mark) {
-        return new ReplayReservation(store, spi, key, limit, block, window, floor, mark);
+            ReplayWindow window, long floor, long mark, ReplayTopCell cell) {
+        return new ReplayReservation(store, spi, key, limit, block, window, floor, mark, cell);
     }
 
     private long refillPoint(long mark) {
@@ -152,6 +161,10 @@ public final class ReplayReservation implements AutoCloseable {
             }
         }
         store.forget(this);
+        // The window is frozen: nothing stores into the cell any more.
+        if (cell != null) {
+            cell.close();
+        }
     }
 
     public int spi() {

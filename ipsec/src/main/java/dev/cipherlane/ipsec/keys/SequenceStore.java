@@ -183,8 +183,9 @@ public final class SequenceStore implements AutoCloseable {
         if (mark != floor) {
             persistReplay(inbound.spi(), key, mark);
         }
+        ReplayTopCell cell = ReplayTopCell.open(topCellFile(key));
         ReplayReservation r = ReplayReservation.persisted(this, inbound.spi(), key, limit, block,
-                new ReplayWindow(windowSize, esn), floor, mark);
+                new ReplayWindow(windowSize, esn), floor, mark, cell);
         replays.put(key, r);
         return r;
     }
@@ -209,6 +210,12 @@ public final class SequenceStore implements AutoCloseable {
     /** The usage file of key {@code key} in this store (it may not exist yet). */
     public Path usageFile(KeyFingerprint key) {
         return UsageStateFile.path(dir, key);
+    }
+
+    /** The exact-top cell beside the replay file of inbound key {@code key} ({@link ReplayTopCell}). */
+    public Path topCellFile(KeyFingerprint key) {
+        Path replay = replayFile(key);
+        return replay.resolveSibling(replay.getFileName() + ".top");
     }
 
     /** The replay file of inbound key {@code key} in this store (it may not exist yet). */

@@ -1,5 +1,7 @@
 package dev.cipherlane.ipsec.sa;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -59,6 +61,8 @@ public final class ReplayWindow {
     /** Highest authentic number refused past the mark, 0 if none since the last raise. */
     private long wanted;
     private Runnable markWanted;
+    /** Where each new top is also stored (a shared page that outlives the process), or null. */
+    private MemorySegment topCell;
 
     public ReplayWindow(int size, boolean esn) {
         if (size != 0 && (size < 64 || Integer.bitCount(size) != 1)) {
@@ -214,6 +218,9 @@ public final class ReplayWindow {
         Arrays.fill(blocks, -1L);
         // In the top's own block only the numbers up to the top are received.
         blocks[(int) (top >>> 6) & blockMask] = -1L >>> (63 - (top & 63));
+        if (topCell != null) {
+            topCell.set(ValueLayout.JAVA_LONG, 0, top);
+        }
     }
 
     /** Highest number accepted so far (unsigned), 0 if none. */
@@ -252,6 +259,18 @@ public final class ReplayWindow {
             }
         }
         top = seq;
+        if (topCell != null) {
+            topCell.set(ValueLayout.JAVA_LONG, 0, seq);
+        }
+    }
+
+    /**
+     * Stores the top in {@code cell} (8 bytes) from now on, each time it moves, so a restarted
+     * process can resume exactly where this window stopped.
+     */
+    public synchronized void recordTopIn(MemorySegment cell) {
+        this.topCell = cell;
+        cell.set(ValueLayout.JAVA_LONG, 0, top);
     }
 
     @Override
