@@ -1,7 +1,5 @@
 package dev.cipherlane.benchmarks;
 
-import dev.cipherlane.config.NodeConfigLoader;
-import dev.cipherlane.linux.NetNamespace;
 import dev.cipherlane.testbed.CheckedStream;
 import dev.cipherlane.testbed.Commands;
 import dev.cipherlane.testbed.Lab;
@@ -15,14 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

@@ -2,10 +2,7 @@ package dev.cipherlane.cli;
 
 import dev.cipherlane.testbed.NodeViews;
 
-import dev.cipherlane.config.NodeConfigLoader;
-import dev.cipherlane.linux.NetNamespace;
 import dev.cipherlane.testbed.CheckedStream;
-import dev.cipherlane.testbed.Commands;
 import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.LabNode;
 import dev.cipherlane.testbed.LabPod;
@@ -16,13 +13,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

@@ -17,12 +17,7 @@ import dev.cipherlane.testbed.Lab;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +30,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -164,33 +158,10 @@ class LayoutTest {
     }
 
     private static Path location(Class<?> c) {
-        try {
-            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return BuiltClasses.location(c);
     }
 
-    /** The .class entries of a jar or a classes directory, slash-separated names to contents. */
     private static Map<String, byte[]> classes(Path where) {
-        try {
-            Map<String, byte[]> classes = new TreeMap<>();
-            if (Files.isDirectory(where)) {
-                try (Stream<Path> s = Files.walk(where)) {
-                    for (Path p : s.filter(p -> p.toString().endsWith(".class")).toList()) {
-                        classes.put(where.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
-                    }
-                }
-                return classes;
-            }
-            try (FileSystem jar = FileSystems.newFileSystem(where); Stream<Path> s = Files.walk(jar.getPath("/"))) {
-                for (Path p : s.filter(p -> p.toString().endsWith(".class")).toList()) {
-                    classes.put(p.toString().substring(1), Files.readAllBytes(p));
-                }
-            }
-            return classes;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return BuiltClasses.of(where);
     }
 }

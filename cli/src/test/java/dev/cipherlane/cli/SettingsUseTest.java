@@ -7,14 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.host.pod.PodTaps;
 import dev.cipherlane.supervisor.NodeService;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -130,32 +123,10 @@ class SettingsUseTest {
     }
 
     private static Path location(Class<?> c) {
-        try {
-            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return BuiltClasses.location(c);
     }
 
     private static List<byte[]> classes(Path where) {
-        try {
-            List<byte[]> out = new ArrayList<>();
-            if (Files.isDirectory(where)) {
-                try (Stream<Path> s = Files.walk(where)) {
-                    for (Path p : s.filter(p -> p.toString().endsWith(".class")).toList()) {
-                        out.add(Files.readAllBytes(p));
-                    }
-                }
-                return out;
-            }
-            try (FileSystem jar = FileSystems.newFileSystem(where); Stream<Path> s = Files.walk(jar.getPath("/"))) {
-                for (Path p : s.filter(p -> p.toString().endsWith(".class")).toList()) {
-                    out.add(Files.readAllBytes(p));
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return List.copyOf(BuiltClasses.of(where).values());
     }
 }

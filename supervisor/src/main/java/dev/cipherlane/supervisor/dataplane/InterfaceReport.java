@@ -5,7 +5,6 @@ import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.net.NetInterface;
-import dev.cipherlane.stages.wire.Ethernet;
 import java.util.List;
 import java.util.Optional;
 
