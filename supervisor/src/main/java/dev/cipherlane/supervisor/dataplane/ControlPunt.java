@@ -23,7 +23,12 @@ final class ControlPunt implements PuntQueue, AutoCloseable {
     ControlPunt(PacketMemory mem, int capacity) {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.cache = mem.newCache();
-        this.thread = Thread.ofPlatform().name("cl-punt").daemon(true).start(this::drain);
+        this.thread = Thread.ofPlatform().name("cl-punt").daemon(true).unstarted(this::drain);
+    }
+
+    /** Starts taking punted packets off the queue; built idle, like the rest of the dataplane. */
+    void start() {
+        thread.start();
     }
 
     @Override
@@ -54,7 +59,9 @@ final class ControlPunt implements PuntQueue, AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
-        thread.join();
+        if (thread.isAlive()) {
+            thread.join();
+        }
         Integer bi;
         while ((bi = queue.poll()) != null) {
             cache.free(bi);

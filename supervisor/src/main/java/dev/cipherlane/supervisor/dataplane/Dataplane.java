@@ -235,6 +235,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     public static Dataplane start(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink)
             throws IOException {
         Dataplane d = new Dataplane(settings, pods, uplink);
+        d.punt.start();
         for (Worker w : d.workers) {
             w.start();
         }
