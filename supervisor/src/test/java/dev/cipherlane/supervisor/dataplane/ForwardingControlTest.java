@@ -48,7 +48,9 @@ class ForwardingControlTest {
             control.close();
         }
         int agedAtClose = ageing.get();
-        assertFalse(ranOn.get().isAlive(), "close waits for the control thread to end");
+        // close waits for the running task; the pool's thread then ends on its own, moments later.
+        ranOn.get().join(5000);
+        assertFalse(ranOn.get().isAlive(), "the control thread ends after close");
         control.neighbourChanged();
         // Nothing is left to run: a few periods later the counts have not moved.
         Thread.sleep(10 * PERIOD_MS);
