@@ -73,6 +73,15 @@ final class SequenceStateFile {
     }
 
     /**
+     * Whether the state of {@code key} in {@code dir} is in version 1, the format of releases
+     * that kept no replay state yet: its SA's missing replay file was never written, not lost.
+     */
+    static boolean writtenBeforeReplayState(Path dir, KeyFingerprint key) throws IOException {
+        byte[] raw = readTrusted(path(dir, key));
+        return raw != null && !FORMAT.claims(raw);
+    }
+
+    /**
      * The bytes of a state file the node may trust (owner-only, not a link, a few lines), or
      * null when there is none. Shared by the state files of one key's SAs.
      */

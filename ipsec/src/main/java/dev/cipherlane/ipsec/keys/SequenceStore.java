@@ -35,6 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * with mode 0700 (its parent must exist).
  */
 public final class SequenceStore implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SequenceStore.class.getName());
+
     /** Sequence numbers reserved per write of a state file. */
     public static final String BLOCK_NAME = "cipherlane.ipsec.sequence-reservation-block";
     public static final long BLOCK_DEFAULT = 1L << 20;
@@ -171,8 +173,15 @@ public final class SequenceStore implements AutoCloseable {
         }
         long limit = esn ? SequenceReservation.LIMIT_ESN : SequenceReservation.LIMIT_32;
         ReplayStateFile.State state = ReplayStateFile.read(dir, key, limit);
-        if (state == null && outbound != null
-                && PrivateFiles.attributes(stateFile(outbound.material().fingerprint())) != null) {
+        KeyFingerprint outboundKey = outbound == null ? null : outbound.material().fingerprint();
+        if (state == null && outboundKey != null && PrivateFiles.attributes(stateFile(outboundKey)) != null
+                && SequenceStateFile.writtenBeforeReplayState(dir, outboundKey)) {
+            // An upgrade from a release that kept no replay state: nothing was lost, there was
+            // nothing. The window starts here; what was captured before it cannot be told apart.
+            LOG.log(System.Logger.Level.WARNING, "{0}: no replay state yet (sequence file {1} is from an earlier"
+                    + " release): the window starts now, so packets captured before this start could be accepted"
+                    + " once; replace the key files to rule that out", replayFile(key), stateFile(outboundKey));
+        } else if (state == null && outboundKey != null && PrivateFiles.attributes(stateFile(outboundKey)) != null) {
             throw new SequenceStateException(replayFile(key) + ": missing, while "
                     + stateFile(outbound.material().fingerprint()) + " of the same tunnel's outbound key exists:"
                     + " the SA stays down rather than accept again what it accepted before"

@@ -313,4 +313,25 @@ class ReplayReservationTest {
             assertFalse(Files.exists(file), "no fresh window was written");
         }
     }
+    /** An upgrade: the sequence file is from a release that kept no replay state; nothing was lost. */
+    @Test
+    void aSequenceFileOfAnEarlierReleaseStartsTheWindowInsteadOfKeepingTheSaDown() throws Exception {
+        Path dir = tmp.resolve("state");
+        try (SequenceStore store = SequenceStore.open(dir, 1000, false)) {
+            store.reserve(outbound, false).next();
+        }
+        KeyFingerprint out = outbound.material().fingerprint();
+        String body = "# written by an earlier release\nversion 1\nspi 0x" + Integer.toHexString(outbound.spi())
+                + "\nkey-fingerprint " + out.hex() + "\nreserved-through 1000\n";
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(body.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Path seq = dir.resolve("sa-" + out.hex() + ".seq");
+        Files.writeString(seq, body + "crc32c " + String.format("%08x", crc.getValue()) + "\n");
+        try (SequenceStore store = SequenceStore.open(dir, 1000, false)) {
+            ReplayWindow w = store.reserveReplay(inbound, outbound, false, WINDOW).window();
+            assertEquals(ReplayWindow.OK, w.accept(1), "the window starts at the upgrade");
+            assertTrue(Files.exists(ReplayStateFile.path(dir, inbound.material().fingerprint())),
+                    "and its state is kept from now on");
+        }
+    }
 }
