@@ -40,6 +40,8 @@ public final class ConfigDiff {
         diff.leaf(dataplane + "ring-size", a.ringSize(), b.ringSize());
         diff.leaf(dataplane + "trace.max-packets", a.traceMaxPackets(), b.traceMaxPackets());
         diff.leaf(dataplane + "idle.spin-polls", a.idleSpinPolls(), b.idleSpinPolls());
+        diff.leaf(dataplane + "fault-injection.stage", a.faultInjection().stage(), b.faultInjection().stage());
+        diff.leaf(dataplane + "fault-injection.one-in", a.faultInjection().oneIn(), b.faultInjection().oneIn());
 
         String neighbour = root + "neighbour.";
         diff.leaf(neighbour + "reachable-time", old.neighbour().reachableTime(), neu.neighbour().reachableTime());

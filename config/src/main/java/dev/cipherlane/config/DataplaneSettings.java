@@ -10,13 +10,15 @@ import java.util.Objects;
  * @param ringSize        dataplane.ring-size, slots per Disruptor ring
  * @param traceMaxPackets dataplane.trace.max-packets, packets a trace follows
  * @param idleSpinPolls   dataplane.idle.spin-polls, empty polls before a worker sleeps
+ * @param faultInjection  dataplane.fault-injection, a stage made to throw (chaos testing)
  */
 public record DataplaneSettings(
         int workers,
         BufferSettings buffers,
         int ringSize,
         int traceMaxPackets,
-        int idleSpinPolls) {
+        int idleSpinPolls,
+        FaultInjectionSettings faultInjection) {
 
     public static final int MIN_WORKERS = 1;
     public static final int MAX_WORKERS = 64;
@@ -32,5 +34,6 @@ public record DataplaneSettings(
         Bounds.checkPowerOfTwo("ring-size", ringSize, MIN_RING_SIZE, MAX_RING_SIZE);
         Bounds.check("trace.max-packets", traceMaxPackets, 0, MAX_TRACE_PACKETS);
         Bounds.check("idle.spin-polls", idleSpinPolls, 0, MAX_IDLE_SPIN_POLLS);
+        Objects.requireNonNull(faultInjection, "faultInjection");
     }
 }

@@ -119,8 +119,16 @@ final class NodeSettingsReader {
         int spinPolls = idle.get("spin-polls", ValueReader.integer(0, DataplaneSettings.MAX_IDLE_SPIN_POLLS));
         idle.rejectUnknownKeys();
 
+        ConfigSection faults = dataplane.section("fault-injection");
+        Optional<String> faultStage = faults.optional("stage",
+                ValueReader.string("a stage name", name -> !name.isBlank() && name.strip().equals(name)));
+        int oneIn = faults.get("one-in",
+                ValueReader.integer(FaultInjectionSettings.MIN_ONE_IN, FaultInjectionSettings.MAX_ONE_IN));
+        faults.rejectUnknownKeys();
+
         dataplane.rejectUnknownKeys();
-        return new DataplaneSettings(workers, new BufferSettings(small, large), ringSize, traceMaxPackets, spinPolls);
+        return new DataplaneSettings(workers, new BufferSettings(small, large), ringSize, traceMaxPackets, spinPolls,
+                new FaultInjectionSettings(faultStage, oneIn));
     }
 
     private NeighbourSettings neighbour(ConfigSection neighbour) {

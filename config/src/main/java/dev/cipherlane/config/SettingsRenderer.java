@@ -23,6 +23,8 @@ public final class SettingsRenderer {
         doc.value("ring-size", dataplane.ringSize());
         doc.value("trace.max-packets", dataplane.traceMaxPackets());
         doc.value("idle.spin-polls", dataplane.idleSpinPolls());
+        dataplane.faultInjection().stage().ifPresent(stage -> doc.value("fault-injection.stage", stage));
+        doc.value("fault-injection.one-in", dataplane.faultInjection().oneIn());
         doc.close();
         doc.open("neighbour");
         doc.value("reachable-time", settings.neighbour().reachableTime());

@@ -38,6 +38,18 @@ class ConfigValidationTest {
     }
 
     @Test
+    void faultInjectionIsOffByDefaultAndItsRateBounded() throws ConfigValidationException {
+        assertEquals(FaultInjectionSettings.OFF, ConfigFiles.load(dir, "").dataplane().faultInjection());
+        FaultInjectionSettings on = ConfigFiles.load(dir,
+                "cipherlane.dataplane.fault-injection { stage = \"ip4-lookup\", one-in = 50 }").dataplane().faultInjection();
+        assertEquals(new FaultInjectionSettings(java.util.Optional.of("ip4-lookup"), 50), on);
+        assertEquals(List.of(at(1, "cipherlane.dataplane.fault-injection.one-in: expected an integer in 2..1000000000, got 1")),
+                problems("cipherlane.dataplane.fault-injection.one-in = 1"));
+        assertEquals(List.of(at(1, "cipherlane.dataplane.fault-injection.stage: expected a stage name, got \" gro\"")),
+                problems("cipherlane.dataplane.fault-injection.stage = \" gro\""));
+    }
+
+    @Test
     void integerTooLargeForAnInt() {
         assertEquals(List.of(at(1, "cipherlane.dataplane.buffers.small: expected an integer in 1024..4194304, got 5000000000")),
                 problems("cipherlane.dataplane.buffers.small = 5000000000"));
@@ -78,7 +90,7 @@ class ConfigValidationTest {
 
     @Test
     void unknownKeySuggestsTheNearestKnownOne() {
-        assertEquals(List.of(at(3, "cipherlane.dataplane.wokers: expected one of workers, buffers, ring-size, trace, idle"
+        assertEquals(List.of(at(3, "cipherlane.dataplane.wokers: expected one of workers, buffers, ring-size, trace, idle, fault-injection"
                 + " (did you mean workers?), got an unknown key")), problems("""
                 cipherlane {
                   dataplane {
@@ -405,7 +417,7 @@ class ConfigValidationTest {
         List<String> expected = List.of(
                 at(2, "cipherlane.neighbour.reachable-time: expected a duration in 1s..1h with a unit, like 30s, got \"forever\""),
                 at(4, "cipherlane.dataplane.workers: expected an integer in 1..64, got 100"),
-                at(5, "cipherlane.dataplane.ring-sise: expected one of workers, buffers, ring-size, trace, idle"
+                at(5, "cipherlane.dataplane.ring-sise: expected one of workers, buffers, ring-size, trace, idle, fault-injection"
                         + " (did you mean ring-size?), got an unknown key"),
                 at(7, "cipherlane.pod-network.gateway-mac: expected a MAC address like 02:00:00:00:00:01 (six hex"
                         + " octets separated by ':'), got \"02:00:00:00:00:zz\""),

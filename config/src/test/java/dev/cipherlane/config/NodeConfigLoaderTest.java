@@ -28,7 +28,7 @@ class NodeConfigLoaderTest {
             "node",
             Path.of("/var/lib/cipherlane"),
             new AdminSettings(Path.of("/run/cipherlane/admin.sock")),
-            new DataplaneSettings(1, new BufferSettings(65536, 512), 1024, 1000, 1000),
+            new DataplaneSettings(1, new BufferSettings(65536, 512), 1024, 1000, 1000, FaultInjectionSettings.OFF),
             new NeighbourSettings(Duration.ofSeconds(30), 4096),
             new PodNetworkSettings(MacAddress.parse("02:fe:00:00:00:01"), IpAddress.parse("169.254.1.1"),
                     IpAddress.parse("fe80::1"), 1400, 1, "eth0"),
@@ -117,7 +117,7 @@ class NodeConfigLoaderTest {
         assertEquals("worker-7.example", settings.name());
         assertEquals(Path.of("/srv/cl-state"), settings.stateDir());
         assertEquals(Path.of("/tmp/cl/admin.sock"), settings.admin().socket());
-        assertEquals(new DataplaneSettings(8, new BufferSettings(1024, 0), 65536, 10000, 0), settings.dataplane());
+        assertEquals(new DataplaneSettings(8, new BufferSettings(1024, 0), 65536, 10000, 0, FaultInjectionSettings.OFF), settings.dataplane());
         assertEquals(new NeighbourSettings(Duration.ofMinutes(5), 16), settings.neighbour());
         assertEquals(new PodNetworkSettings(MacAddress.parse("0a:00:00:00:00:fe"), IpAddress.parse("169.254.0.1"),
                 IpAddress.parse("fe80::ff:1"), 9000, 16, "pod0"), settings.podNetwork());

@@ -48,6 +48,7 @@ class SettingsRendererTest {
                     ring-size = 1024
                     trace.max-packets = 1000
                     idle.spin-polls = 1000
+                    fault-injection.one-in = 100
                   }
                   neighbour {
                     reachable-time = 30s

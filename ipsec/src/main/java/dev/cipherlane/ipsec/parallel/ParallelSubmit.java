@@ -71,6 +71,8 @@ public final class ParallelSubmit<E> extends Stage<ParallelSubmit.Params<E>> {
                 mem.flags(bi, flags & ~PacketFlags.TRACED);
                 mem.trace(bi, -1);
             }
+            // The crypto thread owns them once offered, even if this stage throws later.
+            ctx.keep(bi);
         }
         if (n > 0 && !p.ring().offer(bis, 0, n, p.job())) {
             for (int i = 0; i < n; i++) {

@@ -37,6 +37,12 @@ public final class Meta {
     public static final int CSUM_OFFSET = 54;
     /** virtio-net GSO type byte. */
     public static final int GSO_TYPE = 56;
+    /**
+     * Which worker's stage holds the packet at the moment (a short the graph runtime writes
+     * when a stage gets the packet), so the runtime can tell, after a stage threw, which of
+     * the frame's packets that stage never passed on.
+     */
+    public static final int HOLDER = 58;
     /** Free for the stage that owns the packet at the moment. */
     public static final int OPAQUE = 60;
 }

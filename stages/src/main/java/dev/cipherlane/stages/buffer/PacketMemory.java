@@ -168,13 +168,21 @@ public final class PacketMemory implements AutoCloseable {
     public int error(int bi) { return meta.get(I32, m(bi, Meta.ERROR)); }
     public void error(int bi, int v) { meta.set(I32, m(bi, Meta.ERROR), v); }
     public int trace(int bi) { return meta.get(I32, m(bi, Meta.TRACE)); }
+    public short holder(int bi) { return meta.get(ValueLayout.JAVA_SHORT, m(bi, Meta.HOLDER)); }
+    public void holder(int bi, short v) { meta.set(ValueLayout.JAVA_SHORT, m(bi, Meta.HOLDER), v); }
     public void trace(int bi, int v) { meta.set(I32, m(bi, Meta.TRACE), v); }
     public int csumStart(int bi) { return Short.toUnsignedInt(meta.get(I16, m(bi, Meta.CSUM_START))); }
     public void csumStart(int bi, int v) { meta.set(I16, m(bi, Meta.CSUM_START), (short) v); }
     public int csumOffset(int bi) { return Short.toUnsignedInt(meta.get(I16, m(bi, Meta.CSUM_OFFSET))); }
     public void csumOffset(int bi, int v) { meta.set(I16, m(bi, Meta.CSUM_OFFSET), (short) v); }
-    public int gsoType(int bi) { return meta.get(I32, m(bi, Meta.GSO_TYPE)); }
-    public void gsoType(int bi, int v) { meta.set(I32, m(bi, Meta.GSO_TYPE), v); }
+    /** The virtio-net gso_type byte (its ECN bit included). */
+    public int gsoType(int bi) { return Byte.toUnsignedInt(meta.get(ValueLayout.JAVA_BYTE, m(bi, Meta.GSO_TYPE))); }
+    public void gsoType(int bi, int v) {
+        if ((v & ~0xFF) != 0) {
+            throw new IllegalArgumentException("gso_type is one byte, got " + v);
+        }
+        meta.set(ValueLayout.JAVA_BYTE, m(bi, Meta.GSO_TYPE), (byte) v);
+    }
     public int opaque(int bi) { return meta.get(I32, m(bi, Meta.OPAQUE)); }
     public void opaque(int bi, int v) { meta.set(I32, m(bi, Meta.OPAQUE), v); }
 

@@ -47,6 +47,8 @@ public final class Punt extends Stage<Punt.Params> {
         int n = frame.count();
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
+            // The control thread owns it once offered, even if this stage throws later.
+            ctx.keep(bi);
             if (!q.offer(bi)) {
                 ctx.drop(bi, Errors.QUEUE_FULL);
             }

@@ -16,6 +16,14 @@ import java.util.List;
  * drains a ring, never by calling this class.
  */
 public final class GraphRuntime {
+    /**
+     * Bits of a packet's holder stamp that name the slot (plus one, so 0 means no stage);
+     * the bits above name the worker (see {@link NodeRuntime}).
+     */
+    static final int SLOT_BITS = 10;
+    static final int MAX_SLOTS = (1 << SLOT_BITS) - 1;
+    static final int MAX_WORKERS = 1 << (Short.SIZE - 1 - SLOT_BITS);
+
     private final Graph graph;
     private final PacketMemory mem;
     private final BufferCache buffers;
@@ -37,6 +45,10 @@ public final class GraphRuntime {
         this.buffers = buffers;
         this.worker = worker;
         List<StageSlot> slots = graph.slots();
+        if (slots.size() > MAX_SLOTS || worker < 0 || worker >= MAX_WORKERS) {
+            throw new IllegalArgumentException("a graph runtime holds up to " + MAX_SLOTS + " stages on workers 0.."
+                    + (MAX_WORKERS - 1) + ", got " + slots.size() + " stages on worker " + worker);
+        }
         nodes = new NodeRuntime[slots.size()];
         List<NodeRuntime> in = new ArrayList<>();
         for (int i = 0; i < nodes.length; i++) {
@@ -101,7 +113,18 @@ public final class GraphRuntime {
         for (NodeRuntime n : inputs) {
             if (n.slot.stage() instanceof InputStage<?> in) {
                 long t0 = System.nanoTime();
-                int got = in.poll(n, budget);
+                int got;
+                try {
+                    got = in.poll(n, budget);
+                } catch (Throwable e) {
+                    // What the input had taken off its queue and not passed on is lost; the
+                    // other inputs, and the next round, go on.
+                    if (!NodeRuntime.contained(e)) {
+                        throw e;
+                    }
+                    n.pollFaulted(e);
+                    got = 0;
+                }
                 if (got > 0) {
                     // Only polls that produced count: idle polls would bury the cost per packet.
                     n.counters.nanos += System.nanoTime() - t0;
@@ -124,10 +147,14 @@ public final class GraphRuntime {
             readyHead = (readyHead + 1) % ready.length;
             readyCount--;
             n.scheduled = false;
-            n.run();
-            runs++;
-            if (n.hasWork()) {
-                schedule(n);
+            try {
+                n.run();
+            } finally {
+                // Also when a fatal error ends the worker: its restart finds the frames left.
+                runs++;
+                if (n.hasWork() && !n.scheduled) {
+                    schedule(n);
+                }
             }
         }
         return runs;
@@ -148,6 +175,30 @@ public final class GraphRuntime {
         for (int i = 0; i < count; i++) {
             n.accept(bis[off + i]);
         }
+    }
+
+    /**
+     * Frees every packet still waiting for a stage. Only for a runtime whose worker died and
+     * will not run again: a round that completes leaves nothing waiting.
+     */
+    public void discardWaiting() {
+        for (NodeRuntime n : nodes) {
+            n.discardWaiting();
+        }
+        while (readyCount > 0) {
+            ready[readyHead].scheduled = false;
+            ready[readyHead] = null;
+            readyHead = (readyHead + 1) % ready.length;
+            readyCount--;
+        }
+    }
+
+    /**
+     * Chaos testing: stage {@code name} throws on one packet in {@code oneIn} it passes on.
+     * Call before the worker starts (the runtime is confined to its thread).
+     */
+    public void injectFaults(String name, int oneIn) {
+        nodes[graph.slot(name).index()].injectFaults(oneIn);
     }
 
     /** Re-reads whether tracing is on; call after arming the trace outside a poll round. */

@@ -6,11 +6,18 @@ package dev.cipherlane.stages.graph;
  * reports, where a slightly stale value is fine.
  */
 public final class NodeCounters {
+    /**
+     * The reason packets are counted under when the stage threw on them; the runtime, not the
+     * stage, owns it, so every stage has it after its declared errors.
+     */
+    public static final String EXCEPTION = "exception";
+
     long calls;
     long vectors;
     long packets;
     long nanos;
     final long[] errors;
+    long exceptions;
 
     NodeCounters(int errorCount) {
         errors = new long[errorCount];
@@ -21,5 +28,7 @@ public final class NodeCounters {
     public long packets() { return packets; }
     public long nanos() { return nanos; }
     public long error(int i) { return errors[i]; }
+    /** Packets dropped, and polls failed, because the stage threw. */
+    public long exceptions() { return exceptions; }
     public int errorCount() { return errors.length; }
 }

@@ -49,6 +49,10 @@ public final class RuntimeReport {
                     sb.append(String.format("%14d  %-24s %s%n", n, slot.stage().name(), reasons.get(e)));
                 }
             }
+            long exceptions = exceptionCount(workers, slot.index());
+            if (exceptions != 0) {
+                sb.append(String.format("%14d  %-24s %s%n", exceptions, slot.stage().name(), NodeCounters.EXCEPTION));
+            }
         }
         return sb.toString();
     }
@@ -60,10 +64,21 @@ public final class RuntimeReport {
         }
         StageSlot slot = workers.get(0).graph().slot(name);
         int e = slot.stage().spec().errors().indexOf(reason);
+        if (e < 0 && reason.equals(NodeCounters.EXCEPTION)) {
+            return exceptionCount(workers, slot.index());
+        }
         if (e < 0) {
             throw new IllegalArgumentException(name + " has no error '" + reason + "'");
         }
         return errorCount(workers, slot.index(), e);
+    }
+
+    private static long exceptionCount(List<GraphRuntime> workers, int slot) {
+        long n = 0;
+        for (GraphRuntime w : workers) {
+            n += w.counters(slot).exceptions;
+        }
+        return n;
     }
 
     private static long errorCount(List<GraphRuntime> workers, int slot, int e) {

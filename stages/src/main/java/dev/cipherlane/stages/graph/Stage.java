@@ -69,6 +69,13 @@ public abstract class Stage<P> {
         return null;
     }
 
+    /**
+     * {@code process} threw on this worker: release what it holds for the frame it was in
+     * (packets it kept aside to pass on before returning), so they are freed rather than
+     * leaked. The runtime then drops the frame's packets the stage never passed on.
+     */
+    public void aborted(StageContext ctx) {}
+
     /** Releases resources once no worker runs this instance any more. */
     public void close() {}
 

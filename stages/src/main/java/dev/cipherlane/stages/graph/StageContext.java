@@ -14,6 +14,13 @@ public interface StageContext {
     /** Counts {@code n} events under error {@code error} without dropping anything. */
     void count(int error, long n);
 
+    /**
+     * The stage keeps the packet beyond this call, or hands it to another thread, instead of
+     * passing it on or dropping it. Call it before the hand-over is published: from then on
+     * the packet is not the stage's, and a fault in the stage must not free it.
+     */
+    void keep(int bi);
+
     /** Passes the packet on through {@code arc}, this stage's arc at {@code arc.ordinal()}. */
     default void enqueue(NextArc arc, int bi) {
         enqueue(arc.ordinal(), bi);

@@ -22,6 +22,10 @@ public record StageSpec(String name, List<String> nextArcs, List<String> errors)
         errors = List.copyOf(errors);
         requireDistinct(name, "next arc", nextArcs);
         requireDistinct(name, "error", errors);
+        if (errors.contains(NodeCounters.EXCEPTION)) {
+            throw new IllegalArgumentException(name + ": error '" + NodeCounters.EXCEPTION
+                    + "' is the runtime's, counted for every stage that throws");
+        }
     }
 
     /**

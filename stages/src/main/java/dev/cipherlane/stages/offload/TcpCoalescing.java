@@ -77,7 +77,8 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         FLUSH_SIZE("gro flushes on size limit"),
         BAD_CHECKSUM("gro tcp checksum bad, not merged"),
         NO_BUFFER("gro no buffer for super-packet"),
-        NOT_PROVISIONED("gro worker beyond max-workers, not merged");
+        NOT_PROVISIONED("gro worker beyond max-workers, not merged"),
+        ABORTED("gro super-packet dropped, the stage threw while building it");
 
         private final String reason;
 
@@ -169,6 +170,31 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         for (int f = 0; f < flows; f++) {
             if (t.packet[f] >= 0) {
                 flush(t, f, ctx, mem, data);
+            }
+        }
+        t.clear();
+    }
+
+    /**
+     * A fault in the middle of a frame leaves this worker's flows holding segments and
+     * super-packets that were to go out at its end. A held segment is still the frame's: it
+     * is forgotten here and goes through the stage again. A super-packet is this stage's own
+     * buffer, holding segments already freed, and may be half built: it is dropped. The next
+     * frame starts with no flows.
+     */
+    @Override
+    public void aborted(StageContext ctx) {
+        CoalescingFlows[] all = tables;
+        int worker = ctx.worker();
+        if (worker >= all.length) {
+            return;
+        }
+        CoalescingFlows t = all[worker];
+        int flows = t.flows();
+        for (int f = 0; f < flows; f++) {
+            int held = t.packet[f];
+            if (held >= 0 && t.merged[f] && ctx.memory().hasFlag(held, PacketFlags.IN_USE)) {
+                ctx.drop(held, Errors.ABORTED);
             }
         }
         t.clear();
@@ -389,9 +415,10 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
     /** Sends flow {@code f}'s packet on: a held segment as it is, a super-packet finished. */
     private static void flush(CoalescingFlows t, int f, StageContext ctx, PacketMemory mem, MemorySegment data) {
         int s = t.packet[f];
-        t.packet[f] = -1;
         if (!t.merged[f]) {
             ctx.enqueue(Arcs.OUT, s);
+            // Forgotten only once passed on, so that aborted() still finds it if that threw.
+            t.packet[f] = -1;
             return;
         }
         long ip = mem.start(s);
@@ -419,6 +446,7 @@ public final class TcpCoalescing extends Stage<TcpCoalescing.Params> {
         mem.csumOffset(s, Tcp.CHECKSUM);
         ctx.count(Errors.SUPER_PACKETS_OUT, 1);
         ctx.enqueue(Arcs.OUT, s);
+        t.packet[f] = -1;
     }
 
     @Override

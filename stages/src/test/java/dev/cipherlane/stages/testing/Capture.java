@@ -20,6 +20,7 @@ public final class Capture extends Stage<Stage.NoParams> {
     public synchronized void process(Frame frame, StageContext ctx) {
         for (int i = 0; i < frame.count(); i++) {
             packets.add(frame.get(i));
+            ctx.keep(frame.get(i));
         }
     }
 
