@@ -13,7 +13,7 @@ import java.util.function.Function;
  */
 public final class AdminCommands {
 
-    public static final List<String> KNOWN = List.of("version", "show config", "show runtime", "show errors",
+    public static final List<String> KNOWN = List.of("version", "show config", "show runtime", "show health", "show errors",
             "show interfaces", "show tunnels", "show sa", "show neighbours", "show trace", "trace add <packets>",
             "trace clear");
 
@@ -40,6 +40,7 @@ public final class AdminCommands {
             // Through the renderer, which is where secret settings are kept out of sight.
             case "show config" -> SettingsRenderer.render(settings);
             case "show runtime" -> withDataplane(DataplaneView::showRuntime);
+            case "show health", "health" -> withDataplane(DataplaneView::showHealth);
             case "show errors" -> withDataplane(DataplaneView::showErrors);
             case "show interfaces" -> withDataplane(DataplaneView::showInterfaces);
             case "show tunnels" -> withDataplane(DataplaneView::showTunnels);

@@ -2,7 +2,11 @@ package dev.cipherlane.supervisor.admin;
 
 /** What the admin API may ask of a running dataplane: operator views, all plain text. */
 public interface DataplaneView {
+    /** The workers, with their restarts and last failure, then each stage's runtime. */
     String showRuntime();
+
+    /** "ok", or what is wrong: workers down and why. */
+    String showHealth();
 
     String showErrors();
 

@@ -3,6 +3,7 @@ package dev.cipherlane.supervisor.dataplane;
 import dev.cipherlane.afpacket.AfPacketInput;
 import dev.cipherlane.afpacket.AfPacketOutput;
 import dev.cipherlane.afpacket.PacketRing;
+import dev.cipherlane.config.FaultInjectionSettings;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.ipsec.crypto.AeadEngine;
 import dev.cipherlane.ipsec.crypto.EngineChoice;
@@ -34,6 +35,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running packet path of one node: buffer pools, interface and forwarding tables, the
@@ -62,6 +65,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     static final int EPOLL_TIMEOUT_MS = 100;
     static final long NEIGHBOUR_AGEING_MS = 1000;
 
+    private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
     private static final List<String> OUTPUTS = List.of(TapOutput.NAME, AfPacketOutput.NAME);
 
     private final PacketMemory memory;
@@ -81,7 +85,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     private final List<Worker> workers = new ArrayList<>();
     private final List<EpollIdle> idles = new ArrayList<>();
 
-    private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink) throws IOException {
+    private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink, Worker.Watch watch)
+            throws IOException {
         this.pods = List.copyOf(pods);
         this.uplink = uplink;
         this.memory = new PacketMemory(settings.dataplane().buffers().small(), settings.dataplane().buffers().large());
@@ -188,10 +193,11 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             for (int fd : fdsByWorker.get(w)) {
                 idle.watch(fd);
             }
-            Worker worker = new Worker(graph, memory, w, idle);
+            Worker worker = new Worker(graph, memory, w, idle, watch);
             worker.runtime().trace().limit(settings.dataplane().traceMaxPackets());
             workers.add(worker);
         }
+        injectFaults(settings.dataplane().faultInjection(), graph);
         for (ParallelRing<AeadEngine> ring : cryptoRings) {
             ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
         }
@@ -201,6 +207,23 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         if (solicitor != null) {
             solicitor.wakes(idles.get(0));
             control.every(new ForwardingControl.Task("underlay solicitation", 0, solicitor::solicit));
+        }
+    }
+
+    /** Chaos testing: the configured stage throws on one packet in N on every worker. */
+    private void injectFaults(FaultInjectionSettings faults, Graph graph) {
+        if (faults.stage().isEmpty()) {
+            return;
+        }
+        String stage = faults.stage().get();
+        try {
+            graph.slot(stage);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dataplane.fault-injection.stage: " + e.getMessage(), e);
+        }
+        LOG.warn("fault injection on: stage {} throws on one packet in {} it passes on", stage, faults.oneIn());
+        for (Worker w : workers) {
+            w.runtime().injectFaults(stage, faults.oneIn());
         }
     }
 
@@ -230,11 +253,12 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
     /**
      * Builds the dataplane for {@code pods} and the uplink, if any, and starts its workers; its
-     * {@link #control} is the caller's to start.
+     * {@link #control} is the caller's to start. {@code watch} hears of a worker whose thread
+     * died; {@link #restartWorker} brings it back.
      */
-    public static Dataplane start(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink)
-            throws IOException {
-        Dataplane d = new Dataplane(settings, pods, uplink);
+    public static Dataplane start(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink,
+            Worker.Watch watch) throws IOException {
+        Dataplane d = new Dataplane(settings, pods, uplink, watch);
         d.punt.start();
         for (Worker w : d.workers) {
             w.start();
@@ -263,9 +287,27 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         return tunnelCounters;
     }
 
+    /** Runs worker {@code index} again on a new thread after its thread died; false if it did not die. */
+    public boolean restartWorker(int index) throws InterruptedException {
+        return workers.get(index).restart();
+    }
+
+    public List<Worker.Health> workerHealth() {
+        List<Worker.Health> out = new ArrayList<>();
+        for (Worker w : workers) {
+            out.add(w.health());
+        }
+        return out;
+    }
+
     @Override
     public String showRuntime() {
-        return RuntimeReport.runtime(runtimes());
+        return WorkerReport.format(workerHealth()) + "\n" + RuntimeReport.runtime(runtimes());
+    }
+
+    @Override
+    public String showHealth() {
+        return WorkerReport.health(workerHealth());
     }
 
     @Override

@@ -1,9 +1,12 @@
 package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.config.NodeSettings;
+import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.supervisor.admin.DataplaneView;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -15,17 +18,31 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * back to the kernel.
  * Stopping it stops the workers and closes our tap fds; the taps, and the pods' view of
  * their network, stay as they are, so a restarted service carries on where this one left.
+ *
+ * <p>Supervision of the workers: a stage's exception never reaches here (the runtime drops
+ * the packet and goes on). A worker whose thread dies anyway is reported as
+ * {@link WorkerDied} and restarted, with the packets and buffers it had, after a backoff that
+ * doubles with each death in quick succession ({@link RestartBackoff}), so a worker that dies
+ * on every packet costs little CPU and fills the log slowly. The other workers carry on
+ * meanwhile; the node's health says which worker is down and why.
  */
 public final class DataplaneSupervisor {
     private DataplaneSupervisor() {}
 
-    /** No messages yet: the dataplane lives from setup to stop. */
-    public sealed interface Command permits Stop {}
+    public sealed interface Command permits Stop, WorkerDied, RestartWorker {}
 
     public record Stop() implements Command {}
 
+    /** A worker's thread ended on {@code cause}; sent from that thread. */
+    public record WorkerDied(int worker, Throwable cause) implements Command {}
+
+    /** The backoff after a death is over: run the worker again. */
+    record RestartWorker(int worker) implements Command {}
+
     public static Behavior<Command> create(NodeSettings settings, AtomicReference<DataplaneView> published) {
-        return Behaviors.setup(context -> {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            ActorRef<Command> self = context.getSelf();
+            Worker.Watch watch = (worker, cause) -> self.tell(new WorkerDied(worker.runtime().worker(), cause));
             PodPlumbing plumbing = PodPlumbing.attachAll(settings);
             UplinkPort uplink = null;
             Dataplane dataplane;
@@ -35,7 +52,7 @@ public final class DataplaneSupervisor {
                     uplink = UplinkPort.take(settings.uplink(), settings.stateDir(), settings.dataplane().workers(),
                             pods, pods + 1);
                 }
-                dataplane = Dataplane.start(settings, plumbing.ports(), Optional.ofNullable(uplink));
+                dataplane = Dataplane.start(settings, plumbing.ports(), Optional.ofNullable(uplink), watch);
             } catch (Exception e) {
                 if (uplink != null) {
                     uplink.close();
@@ -51,8 +68,22 @@ public final class DataplaneSupervisor {
                     plumbing.ports().size(), settings.dataplane().workers(),
                     settings.uplink().interfaceName().orElse("none"), dataplane.forwarding().tunnelInfo().size());
             UplinkPort taken = uplink;
+            RestartBackoff backoff = new RestartBackoff(settings.dataplane().workers());
             return Behaviors.receive(Command.class)
                     .onMessage(Stop.class, stop -> Behaviors.stopped())
+                    .onMessage(WorkerDied.class, died -> {
+                        Duration delay = backoff.died(died.worker(), System.nanoTime());
+                        context.getLog().error("worker {} died; restarting it in {} ms", died.worker(),
+                                delay.toMillis(), died.cause());
+                        timers.startSingleTimer(new RestartWorker(died.worker()), delay);
+                        return Behaviors.same();
+                    })
+                    .onMessage(RestartWorker.class, restart -> {
+                        if (dataplane.restartWorker(restart.worker())) {
+                            context.getLog().info("worker {} restarted", restart.worker());
+                        }
+                        return Behaviors.same();
+                    })
                     .onSignal(PostStop.class, signal -> {
                         published.set(null);
                         dataplane.control().close();
@@ -64,6 +95,6 @@ public final class DataplaneSupervisor {
                         return Behaviors.same();
                     })
                     .build();
-        });
+        }));
     }
 }

@@ -50,6 +50,8 @@ class AdminCommandsTest {
         TracingView view = new TracingView(1000);
         ref.set(view);
         assertEquals("runtime\n", live.answer("show runtime"));
+        assertEquals("ok: 1 workers running\n", live.answer("show health"));
+        assertEquals("ok: 1 workers running\n", live.answer("health"));
         assertEquals("errors\n", live.answer("show  errors"));
         assertEquals("interfaces\n", live.answer("show interfaces"));
         assertEquals("trace\n", live.answer("show trace"));
@@ -115,6 +117,7 @@ class AdminCommandsTest {
         }
 
         public String showRuntime() { return "runtime\n"; }
+        public String showHealth() { return "ok: 1 workers running\n"; }
         public String showErrors() { return "errors\n"; }
         public String showInterfaces() { return "interfaces\n"; }
         public String showTrace() { return "trace\n"; }

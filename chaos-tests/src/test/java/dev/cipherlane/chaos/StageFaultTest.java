@@ -1,0 +1,78 @@
+package dev.cipherlane.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cipherlane.testbed.CheckedStream;
+import dev.cipherlane.testbed.Lab;
+import dev.cipherlane.testbed.LabIpsec;
+import dev.cipherlane.testbed.LabNode;
+import dev.cipherlane.testbed.LabPod;
+import dev.cipherlane.testbed.LabSpec;
+import dev.cipherlane.testbed.NodeViews;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue: a stage that threw killed its worker silently while the node reported running.
+ * Node 1's ip4-lookup, on the encrypted path both ways, throws on one packet in a hundred
+ * (dataplane.fault-injection): byte-checked streams across the nodes complete both ways, the
+ * node stays up and healthy, and the lost packets are counted as "ip4-lookup exception".
+ */
+@Tag("root")
+@ExtendWith(NodeLogs.class)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class StageFaultTest {
+    private static final long MIB = 1 << 20;
+    private static final long STREAM_BYTES = 16 * MIB;
+    private static final Duration STALL_LIMIT = Duration.ofSeconds(60);
+    private static final Duration STREAM_LIMIT = Duration.ofMinutes(2);
+
+    @BeforeEach
+    void needsRoot() {
+        assumeTrue(Lab.runningAsRoot(), "needs root for namespaces, taps and packet sockets");
+    }
+
+    @Test
+    void aStageThrowingOnOnePacketInAHundredCostsThosePacketsAndNothingElse() throws Exception {
+        LabSpec spec = LabSpec.defaults().withPodsPerNode(1).withIpsec(LabIpsec.ON);
+        try (NodeTestbed t = NodeTestbed.build(spec)) {
+            LabNode n1 = t.node(1);
+            Files.writeString(n1.config(), "\ncipherlane.dataplane.fault-injection { stage = \"ip4-lookup\", one-in = 100 }\n",
+                    StandardOpenOption.APPEND);
+            t.lab().start();
+            LabPod a = t.pod(1, 1);
+            LabPod b = t.pod(2, 1);
+            CheckedStream there = t.closeLater(CheckedStream.between("fault-n1-to-n2", a, b, b.address4(), 7601,
+                    STREAM_BYTES, 0, STALL_LIMIT)).start();
+            CheckedStream back = t.closeLater(CheckedStream.between("fault-n2-to-n1", b, a, a.address4(), 7602,
+                    STREAM_BYTES, 0, STALL_LIMIT)).start();
+            for (CheckedStream s : new CheckedStream[] {there, back}) {
+                CheckedStream.Result r = s.await(STREAM_LIMIT);
+                System.out.println("StageFaultTest: " + s.name() + ": " + r);
+                assertTrue(r.intact(), () -> s.name() + ": " + r + "\n" + t.diagnostics());
+            }
+
+            long exceptions = NodeViews.error(n1.admin("show errors"), "ip4-lookup", "exception");
+            System.out.println("StageFaultTest: n1 ip4-lookup exceptions: " + exceptions);
+            assertTrue(exceptions > 0, () -> "the injected faults were counted under the stage\n" + t.diagnostics());
+            String health = n1.admin("show health");
+            assertTrue(health.startsWith("ok: 1 workers running"), () -> health + t.diagnostics());
+            String runtime = n1.admin("show runtime");
+            assertTrue(runtime.matches("(?s).*\\n0\\s+running\\s+0\\s+-\\n.*"),
+                    () -> "the worker never died or restarted:\n" + runtime);
+            assertTrue(n1.log().contains("stage ip4-lookup threw on worker 0"), n1::log);
+            Awaits.noBuffersInUse(n1, t::diagnostics);
+            assertEquals(0L, NodeViews.error(t.node(2).admin("show errors"), "ip4-lookup", "exception"),
+                    "node 2 injects nothing");
+        }
+    }
+}
