@@ -75,4 +75,41 @@ class StageFaultTest {
                     "node 2 injects nothing");
         }
     }
+
+    @Test
+    void aWorkerKilledByAFatalErrorIsRestartedAndShownWhileTheStreamsGoOn() throws Exception {
+        LabSpec spec = LabSpec.defaults().withPodsPerNode(1).withIpsec(LabIpsec.ON);
+        try (NodeTestbed t = NodeTestbed.build(spec)) {
+            LabNode n1 = t.node(1);
+            Files.writeString(n1.config(), "\ncipherlane.dataplane.fault-injection { stage = \"ip4-lookup\", "
+                    + "one-in = 10000, kills-worker = true }\n", StandardOpenOption.APPEND);
+            t.lab().start();
+            LabPod a = t.pod(1, 1);
+            LabPod b = t.pod(2, 1);
+            CheckedStream there = t.closeLater(CheckedStream.between("death-n1-to-n2", a, b, b.address4(), 7603,
+                    STREAM_BYTES, 0, STALL_LIMIT)).start();
+            CheckedStream back = t.closeLater(CheckedStream.between("death-n2-to-n1", b, a, a.address4(), 7604,
+                    STREAM_BYTES, 0, STALL_LIMIT)).start();
+            for (CheckedStream s : new CheckedStream[] {there, back}) {
+                CheckedStream.Result r = s.await(STREAM_LIMIT);
+                System.out.println("StageFaultTest: " + s.name() + ": " + r);
+                assertTrue(r.intact(), () -> s.name() + ": " + r + "\n" + t.diagnostics());
+            }
+            Awaits.noBuffersInUse(n1, t::diagnostics);
+            String runtime = n1.admin("show runtime");
+            System.out.println("StageFaultTest: n1 workers:\n" + runtime.lines().limit(2)
+                    .reduce("", (x, y) -> x + y + "\n"));
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("(?m)^0\\s+running\\s+(\\d+)\\s+\\S+ .*InjectedWorkerDeath.*$").matcher(runtime);
+            assertTrue(m.find(), () -> "worker 0 runs again and shows its last failure:\n" + runtime);
+            int restarts = Integer.parseInt(m.group(1));
+            assertTrue(restarts > 0, runtime);
+            String health = n1.admin("show health");
+            assertTrue(health.startsWith("ok: 1 workers running") && health.contains("restarted " + restarts + " times"),
+                    () -> health);
+            String log = n1.log();
+            assertTrue(log.contains("worker 0 died; restarting it in 100 ms") && log.contains("worker 0 restarted"),
+                    () -> log);
+        }
+    }
 }

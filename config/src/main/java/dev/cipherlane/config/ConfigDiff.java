@@ -42,6 +42,8 @@ public final class ConfigDiff {
         diff.leaf(dataplane + "idle.spin-polls", a.idleSpinPolls(), b.idleSpinPolls());
         diff.leaf(dataplane + "fault-injection.stage", a.faultInjection().stage(), b.faultInjection().stage());
         diff.leaf(dataplane + "fault-injection.one-in", a.faultInjection().oneIn(), b.faultInjection().oneIn());
+        diff.leaf(dataplane + "fault-injection.kills-worker", a.faultInjection().killsWorker(),
+                b.faultInjection().killsWorker());
 
         String neighbour = root + "neighbour.";
         diff.leaf(neighbour + "reachable-time", old.neighbour().reachableTime(), neu.neighbour().reachableTime());

@@ -124,11 +124,12 @@ final class NodeSettingsReader {
                 ValueReader.string("a stage name", name -> !name.isBlank() && name.strip().equals(name)));
         int oneIn = faults.get("one-in",
                 ValueReader.integer(FaultInjectionSettings.MIN_ONE_IN, FaultInjectionSettings.MAX_ONE_IN));
+        boolean killsWorker = faults.get("kills-worker", ValueReader.bool());
         faults.rejectUnknownKeys();
 
         dataplane.rejectUnknownKeys();
         return new DataplaneSettings(workers, new BufferSettings(small, large), ringSize, traceMaxPackets, spinPolls,
-                new FaultInjectionSettings(faultStage, oneIn));
+                new FaultInjectionSettings(faultStage, oneIn, killsWorker));
     }
 
     private NeighbourSettings neighbour(ConfigSection neighbour) {

@@ -25,6 +25,7 @@ public final class SettingsRenderer {
         doc.value("idle.spin-polls", dataplane.idleSpinPolls());
         dataplane.faultInjection().stage().ifPresent(stage -> doc.value("fault-injection.stage", stage));
         doc.value("fault-injection.one-in", dataplane.faultInjection().oneIn());
+        doc.value("fault-injection.kills-worker", dataplane.faultInjection().killsWorker());
         doc.close();
         doc.open("neighbour");
         doc.value("reachable-time", settings.neighbour().reachableTime());

@@ -42,7 +42,7 @@ class ConfigValidationTest {
         assertEquals(FaultInjectionSettings.OFF, ConfigFiles.load(dir, "").dataplane().faultInjection());
         FaultInjectionSettings on = ConfigFiles.load(dir,
                 "cipherlane.dataplane.fault-injection { stage = \"ip4-lookup\", one-in = 50 }").dataplane().faultInjection();
-        assertEquals(new FaultInjectionSettings(java.util.Optional.of("ip4-lookup"), 50), on);
+        assertEquals(new FaultInjectionSettings(java.util.Optional.of("ip4-lookup"), 50, false), on);
         assertEquals(List.of(at(1, "cipherlane.dataplane.fault-injection.one-in: expected an integer in 2..1000000000, got 1")),
                 problems("cipherlane.dataplane.fault-injection.one-in = 1"));
         assertEquals(List.of(at(1, "cipherlane.dataplane.fault-injection.stage: expected a stage name, got \" gro\"")),

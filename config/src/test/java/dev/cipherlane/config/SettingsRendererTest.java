@@ -49,6 +49,7 @@ class SettingsRendererTest {
                     trace.max-packets = 1000
                     idle.spin-polls = 1000
                     fault-injection.one-in = 100
+                    fault-injection.kills-worker = false
                   }
                   neighbour {
                     reachable-time = 30s

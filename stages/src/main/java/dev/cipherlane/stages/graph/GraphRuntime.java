@@ -194,11 +194,12 @@ public final class GraphRuntime {
     }
 
     /**
-     * Chaos testing: stage {@code name} throws on one packet in {@code oneIn} it passes on.
-     * Call before the worker starts (the runtime is confined to its thread).
+     * Chaos testing: stage {@code name} throws on one packet in {@code oneIn} it passes on,
+     * an exception or, if {@code killsWorker}, an error that ends the worker. Call before the
+     * worker starts (the runtime is confined to its thread).
      */
-    public void injectFaults(String name, int oneIn) {
-        nodes[graph.slot(name).index()].injectFaults(oneIn);
+    public void injectFaults(String name, int oneIn, boolean killsWorker) {
+        nodes[graph.slot(name).index()].injectFaults(oneIn, killsWorker);
     }
 
     /** Re-reads whether tracing is on; call after arming the trace outside a poll round. */

@@ -270,8 +270,8 @@ final class NodeRuntime implements StageContext {
     }
 
     /** From now on {@code process} sees a context that throws on one packet in {@code oneIn}. */
-    void injectFaults(int oneIn) {
-        context = new FaultInjector(this, oneIn);
+    void injectFaults(int oneIn, boolean killsWorker) {
+        context = new FaultInjector(this, oneIn, killsWorker);
     }
 
     private void traceEntry(Stage<?> stage, Frame f) {

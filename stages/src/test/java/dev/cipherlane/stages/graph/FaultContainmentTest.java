@@ -139,7 +139,7 @@ class FaultContainmentTest {
     @Test
     void injectedFaultsHitOnePacketInN() {
         try (StageHarness h = new StageHarness(4096, 0, new Pass())) {
-            h.runtime().injectFaults("pass", 100);
+            h.runtime().injectFaults("pass", 100, false);
             h.run("pass", numbered(h, 1000));
             h.run("pass", numbered(h, 1000));
             assertEquals(20, h.errors("pass", NodeCounters.EXCEPTION));
@@ -148,9 +148,43 @@ class FaultContainmentTest {
     }
 
     @Test
+    void anInjectedWorkerDeathEndsTheWorkerAndTheRestartGoesOn() throws Exception {
+        Source source = new Source(5_000);
+        Graph g = Graph.builder().add(source).add(new Pass()).add(new Drop())
+                .connect("source", "out", "pass").connect("pass", "out", "drop").build();
+        List<Throwable> deaths = new CopyOnWriteArrayList<>();
+        ExecutorService supervisor = Executors.newSingleThreadExecutor();
+        try (PacketMemory mem = new PacketMemory(1024, 0)) {
+            Worker w = new Worker(g, mem, 0, new BackoffIdle(10), (worker, cause) -> {
+                deaths.add(cause);
+                supervisor.execute(() -> {
+                    try {
+                        worker.restart();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            });
+            w.runtime().injectFaults("pass", 1000, true);
+            w.start();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                    RuntimeReport.errorCount(List.of(w.runtime()), "drop", "dropped")
+                            + RuntimeReport.errorCount(List.of(w.runtime()), "pass", NodeCounters.EXCEPTION) == 5_000);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> w.health().running());
+            assertEquals(5, deaths.size(), deaths.toString());
+            assertTrue(deaths.get(0) instanceof FaultInjector.InjectedWorkerDeath, deaths.toString());
+            assertEquals(5, w.health().restarts());
+            w.stop();
+            assertEquals(0, mem.inUse());
+        } finally {
+            supervisor.shutdownNow();
+        }
+    }
+
+    @Test
     void aFaultInjectorNeedsAtLeastTwo() {
         try (StageHarness h = new StageHarness(64, 0, new Pass())) {
-            assertThrows(IllegalArgumentException.class, () -> h.runtime().injectFaults("pass", 1));
+            assertThrows(IllegalArgumentException.class, () -> h.runtime().injectFaults("pass", 1, false));
         }
     }
 

@@ -167,7 +167,7 @@ class TcpCoalescingTest {
     void aFaultMidFrameFreesWhatTheFlowsHeldAndTheNextFrameStartsClean() {
         try (StageHarness h = new StageHarness(new TcpCoalescing())) {
             // Every third packet passed on throws: super-packets and held segments alike.
-            h.runtime().injectFaults(GRO, 3);
+            h.runtime().injectFaults(GRO, 3, false);
             for (int round = 0; round < 20; round++) {
                 List<TcpPackets.Segment> a = segments(template(false), round, 1448, 1448, 1448, 1448);
                 TcpPackets.Segment other = template(false);

@@ -221,9 +221,10 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("dataplane.fault-injection.stage: " + e.getMessage(), e);
         }
-        LOG.warn("fault injection on: stage {} throws on one packet in {} it passes on", stage, faults.oneIn());
+        LOG.warn("fault injection on: stage {} throws {} on one packet in {} it passes on", stage,
+                faults.killsWorker() ? "an error that ends its worker" : "an exception", faults.oneIn());
         for (Worker w : workers) {
-            w.runtime().injectFaults(stage, faults.oneIn());
+            w.runtime().injectFaults(stage, faults.oneIn(), faults.killsWorker());
         }
     }
 
