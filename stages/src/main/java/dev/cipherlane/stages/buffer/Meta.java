@@ -37,9 +37,6 @@ public final class Meta {
     public static final int CSUM_OFFSET = 54;
     /** virtio-net GSO type byte. */
     public static final int GSO_TYPE = 56;
-    /**
-     * Free for the stage that owns the packet at the moment; from {@code ipip-decap} to the
-     * lookup, the rx tunnel of a packet flagged {@code DECAPSULATED}.
-     */
+    /** Free for the stage that owns the packet at the moment. */
     public static final int OPAQUE = 60;
 }
