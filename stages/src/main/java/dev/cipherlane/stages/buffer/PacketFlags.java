@@ -16,4 +16,13 @@ public final class PacketFlags {
     public static final int IP6 = 1 << 4;
     /** Destined to the node itself (local adjacency). */
     public static final int LOCAL = 1 << 5;
+    /**
+     * Taken out of a tunnel by {@code ipip-decap}, which leaves the tunnel index in the opaque
+     * word for {@code ip4-lookup}/{@code ip6-lookup}: the inner packet is judged against that
+     * tunnel's peer (RFC 4301 section 5.2), not as clear traffic from the underlay interface it
+     * still names as rx.
+     */
+    public static final int DECAPSULATED = 1 << 6;
+    /** Built by this node (an ICMP error): its source is ours, so no ingress check applies. */
+    public static final int ORIGINATED = 1 << 7;
 }

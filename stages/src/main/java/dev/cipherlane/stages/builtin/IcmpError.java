@@ -1,6 +1,7 @@
 package dev.cipherlane.stages.builtin;
 
 import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
 import dev.cipherlane.stages.graph.NextArc;
@@ -141,13 +142,15 @@ abstract sealed class IcmpError extends Stage<IcmpError.Params> permits Icmp4Err
 
     /**
      * Metadata of the finished error, a packet of our own starting at its IP header of
-     * {@code ipHeader} bytes: no GSO, no request left in the opaque word.
+     * {@code ipHeader} bytes: no GSO, no request left in the opaque word. Flagged ORIGINATED and
+     * no longer DECAPSULATED: the lookup's ingress checks judge what others send us, and the
+     * error's source is one of ours.
      */
     static void resetMetadata(PacketMemory mem, int bi, int ipHeader, int flags, int flowHash) {
         int l3 = mem.dataOffset(bi);
         mem.l3Offset(bi, l3);
         mem.l4Offset(bi, l3 + ipHeader);
-        mem.flags(bi, flags);
+        mem.flags(bi, (flags & ~PacketFlags.DECAPSULATED) | PacketFlags.ORIGINATED);
         mem.gsoSize(bi, 0);
         mem.gsoType(bi, 0);
         mem.opaque(bi, 0);

@@ -1,10 +1,12 @@
 package dev.cipherlane.stages.builtin;
 
 import dev.cipherlane.stages.buffer.Net;
+import dev.cipherlane.stages.buffer.PacketFlags;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
 import dev.cipherlane.stages.fib.Ip4Fib;
+import dev.cipherlane.stages.fib.IngressFilter;
 import dev.cipherlane.stages.fib.LoadBalanceTable;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.Frame;
@@ -29,6 +31,10 @@ import java.lang.foreign.MemorySegment;
  * {@code ipip-encap}, with the adjacency in {@code nextHop}. Its kind reads DROP, so the tunnel
  * index is checked first; a graph without tunnels connects {@code tunnel} to a drop, and such
  * traffic is never sent in clear.
+ *
+ * <p>Before that, the packet's source is judged against where it came from ({@link IngressFilter},
+ * read once per frame; the checks are described in {@link IpLookup}); a refused packet is dropped
+ * under its own reason.
  */
 public final class Ip4Lookup extends IpLookup {
     public static final String NAME = "ip4-lookup";
@@ -40,6 +46,7 @@ public final class Ip4Lookup extends IpLookup {
     @Override
     public void process(Frame frame, StageContext ctx) {
         ForwardingTables tables = params().tables().get();
+        IngressFilter ingress = params().ingress().get();
         Ip4Fib.Snapshot fib = tables.ip4();
         LoadBalanceTable.Snapshot lbs = tables.loadBalances();
         AdjacencyTable.Snapshot adjs = tables.adjacencies();
@@ -48,10 +55,34 @@ public final class Ip4Lookup extends IpLookup {
         int n = frame.count();
         for (int i = 0; i < n; i++) {
             int bi = frame.get(i);
-            int destination = data.get(Net.U32, mem.start(bi) + Ip4.DESTINATION);
-            int adj = lbs.pick(fib.lookup(destination), mem.flowHash(bi));
-            dispatch(ctx, mem, adjs, bi, adj);
+            long ip = mem.start(bi);
+            int destination = data.get(Net.U32, ip + Ip4.DESTINATION);
+            int hash = mem.flowHash(bi);
+            int adj = lbs.pick(fib.lookup(destination), hash);
+            int refusal = judge(ingress, fib, lbs, adjs, mem, bi, data.get(Net.U32, ip + Ip4.SOURCE), adj, hash);
+            admitOrDrop(ctx, mem, adjs, bi, adj, refusal);
         }
+    }
+
+    /** The ingress checks of {@link IpLookup} for one IPv4 packet from {@code source} routed to {@code adj}. */
+    private static int judge(IngressFilter ingress, Ip4Fib.Snapshot fib, LoadBalanceTable.Snapshot lbs,
+            AdjacencyTable.Snapshot adjs, PacketMemory mem, int bi, int source, int adj, int hash) {
+        int flags = mem.flags(bi);
+        if ((flags & PacketFlags.ORIGINATED) != 0) {
+            return ADMITTED;
+        }
+        if ((flags & PacketFlags.DECAPSULATED) != 0) {
+            return ingress.checksTunnels()
+                    ? fromTunnel(ingress, adjs, mem.opaque(bi), lbs.pick(fib.lookup(source), hash), adj)
+                    : ADMITTED;
+        }
+        int rx = mem.rxInterface(bi);
+        return switch (ingress.role(rx)) {
+            case POD -> ingress.podSends4(rx, source) ? ADMITTED : Errors.SPOOFED_POD_SOURCE.ordinal();
+            case UPLINK -> fromUplink(ingress, adjs, lbs.pick(fib.lookup(source), hash), adj);
+            case HOST -> fromHost(adjs, adj);
+            case UNCHECKED -> ADMITTED;
+        };
     }
 
     @Override

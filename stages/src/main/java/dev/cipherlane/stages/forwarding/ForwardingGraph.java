@@ -20,6 +20,7 @@ import dev.cipherlane.stages.builtin.Ip6Rewrite;
 import dev.cipherlane.stages.builtin.Punt;
 import dev.cipherlane.stages.builtin.PuntQueue;
 import dev.cipherlane.stages.fib.ForwardingTables;
+import dev.cipherlane.stages.fib.IngressFilter;
 import dev.cipherlane.stages.graph.Graph;
 import dev.cipherlane.stages.neighbour.ArpRequester;
 import dev.cipherlane.stages.neighbour.Ip6NeighbourRequester;
@@ -100,16 +101,32 @@ import java.util.function.Supplier;
 public final class ForwardingGraph {
     private ForwardingGraph() {}
 
-    /** What the built-in stages read: published tables and the control plane's punt queue. */
+    /**
+     * What the built-in stages read: published tables and the control plane's punt queue.
+     * {@code ingress} is what the lookups judge sources by ({@link IngressFilter#NONE}: nothing).
+     */
     public record Tables(InterfaceTable interfaces, Supplier<ForwardingTables> forwarding,
                          NeighbourTable neighbours, ProxySet proxies, ArpRequester arp, Ip6NeighbourRequester nd,
-                         PuntQueue punt, int icmpErrorsPerSecond, int icmpBurst) {
+                         PuntQueue punt, int icmpErrorsPerSecond, int icmpBurst, Supplier<IngressFilter> ingress) {
+        public Tables(InterfaceTable interfaces, Supplier<ForwardingTables> forwarding, NeighbourTable neighbours,
+                      ProxySet proxies, ArpRequester arp, Ip6NeighbourRequester nd, PuntQueue punt,
+                      int icmpErrorsPerSecond, int icmpBurst) {
+            this(interfaces, forwarding, neighbours, proxies, arp, nd, punt, icmpErrorsPerSecond, icmpBurst,
+                    () -> IngressFilter.NONE);
+        }
+
         /** With neighbour solicitations at most once a second per target (RFC 4861 RETRANS_TIMER). */
         public Tables(InterfaceTable interfaces, Supplier<ForwardingTables> forwarding, NeighbourTable neighbours,
                       ProxySet proxies, ArpRequester arp, PuntQueue punt, int icmpErrorsPerSecond, int icmpBurst) {
             this(interfaces, forwarding, neighbours, proxies, arp,
                     new Ip6NeighbourRequester(neighbours, Ip6NeighbourRequester.INTERVAL_DEFAULT), punt,
                     icmpErrorsPerSecond, icmpBurst);
+        }
+
+        /** These tables, with sources judged by {@code filter}. */
+        public Tables withIngress(Supplier<IngressFilter> filter) {
+            return new Tables(interfaces, forwarding, neighbours, proxies, arp, nd, punt, icmpErrorsPerSecond,
+                    icmpBurst, filter);
         }
     }
 
@@ -168,8 +185,8 @@ public final class ForwardingGraph {
         b.add(new EthernetInput(new EthernetInput.Params(t.interfaces())))
                 .add(new Ip4Input())
                 .add(new Ip6Input())
-                .add(new Ip4Lookup(new Ip4Lookup.Params(t.forwarding())))
-                .add(new Ip6Lookup(new Ip6Lookup.Params(t.forwarding())))
+                .add(new Ip4Lookup(new Ip4Lookup.Params(t.forwarding(), t.ingress())))
+                .add(new Ip6Lookup(new Ip6Lookup.Params(t.forwarding(), t.ingress())))
                 .add(new Ip4Rewrite(new Ip4Rewrite.Params(t.forwarding(), t.interfaces())))
                 .add(new Ip6Rewrite(new Ip6Rewrite.Params(t.forwarding(), t.interfaces())))
                 .add(new Icmp4Error(new Icmp4Error.Params(t.interfaces(), t.icmpErrorsPerSecond(), t.icmpBurst())))

@@ -39,7 +39,8 @@ import java.util.function.Supplier;
  * <p>On the way out: the packet starts at the inner header, its length is the outer total length
  * minus the outer header (link padding removed), the IP6 flag says the inner family, the LOCAL
  * flag (set for the outer packet) is cleared, {@code l3Offset} is at the inner header. The rx
- * interface stays the underlay interface the outer packet came in on.
+ * interface stays the underlay interface the outer packet came in on; the DECAPSULATED flag and
+ * the tunnel index in the opaque word say it came through a tunnel.
  */
 public final class TunnelDecap extends Stage<TunnelDecap.Params> {
     public static final String NAME = "ipip-decap";
@@ -171,8 +172,10 @@ public final class TunnelDecap extends Stage<TunnelDecap.Params> {
         mem.length(bi, innerLength);
         mem.l3Offset(bi, mem.dataOffset(bi));
         mem.clearFlag(bi, PacketFlags.LOCAL);
-        // The tunnel, for the counters (and for the stages after us, as the rx tunnel).
+        // The tunnel, for the counters and, with DECAPSULATED, for the lookup: the inner packet
+        // must come from this tunnel's peer's pods and go to ours (RFC 4301 section 5.2).
         mem.opaque(bi, tunnel);
+        mem.setFlag(bi, PacketFlags.DECAPSULATED);
         if (ip6) {
             mem.setFlag(bi, PacketFlags.IP6);
             return Arcs.IP6.ordinal();

@@ -57,6 +57,22 @@ class TunnelDecapTest {
     }
 
     @Test
+    void aDecapsulatedPacketSaysWhichTunnelItCameThrough() {
+        byte[] inner = udp4(addr(10, 1, 0, 5), addr(10, 2, 0, 7), 40000, 443, 0, DF, 100);
+        try (StageHarness h = new StageHarness(net.decapB())) {
+            int bi = h.packet(fromA(2, 0, 4, inner), 2);
+            h.memory().setFlag(bi, PacketFlags.LOCAL);
+            h.run(TunnelDecap.NAME, bi);
+            int out = h.captured(IP4).get(0);
+            // The lookup judges its source by that tunnel's peer (RFC 4301 section 5.2).
+            assertTrue(h.memory().hasFlag(out, PacketFlags.DECAPSULATED));
+            assertEquals(net.tunnelsB.snapshot().find(TunnelNetwork.localA(2), TunnelNetwork.localB(2)),
+                    h.memory().opaque(out));
+            assertEquals(2, h.memory().rxInterface(out), "rx stays the underlay interface");
+        }
+    }
+
+    @Test
     void outerPairThatIsNoTunnelIsDropped() {
         byte[] inner = udp4(addr(10, 1, 0, 5), addr(10, 2, 0, 7), 40000, 443, 0, DF, 100);
         byte[] stranger = concat(outerHeader(0, 120, 4, addr(192, 0, 2, 66), TunnelNetwork.localB(0)), inner);

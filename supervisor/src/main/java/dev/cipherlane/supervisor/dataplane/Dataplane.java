@@ -125,7 +125,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
         ArpRequester arp = new ArpRequester(neighbours, ArpRequester.INTERVAL_DEFAULT);
         ForwardingGraph.Tables t = new ForwardingGraph.Tables(interfaces, forwarding::tables, neighbours,
-                proxies, arp, punt, ICMP_ERRORS_PER_SECOND, ICMP_BURST);
+                proxies, arp, punt, ICMP_ERRORS_PER_SECOND, ICMP_BURST).withIngress(forwarding::ingress);
         this.solicitor = view.isPresent()
                 ? new UnderlaySolicitor(forwarding, arp, () -> interfaces.get(view.get().index()), memory) : null;
 

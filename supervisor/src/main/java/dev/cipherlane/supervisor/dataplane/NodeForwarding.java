@@ -10,6 +10,7 @@ import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
+import dev.cipherlane.stages.fib.IngressFilter;
 import dev.cipherlane.stages.fib.Ip4Fib;
 import dev.cipherlane.stages.fib.Ip6Fib;
 import dev.cipherlane.stages.fib.LoadBalanceTable;
@@ -43,6 +44,10 @@ import java.util.Optional;
  * as between the nodes of a cluster; a routed underlay needs the uplink's routes, which are not
  * read yet.
  *
+ * <p>With them, the ingress filter the lookups judge sources by (RFC 4301 section 5.2): each pod
+ * tap its pod's addresses, the uplink and host tap their roles, each tunnel its peer, whose
+ * pod CIDRs are the FIB routes to that peer's tunnels.
+ *
  * <p>Threading: one control thread calls {@link #resolve()} (and builds); workers read
  * {@link #tables()} and {@link #tunnels()}, each one volatile read per frame.
  */
@@ -61,9 +66,11 @@ public final class NodeForwarding {
     private final TunnelTable tunnelTable = new TunnelTable();
     private final List<TunnelInfo> tunnelInfo = new ArrayList<>();
     private final List<PodPort> pods = new ArrayList<>();
+    private final IngressFilter.Builder ingressRules = IngressFilter.builder();
     private AdjacencyResolver resolver;
     private volatile ForwardingTables tables;
     private volatile TunnelTable.Snapshot tunnels;
+    private volatile IngressFilter ingress;
 
     private NodeForwarding() {}
 
@@ -92,6 +99,10 @@ public final class NodeForwarding {
         byte[] src = new MacAddress(gatewayMac).octets();
         for (PodPort pod : pods) {
             byte[] dst = new MacAddress(pod.podMac()).octets();
+            // A pod sends from its own addresses only (RFC 4301 section 5.2).
+            ingressRules.pod(pod.interfaceIndex());
+            pod.ip4().ifPresent(a -> ingressRules.pod4(pod.interfaceIndex(), a));
+            pod.ip6().ifPresent(a -> ingressRules.pod6(pod.interfaceIndex(), a[0], a[1]));
             pod.ip4().ifPresent(a ->
                     fib4.add(a, 32, loadBalances.create(adjacencies.addRewrite4(pod.interfaceIndex(), a, src, dst))));
             pod.ip6().ifPresent(a -> fib6.add(a[0], a[1], 128,
@@ -100,6 +111,7 @@ public final class NodeForwarding {
     }
 
     private void addUplink(UplinkInterface up) {
+        ingressRules.uplink(up.index()).host(up.hostIndex());
         for (NetInterface.Ip4Address a : up.ip4()) {
             int subnet = a.address() & Prefixes.mask4(a.prefixLength());
             if (a.prefixLength() < 32 && fib4.get(subnet, a.prefixLength()) < 0) {
@@ -131,7 +143,8 @@ public final class NodeForwarding {
         List<Integer> locals = up.tunnelLocals();
         byte[] uplinkMac = new MacAddress(up.mac()).octets();
         Map<Integer, Integer> underlayOf = new HashMap<>();
-        for (PeerSettings peer : peers) {
+        for (int p = 0; p < peers.size(); p++) {
+            PeerSettings peer = peers.get(p);
             int[] tunnelAdjacencies = new int[peer.tunnels()];
             for (int i = 0; i < peer.tunnels(); i++) {
                 int local = locals.get(i % locals.size());
@@ -144,6 +157,8 @@ public final class NodeForwarding {
                         r -> adjacencies.addNeighbor4(up.index(), r, uplinkMac));
                 int tunnel = tunnelTable.add(local, remote, underlay, up.index(), up.mtu());
                 tunnelInfo.add(new TunnelInfo(tunnel, peer.name(), i, local, remote));
+                // What comes out of this tunnel must come from this peer's pod CIDRs.
+                ingressRules.tunnel(tunnel, p);
                 tunnelAdjacencies[i] = adjacencies.addTunnel(tunnel);
             }
             int lb = loadBalances.create(tunnelAdjacencies);
@@ -207,6 +222,7 @@ public final class NodeForwarding {
     private void publish() {
         tables = ForwardingTables.capture(fib4, fib6, loadBalances, adjacencies);
         tunnels = tunnelTable.snapshot();
+        ingress = ingressRules.build();
     }
 
     public ForwardingTables tables() {
@@ -215,6 +231,11 @@ public final class NodeForwarding {
 
     public TunnelTable.Snapshot tunnels() {
         return tunnels;
+    }
+
+    /** What the lookups judge sources by: pods' addresses, the uplink and host tap, tunnels' peers. */
+    public IngressFilter ingress() {
+        return ingress;
     }
 
     /** The tunnels, in the order they were made. */

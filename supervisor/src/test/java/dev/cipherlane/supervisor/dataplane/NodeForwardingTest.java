@@ -1,6 +1,8 @@
 package dev.cipherlane.supervisor.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +12,7 @@ import dev.cipherlane.net.IpPrefix;
 import dev.cipherlane.stages.fib.AdjacencyKind;
 import dev.cipherlane.stages.fib.AdjacencyTable;
 import dev.cipherlane.stages.fib.ForwardingTables;
+import dev.cipherlane.stages.fib.IngressFilter;
 import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.net.NetInterface;
 import java.util.ArrayList;
@@ -69,6 +72,27 @@ class NodeForwardingTest {
             assertEquals(t.get(i).index(), f.tunnels().find(t.get(i).remote(), t.get(i).local()),
                     "decapsulation finds the tunnel by (remote, local)");
         }
+    }
+
+    @Test
+    void theIngressFilterKnowsEachPodsAddressesTheUplinkTheHostTapAndEachTunnelsPeer() {
+        PeerSettings c = new PeerSettings("node-c", List.of(IpAddress.parse("10.200.0.3")),
+                List.of(IpPrefix.parse("10.1.3.0/24")), 1);
+        NodeForwarding f = build(peer(2, "10.200.0.2"), c);
+        IngressFilter in = f.ingress();
+        assertEquals(IngressFilter.Role.POD, in.role(0));
+        assertEquals(IngressFilter.Role.POD, in.role(1));
+        assertEquals(IngressFilter.Role.UPLINK, in.role(UPLINK));
+        assertEquals(IngressFilter.Role.HOST, in.role(HOST));
+        assertTrue(in.podSends4(0, ip("10.1.1.10")));
+        assertFalse(in.podSends4(0, ip("10.1.1.11")), "pod 0 may not send as pod 1");
+        assertTrue(in.podSends6(1, 0xFD01_0001_0000_0000L, 0x11));
+        assertFalse(in.podSends6(1, 0xFD01_0001_0000_0000L, 0x10));
+        List<NodeForwarding.TunnelInfo> t = f.tunnelInfo();
+        assertEquals(3, t.size());
+        assertEquals(in.peerOf(t.get(0).index()), in.peerOf(t.get(1).index()), "node-b's two tunnels");
+        assertNotEquals(in.peerOf(t.get(0).index()), in.peerOf(t.get(2).index()), "node-c is another peer");
+        assertNotEquals(IngressFilter.NO_PEER, in.peerOf(t.get(2).index()));
     }
 
     @Test
