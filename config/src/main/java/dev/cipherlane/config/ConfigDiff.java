@@ -48,6 +48,8 @@ public final class ConfigDiff {
         String neighbour = root + "neighbour.";
         diff.leaf(neighbour + "reachable-time", old.neighbour().reachableTime(), neu.neighbour().reachableTime());
         diff.leaf(neighbour + "max-entries", old.neighbour().maxEntries(), neu.neighbour().maxEntries());
+        diff.leaf(neighbour + "max-per-interface", old.neighbour().maxPerInterface(),
+                neu.neighbour().maxPerInterface());
 
         PodNetworkSettings c = old.podNetwork();
         PodNetworkSettings d = neu.podNetwork();

@@ -137,8 +137,10 @@ final class NodeSettingsReader {
                 NeighbourSettings.MIN_REACHABLE_TIME, NeighbourSettings.MAX_REACHABLE_TIME));
         int maxEntries = neighbour.get("max-entries",
                 ValueReader.integer(NeighbourSettings.MIN_ENTRIES, NeighbourSettings.MAX_ENTRIES));
+        int maxPerInterface = neighbour.get("max-per-interface",
+                ValueReader.integer(NeighbourSettings.MIN_PER_INTERFACE, NeighbourSettings.MAX_ENTRIES));
         neighbour.rejectUnknownKeys();
-        return new NeighbourSettings(reachableTime, maxEntries);
+        return new NeighbourSettings(reachableTime, maxEntries, maxPerInterface);
     }
 
     /** A bad value falls back to reference.conf's, so the result is always whole. */

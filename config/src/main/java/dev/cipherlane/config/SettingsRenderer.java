@@ -30,6 +30,7 @@ public final class SettingsRenderer {
         doc.open("neighbour");
         doc.value("reachable-time", settings.neighbour().reachableTime());
         doc.value("max-entries", settings.neighbour().maxEntries());
+        doc.value("max-per-interface", settings.neighbour().maxPerInterface());
         doc.close();
         PodNetworkSettings network = settings.podNetwork();
         doc.open("pod-network");

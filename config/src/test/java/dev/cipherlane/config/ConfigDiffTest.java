@@ -66,7 +66,7 @@ class ConfigDiffTest {
                   admin.socket = "/tmp/other.sock"
                   dataplane { workers = 2, buffers { small = 2048, large = 0 }, ring-size = 64
                               trace.max-packets = 1, idle.spin-polls = 1, fault-injection { one-in = 2, kills-worker = true } }
-                  neighbour { reachable-time = 1s, max-entries = 16 }
+                  neighbour { reachable-time = 1s, max-entries = 16, max-per-interface = 8 }
                   node.state-dir = "/tmp/state"
                   pod-network { gateway-mac = "02:fe:00:00:00:02", gateway4 = "169.254.0.1", gateway6 = "fe80::2"
                                 mtu = 1500, queues = 2, interface-name = "eth1" }

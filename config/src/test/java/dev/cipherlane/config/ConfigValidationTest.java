@@ -71,6 +71,12 @@ class ConfigValidationTest {
     }
 
     @Test
+    void perInterfaceNeighbourLimitOutOfRange() {
+        assertEquals(List.of(at(1, "cipherlane.neighbour.max-per-interface: expected an integer in 1..1048576, got 0")),
+                problems("cipherlane.neighbour.max-per-interface = 0"));
+    }
+
+    @Test
     void nullValue() {
         assertEquals(List.of(at(1, "cipherlane.dataplane.workers: expected an integer in 1..64, got null")),
                 problems("cipherlane.dataplane.workers = null"));
@@ -102,7 +108,7 @@ class ConfigValidationTest {
 
     @Test
     void unknownKeyFarFromAnyKnownOne() {
-        assertEquals(List.of(at(1, "cipherlane.neighbour.colour: expected one of reachable-time, max-entries, got an unknown key")),
+        assertEquals(List.of(at(1, "cipherlane.neighbour.colour: expected one of reachable-time, max-entries, max-per-interface, got an unknown key")),
                 problems("cipherlane.neighbour.colour = red"));
     }
 

@@ -54,6 +54,7 @@ class SettingsRendererTest {
                   neighbour {
                     reachable-time = 30s
                     max-entries = 4096
+                    max-per-interface = 1024
                   }
                   pod-network {
                     gateway-mac = "02:fe:00:00:00:01"

@@ -53,7 +53,6 @@ public final class ArpGlean extends Stage<ArpGlean.Params> {
         PENDING("arp resolution pending"),
         REQUESTS_SENT("arp requests sent"),
         RATE_LIMITED("arp requests rate limited"),
-        TABLE_FULL("neighbour table full, no arp request"),
         NO_BUFFER("no buffer for arp request"),
         NOT_GLEAN("not a glean or incomplete adjacency"),
         IP6_UNSUPPORTED("ip6 neighbour discovery not supported"),
@@ -146,7 +145,6 @@ public final class ArpGlean extends Stage<ArpGlean.Params> {
                 int request = requester.request(ctx.buffers(), tx, target, now);
                 switch (request) {
                     case ArpRequester.RATE_LIMITED -> ctx.count(Errors.RATE_LIMITED, 1);
-                    case ArpRequester.TABLE_FULL -> ctx.count(Errors.TABLE_FULL, 1);
                     case ArpRequester.NO_BUFFER -> ctx.count(Errors.NO_BUFFER, 1);
                     // Answered between our lookup and the claim: use it.
                     case ArpRequester.RESOLVED -> mac = neighbours.lookup4(tx.index(), target);

@@ -10,6 +10,7 @@ import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.neighbour.LearningPolicy;
 import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.neighbour.ProxySet;
 import dev.cipherlane.stages.net.InterfaceTable;
@@ -41,7 +42,11 @@ import java.util.List;
  * <p>Refused: a sender MAC that is zero or a group address (RFC 1812 section 3.3.2: a
  * router must not believe a broadcast or multicast link-layer address for a host), and a
  * sender claiming an address the interface owns (an address conflict, RFC 5227 section
- * 2.4: never learn it). Proxy answers are not given to RFC 5227 probes (sender address 0)
+ * 2.4: never learn it). A sender the rx interface cannot have (not the pod's own address on
+ * its tap, outside the uplink's subnets on the uplink: {@link LearningPolicy}) is never
+ * learned or refreshed and counted under "arp sender not learned"; a request from one for
+ * our address is still answered (the reply creates no state), so a misconfigured host
+ * sees why. Proxy answers are not given to RFC 5227 probes (sender address 0)
  * or announcements (sender = target): a pod checking its own address must not find it
  * taken by us.
  */
@@ -66,7 +71,8 @@ public final class ArpInput extends Stage<ArpInput.Params> {
         REPLY_NOT_FOR_US("arp reply not for us"),
         NO_HEADROOM("no headroom for arp reply"),
         REPLIES_SENT("arp replies sent"),
-        PROXY_REPLIES_SENT("proxy arp replies sent");
+        PROXY_REPLIES_SENT("proxy arp replies sent"),
+        SENDER_NOT_LEARNED("arp sender not learned (not an address the interface can have)");
 
         private final String reason;
 
@@ -106,6 +112,7 @@ public final class ArpInput extends Stage<ArpInput.Params> {
         Params params = params();
         InterfaceTable interfaces = params.interfaces();
         NeighbourTable neighbours = params.neighbours();
+        LearningPolicy learning = neighbours.learning();
         ProxySet proxies = params.proxies();
         PacketMemory mem = ctx.memory();
         MemorySegment data = mem.data();
@@ -154,7 +161,15 @@ public final class ArpInput extends Stage<ArpInput.Params> {
             boolean learned = false;
             boolean refreshed = false;
             // Sender 0.0.0.0 is an RFC 5227 probe: nothing to learn.
-            if (senderIp != 0) {
+            boolean allowed = senderIp == 0 || learning.allows4(rx.index(), senderIp);
+            if (!allowed) {
+                if (op == Arp.REQUEST && forUs) {
+                    ctx.count(Errors.SENDER_NOT_LEARNED, 1);
+                } else {
+                    ctx.drop(bi, Errors.SENDER_NOT_LEARNED);
+                    continue;
+                }
+            } else if (senderIp != 0) {
                 if (forUs) {
                     learned = neighbours.learn4(rx.index(), senderIp, senderMac, now);
                 } else {

@@ -57,7 +57,6 @@ public final class Ip6NeighbourGlean extends Stage<Ip6NeighbourGlean.Params> {
         PENDING("ip6 neighbour resolution pending"),
         SOLICITATIONS_SENT("neighbour solicitations sent"),
         RATE_LIMITED("neighbour solicitations rate limited"),
-        TABLE_FULL("neighbour table full, no neighbour solicitation"),
         NO_BUFFER("no buffer for neighbour solicitation"),
         NOT_GLEAN("not a glean or incomplete adjacency"),
         NOT_IP6("not an ip6 adjacency"),
@@ -167,7 +166,6 @@ public final class Ip6NeighbourGlean extends Stage<Ip6NeighbourGlean.Params> {
                 int request = requester.request(ctx.buffers(), tx, targetHi, targetLo, now);
                 switch (request) {
                     case Ip6NeighbourRequester.RATE_LIMITED -> ctx.count(Errors.RATE_LIMITED, 1);
-                    case Ip6NeighbourRequester.TABLE_FULL -> ctx.count(Errors.TABLE_FULL, 1);
                     case Ip6NeighbourRequester.NO_BUFFER -> ctx.count(Errors.NO_BUFFER, 1);
                     // Answered between our lookup and the claim: use it.
                     case Ip6NeighbourRequester.RESOLVED -> mac = neighbours.lookup6(tx.index(), targetHi, targetLo);

@@ -10,6 +10,7 @@ import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.StageContext;
 import dev.cipherlane.stages.graph.StageError;
 import dev.cipherlane.stages.graph.StageSpec;
+import dev.cipherlane.stages.neighbour.LearningPolicy;
 import dev.cipherlane.stages.neighbour.NeighbourTable;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
@@ -47,7 +48,10 @@ import java.lang.foreign.MemorySegment;
  * (ff02::1) without the Solicited flag, which tells the prober the address is taken. It
  * leaves on {@code reply} with its Ethernet header and {@code txInterface} set, for
  * {@code ethernet-output}. The sender is learned from its Source Link-Layer Address option
- * (section 7.2.3). Solicitations for other addresses are dropped as "not for us".
+ * (section 7.2.3), if the rx interface can have it ({@link LearningPolicy}: the pod's own
+ * addresses on its tap, the uplink's subnets on the uplink); any other sender is still
+ * answered, to the Source Link-Layer Address, but not learned, and counted under "nd sender
+ * not learned". Solicitations for other addresses are dropped as "not for us".
  *
  * <p><b>Advertisements</b> update the neighbour table as ARP replies do (section 7.2.5): an
  * INCOMPLETE entry (we asked) takes the Target Link-Layer Address; a known one is confirmed
@@ -96,7 +100,8 @@ public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
         ADVERTISEMENT_STATIC("neighbour advertisement for static neighbour"),
         ADVERTISEMENT_NO_ADDRESS("neighbour advertisement without link-layer address"),
         DUPLICATE_ADDRESS("neighbour advertisement for our address"),
-        ADVERTISEMENTS_SENT("neighbour advertisements sent");
+        ADVERTISEMENTS_SENT("neighbour advertisements sent"),
+        SENDER_NOT_LEARNED("nd sender not learned (not an address the interface can have)");
 
         private final String reason;
 
@@ -265,7 +270,11 @@ public final class Ip6NeighbourInput extends Stage<Ip6NeighbourInput.Params> {
         }
         NeighbourTable neighbours = params.neighbours();
         if (hasMac) {
-            neighbours.learn6(rx.index(), srcHi, srcLo, mac, ctx.now());
+            if (neighbours.learning().allows6(rx.index(), srcHi, srcLo)) {
+                neighbours.learn6(rx.index(), srcHi, srcLo, mac, ctx.now());
+            } else {
+                ctx.count(Errors.SENDER_NOT_LEARNED, 1);
+            }
         }
         int flags = NeighbourDiscovery.OVERRIDE | (params.router() ? NeighbourDiscovery.ROUTER : 0);
         long dstHi;

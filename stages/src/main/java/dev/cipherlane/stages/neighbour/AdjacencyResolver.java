@@ -25,6 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * completed by other means would be turned back to INCOMPLETE by the next {@code apply}.
  * GLEAN adjacencies stand for a whole subnet and carry no MAC: nothing to update there;
  * {@code arp-glean} looks their hosts up in the neighbour table itself.
+ *
+ * <p>The next hop of every neighbour adjacency (a tunnel's underlay neighbour) is what the
+ * forwarding tables need, so it is pinned ({@link NeighbourTable#pin4}): no flood of learned
+ * senders can evict it, and a request for it is always tracked.
  */
 public final class AdjacencyResolver implements NeighbourTable.Listener {
     private final AdjacencyTable adjacencies;
@@ -33,7 +37,8 @@ public final class AdjacencyResolver implements NeighbourTable.Listener {
     private final AtomicBoolean pending = new AtomicBoolean();
 
     /**
-     * Registers itself as a listener of {@code neighbours}.
+     * Registers itself as a listener of {@code neighbours} and pins the next hops of the
+     * neighbour adjacencies there are now ({@link #pinNextHops}).
      *
      * @param wakeup asks the control thread to call {@link #apply()}; runs on workers, so it
      *     must not block
@@ -46,6 +51,30 @@ public final class AdjacencyResolver implements NeighbourTable.Listener {
         this.neighbours = neighbours;
         this.wakeup = wakeup;
         neighbours.addListener(this);
+        pinNextHops(System.nanoTime());
+    }
+
+    /**
+     * Control thread: pins the next hop of every INCOMPLETE or REWRITE adjacency in the
+     * neighbour table; call again after adding adjacencies. Throws when the table's pinned
+     * reserve is full.
+     */
+    public void pinNextHops(long now) {
+        for (int adj = 0; adj < adjacencies.size(); adj++) {
+            if (!adjacencies.contains(adj)) {
+                continue;
+            }
+            AdjacencyKind kind = adjacencies.kind(adj);
+            if (kind != AdjacencyKind.INCOMPLETE && kind != AdjacencyKind.REWRITE) {
+                continue;
+            }
+            int itf = adjacencies.txInterface(adj);
+            if (adjacencies.isIp6(adj)) {
+                neighbours.pin6(itf, adjacencies.nextHop6Hi(adj), adjacencies.nextHop6Lo(adj), now);
+            } else {
+                neighbours.pin4(itf, adjacencies.nextHop4(adj), now);
+            }
+        }
     }
 
     @Override

@@ -23,7 +23,6 @@ public final class ArpRequester {
     /** {@link #request} results other than a buffer index. */
     public static final int NO_BUFFER = -1;
     public static final int RATE_LIMITED = -2;
-    public static final int TABLE_FULL = -3;
     public static final int RESOLVED = -4;
 
     /** Bytes of a request frame: Ethernet header and ARP packet, no padding. */
@@ -54,8 +53,7 @@ public final class ArpRequester {
     /**
      * A request for {@code target} to send on {@code itf}, as a new buffer with
      * {@code txInterface} set; or {@link #RATE_LIMITED} when one went out less than the
-     * interval ago, {@link #RESOLVED} when the MAC became known meanwhile,
-     * {@link #TABLE_FULL} when the neighbour table cannot track one more resolution, or
+     * interval ago, {@link #RESOLVED} when the MAC became known meanwhile, or
      * {@link #NO_BUFFER} when the pool is empty (that attempt still counts for the
      * throttle: with no buffers a retry would not fare better).
      */
@@ -68,11 +66,8 @@ public final class ArpRequester {
             case NeighbourTable.REQUEST_RECENT -> {
                 return RATE_LIMITED;
             }
-            case NeighbourTable.REQUEST_RESOLVED -> {
+            default -> { // NeighbourTable.REQUEST_RESOLVED: a request is always tracked
                 return RESOLVED;
-            }
-            default -> {
-                return TABLE_FULL;
             }
         }
     }

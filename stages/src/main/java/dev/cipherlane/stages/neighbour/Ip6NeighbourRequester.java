@@ -32,7 +32,6 @@ public final class Ip6NeighbourRequester {
     /** {@link #request} results other than a buffer index. */
     public static final int NO_BUFFER = -1;
     public static final int RATE_LIMITED = -2;
-    public static final int TABLE_FULL = -3;
     public static final int RESOLVED = -4;
 
     /** Bytes of a solicitation frame from a numbered interface: Ethernet, IPv6, NS, one option. */
@@ -64,8 +63,7 @@ public final class Ip6NeighbourRequester {
     /**
      * A solicitation for {@code targetHi:targetLo} to send on {@code itf}, as a new buffer
      * with {@code txInterface} set; or {@link #RATE_LIMITED} when one went out less than the
-     * interval ago, {@link #RESOLVED} when the MAC became known meanwhile,
-     * {@link #TABLE_FULL} when the neighbour table cannot track one more resolution, or
+     * interval ago, {@link #RESOLVED} when the MAC became known meanwhile, or
      * {@link #NO_BUFFER} when the pool is empty (that attempt still counts for the throttle).
      */
     public int request(BufferCache buffers, NetInterface itf, long targetHi, long targetLo, long now) {
@@ -81,11 +79,8 @@ public final class Ip6NeighbourRequester {
             case NeighbourTable.REQUEST_RECENT -> {
                 return RATE_LIMITED;
             }
-            case NeighbourTable.REQUEST_RESOLVED -> {
+            default -> { // NeighbourTable.REQUEST_RESOLVED: a request is always tracked
                 return RESOLVED;
-            }
-            default -> {
-                return TABLE_FULL;
             }
         }
     }

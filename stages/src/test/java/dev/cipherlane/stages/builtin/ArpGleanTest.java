@@ -185,15 +185,16 @@ class ArpGleanTest {
     }
 
     @Test
-    void noRequestWhenTheTableCannotTrackIt() {
+    void aRequestGoesOutEvenWhenLearnedNeighboursFillTheTable() {
         NeighbourTable tiny = new NeighbourTable(new NeighbourTable.Params(30 * S, 60 * S, 3 * S, 1));
         tiny.learn4(IF0, ip(10, 0, 0, 2), macValue(HOST_MAC), System.nanoTime());
         try (StageHarness h = harness(tiny)) {
             h.run(GLEAN, packet(h, ip4(ipBytes(10, 9, 9, 9), ipBytes(10, 0, 0, 7), 0), glean0));
 
-            assertEquals(0, h.captured(REQUEST).size());
-            assertEquals(1, h.errors(GLEAN, "neighbour table full, no arp request"));
+            assertEquals(1, h.captured(REQUEST).size());
             assertEquals(1, h.errors(GLEAN, "arp resolution pending"));
+            assertEquals(1, tiny.evictions(), "the learned neighbour made room for the request");
+            assertEquals(NeighbourTable.State.INCOMPLETE, tiny.state4(IF0, ip(10, 0, 0, 7)));
         }
     }
 

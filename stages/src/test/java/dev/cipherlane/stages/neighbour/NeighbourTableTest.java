@@ -220,29 +220,34 @@ class NeighbourTableTest {
     }
 
     @Test
-    void anUnansweredRequestNeverEvictsAConfirmedNeighbour() {
+    void aRequestIsAlwaysTrackedAndEvictsTheLeastRecentlyConfirmed() {
         NeighbourTable t = table(2);
         t.learn4(0, ip(10, 0, 0, 1), MAC_A, 0);
-        t.learn4(0, ip(10, 0, 0, 2), MAC_B, 0);
+        t.learn4(0, ip(10, 0, 0, 2), MAC_B, S);
 
-        assertEquals(NeighbourTable.REQUEST_TABLE_FULL, t.claimRequest4(0, ip(10, 0, 0, 9), S, S));
-        assertEquals(0, t.evictions());
-        assertEquals(2, t.size());
-        // Once they are stale, they may make room.
-        assertEquals(NeighbourTable.REQUEST_DUE, t.claimRequest4(0, ip(10, 0, 0, 9), 11 * S, S));
+        // Learned entries may not stop us from asking for a destination we need.
+        assertEquals(NeighbourTable.REQUEST_DUE, t.claimRequest4(0, ip(10, 0, 0, 9), 2 * S, S));
         assertEquals(1, t.evictions());
+        assertEquals(2, t.size());
+        assertNull(t.state4(0, ip(10, 0, 0, 1)), "10.0.0.1 was confirmed longest ago");
+        // Unanswered requests take at most half of the interface: the next goes instead.
+        assertEquals(NeighbourTable.REQUEST_DUE, t.claimRequest4(0, ip(10, 0, 0, 8), 3 * S, S));
+        assertNull(t.state4(0, ip(10, 0, 0, 9)));
+        assertEquals(MAC_B, t.lookup4(0, ip(10, 0, 0, 2)));
     }
 
     @Test
-    void aTableFullOfStaticEntriesRefusesMore() {
+    void staticEntriesHaveAReserveOfTheirOwn() {
         NeighbourTable t = table(2);
         t.addStatic4(0, ip(10, 0, 0, 1), MAC_A, 0);
         t.addStatic4(0, ip(10, 0, 0, 2), MAC_B, 0);
 
-        assertFalse(t.learn4(0, ip(10, 0, 0, 3), MAC_A, S));
-        assertEquals(NeighbourTable.REQUEST_TABLE_FULL, t.claimRequest4(0, ip(10, 0, 0, 3), S, S));
-        assertThrows(IllegalStateException.class, () -> t.addStatic4(0, ip(10, 0, 0, 3), MAC_A, S));
-        assertEquals(0, t.evictions());
+        assertTrue(t.learn4(0, ip(10, 0, 0, 3), MAC_A, S));
+        assertEquals(NeighbourTable.REQUEST_DUE, t.claimRequest4(0, ip(10, 0, 0, 4), S, S));
+        assertThrows(IllegalStateException.class, () -> t.addStatic4(0, ip(10, 0, 0, 5), MAC_A, S));
+        assertThrows(IllegalStateException.class, () -> t.pin4(0, ip(10, 0, 0, 6), S));
+        assertEquals(4, t.size());
+        assertEquals(2, t.pinnedCount());
     }
 
     @Test
@@ -332,12 +337,15 @@ class NeighbourTableTest {
 
         String out = t.format(5 * S + 250 * MS, interfaces);
         String[] lines = out.split("\n");
-        assertEquals(5, lines.length, out);
+        assertEquals(8, lines.length, out);
         assertTrue(lines[0].startsWith("Address"), out);
         assertEquals(List.of("10.0.0.2", "52:54:00:aa:00:01", "uplink", "REACHABLE", "5.3s"), List.of(lines[1].split("\\s+")));
         assertEquals(List.of("10.0.0.254", "52:54:00:aa:00:02", "uplink", "PERMANENT", "-"), List.of(lines[2].split("\\s+")));
         assertEquals(List.of("fe80::1", "52:54:00:aa:00:01", "uplink", "REACHABLE", "4.3s"), List.of(lines[3].split("\\s+")));
         assertEquals(List.of("192.168.1.9", "-", "if3", "INCOMPLETE", "1.3s"), List.of(lines[4].split("\\s+")));
+        assertEquals("dynamic on uplink: 2 of 16", lines[5]);
+        assertEquals("dynamic on if3: 1 of 16", lines[6]);
+        assertEquals("evictions: 0", lines[7]);
     }
 
     @Test

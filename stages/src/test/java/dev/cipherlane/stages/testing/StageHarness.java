@@ -127,6 +127,20 @@ public final class StageHarness implements AutoCloseable {
         return out;
     }
 
+    /** Frees the packets capture {@code key} holds and forgets them: for runs longer than the pool. Returns how many. */
+    public int freeCaptured(String key) {
+        runtime();
+        Capture c = captures.get(key);
+        if (c == null) {
+            throw new IllegalArgumentException("no capture '" + key + "'; captures: " + captures.keySet());
+        }
+        List<Integer> packets = c.drain();
+        for (int bi : packets) {
+            cache.free(bi);
+        }
+        return packets.size();
+    }
+
     public long errors(String stage, String reason) {
         return RuntimeReport.errorCount(List.of(runtime()), stage, reason);
     }

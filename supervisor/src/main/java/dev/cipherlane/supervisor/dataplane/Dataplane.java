@@ -118,7 +118,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         this.neighbours = new NeighbourTable(new NeighbourTable.Params(
                 settings.neighbour().reachableTime().toNanos(),
                 NeighbourTable.Params.STALE_TIME_DEFAULT, NeighbourTable.Params.INCOMPLETE_TIME_DEFAULT,
-                settings.neighbour().maxEntries()));
+                settings.neighbour().maxEntries(), settings.neighbour().maxPerInterface()));
+        neighbours.learning(NeighbourLearning.policy(pods, view));
         this.control = new ForwardingControl(forwarding::resolve, NEIGHBOUR_AGEING_MS);
         forwarding.follow(neighbours, control::neighbourChanged);
         control.every(new ForwardingControl.Task("neighbour ageing", NEIGHBOUR_AGEING_MS, this::ageNeighbours));
