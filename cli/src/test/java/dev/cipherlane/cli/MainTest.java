@@ -23,7 +23,7 @@ class MainTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "unknown key  | cipherlane.dataplane.wrokers = 2 | 2: cipherlane.dataplane.wrokers: expected one of workers, buffers,"
-                + " ring-size, trace, idle (did you mean workers?), got an unknown key",
+                + " ring-size, trace, idle, fault-injection (did you mean workers?), got an unknown key",
         "wrong type   | cipherlane.dataplane.workers = many | 2: cipherlane.dataplane.workers: expected an integer in 1..64,"
                 + " got \"many\"",
         "out of range | cipherlane.neighbour.max-entries = 8 | 2: cipherlane.neighbour.max-entries: expected an integer in"
