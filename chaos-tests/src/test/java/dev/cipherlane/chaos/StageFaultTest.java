@@ -43,23 +43,9 @@ class StageFaultTest {
 
     @Test
     void aStageThrowingOnOnePacketInAHundredCostsThosePacketsAndNothingElse() throws Exception {
-        LabSpec spec = LabSpec.defaults().withPodsPerNode(1).withIpsec(LabIpsec.ON);
-        try (NodeTestbed t = NodeTestbed.build(spec)) {
+        try (NodeTestbed t = startWithFaults("one-in = 100")) {
             LabNode n1 = t.node(1);
-            Files.writeString(n1.config(), "\ncipherlane.dataplane.fault-injection { stage = \"ip4-lookup\", one-in = 100 }\n",
-                    StandardOpenOption.APPEND);
-            t.lab().start();
-            LabPod a = t.pod(1, 1);
-            LabPod b = t.pod(2, 1);
-            CheckedStream there = t.closeLater(CheckedStream.between("fault-n1-to-n2", a, b, b.address4(), 7601,
-                    STREAM_BYTES, 0, STALL_LIMIT)).start();
-            CheckedStream back = t.closeLater(CheckedStream.between("fault-n2-to-n1", b, a, a.address4(), 7602,
-                    STREAM_BYTES, 0, STALL_LIMIT)).start();
-            for (CheckedStream s : new CheckedStream[] {there, back}) {
-                CheckedStream.Result r = s.await(STREAM_LIMIT);
-                System.out.println("StageFaultTest: " + s.name() + ": " + r);
-                assertTrue(r.intact(), () -> s.name() + ": " + r + "\n" + t.diagnostics());
-            }
+            streamBothWays(t, "fault", 7601);
 
             long exceptions = NodeViews.error(n1.admin("show errors"), "ip4-lookup", "exception");
             System.out.println("StageFaultTest: n1 ip4-lookup exceptions: " + exceptions);
@@ -78,23 +64,9 @@ class StageFaultTest {
 
     @Test
     void aWorkerKilledByAFatalErrorIsRestartedAndShownWhileTheStreamsGoOn() throws Exception {
-        LabSpec spec = LabSpec.defaults().withPodsPerNode(1).withIpsec(LabIpsec.ON);
-        try (NodeTestbed t = NodeTestbed.build(spec)) {
+        try (NodeTestbed t = startWithFaults("one-in = 10000, kills-worker = true")) {
             LabNode n1 = t.node(1);
-            Files.writeString(n1.config(), "\ncipherlane.dataplane.fault-injection { stage = \"ip4-lookup\", "
-                    + "one-in = 10000, kills-worker = true }\n", StandardOpenOption.APPEND);
-            t.lab().start();
-            LabPod a = t.pod(1, 1);
-            LabPod b = t.pod(2, 1);
-            CheckedStream there = t.closeLater(CheckedStream.between("death-n1-to-n2", a, b, b.address4(), 7603,
-                    STREAM_BYTES, 0, STALL_LIMIT)).start();
-            CheckedStream back = t.closeLater(CheckedStream.between("death-n2-to-n1", b, a, a.address4(), 7604,
-                    STREAM_BYTES, 0, STALL_LIMIT)).start();
-            for (CheckedStream s : new CheckedStream[] {there, back}) {
-                CheckedStream.Result r = s.await(STREAM_LIMIT);
-                System.out.println("StageFaultTest: " + s.name() + ": " + r);
-                assertTrue(r.intact(), () -> s.name() + ": " + r + "\n" + t.diagnostics());
-            }
+            streamBothWays(t, "death", 7603);
             Awaits.noBuffersInUse(n1, t::diagnostics);
             String runtime = n1.admin("show runtime");
             System.out.println("StageFaultTest: n1 workers:\n" + runtime.lines().limit(2)
@@ -110,6 +82,35 @@ class StageFaultTest {
             String log = n1.log();
             assertTrue(log.contains("worker 0 died; restarting it in 100 ms") && log.contains("worker 0 restarted"),
                     () -> log);
+        }
+    }
+
+    /** Two nodes with ESP, node 1's ip4-lookup failing as {@code faults} says; started. */
+    private static NodeTestbed startWithFaults(String faults) throws Exception {
+        NodeTestbed t = NodeTestbed.build(LabSpec.defaults().withPodsPerNode(1).withIpsec(LabIpsec.ON));
+        try {
+            Files.writeString(t.node(1).config(), "\ncipherlane.dataplane.fault-injection { stage = \"ip4-lookup\", "
+                    + faults + " }\n", StandardOpenOption.APPEND);
+            t.lab().start();
+            return t;
+        } catch (Exception | Error e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /** Byte-checked streams between the two nodes' pods, both ways at once, on {@code port} and the next. */
+    private static void streamBothWays(NodeTestbed t, String name, int port) throws Exception {
+        LabPod a = t.pod(1, 1);
+        LabPod b = t.pod(2, 1);
+        CheckedStream there = t.closeLater(CheckedStream.between(name + "-n1-to-n2", a, b, b.address4(), port,
+                STREAM_BYTES, 0, STALL_LIMIT)).start();
+        CheckedStream back = t.closeLater(CheckedStream.between(name + "-n2-to-n1", b, a, a.address4(), port + 1,
+                STREAM_BYTES, 0, STALL_LIMIT)).start();
+        for (CheckedStream s : new CheckedStream[] {there, back}) {
+            CheckedStream.Result r = s.await(STREAM_LIMIT);
+            System.out.println("StageFaultTest: " + s.name() + ": " + r);
+            assertTrue(r.intact(), () -> s.name() + ": " + r + "\n" + t.diagnostics());
         }
     }
 }

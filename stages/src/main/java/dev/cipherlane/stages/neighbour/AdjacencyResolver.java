@@ -61,11 +61,7 @@ public final class AdjacencyResolver implements NeighbourTable.Listener {
      */
     public void pinNextHops(long now) {
         for (int adj = 0; adj < adjacencies.size(); adj++) {
-            if (!adjacencies.contains(adj)) {
-                continue;
-            }
-            AdjacencyKind kind = adjacencies.kind(adj);
-            if (kind != AdjacencyKind.INCOMPLETE && kind != AdjacencyKind.REWRITE) {
+            if (!isNeighbourAdjacency(adj)) {
                 continue;
             }
             int itf = adjacencies.txInterface(adj);
@@ -118,13 +114,10 @@ public final class AdjacencyResolver implements NeighbourTable.Listener {
     public boolean reconcile() {
         boolean changed = false;
         for (int adj = 0; adj < adjacencies.size(); adj++) {
-            if (!adjacencies.contains(adj)) {
+            if (!isNeighbourAdjacency(adj)) {
                 continue;
             }
             AdjacencyKind kind = adjacencies.kind(adj);
-            if (kind != AdjacencyKind.INCOMPLETE && kind != AdjacencyKind.REWRITE) {
-                continue;
-            }
             int itf = adjacencies.txInterface(adj);
             long mac = adjacencies.isIp6(adj)
                     ? neighbours.lookup6(itf, adjacencies.nextHop6Hi(adj), adjacencies.nextHop6Lo(adj))
@@ -140,5 +133,14 @@ public final class AdjacencyResolver implements NeighbourTable.Listener {
             }
         }
         return changed;
+    }
+
+    /** Whether {@code adj} exists and reaches a neighbour whose MAC the table resolves. */
+    private boolean isNeighbourAdjacency(int adj) {
+        if (!adjacencies.contains(adj)) {
+            return false;
+        }
+        AdjacencyKind kind = adjacencies.kind(adj);
+        return kind == AdjacencyKind.INCOMPLETE || kind == AdjacencyKind.REWRITE;
     }
 }

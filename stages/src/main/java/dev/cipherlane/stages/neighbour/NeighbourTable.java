@@ -190,6 +190,10 @@ public final class NeighbourTable {
     private int dynamic;
     private int pinnedCount;
     private long evictions;
+    /** The entry {@link #makeRoom} last evicted with a MAC (EMPTY if none); write lock only. */
+    private int evictedTag = EMPTY;
+    private long evictedHi;
+    private long evictedLo;
     private long probes;
     private final StampedLock lock = new StampedLock();
     private volatile Listener[] listeners = new Listener[0];
@@ -424,42 +428,22 @@ public final class NeighbourTable {
 
     /** Entries of both kinds. */
     public int size() {
-        long stamp = lock.readLock();
-        try {
-            return dynamic + pinnedCount;
-        } finally {
-            lock.unlockRead(stamp);
-        }
+        return (int) readLocked(() -> dynamic + pinnedCount);
     }
 
     /** Pinned entries (static ones and needed next hops). */
     public int pinnedCount() {
-        long stamp = lock.readLock();
-        try {
-            return pinnedCount;
-        } finally {
-            lock.unlockRead(stamp);
-        }
+        return (int) readLocked(() -> pinnedCount);
     }
 
     /** Dynamic entries on {@code interfaceIndex}, at most {@code params().perInterface()}. */
     public int dynamicOn(int interfaceIndex) {
-        long stamp = lock.readLock();
-        try {
-            return interfaceIndex >= 0 && interfaceIndex < dynamicOn.length ? dynamicOn[interfaceIndex] : 0;
-        } finally {
-            lock.unlockRead(stamp);
-        }
+        return (int) readLocked(() -> interfaceIndex >= 0 && interfaceIndex < dynamicOn.length ? dynamicOn[interfaceIndex] : 0);
     }
 
     /** Entries pushed out by new ones since the table was made. */
     public long evictions() {
-        long stamp = lock.readLock();
-        try {
-            return evictions;
-        } finally {
-            lock.unlockRead(stamp);
-        }
+        return readLocked(() -> evictions);
     }
 
     /**
@@ -467,12 +451,7 @@ public final class NeighbourTable {
      * divided by the writes, the cost of one insert, which must not grow with the table.
      */
     public long probes() {
-        long stamp = lock.readLock();
-        try {
-            return probes;
-        } finally {
-            lock.unlockRead(stamp);
-        }
+        return readLocked(() -> probes);
     }
 
     /**
@@ -714,17 +693,10 @@ public final class NeighbourTable {
                     stored = true;
                 }
             } else {
-                int victim = victimFor(tag >>> 1, false);
-                if (victim >= 0) {
-                    if (states[victim] != INCOMPLETE) {
-                        lostTag = tags[victim];
-                        lostHi = his[victim];
-                        lostLo = los[victim];
-                    }
-                    removeEntry(victim);
-                    evictions++;
-                    s = slot(tag, hi, lo, h);
-                }
+                s = makeRoom(tag, hi, lo, h, s, false);
+                lostTag = evictedTag;
+                lostHi = evictedHi;
+                lostLo = evictedLo;
                 int id = add(-s - 1, tag, hi, lo, h);
                 fill(id, mac, now, state);
                 linkDynamic(id, false);
@@ -741,6 +713,28 @@ public final class NeighbourTable {
             fireResolved(tag, hi, lo, mac);
         }
         return stored;
+    }
+
+    /**
+     * Under the write lock, before a dynamic entry is added: evicts the victim its interface
+     * (or the table) gives up, if one must go, and returns the insertion slot for the key,
+     * {@code s} when nothing moved. What was evicted with a MAC is left in {@code evicted*}
+     * for the caller to announce once the lock is released.
+     */
+    private int makeRoom(int tag, long hi, long lo, int h, int s, boolean request) {
+        evictedTag = EMPTY;
+        int victim = victimFor(tag >>> 1, request);
+        if (victim < 0) {
+            return s;
+        }
+        if (states[victim] != INCOMPLETE) {
+            evictedTag = tags[victim];
+            evictedHi = his[victim];
+            evictedLo = los[victim];
+        }
+        removeEntry(victim);
+        evictions++;
+        return slot(tag, hi, lo, h);
     }
 
     private boolean pin(int tag, long hi, long lo, long now) {
@@ -806,17 +800,10 @@ public final class NeighbourTable {
                     result = REQUEST_DUE;
                 }
             } else {
-                int victim = victimFor(tag >>> 1, true);
-                if (victim >= 0) {
-                    if (states[victim] != INCOMPLETE) {
-                        lostTag = tags[victim];
-                        lostHi = his[victim];
-                        lostLo = los[victim];
-                    }
-                    removeEntry(victim);
-                    evictions++;
-                    s = slot(tag, hi, lo, h);
-                }
+                s = makeRoom(tag, hi, lo, h, s, true);
+                lostTag = evictedTag;
+                lostHi = evictedHi;
+                lostLo = evictedLo;
                 id = add(-s - 1, tag, hi, lo, h);
                 fill(id, 0, now, INCOMPLETE);
                 requested[id] = now;
@@ -1012,6 +999,16 @@ public final class NeighbourTable {
     private void fireLost(int tag, long hi, long lo) {
         for (Listener l : listeners) {
             l.lost(tag >>> 1, (tag & 1) != 0, hi, lo);
+        }
+    }
+
+    /** {@code read} under the read lock: the counters a report reads, never the data path. */
+    private long readLocked(java.util.function.LongSupplier read) {
+        long stamp = lock.readLock();
+        try {
+            return read.getAsLong();
+        } finally {
+            lock.unlockRead(stamp);
         }
     }
 }

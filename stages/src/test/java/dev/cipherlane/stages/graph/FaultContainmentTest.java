@@ -155,16 +155,7 @@ class FaultContainmentTest {
         List<Throwable> deaths = new CopyOnWriteArrayList<>();
         ExecutorService supervisor = Executors.newSingleThreadExecutor();
         try (PacketMemory mem = new PacketMemory(1024, 0)) {
-            Worker w = new Worker(g, mem, 0, new BackoffIdle(10), (worker, cause) -> {
-                deaths.add(cause);
-                supervisor.execute(() -> {
-                    try {
-                        worker.restart();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            });
+            Worker w = new Worker(g, mem, 0, new BackoffIdle(10), restartingWatch(supervisor, deaths));
             w.runtime().injectFaults("pass", 1000, true);
             w.start();
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -273,17 +264,7 @@ class FaultContainmentTest {
         List<Throwable> deaths = new CopyOnWriteArrayList<>();
         ExecutorService supervisor = Executors.newSingleThreadExecutor();
         try (PacketMemory mem = new PacketMemory(1024, 0)) {
-            // As the node's supervisor does: told on the dying thread, restarts from its own.
-            Worker w = new Worker(g, mem, 0, new BackoffIdle(10), (worker, cause) -> {
-                deaths.add(cause);
-                supervisor.execute(() -> {
-                    try {
-                        worker.restart();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }).start();
+            Worker w = new Worker(g, mem, 0, new BackoffIdle(10), restartingWatch(supervisor, deaths)).start();
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> accounted(w) == 20_000);
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> w.health().running());
             Worker.Health health = w.health();
@@ -314,6 +295,20 @@ class FaultContainmentTest {
             w.stop();
             assertEquals(0, mem.inUse());
         }
+    }
+
+    /** As the node's supervisor does: told on the dying thread, restarts from its own. */
+    private static Worker.Watch restartingWatch(ExecutorService supervisor, List<Throwable> deaths) {
+        return (worker, cause) -> {
+            deaths.add(cause);
+            supervisor.execute(() -> {
+                try {
+                    worker.restart();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        };
     }
 
     /** Packets the worker has dealt with: passed on to the drop stage, or dropped by the flaky one. */
