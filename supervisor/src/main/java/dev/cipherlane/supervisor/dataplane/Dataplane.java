@@ -54,9 +54,8 @@ import org.slf4j.LoggerFactory;
  * <p>The control logic is {@link ForwardingControl} ({@link #control}), which owns the
  * forwarding tables: it applies neighbour changes (ARP answers complete adjacencies) and once a
  * second ages the neighbour table, checks the SAs' limits (with IPsec) and solicits the tunnels'
- * underlay next hops (with an uplink). It is built here but started by the dataplane's owner,
- * after {@link #start}, and closed by it before {@link #close} (which closes it too, since it
- * closes what the tasks use).
+ * underlay next hops (with an uplink). It is built here and run by the dataplane's owner (a
+ * {@link ForwardingController} actor), which stops it before {@link #close}.
  */
 public final class Dataplane implements DataplaneView, AutoCloseable {
     /** ICMP errors per second per worker, and their burst (RFC 1812 section 4.3.2.8). */
@@ -255,7 +254,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
     /**
      * Builds the dataplane for {@code pods} and the uplink, if any, and starts its workers; its
-     * {@link #control} is the caller's to start. {@code watch} hears of a worker whose thread
+     * {@link #control} is the caller's to run. {@code watch} hears of a worker whose thread
      * died; {@link #restartWorker} brings it back.
      */
     public static Dataplane start(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink,
@@ -276,7 +275,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         return out;
     }
 
-    /** The control logic of this dataplane, idle until its owner starts it. */
+    /** The control logic of this dataplane, idle until its owner runs it. */
     public ForwardingControl control() {
         return control;
     }
@@ -372,7 +371,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             // After the workers: whatever is still in flight comes back and is freed.
             ring.shutdown();
         }
-        control.close();
+        control.detach();
         for (EpollIdle idle : idles) {
             idle.close();
         }

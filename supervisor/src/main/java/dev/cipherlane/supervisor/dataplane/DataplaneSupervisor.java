@@ -25,6 +25,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * doubles with each death in quick succession ({@link RestartBackoff}), so a worker that dies
  * on every packet costs little CPU and fills the log slowly. The other workers carry on
  * meanwhile; the node's health says which worker is down and why.
+ *
+ * <p>Its child {@code forwarding} ({@link ForwardingController}) runs the control logic and
+ * is restarted with backoff when a task fails; the workers go on forwarding meanwhile.
  */
 public final class DataplaneSupervisor {
     private DataplaneSupervisor() {}
@@ -60,9 +63,10 @@ public final class DataplaneSupervisor {
                 plumbing.close();
                 throw e;
             }
-            // The control logic (neighbour ageing, resolution, SA limits, solicitations) runs from
-            // here to PostStop, and stops before the dataplane it works on.
-            dataplane.control().start();
+            // The control logic (neighbour ageing, resolution, SA limits, solicitations) runs in
+            // this child from here on; Pekko stops it before this actor's PostStop closes the
+            // dataplane it works on.
+            context.spawn(ForwardingController.supervised(dataplane.control()), "forwarding");
             published.set(dataplane);
             context.getLog().info("dataplane running: pods {}, workers {}, uplink {}, tunnels {}",
                     plumbing.ports().size(), settings.dataplane().workers(),
@@ -86,7 +90,7 @@ public final class DataplaneSupervisor {
                     })
                     .onSignal(PostStop.class, signal -> {
                         published.set(null);
-                        dataplane.control().close();
+                        dataplane.control().detach();
                         dataplane.close();
                         if (taken != null) {
                             taken.close();

@@ -2,38 +2,32 @@ package dev.cipherlane.supervisor.dataplane;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The dataplane's control logic: the work that keeps the forwarding tables true while packets
- * flow, run on one thread, {@code cl-forwarding}, so that the tables have a single writer.
- * It resolves adjacencies as soon as a neighbour changes (an ARP or ND answer completes
- * them) and runs periodic tasks: neighbour ageing, SA limit checks, underlay solicitations
- * (see {@link Dataplane} for the list a node runs).
+ * The dataplane's control logic, as work to be run: resolving adjacencies as soon as a
+ * neighbour changes (an ARP or ND answer completes them) and periodic tasks (neighbour
+ * ageing, SA limit checks, underlay solicitations; see {@link Dataplane} for the list a node
+ * runs). Plain data and one signal: the {@link ForwardingController} actor runs it, one
+ * message at a time, so the forwarding tables keep a single writer.
  *
- * <p>Built idle: no thread exists until its owner calls {@link #start}, and {@link #close}
- * stops it and waits for a running task to finish, so the tables, SAs and rings the tasks
- * use may be closed afterwards. A neighbour change before the start is remembered and
- * resolved first thing; after the close it is ignored (the workers are stopping).
+ * <p>A neighbour change may be signalled from any thread (workers learn neighbours). Before
+ * a controller is attached it is remembered and resolved first thing; once the controller is
+ * detached (the dataplane is stopping) it is ignored.
  */
-public final class ForwardingControl implements AutoCloseable {
-    static final String THREAD_NAME = "cl-forwarding";
-
+public final class ForwardingControl {
     /**
-     * A task run every period once started, the first time after {@code initialDelayMs}.
+     * A task run every period, the first time after {@code initialDelayMs}.
      *
-     * @param name what it does, for the thread's exceptions and for readers
+     * @param name what it does, for the log when it fails and for readers
      */
     public record Task(String name, long initialDelayMs, Runnable run) {}
 
     private final Runnable resolve;
     private final long periodMs;
     private final List<Task> tasks = new ArrayList<>();
-    private ScheduledExecutorService thread;
+    private Runnable controller;
     private boolean resolvePending;
-    private boolean closed;
+    private boolean detached;
 
     /**
      * @param resolve  applies neighbour changes to the forwarding tables
@@ -47,54 +41,62 @@ public final class ForwardingControl implements AutoCloseable {
         this.periodMs = periodMs;
     }
 
-    /** Adds a periodic task; tasks are scheduled in the order added, all before {@link #start}. */
+    /** Adds a periodic task; all tasks are added before a controller attaches. */
     public synchronized ForwardingControl every(Task task) {
-        if (closed || thread != null) {
-            throw new IllegalStateException("task '" + task.name() + "' added after the start");
+        if (controller != null || detached) {
+            throw new IllegalStateException("task '" + task.name() + "' added after the controller attached");
         }
         tasks.add(task);
         return this;
     }
 
-    /** Starts the control thread and schedules the tasks. */
-    public synchronized void start() {
-        if (closed || thread != null) {
-            throw new IllegalStateException("forwarding control already " + (closed ? "closed" : "started"));
-        }
-        thread = Executors.newSingleThreadScheduledExecutor(r ->
-                Thread.ofPlatform().name(THREAD_NAME).daemon(true).unstarted(r));
-        if (resolvePending) {
-            resolvePending = false;
-            thread.execute(resolve);
-        }
-        for (Task t : tasks) {
-            thread.scheduleWithFixedDelay(t.run(), t.initialDelayMs(), periodMs, TimeUnit.MILLISECONDS);
-        }
+    public synchronized List<Task> tasks() {
+        return List.copyOf(tasks);
     }
 
-    /** A neighbour changed (any thread): resolve on the control thread. */
-    public synchronized void neighbourChanged() {
-        if (closed) {
-            return;
-        }
-        if (thread == null) {
-            resolvePending = true;
-        } else {
-            thread.execute(resolve);
-        }
+    public long periodMs() {
+        return periodMs;
     }
 
-    /** Stops the tasks and waits up to 5 seconds for a running one to end. Idempotent. */
-    @Override
-    public void close() throws InterruptedException {
-        ScheduledExecutorService t;
+    /** Applies neighbour changes to the tables; the controller's thread only. */
+    void resolve() {
+        resolve.run();
+    }
+
+    /** A neighbour changed (any thread): the controller resolves. */
+    public void neighbourChanged() {
+        Runnable signal;
         synchronized (this) {
-            closed = true;
-            t = thread;
+            if (detached) {
+                return;
+            }
+            if (controller == null) {
+                resolvePending = true;
+                return;
+            }
+            signal = controller;
         }
-        if (t != null) {
-            t.shutdownNow();
-            t.awaitTermination(5, TimeUnit.SECONDS);
+        signal.run();
+    }
+
+    /**
+     * The controller starts: {@code signal} is how a neighbour change reaches it from now on
+     * (thread-safe, never blocking). Returns whether a change arrived before it, to resolve
+     * first thing. A restarted controller attaches again.
+     */
+    synchronized boolean attach(Runnable signal) {
+        if (detached) {
+            throw new IllegalStateException("forwarding control already stopped");
         }
+        controller = signal;
+        boolean pending = resolvePending;
+        resolvePending = false;
+        return pending;
+    }
+
+    /** The dataplane stops: changes from now on are ignored. */
+    synchronized void detach() {
+        detached = true;
+        controller = null;
     }
 }
