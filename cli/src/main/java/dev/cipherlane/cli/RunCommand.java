@@ -27,6 +27,6 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws ConfigValidationException {
         // Validate before anything heavy starts, so a bad file is refused in milliseconds.
         NodeSettings settings = NodeConfigLoader.load(config);
-        return NodeService.runUntilStopped(settings, spec.commandLine().getErr());
+        return NodeService.runUntilStopped(settings, config, spec.commandLine().getErr());
     }
 }

@@ -34,7 +34,8 @@ public final class EpollIdle implements IdleStrategy, AutoCloseable {
     /** epoll user data of the wake-up eventfd; descriptors are registered with their number. */
     private static final long WAKE_TAG = -1L;
 
-    private final int spins;
+    /** Volatile: a reload changes it while the worker runs (one read per idle round). */
+    private volatile int spins;
     private final int timeoutMs;
     private final Epoll epoll;
     private final EventFd wakeup;
@@ -74,6 +75,14 @@ public final class EpollIdle implements IdleStrategy, AutoCloseable {
             throw e;
         }
         return new EpollIdle(spins, timeoutMs, epoll, wakeup);
+    }
+
+    /** Empty rounds to spin from now on ({@code cipherlane.dataplane.idle.spin-polls}, on a reload). */
+    public void spinPolls(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("spin rounds must be >= 0, got " + n);
+        }
+        spins = n;
     }
 
     /** Sleeps end when {@code fd} becomes readable (a tap queue with a frame waiting). */

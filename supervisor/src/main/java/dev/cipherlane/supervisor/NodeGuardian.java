@@ -7,18 +7,22 @@ import dev.cipherlane.supervisor.admin.AdminServer;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import dev.cipherlane.supervisor.dataplane.DataplaneSupervisor;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.ActorInitializationException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Root of the node's actor tree. It starts the node's parts and watches them: the
- * {@link AdminServer} and, when pods are configured, the {@link DataplaneSupervisor}.
+ * {@link AdminServer}, when pods or an uplink are configured the {@link DataplaneSupervisor},
+ * and, for a node started from a file, the {@link ConfigWatcher} (restarted if it fails).
  * The admin socket is the only way to manage a running node and the dataplane is the
  * node's reason to exist, so losing either is fatal: the guardian stops, the actor system
  * terminates, and the process exits non-zero for its supervisor (systemd, kubelet) to
@@ -33,6 +37,15 @@ public final class NodeGuardian {
      * @param fatal completed with the reason the node stops on its own, never on a requested stop
      */
     public static Behavior<Void> create(NodeSettings settings, CompletableFuture<Throwable> fatal) {
+        return create(settings, null, fatal);
+    }
+
+    /**
+     * @param configFile the file {@code settings} came from, watched and reloaded by a
+     *                   {@link ConfigWatcher}; null for a node started from settings alone
+     * @param fatal      completed with the reason the node stops on its own, never on a requested stop
+     */
+    public static Behavior<Void> create(NodeSettings settings, Path configFile, CompletableFuture<Throwable> fatal) {
         return Behaviors.setup(context -> {
             // Bound here rather than in the child so that "socket in use" stops the node
             // with that reason, instead of surfacing as a crashed child's stack trace.
@@ -45,13 +58,25 @@ public final class NodeGuardian {
                 return Behaviors.stopped();
             }
             AtomicReference<DataplaneView> dataplane = new AtomicReference<>();
-            AdminCommands commands = new AdminCommands(settings, Version.current(), dataplane);
-            ActorRef<AdminServer.Command> admin = context.spawn(AdminServer.create(listener, commands), "admin");
-            context.watch(admin);
+            AtomicReference<NodeSettings> running = new AtomicReference<>(settings);
+            AdminCommands commands = new AdminCommands(running::get, Version.current(), dataplane);
             // Without pods there is nothing to forward yet (the uplink comes later).
+            ActorRef<DataplaneSupervisor.Command> forwarding = null;
             if (!settings.pods().isEmpty() || settings.uplink().enabled()) {
-                context.watch(context.spawn(DataplaneSupervisor.create(settings, dataplane), "dataplane"));
+                forwarding = context.spawn(DataplaneSupervisor.create(settings, dataplane), "dataplane");
+                context.watch(forwarding);
             }
+            Consumer<ActorRef<String>> reload = null;
+            if (configFile != null) {
+                // Supervision: a watcher that fails is restarted; the running config is kept in
+                // `running`, not in the watcher, so nothing is lost and the node goes on.
+                ActorRef<ConfigWatcher.Command> watcher = context.spawn(Behaviors.supervise(
+                        ConfigWatcher.create(configFile, running, forwarding)).onFailure(SupervisorStrategy.restart()),
+                        "config");
+                reload = replyTo -> watcher.tell(new ConfigWatcher.Reload(replyTo));
+            }
+            ActorRef<AdminServer.Command> admin = context.spawn(AdminServer.create(listener, commands, reload), "admin");
+            context.watch(admin);
             return Behaviors.receive(Void.class)
                     .onSignal(ChildFailed.class, failed -> {
                         // A failure in a child's setup arrives wrapped; the operator wants the cause.

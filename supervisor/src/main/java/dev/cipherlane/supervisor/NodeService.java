@@ -2,6 +2,7 @@ package dev.cipherlane.supervisor;
 
 import dev.cipherlane.config.NodeSettings;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -29,9 +30,14 @@ public final class NodeService {
      * on (then one line on {@code err} and {@link ExitStatus#FAILURE}).
      */
     public static int runUntilStopped(NodeSettings settings, PrintWriter err) {
+        return runUntilStopped(settings, null, err);
+    }
+
+    /** As {@link #runUntilStopped(NodeSettings, PrintWriter)}, reloading {@code configFile} when asked or changed. */
+    public static int runUntilStopped(NodeSettings settings, Path configFile, PrintWriter err) {
         LOG.info("starting node {}", settings.name());
         CompletableFuture<Throwable> fatal = new CompletableFuture<>();
-        ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(settings, fatal), "cipherlane", PekkoConfig.load());
+        ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(settings, configFile, fatal), "cipherlane", PekkoConfig.load());
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
         TerminationSignals.onTermination(signal -> shutdown.runAll(new SignalReason(signal)));
 

@@ -153,7 +153,8 @@ public final class NeighbourTable {
         void lost(int interfaceIndex, boolean ip6, long hi, long lo);
     }
 
-    private final Params params;
+    /** Volatile: a reload changes the reachable time while the workers run. */
+    private volatile Params params;
     private final int perInterface;
     private final int askedShare;
 
@@ -234,6 +235,15 @@ public final class NeighbourTable {
 
     public Params params() {
         return params;
+    }
+
+    /**
+     * Changes how long a resolved entry is trusted (neighbour.reachable-time, on a reload);
+     * the next ageing uses it. The table's sizes stay as built.
+     */
+    public void reachableTime(long nanos) {
+        Params p = params;
+        params = new Params(nanos, p.staleTimeNanos(), p.incompleteTimeNanos(), p.maxEntries(), p.maxPerInterface());
     }
 
     /** Which senders {@code arp-input} and {@code ip6-nd-input} may learn; workers read it once a frame. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What the admin API answers: one request line in, text out, every reply ending in a
@@ -15,9 +16,15 @@ public final class AdminCommands {
 
     public static final List<String> KNOWN = List.of("version", "show config", "show runtime", "show health", "show errors",
             "show interfaces", "show tunnels", "show sa", "show neighbours", "show trace", "trace add <packets>",
-            "trace clear");
+            "trace clear", "reload");
 
-    private final NodeSettings settings;
+    /** Whether {@code request} asks for a reload, which the config watcher answers, not this class. */
+    public static boolean isReload(String request) {
+        return request.strip().equals("reload");
+    }
+
+    /** The running config: what the node started with, or what the last reload applied. */
+    private final Supplier<NodeSettings> settings;
     private final String version;
     private final AtomicReference<DataplaneView> dataplane;
 
@@ -27,6 +34,12 @@ public final class AdminCommands {
 
     /** @param dataplane the running dataplane, or null inside while it is not running */
     public AdminCommands(NodeSettings settings, String version, AtomicReference<DataplaneView> dataplane) {
+        this(() -> settings, version, dataplane);
+        Objects.requireNonNull(settings, "settings");
+    }
+
+    /** @param settings the running config, as reloads change it */
+    public AdminCommands(Supplier<NodeSettings> settings, String version, AtomicReference<DataplaneView> dataplane) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.version = Objects.requireNonNull(version, "version");
         this.dataplane = Objects.requireNonNull(dataplane, "dataplane");
@@ -38,7 +51,7 @@ public final class AdminCommands {
         return switch (command) {
             case "version" -> "cipherlane " + version + "\n";
             // Through the renderer, which is where secret settings are kept out of sight.
-            case "show config" -> SettingsRenderer.render(settings);
+            case "show config" -> SettingsRenderer.render(settings.get());
             case "show runtime" -> withDataplane(DataplaneView::showRuntime);
             case "show health", "health" -> withDataplane(DataplaneView::showHealth);
             case "show errors" -> withDataplane(DataplaneView::showErrors);
@@ -51,6 +64,7 @@ public final class AdminCommands {
                 d.clearTrace();
                 return "trace cleared\n";
             });
+            case "reload" -> "reload: this node has no config file to reload\n";
             case "" -> "empty command\n" + knownCommands();
             default -> command.startsWith("trace add ") ? traceAdd(command.substring("trace add ".length()))
                     : "unknown command: " + printable(command) + "\n" + knownCommands();
@@ -70,7 +84,7 @@ public final class AdminCommands {
             n = -1;
         }
         // Tracing allocates a record per packet: the setting bounds what a trace may hold.
-        int max = settings.dataplane().traceMaxPackets();
+        int max = settings.get().dataplane().traceMaxPackets();
         if (max == 0) {
             return "trace add: tracing is off (dataplane.trace.max-packets = 0)\n";
         }

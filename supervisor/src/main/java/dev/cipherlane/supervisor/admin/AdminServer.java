@@ -1,6 +1,7 @@
 package dev.cipherlane.supervisor.admin;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -29,8 +30,17 @@ public final class AdminServer {
     private AdminServer() {
     }
 
-    /** Serves requests from {@code listener}, and closes it when the actor stops. */
+    /** Serves requests from {@code listener}, and closes it when the actor stops; no reloads. */
     public static Behavior<Command> create(AdminListener listener, AdminCommands commands) {
+        return create(listener, commands, null);
+    }
+
+    /**
+     * Serves requests from {@code listener}; {@code reload} hands a {@code reload} request to
+     * whoever applies config files (it answers {@code replyTo} itself, within the answer timeout).
+     */
+    public static Behavior<Command> create(AdminListener listener, AdminCommands commands,
+            Consumer<ActorRef<String>> reload) {
         return Behaviors.setup(context -> {
             ActorRef<Command> self = context.getSelf();
             Scheduler scheduler = context.getSystem().scheduler();
@@ -38,7 +48,11 @@ public final class AdminServer {
             context.getLog().info("admin socket listening on {}", listener.socket());
             return Behaviors.receive(Command.class)
                     .onMessage(Request.class, request -> {
-                        request.replyTo().tell(commands.answer(request.line()));
+                        if (reload != null && AdminCommands.isReload(request.line())) {
+                            reload.accept(request.replyTo());
+                        } else {
+                            request.replyTo().tell(commands.answer(request.line()));
+                        }
                         return Behaviors.same();
                     })
                     .onSignal(PostStop.class, stopped -> {

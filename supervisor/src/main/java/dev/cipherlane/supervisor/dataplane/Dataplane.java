@@ -3,6 +3,7 @@ package dev.cipherlane.supervisor.dataplane;
 import dev.cipherlane.afpacket.AfPacketInput;
 import dev.cipherlane.afpacket.AfPacketOutput;
 import dev.cipherlane.afpacket.PacketRing;
+import dev.cipherlane.config.ConfigChange;
 import dev.cipherlane.config.FaultInjectionSettings;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.ipsec.crypto.AeadEngine;
@@ -83,9 +84,12 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     private final List<ParallelRing<AeadEngine>> cryptoRings = new ArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
     private final List<EpollIdle> idles = new ArrayList<>();
+    /** The settings as last applied; the supervisor actor's thread only. */
+    private NodeSettings settings;
 
     private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink, Worker.Watch watch)
             throws IOException {
+        this.settings = settings;
         this.pods = List.copyOf(pods);
         this.uplink = uplink;
         this.memory = new PacketMemory(settings.dataplane().buffers().small(), settings.dataplane().buffers().large());
@@ -286,6 +290,53 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
     TunnelCounters tunnelCounters() {
         return tunnelCounters;
+    }
+
+    /**
+     * Applies a reload's changes in place, all or none: each must be one of
+     * {@link LiveSettings#IN_PLACE}; if one fails, those already made are undone in reverse
+     * order and the failure is thrown. Called by the supervisor actor, one reload at a time.
+     */
+    public void reconfigure(NodeSettings neu, List<ConfigChange> changes) {
+        List<Runnable> undo = new ArrayList<>();
+        try {
+            for (ConfigChange c : changes) {
+                undo.add(apply(c.path(), neu));
+            }
+        } catch (RuntimeException e) {
+            for (int i = undo.size() - 1; i >= 0; i--) {
+                undo.get(i).run();
+            }
+            throw e;
+        }
+        settings = neu;
+    }
+
+    /** Makes the change to {@code path} that {@code neu} holds; returns how to undo it. */
+    private Runnable apply(String path, NodeSettings neu) {
+        NodeSettings old = settings;
+        String setting = path.substring(NodeSettings.ROOT.length() + 1);
+        switch (setting) {
+            case "dataplane.trace.max-packets" -> {
+                traceLimit(neu.dataplane().traceMaxPackets());
+                return () -> traceLimit(old.dataplane().traceMaxPackets());
+            }
+            case "dataplane.idle.spin-polls" -> {
+                idles.forEach(i -> i.spinPolls(neu.dataplane().idleSpinPolls()));
+                return () -> idles.forEach(i -> i.spinPolls(old.dataplane().idleSpinPolls()));
+            }
+            case "neighbour.reachable-time" -> {
+                neighbours.reachableTime(neu.neighbour().reachableTime().toNanos());
+                return () -> neighbours.reachableTime(old.neighbour().reachableTime().toNanos());
+            }
+            default -> throw new IllegalArgumentException(path + " cannot be changed on a running node");
+        }
+    }
+
+    private void traceLimit(int packets) {
+        for (Worker w : workers) {
+            w.runtime().trace().limit(packets);
+        }
     }
 
     /** Runs worker {@code index} again on a new thread after its thread died; false if it did not die. */

@@ -1,9 +1,11 @@
 package dev.cipherlane.supervisor.dataplane;
 
+import dev.cipherlane.config.ConfigChange;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -32,7 +34,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class DataplaneSupervisor {
     private DataplaneSupervisor() {}
 
-    public sealed interface Command permits Stop, WorkerDied, RestartWorker {}
+    public sealed interface Command permits Stop, WorkerDied, RestartWorker, Reconfigure {}
 
     public record Stop() implements Command {}
 
@@ -41,6 +43,16 @@ public final class DataplaneSupervisor {
 
     /** The backoff after a death is over: run the worker again. */
     record RestartWorker(int worker) implements Command {}
+
+    /**
+     * A reload: apply {@code changes} (all of {@link LiveSettings#IN_PLACE}) to reach
+     * {@code settings}, all or none; the outcome goes to {@code replyTo}.
+     */
+    public record Reconfigure(NodeSettings settings, List<ConfigChange> changes, ActorRef<Reconfigured> replyTo)
+            implements Command {}
+
+    /** How a {@link Reconfigure} ended: {@code failure} is null when every change was made. */
+    public record Reconfigured(NodeSettings settings, List<ConfigChange> changes, String failure) {}
 
     public static Behavior<Command> create(NodeSettings settings, AtomicReference<DataplaneView> published) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
@@ -80,6 +92,16 @@ public final class DataplaneSupervisor {
                         context.getLog().error("worker {} died; restarting it in {} ms", died.worker(),
                                 delay.toMillis(), died.cause());
                         timers.startSingleTimer(new RestartWorker(died.worker()), delay);
+                        return Behaviors.same();
+                    })
+                    .onMessage(Reconfigure.class, reconfigure -> {
+                        String failure = null;
+                        try {
+                            dataplane.reconfigure(reconfigure.settings(), reconfigure.changes());
+                        } catch (RuntimeException e) {
+                            failure = e.getMessage() != null ? e.getMessage() : e.toString();
+                        }
+                        reconfigure.replyTo().tell(new Reconfigured(reconfigure.settings(), reconfigure.changes(), failure));
                         return Behaviors.same();
                     })
                     .onMessage(RestartWorker.class, restart -> {
