@@ -237,6 +237,15 @@ public final class SaTable {
         }
     }
 
+    /**
+     * {@link #checkLifetimes()} for SA {@code index} alone: what one tunnel's control checks.
+     * Safe beside the same call for other SAs on other threads: it touches only that SA's
+     * counters, which are thread-safe; the table's structure is not changed.
+     */
+    public void checkLifetime(int index) {
+        checkLifetime(require(index), nanoClock.getAsLong());
+    }
+
     private static void checkLifetime(SaState s, long now) {
         SaLimits l = s.sa().limits();
         long age = now - s.installedNanos();
@@ -261,6 +270,19 @@ public final class SaTable {
                 if ((bits & l.bit()) != 0) {
                     events.add(new SaEvent(i, s.spi(), l));
                 }
+            }
+        }
+        return events;
+    }
+
+    /** {@link #pollEvents()} for SA {@code index} alone, safe as {@link #checkLifetime(int)} is. */
+    public List<SaEvent> pollEvents(int index) {
+        SaState s = require(index);
+        List<SaEvent> events = new ArrayList<>();
+        int bits = s.counters().takePending();
+        for (SaLimit l : SaLimit.values()) {
+            if ((bits & l.bit()) != 0) {
+                events.add(new SaEvent(index, s.spi(), l));
             }
         }
         return events;

@@ -4,6 +4,7 @@ import dev.cipherlane.afpacket.AfPacketInput;
 import dev.cipherlane.afpacket.AfPacketOutput;
 import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.config.ConfigChange;
+import dev.cipherlane.supervisor.peers.TunnelControl;
 import dev.cipherlane.config.FaultInjectionSettings;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.ipsec.crypto.AeadEngine;
@@ -31,6 +32,7 @@ import dev.cipherlane.tap.EpollIdle;
 import dev.cipherlane.tap.TapInput;
 import dev.cipherlane.tap.TapOutput;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,8 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The control logic is {@link ForwardingControl} ({@link #control}), which owns the
  * forwarding tables: it applies neighbour changes (ARP answers complete adjacencies) and once a
- * second ages the neighbour table, checks the SAs' limits (with IPsec) and solicits the tunnels'
- * underlay next hops (with an uplink). It is built here and run by the dataplane's owner (a
+ * second ages the neighbour table and solicits the tunnels' underlay next hops (with an
+ * uplink). Each tunnel's SA limits are its own {@link #tunnelControls control}. It is built here and run by the dataplane's owner (a
  * {@link ForwardingController} actor), which stops it before {@link #close}.
  */
 public final class Dataplane implements DataplaneView, AutoCloseable {
@@ -64,6 +66,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     static final int ICMP_BURST = 50;
     static final int EPOLL_TIMEOUT_MS = 100;
     static final long NEIGHBOUR_AGEING_MS = 1000;
+    /** How often each tunnel checks its SAs' lifetimes and limits. */
+    public static final Duration SA_LIMITS_PERIOD = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
     private static final List<String> OUTPUTS = List.of(TapOutput.NAME, AfPacketOutput.NAME);
@@ -205,9 +209,6 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         for (ParallelRing<AeadEngine> ring : cryptoRings) {
             ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
         }
-        if (security != null) {
-            control.every(new ForwardingControl.Task("sa limits", NEIGHBOUR_AGEING_MS, security::checkLimits));
-        }
         if (solicitor != null) {
             solicitor.wakes(idles.get(0));
             control.every(new ForwardingControl.Task("underlay solicitation", 0, solicitor::solicit));
@@ -337,6 +338,32 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         for (Worker w : workers) {
             w.runtime().trace().limit(packets);
         }
+    }
+
+    /**
+     * Each protected tunnel's control, for its {@code Tunnel} actor: its SAs' limits, checked
+     * every {@link #SA_LIMITS_PERIOD}; none with IPsec off.
+     */
+    public List<TunnelControl> tunnelControls() {
+        if (security == null) {
+            return List.of();
+        }
+        List<TunnelControl> out = new ArrayList<>();
+        for (NodeForwarding.TunnelInfo t : forwarding.tunnelInfo()) {
+            String name = t.peer() + "/" + t.ordinal();
+            out.add(new TunnelControl() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public void checkLimits() {
+                    security.checkLimits(t.index());
+                }
+            });
+        }
+        return out;
     }
 
     /** Runs worker {@code index} again on a new thread after its thread died; false if it did not die. */

@@ -4,6 +4,8 @@ import dev.cipherlane.config.ConfigChange;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.supervisor.admin.DataplaneView;
+import dev.cipherlane.supervisor.peers.Tunnel;
+import dev.cipherlane.supervisor.peers.TunnelControl;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +31,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * meanwhile; the node's health says which worker is down and why.
  *
  * <p>Its child {@code forwarding} ({@link ForwardingController}) runs the control logic and
- * is restarted with backoff when a task fails; the workers go on forwarding meanwhile.
+ * is restarted with backoff when a task fails; the workers go on forwarding meanwhile. A
+ * {@link Tunnel} child per protected tunnel watches that tunnel's SAs and is restarted alone.
  */
 public final class DataplaneSupervisor {
     private DataplaneSupervisor() {}
@@ -79,6 +82,10 @@ public final class DataplaneSupervisor {
             // this child from here on; Pekko stops it before this actor's PostStop closes the
             // dataplane it works on.
             context.spawn(ForwardingController.supervised(dataplane.control()), "forwarding");
+            // One actor per protected tunnel, each restarted alone (Tunnel's supervision).
+            for (TunnelControl t : dataplane.tunnelControls()) {
+                context.spawn(Tunnel.supervised(t, Dataplane.SA_LIMITS_PERIOD), Tunnel.actorName(t));
+            }
             published.set(dataplane);
             context.getLog().info("dataplane running: pods {}, workers {}, uplink {}, tunnels {}",
                     plumbing.ports().size(), settings.dataplane().workers(),

@@ -57,10 +57,13 @@ final class TunnelSecurity implements AutoCloseable {
     private final SequenceStore sequences;
     private final List<SequenceReservation> reservations = new ArrayList<>();
     private final List<ReplayReservation> replays = new ArrayList<>();
-    /** Lifetime state of the SAs with limits, by SA index; control thread only. */
+    /**
+     * Lifetime state of the SAs with limits, by SA index: filled at the start, then only read;
+     * each entry is used by its tunnel's control alone.
+     */
     private final Map<Integer, UsageReservation> usage = new LinkedHashMap<>();
     private volatile SaTable.Snapshot snapshot;
-    /** Limits each SA crossed, for {@code show sa}; control thread only. */
+    /** Limits each SA crossed, for {@code show sa}; written by the tunnels' controls. */
     private final Map<Integer, String> crossed = new ConcurrentHashMap<>();
 
     private TunnelSecurity(SequenceStore sequences) {
@@ -207,24 +210,34 @@ final class TunnelSecurity implements AutoCloseable {
     }
 
     /**
-     * Control thread, once a second: raises passed lifetimes, then reports every limit the SAs
-     * crossed since the last call (RFC 4301 section 4.4.2.1). Static keys cannot be replaced
-     * while running, so a soft limit is a warning to replace the key files and a hard one means
-     * the tunnel now drops its traffic (fail closed) until they are and the node restarts.
+     * Tunnel {@code tunnel}'s control (its {@link TunnelActor}), once a second: raises its SAs'
+     * passed lifetimes, records their usage, then reports every limit they crossed since the
+     * last call (RFC 4301 section 4.4.2.1). Static keys cannot be replaced while running, so a
+     * soft limit is a warning to replace the key files and a hard one means the tunnel now
+     * drops its traffic (fail closed) until they are and the node restarts. Tunnels' checks
+     * may run at once on different threads: each touches only its own SAs' counters and usage
+     * files, and the SA table's structure does not change while static keys run.
      */
-    List<SaEvent> checkLimits() {
-        table.checkLifetimes();
-        for (Map.Entry<Integer, UsageReservation> e : usage.entrySet()) {
-            SaState st = table.state(e.getKey());
-            try {
-                e.getValue().update(st.counters().packets(), st.counters().bytes());
-            } catch (IOException | RuntimeException failed) {
-                // Retried next second; the file keeps the last step, so a crash now loses at
-                // most what was carried since, never a limit already recorded.
-                LOG.warn("{}: could not record the SA's usage: {}", e.getValue(), failed.getMessage());
+    List<SaEvent> checkLimits(int tunnel) {
+        List<SaEvent> events = new ArrayList<>();
+        for (int index : table.indexes()) {
+            SaState st = table.state(index);
+            if (st.sa().tunnel() != tunnel) {
+                continue;
             }
+            table.checkLifetime(index);
+            UsageReservation u = usage.get(index);
+            if (u != null) {
+                try {
+                    u.update(st.counters().packets(), st.counters().bytes());
+                } catch (IOException | RuntimeException failed) {
+                    // Retried next second; the file keeps the last step, so a crash now loses at
+                    // most what was carried since, never a limit already recorded.
+                    LOG.warn("{}: could not record the SA's usage: {}", u, failed.getMessage());
+                }
+            }
+            events.addAll(table.pollEvents(index));
         }
-        List<SaEvent> events = table.pollEvents();
         for (SaEvent e : events) {
             crossed.merge(e.sa(), e.limit().name().toLowerCase(Locale.ROOT).replace('_', ' '),
                     (a, b) -> a + ", " + b);
@@ -235,6 +248,20 @@ final class TunnelSecurity implements AutoCloseable {
             }
         }
         return events;
+    }
+
+    /** {@link #checkLimits(int)} for every tunnel, one after the other. */
+    List<SaEvent> checkLimits() {
+        List<SaEvent> events = new ArrayList<>();
+        for (int tunnel : tunnels()) {
+            events.addAll(checkLimits(tunnel));
+        }
+        return events;
+    }
+
+    /** The tunnels that have SAs, in index order. */
+    List<Integer> tunnels() {
+        return table.indexes().stream().map(i -> table.state(i).sa().tunnel()).distinct().sorted().toList();
     }
 
     /** The SA table; control thread only. */
