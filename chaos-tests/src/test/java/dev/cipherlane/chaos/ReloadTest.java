@@ -24,9 +24,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Live reconfiguration on a running encrypted node: while byte-checked streams cross between
  * the nodes, node 1 is reloaded a hundred times with changes it makes in place (the trace's
  * bound, the workers' spin, the neighbour reachable time), once with a file that fails
- * validation and once with a change that needs a restart. The streams arrive intact, the
- * applied values show in {@code show config} and take effect, and the refused reloads change
- * nothing and say why.
+ * validation, once with a change that needs a restart, once with changes its dataplane is
+ * rebuilt for, and once with a config whose dataplane cannot start. The streams arrive
+ * intact, the applied values show in {@code show config} and take effect, the refused reloads
+ * change nothing and say why, and the failed rebuild leaves the previous config running.
  */
 @Tag("root")
 @ExtendWith(NodeLogs.class)
@@ -79,11 +80,30 @@ class ReloadTest {
             assertTrue(invalid.contains("cipherlane.dataplane.workers: expected an integer in 1..64, got 0"), invalid);
             assertEquals(config, n1.admin("show config"));
 
-            Files.writeString(n1.config(), original + "\ncipherlane.dataplane.buffers.small = 32768\n");
+            Files.writeString(n1.config(), original + "\ncipherlane.dataplane.workers = 2\n");
             String restart = n1.admin("reload");
             assertTrue(restart.startsWith("reload refused, nothing changed: these changes take a restart"), restart);
-            assertTrue(restart.contains("dataplane.buffers.small"), restart);
+            assertTrue(restart.contains("dataplane.workers"), restart);
             assertEquals(config, n1.admin("show config"));
+
+            // A change the dataplane is rebuilt for, under the streams: same taps, same uplink, same SAs.
+            Files.writeString(n1.config(), original + "\ncipherlane.dataplane.buffers.small = 32768\n"
+                    + "cipherlane.neighbour.max-entries = 2048\n");
+            String rebuilt = n1.admin("reload");
+            // The file watch may have rebuilt it first: then the reload finds nothing left to do.
+            assertTrue(rebuilt.startsWith("reload: applied") || rebuilt.equals("reload: no changes\n"),
+                    () -> rebuilt + t.diagnostics());
+            assertTrue(n1.admin("show config").contains("buffers.small = 32768"), n1::log);
+
+            // One whose dataplane cannot start: the previous config's runs again.
+            Files.writeString(n1.config(), original + "\ncipherlane.dataplane.buffers.small = 32768\n"
+                    + "cipherlane.neighbour.max-entries = 2048\n"
+                    + "cipherlane.dataplane.fault-injection.stage = \"no-such-stage\"\n");
+            String failed = n1.admin("reload");
+            assertTrue(failed.startsWith("reload failed, every change undone, the running config stays:"), failed);
+            assertTrue(failed.contains("no-such-stage"), failed);
+            assertTrue(n1.admin("show config").contains("buffers.small = 32768"), n1::log);
+            assertTrue(n1.admin("show health").startsWith("ok: 1 workers running"), () -> t.diagnostics());
 
             for (CheckedStream s : new CheckedStream[] {there, back}) {
                 CheckedStream.Result r = s.await(STREAM_LIMIT);

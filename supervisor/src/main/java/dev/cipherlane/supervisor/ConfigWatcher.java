@@ -156,6 +156,12 @@ public final class ConfigWatcher {
                 reply(replyTo, answer);
                 return;
             }
+            if (dataplane == null && LiveSettings.needsRebuild(changes)) {
+                // No dataplane runs to rebuild: a node started without pods or an uplink.
+                reply(replyTo, "reload refused, nothing changed: this node runs no dataplane, so these changes take"
+                        + " a restart of the service:\n" + lines(changes));
+                return;
+            }
             if (dataplane == null) {
                 running.set(neu);
                 reply(replyTo, "reload: applied " + changes.size() + " change(s):\n" + lines(changes));

@@ -26,6 +26,8 @@ public final class AdminServer {
 
     /** Longer than any answer takes; the listener gives the client an error after it. */
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(3);
+    /** A reload may rebuild the dataplane (pods re-attached, SAs reloaded): it gets longer. */
+    static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(25);
 
     private AdminServer() {
     }
@@ -44,7 +46,8 @@ public final class AdminServer {
         return Behaviors.setup(context -> {
             ActorRef<Command> self = context.getSelf();
             Scheduler scheduler = context.getSystem().scheduler();
-            listener.serve(line -> AskPattern.ask(self, replyTo -> new Request(line, replyTo), ANSWER_TIMEOUT, scheduler));
+            listener.serve(line -> AskPattern.ask(self, replyTo -> new Request(line, replyTo),
+                    AdminCommands.isReload(line) ? RELOAD_TIMEOUT : ANSWER_TIMEOUT, scheduler));
             context.getLog().info("admin socket listening on {}", listener.socket());
             return Behaviors.receive(Command.class)
                     .onMessage(Request.class, request -> {

@@ -33,6 +33,7 @@ import dev.cipherlane.tap.TapInput;
 import dev.cipherlane.tap.TapOutput;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -96,122 +97,148 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         this.settings = settings;
         this.pods = List.copyOf(pods);
         this.uplink = uplink;
-        this.memory = new PacketMemory(settings.dataplane().buffers().small(), settings.dataplane().buffers().large());
-        this.punt = new ControlPunt(memory, settings.dataplane().ringSize());
-        int workerCount = settings.dataplane().workers();
-        long gatewayMac = settings.podNetwork().gatewayMac().value();
-        int gateway4 = (int) settings.podNetwork().gateway4().low();
-        for (PodPort pod : pods) {
-            interfaces.put(new NetInterface(pod.interfaceIndex(), pod.name(), gatewayMac, pod.mtu(),
-                    List.of(new NetInterface.Ip4Address(gateway4, 32)),
-                    List.of(new NetInterface.Ip6Address(settings.podNetwork().gateway6().high(),
-                            settings.podNetwork().gateway6().low(), 128))));
-        }
-        Optional<UplinkInterface> view = uplink.map(UplinkPort::view);
-        ProxySet proxies = ProxySet.EMPTY;
-        HostRedirect.Params host = null;
-        if (view.isPresent()) {
-            UplinkInterface up = view.get();
-            interfaces.put(up.asNetInterface());
-            // The kernel side of the host tap reaches everything through us: we answer its ARP
-            // for any address but its own, as the next hop of all its routes.
-            interfaces.put(new NetInterface(up.hostIndex(), up.hostName(), gatewayMac, up.mtu(), List.of(), List.of()));
-            proxies = ProxySet.builder().addRange(up.hostIndex(), 0, 0xFFFF_FFFF).build();
-            host = hostRedirect(up, gatewayMac);
-        }
-        this.forwarding = NodeForwarding.build(pods, gatewayMac, view, settings.peers());
-        this.tunnelCounters = new TunnelCounters(workerCount, Math.max(1, forwarding.tunnelInfo().size()));
-
-        this.neighbours = new NeighbourTable(new NeighbourTable.Params(
-                settings.neighbour().reachableTime().toNanos(),
-                NeighbourTable.Params.STALE_TIME_DEFAULT, NeighbourTable.Params.INCOMPLETE_TIME_DEFAULT,
-                settings.neighbour().maxEntries(), settings.neighbour().maxPerInterface()));
-        neighbours.learning(NeighbourLearning.policy(pods, view));
-        this.control = new ForwardingControl(forwarding::resolve, NEIGHBOUR_AGEING_MS);
-        forwarding.follow(neighbours, control::neighbourChanged);
-        control.every(new ForwardingControl.Task("neighbour ageing", NEIGHBOUR_AGEING_MS, this::ageNeighbours));
-
-        ArpRequester arp = new ArpRequester(neighbours, ArpRequester.INTERVAL_DEFAULT);
-        ForwardingGraph.Tables t = new ForwardingGraph.Tables(interfaces, forwarding::tables, neighbours,
-                proxies, arp, punt, ICMP_ERRORS_PER_SECOND, ICMP_BURST).withIngress(forwarding::ingress);
-        this.solicitor = view.isPresent()
-                ? new UnderlaySolicitor(forwarding, arp, () -> interfaces.get(view.get().index()), memory) : null;
-
-        Graph.Builder b = Graph.builder();
-        Map<Integer, int[]> tapQueues = new HashMap<>();
-        List<List<Integer>> fdsByWorker = new ArrayList<>();
-        for (int w = 0; w < workerCount; w++) {
-            fdsByWorker.add(new ArrayList<>());
-        }
-        int next = 0;
-        for (PodPort pod : pods) {
-            int[] fds = pod.queueFds();
-            tapQueues.put(pod.interfaceIndex(), fds);
-            for (int q = 0; q < fds.length; q++) {
-                int worker = next++ % workerCount;
-                addTapInput(b, new TapInput.Params(fds[q], pod.interfaceIndex(), pod.name(), q, worker));
-                fdsByWorker.get(worker).add(fds[q]);
+        // What is opened before a later step fails is closed again, the SA state written
+        // back included, so a start that failed (a reload's new config) leaves nothing held.
+        ArrayDeque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            this.memory = new PacketMemory(settings.dataplane().buffers().small(), settings.dataplane().buffers().large());
+            opened.push(memory);
+            this.punt = new ControlPunt(memory, settings.dataplane().ringSize());
+            opened.push(punt);
+            int workerCount = settings.dataplane().workers();
+            long gatewayMac = settings.podNetwork().gatewayMac().value();
+            int gateway4 = (int) settings.podNetwork().gateway4().low();
+            for (PodPort pod : pods) {
+                interfaces.put(new NetInterface(pod.interfaceIndex(), pod.name(), gatewayMac, pod.mtu(),
+                        List.of(new NetInterface.Ip4Address(gateway4, 32)),
+                        List.of(new NetInterface.Ip6Address(settings.podNetwork().gateway6().high(),
+                                settings.podNetwork().gateway6().low(), 128))));
             }
-        }
-        String tx = TapOutput.NAME;
-        if (uplink.isPresent()) {
-            UplinkPort port = uplink.get();
-            UplinkInterface up = port.view();
-            tapQueues.put(up.hostIndex(), new int[] {port.hostTapFd()});
-            addTapInput(b, new TapInput.Params(port.hostTapFd(), up.hostIndex(), up.hostName(), 0, 0));
-            fdsByWorker.get(0).add(port.hostTapFd());
+            Optional<UplinkInterface> view = uplink.map(UplinkPort::view);
+            ProxySet proxies = ProxySet.EMPTY;
+            HostRedirect.Params host = null;
+            if (view.isPresent()) {
+                UplinkInterface up = view.get();
+                interfaces.put(up.asNetInterface());
+                // The kernel side of the host tap reaches everything through us: we answer its ARP
+                // for any address but its own, as the next hop of all its routes.
+                interfaces.put(new NetInterface(up.hostIndex(), up.hostName(), gatewayMac, up.mtu(), List.of(), List.of()));
+                proxies = ProxySet.builder().addRange(up.hostIndex(), 0, 0xFFFF_FFFF).build();
+                host = hostRedirect(up, gatewayMac);
+            }
+            this.forwarding = NodeForwarding.build(pods, gatewayMac, view, settings.peers());
+            this.tunnelCounters = new TunnelCounters(workerCount, Math.max(1, forwarding.tunnelInfo().size()));
+
+            this.neighbours = new NeighbourTable(new NeighbourTable.Params(
+                    settings.neighbour().reachableTime().toNanos(),
+                    NeighbourTable.Params.STALE_TIME_DEFAULT, NeighbourTable.Params.INCOMPLETE_TIME_DEFAULT,
+                    settings.neighbour().maxEntries(), settings.neighbour().maxPerInterface()));
+            neighbours.learning(NeighbourLearning.policy(pods, view));
+            this.control = new ForwardingControl(forwarding::resolve, NEIGHBOUR_AGEING_MS);
+            forwarding.follow(neighbours, control::neighbourChanged);
+            control.every(new ForwardingControl.Task("neighbour ageing", NEIGHBOUR_AGEING_MS, this::ageNeighbours));
+
+            ArpRequester arp = new ArpRequester(neighbours, ArpRequester.INTERVAL_DEFAULT);
+            ForwardingGraph.Tables t = new ForwardingGraph.Tables(interfaces, forwarding::tables, neighbours,
+                    proxies, arp, punt, ICMP_ERRORS_PER_SECOND, ICMP_BURST).withIngress(forwarding::ingress);
+            this.solicitor = view.isPresent()
+                    ? new UnderlaySolicitor(forwarding, arp, () -> interfaces.get(view.get().index()), memory) : null;
+            if (solicitor != null) {
+                opened.push(solicitor);
+            }
+
+            Graph.Builder b = Graph.builder();
+            Map<Integer, int[]> tapQueues = new HashMap<>();
+            List<List<Integer>> fdsByWorker = new ArrayList<>();
             for (int w = 0; w < workerCount; w++) {
-                PacketRing ring = port.ring(w);
-                AfPacketInput in = new AfPacketInput(new AfPacketInput.Params(ring, up.index(), up.name(), w, w));
-                b.add(in).connect(in.name(), "ethernet-input", EthernetInput.NAME);
-                fdsByWorker.get(w).add(ring.fd());
+                fdsByWorker.add(new ArrayList<>());
             }
-            b.add(new AfPacketOutput(AfPacketOutput.Params.of(Map.of(up.index(), port.rings()))));
-            RingInput inject = new RingInput(UnderlaySolicitor.INPUT_NAME, new RingInput.Params(solicitor.ring(), 0));
-            b.add(inject).connect(inject.name(), "next", InterfaceOutput.NAME);
-            Map<Integer, String> outputOf = new HashMap<>();
-            for (int itf : tapQueues.keySet()) {
-                outputOf.put(itf, TapOutput.NAME);
+            int next = 0;
+            for (PodPort pod : pods) {
+                int[] fds = pod.queueFds();
+                tapQueues.put(pod.interfaceIndex(), fds);
+                for (int q = 0; q < fds.length; q++) {
+                    int worker = next++ % workerCount;
+                    addTapInput(b, new TapInput.Params(fds[q], pod.interfaceIndex(), pod.name(), q, worker));
+                    fdsByWorker.get(worker).add(fds[q]);
+                }
             }
-            outputOf.put(up.index(), AfPacketOutput.NAME);
-            b.add(new InterfaceOutput(InterfaceOutput.Params.of(OUTPUTS, outputOf)))
-                    .connect(InterfaceOutput.NAME, TapOutput.NAME, TapOutput.NAME)
-                    .connect(InterfaceOutput.NAME, AfPacketOutput.NAME, AfPacketOutput.NAME);
-            tx = InterfaceOutput.NAME;
-        }
-        b.add(new TapOutput(TapOutput.Params.of(tapQueues)));
-        ForwardingGraph.Tunnels tunnels = uplink.isPresent()
-                ? new ForwardingGraph.Tunnels(forwarding::tunnels, tunnelCounters) : null;
-        ForwardingGraph.Esp esp = null;
-        if (uplink.isPresent() && settings.ipsec().enabled()) {
-            // Before any key is read: ipsec.engine = ipsec-mb without the library stops the start here.
-            engine = CryptoWiring.engine(settings.ipsec());
-            security = TunnelSecurity.protect(settings.ipsec(), settings.stateDir(), forwarding);
-            esp = CryptoWiring.add(b, settings.ipsec(), engine, security, memory, workerCount,
-                    settings.dataplane().ringSize(), cryptoRings);
-        } else {
-            engine = null;
-            security = null;
-        }
-        Graph graph = ForwardingGraph.wireNode(b, t, tunnels, esp, host, tx).build();
+            String tx = TapOutput.NAME;
+            if (uplink.isPresent()) {
+                UplinkPort port = uplink.get();
+                UplinkInterface up = port.view();
+                tapQueues.put(up.hostIndex(), new int[] {port.hostTapFd()});
+                addTapInput(b, new TapInput.Params(port.hostTapFd(), up.hostIndex(), up.hostName(), 0, 0));
+                fdsByWorker.get(0).add(port.hostTapFd());
+                for (int w = 0; w < workerCount; w++) {
+                    PacketRing ring = port.ring(w);
+                    AfPacketInput in = new AfPacketInput(new AfPacketInput.Params(ring, up.index(), up.name(), w, w));
+                    b.add(in).connect(in.name(), "ethernet-input", EthernetInput.NAME);
+                    fdsByWorker.get(w).add(ring.fd());
+                }
+                b.add(new AfPacketOutput(AfPacketOutput.Params.of(Map.of(up.index(), port.rings()))));
+                RingInput inject = new RingInput(UnderlaySolicitor.INPUT_NAME, new RingInput.Params(solicitor.ring(), 0));
+                b.add(inject).connect(inject.name(), "next", InterfaceOutput.NAME);
+                Map<Integer, String> outputOf = new HashMap<>();
+                for (int itf : tapQueues.keySet()) {
+                    outputOf.put(itf, TapOutput.NAME);
+                }
+                outputOf.put(up.index(), AfPacketOutput.NAME);
+                b.add(new InterfaceOutput(InterfaceOutput.Params.of(OUTPUTS, outputOf)))
+                        .connect(InterfaceOutput.NAME, TapOutput.NAME, TapOutput.NAME)
+                        .connect(InterfaceOutput.NAME, AfPacketOutput.NAME, AfPacketOutput.NAME);
+                tx = InterfaceOutput.NAME;
+            }
+            b.add(new TapOutput(TapOutput.Params.of(tapQueues)));
+            ForwardingGraph.Tunnels tunnels = uplink.isPresent()
+                    ? new ForwardingGraph.Tunnels(forwarding::tunnels, tunnelCounters) : null;
+            ForwardingGraph.Esp esp = null;
+            if (uplink.isPresent() && settings.ipsec().enabled()) {
+                // Before any key is read: ipsec.engine = ipsec-mb without the library stops the start here.
+                engine = CryptoWiring.engine(settings.ipsec());
+                security = TunnelSecurity.protect(settings.ipsec(), settings.stateDir(), forwarding);
+                opened.push(security);
+                esp = CryptoWiring.add(b, settings.ipsec(), engine, security, memory, workerCount,
+                        settings.dataplane().ringSize(), cryptoRings);
+                opened.push(() -> cryptoRings.forEach(ParallelRing::shutdown));
+            } else {
+                engine = null;
+                security = null;
+            }
+            Graph graph = ForwardingGraph.wireNode(b, t, tunnels, esp, host, tx).build();
 
-        for (int w = 0; w < workerCount; w++) {
-            EpollIdle idle = EpollIdle.open(settings.dataplane().idleSpinPolls(), EPOLL_TIMEOUT_MS);
-            idles.add(idle);
-            for (int fd : fdsByWorker.get(w)) {
-                idle.watch(fd);
+            for (int w = 0; w < workerCount; w++) {
+                EpollIdle idle = EpollIdle.open(settings.dataplane().idleSpinPolls(), EPOLL_TIMEOUT_MS);
+                opened.push(idle);
+                idles.add(idle);
+                for (int fd : fdsByWorker.get(w)) {
+                    idle.watch(fd);
+                }
+                Worker worker = new Worker(graph, memory, w, idle, watch);
+                worker.runtime().trace().limit(settings.dataplane().traceMaxPackets());
+                workers.add(worker);
             }
-            Worker worker = new Worker(graph, memory, w, idle, watch);
-            worker.runtime().trace().limit(settings.dataplane().traceMaxPackets());
-            workers.add(worker);
+            injectFaults(settings.dataplane().faultInjection(), graph);
+            for (ParallelRing<AeadEngine> ring : cryptoRings) {
+                ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
+            }
+            if (solicitor != null) {
+                solicitor.wakes(idles.get(0));
+                control.every(new ForwardingControl.Task("underlay solicitation", 0, solicitor::solicit));
+            }
+        } catch (IOException | RuntimeException e) {
+            releaseAfterFailure(opened, e);
+            throw e;
         }
-        injectFaults(settings.dataplane().faultInjection(), graph);
-        for (ParallelRing<AeadEngine> ring : cryptoRings) {
-            ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
-        }
-        if (solicitor != null) {
-            solicitor.wakes(idles.get(0));
-            control.every(new ForwardingControl.Task("underlay solicitation", 0, solicitor::solicit));
+    }
+
+    private static void releaseAfterFailure(ArrayDeque<AutoCloseable> opened, Exception failure) {
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
         }
     }
 

@@ -6,29 +6,64 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which settings a running node changes in place on a reload, and which only take effect on
- * a restart of the service. A reload is one batch: if any change needs a restart, none is
- * applied and the operator is told which ones, so the running config is always the file as
- * loaded at some point, never half of two files.
+ * How a running node makes each change a reload brings, the least disruptive way it can:
  *
- * <p>In place today: the packet trace's bound, the workers' spin before sleeping and the
- * neighbour reachable time. Pods, peers, tunnels, the uplink, buffers, workers and IPsec
- * need the dataplane rebuilt; the service's restart keeps the pods' taps and the SA state
- * (DESIGN.md, "Control plane"), so it costs the pods a short pause, not their connections.
+ * <ul>
+ *   <li>{@link How#IN_PLACE}: the running dataplane changes a parameter (the trace's bound,
+ *       the workers' spin before sleeping, the neighbour reachable time); nothing pauses;
+ *   <li>{@link How#REBUILD}: pods, the pod network, peers and their tunnels, IPsec, buffers,
+ *       rings, neighbour table sizes and tunnel addresses: the dataplane is rebuilt in the
+ *       running service, keeping the uplink taken over, the pods' persistent taps and the SA
+ *       state files, so flows pause for the rebuild (about as long as a restart's) and carry on;
+ *   <li>{@link How#RESTART}: the node's name and state directory, the admin socket, the worker
+ *       count (one uplink ring each) and the uplink itself need the service restarted.
+ * </ul>
+ *
+ * A reload is one batch: if any change needs a restart, none is made.
  */
 public final class LiveSettings {
     private static final String ROOT = NodeSettings.ROOT + ".";
 
-    /** The paths (as {@link ConfigChange#path} names them) a running node changes in place. */
+    /** How a change is made on a running node. */
+    public enum How { IN_PLACE, REBUILD, RESTART }
+
     static final Set<String> IN_PLACE = Set.of(
             ROOT + "dataplane.trace.max-packets",
             ROOT + "dataplane.idle.spin-polls",
             ROOT + "neighbour.reachable-time");
 
+    /** Prefixes of what only a restart changes; everything else is rebuilt. */
+    private static final List<String> RESTART = List.of(
+            ROOT + "node.",
+            ROOT + "admin.",
+            ROOT + "dataplane.workers",
+            ROOT + "uplink.interface",
+            ROOT + "uplink.host-tap",
+            ROOT + "uplink.mtu",
+            ROOT + "uplink.offloads");
+
     private LiveSettings() {}
 
-    /** The changes among {@code changes} that a running node cannot make in place. */
+    public static How how(ConfigChange change) {
+        String path = change.path();
+        if (IN_PLACE.contains(path)) {
+            return How.IN_PLACE;
+        }
+        for (String prefix : RESTART) {
+            if (path.startsWith(prefix)) {
+                return How.RESTART;
+            }
+        }
+        return How.REBUILD;
+    }
+
+    /** The changes among {@code changes} that a running node cannot make. */
     public static List<ConfigChange> needingRestart(List<ConfigChange> changes) {
-        return changes.stream().filter(c -> !IN_PLACE.contains(c.path())).toList();
+        return changes.stream().filter(c -> how(c) == How.RESTART).toList();
+    }
+
+    /** Whether any of {@code changes} needs the dataplane rebuilt. */
+    public static boolean needsRebuild(List<ConfigChange> changes) {
+        return changes.stream().anyMatch(c -> how(c) == How.REBUILD);
     }
 }

@@ -31,13 +31,25 @@ final class UplinkPort implements AutoCloseable {
     private final Path stateDir;
     private final TakenUplink taken;
     private final List<PacketRing> rings;
-    private final UplinkInterface view;
+    /** Our view of it; replaced between two dataplanes, never while one runs. */
+    private volatile UplinkInterface view;
+    private final int mtu;
 
     private UplinkPort(Path stateDir, TakenUplink taken, List<PacketRing> rings, UplinkInterface view) {
         this.stateDir = stateDir;
         this.taken = taken;
         this.rings = rings;
         this.view = view;
+        this.mtu = view.mtu();
+    }
+
+    /**
+     * The next dataplane numbers its interfaces anew (pods came or went) or sources its tunnels
+     * from other addresses: the same rings and host tap, seen under {@code index} and
+     * {@code hostIndex}. Call only while no dataplane uses this port.
+     */
+    void reindex(UplinkSettings settings, int index, int hostIndex) {
+        view = view(taken, settings, mtu, index, hostIndex);
     }
 
     /**
