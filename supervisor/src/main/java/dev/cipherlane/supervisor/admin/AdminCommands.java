@@ -15,7 +15,8 @@ public final class AdminCommands {
 
     public static final List<String> KNOWN = List.of("version", "show config", "show runtime", "show health", "show errors",
             "show interfaces", "show tunnels", "show sa", "show neighbours", "show trace", "trace add <packets>",
-            "trace clear");
+            "trace clear", "show stages", "stage swap <slot> <implementation>", "stage upgrade <slot> --jar <file>",
+            "stage rollback <slot>");
 
     private final NodeSettings settings;
     private final String version;
@@ -47,12 +48,15 @@ public final class AdminCommands {
             case "show neighbours" -> withDataplane(DataplaneView::showNeighbours);
             case "show sa" -> withDataplane(DataplaneView::showSa);
             case "show trace" -> withDataplane(DataplaneView::showTrace);
+            case "show stages" -> withDataplane(StageCommands::show);
             case "trace clear" -> withDataplane(d -> {
                 d.clearTrace();
                 return "trace cleared\n";
             });
             case "" -> "empty command\n" + knownCommands();
             default -> command.startsWith("trace add ") ? traceAdd(command.substring("trace add ".length()))
+                    : command.equals("stage") || command.startsWith("stage ")
+                    ? withDataplane(d -> StageCommands.stage(d, printable(command)))
                     : "unknown command: " + printable(command) + "\n" + knownCommands();
         };
     }

@@ -24,6 +24,9 @@ import dev.cipherlane.stages.neighbour.ProxySet;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.ring.RingInput;
+import dev.cipherlane.stages.forwarding.BuiltinStages;
+import dev.cipherlane.stages.swap.StageSwitchboard;
+import dev.cipherlane.supervisor.Version;
 import dev.cipherlane.stages.tunnel.TunnelCounters;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import dev.cipherlane.tap.EpollIdle;
@@ -64,6 +67,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     static final int ICMP_BURST = 50;
     static final int EPOLL_TIMEOUT_MS = 100;
     static final long NEIGHBOUR_AGEING_MS = 1000;
+    /** How long a swap waits for every worker to pass the swap point: well inside an admin answer. */
+    static final java.time.Duration SWAP_QUIESCENCE_LIMIT = java.time.Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
     private static final List<String> OUTPUTS = List.of(TapOutput.NAME, AfPacketOutput.NAME);
@@ -84,6 +89,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     private final List<ParallelRing<AeadEngine>> cryptoRings = new ArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
     private final List<EpollIdle> idles = new ArrayList<>();
+    private final StageSwitchboard stages;
 
     private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink, Worker.Watch watch)
             throws IOException {
@@ -199,6 +205,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             workers.add(worker);
         }
         injectFaults(settings.dataplane().faultInjection(), graph);
+        this.stages = new StageSwitchboard(graph, runtimes(), BuiltinStages.catalog(Version.current()),
+                Version.current(), SWAP_QUIESCENCE_LIMIT, java.time.Clock.systemUTC());
         for (ParallelRing<AeadEngine> ring : cryptoRings) {
             ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
         }
@@ -351,6 +359,11 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         for (Worker w : workers) {
             w.runtime().trace().clear();
         }
+    }
+
+    @Override
+    public StageSwitchboard stages() {
+        return stages;
     }
 
     @Override
