@@ -34,6 +34,12 @@ import java.util.List;
 public final class BuiltinStages {
     private BuiltinStages() {}
 
+    /** The stages jar's Implementation-Version, or "dev" when run from classes. */
+    public static String version() {
+        String v = BuiltinStages.class.getPackage().getImplementationVersion();
+        return v == null || v.isBlank() ? "dev" : v;
+    }
+
     /** The catalog, with {@code version} as every built-in's version. */
     public static StageCatalog catalog(String version) {
         String b = StageCatalog.BUILTIN;

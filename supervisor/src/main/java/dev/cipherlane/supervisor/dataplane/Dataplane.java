@@ -26,7 +26,6 @@ import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.ring.RingInput;
 import dev.cipherlane.stages.forwarding.BuiltinStages;
 import dev.cipherlane.stages.swap.StageSwitchboard;
-import dev.cipherlane.supervisor.Version;
 import dev.cipherlane.stages.tunnel.TunnelCounters;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import dev.cipherlane.tap.EpollIdle;
@@ -205,8 +204,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             workers.add(worker);
         }
         injectFaults(settings.dataplane().faultInjection(), graph);
-        this.stages = new StageSwitchboard(graph, runtimes(), BuiltinStages.catalog(Version.current()),
-                Version.current(), SWAP_QUIESCENCE_LIMIT, java.time.Clock.systemUTC());
+        this.stages = new StageSwitchboard(graph, runtimes(), BuiltinStages.catalog(BuiltinStages.version()),
+                BuiltinStages.version(), SWAP_QUIESCENCE_LIMIT, java.time.Clock.systemUTC());
         for (ParallelRing<AeadEngine> ring : cryptoRings) {
             ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
         }
