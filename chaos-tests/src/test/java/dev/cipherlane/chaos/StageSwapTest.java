@@ -11,6 +11,7 @@ import dev.cipherlane.testbed.LabIpsec;
 import dev.cipherlane.testbed.LabNode;
 import dev.cipherlane.testbed.LabPod;
 import dev.cipherlane.testbed.LabSpec;
+import dev.cipherlane.testbed.NodeViews;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +39,8 @@ class StageSwapTest {
     private static final Duration STALL_LIMIT = Duration.ofSeconds(30);
     private static final Duration STREAM_LIMIT = Duration.ofSeconds(60);
     private static final String LOOKUP = "ip4-lookup";
+    private static final String ESP_ENCRYPT = "esp-encrypt";
+    private static final String ESP_DECRYPT = "esp-decrypt";
     private static final int SWAPS = 1000;
     /**
      * Retransmissions the swap run may have beyond the control run: on a shared two-core
@@ -65,13 +68,18 @@ class StageSwapTest {
             long controlRetransmits = retransmits(t) - controlBefore;
 
             long before = retransmits(t);
+            List<NodeViews.SaRow> sasBefore = NodeViews.sas(n1.admin("show sa"));
             List<CheckedStream> swapped = streams(t, "swap", 7705, run);
             long t0 = System.nanoTime();
             for (int i = 0; i < SWAPS; i++) {
                 String to = i % 2 == 0 ? "frame-cache" : "builtin";
-                String answer = n1.admin("stage swap " + LOOKUP + " " + to);
-                assertTrue(answer.startsWith(LOOKUP + ": ") && answer.contains("-> " + to + " ")
-                        && answer.contains("old instance closed"), () -> "swap: " + answer);
+                swap(n1, LOOKUP, to);
+                if (i % 10 == 0) {
+                    // The ESP stages again and again as new instances of their class: the SAs'
+                    // sequence numbers and replay windows are the SA table's and carry on.
+                    swap(n1, ESP_ENCRYPT, "builtin");
+                    swap(n1, ESP_DECRYPT, "builtin");
+                }
             }
             long swapMillis = (System.nanoTime() - t0) / 1_000_000;
             long checkedAtLastSwap = swapped.stream().mapToLong(CheckedStream::received).sum();
@@ -79,7 +87,24 @@ class StageSwapTest {
             long checked = swapped.stream().mapToLong(CheckedStream::received).sum();
             assertTrue(checked > checkedAtLastSwap, "the streams were still running when the last swap was done");
             long swapRetransmits = retransmits(t) - before;
-            System.out.println("StageSwapTest: " + SWAPS + " swaps in " + swapMillis + " ms; TCP retransmissions: "
+            List<NodeViews.SaRow> sasAfter = NodeViews.sas(n1.admin("show sa"));
+            assertEquals(sasBefore.size(), sasAfter.size(), "the same SAs");
+            for (int i = 0; i < sasBefore.size(); i++) {
+                NodeViews.SaRow a = sasBefore.get(i);
+                NodeViews.SaRow b = sasAfter.get(i);
+                assertTrue(b.packets() >= a.packets() && b.nextSequence() >= a.nextSequence(),
+                        () -> "SA counters and sequence numbers continue across swaps: " + a + " then " + b);
+            }
+            assertTrue(sasAfter.stream().mapToLong(NodeViews.SaRow::packets).sum()
+                    > sasBefore.stream().mapToLong(NodeViews.SaRow::packets).sum(), "SA counters moved on");
+            for (LabNode n : t.lab().nodes()) {
+                String errors = n.admin("show errors");
+                assertEquals(0, NodeViews.reasonTotal(errors, "replay") + NodeViews.reasonTotal(errors,
+                        "older than the replay window"), () -> n + ": no sequence number reused, none refused\n"
+                        + errors);
+            }
+            System.out.println("StageSwapTest: " + SWAPS + " swaps of ip4-lookup and " + 2 * SWAPS / 10
+                    + " of the ESP stages in " + swapMillis + " ms; TCP retransmissions: "
                     + swapRetransmits + " with swaps, " + controlRetransmits + " in the control run");
             String stages = n1.admin("show stages");
             assertTrue(stages.matches("(?s).*\\n" + LOOKUP + "\\s+builtin\\s+.*"), stages);
@@ -158,6 +183,12 @@ class StageSwapTest {
                     "every slot runs what it ran before");
             assertEquals(List.of(), n1.logErrors(), n1::log);
         }
+    }
+
+    private static void swap(LabNode n, String stage, String to) throws Exception {
+        String answer = n.admin("stage swap " + stage + " " + to);
+        assertTrue(answer.startsWith(stage + ": ") && answer.contains("-> " + to + " ")
+                && answer.contains("old instance closed"), () -> "swap: " + answer);
     }
 
     /** A provider class {@code pkg.P} of ip4-lookup whose create runs {@code create}. */

@@ -42,8 +42,13 @@ public final class BuiltinStages {
 
     /** The catalog, with {@code version} as every built-in's version. */
     public static StageCatalog catalog(String version) {
+        return new StageCatalog(providers(version));
+    }
+
+    /** The providers of the catalog, for a caller that adds its own stages' (ESP, above this module). */
+    public static List<StageProvider> providers(String version) {
         String b = StageCatalog.BUILTIN;
-        return new StageCatalog(List.of(
+        return List.of(
                 StageProvider.of(Ip4Lookup.NAME, b, version, Ip4Lookup.Params.class, Ip4Lookup::new),
                 StageProvider.of(Ip4Lookup.NAME, Ip4CachedLookup.IMPLEMENTATION, version, Ip4Lookup.Params.class,
                         Ip4CachedLookup::new),
@@ -64,6 +69,6 @@ public final class BuiltinStages {
                 StageProvider.of(TunnelEncap.NAME, b, version, TunnelEncap.Params.class, TunnelEncap::new),
                 StageProvider.of(TunnelDecap.NAME, b, version, TunnelDecap.Params.class, TunnelDecap::new),
                 StageProvider.of(TcpSegmentation.NAME, b, version, TcpSegmentation.Params.class,
-                        TcpSegmentation::new)));
+                        TcpSegmentation::new));
     }
 }

@@ -25,6 +25,8 @@ import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.ring.RingInput;
 import dev.cipherlane.stages.forwarding.BuiltinStages;
+import dev.cipherlane.stages.swap.StageCatalog;
+import dev.cipherlane.stages.swap.StageProvider;
 import dev.cipherlane.stages.swap.StageSwitchboard;
 import dev.cipherlane.stages.tunnel.TunnelCounters;
 import dev.cipherlane.supervisor.admin.DataplaneView;
@@ -204,7 +206,11 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             workers.add(worker);
         }
         injectFaults(settings.dataplane().faultInjection(), graph);
-        this.stages = new StageSwitchboard(graph, runtimes(), BuiltinStages.catalog(BuiltinStages.version()),
+        List<StageProvider> implementations = new ArrayList<>(BuiltinStages.providers(BuiltinStages.version()));
+        if (security != null && settings.ipsec().cryptoThreads() == 0) {
+            implementations.addAll(CryptoWiring.providers(BuiltinStages.version()));
+        }
+        this.stages = new StageSwitchboard(graph, runtimes(), new StageCatalog(implementations),
                 BuiltinStages.version(), SWAP_QUIESCENCE_LIMIT, java.time.Clock.systemUTC());
         for (ParallelRing<AeadEngine> ring : cryptoRings) {
             ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
