@@ -35,6 +35,10 @@ public final class CtlCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "<word>", description = "The command, e.g. `version` or `show config`.")
     List<String> words;
 
+    @Option(names = "--jar", paramLabel = "<file>",
+            description = "For `stage upgrade <slot>`: the stage jar, sent as an absolute path.")
+    Path jar;
+
     @Spec
     CommandSpec spec;
 
@@ -42,7 +46,7 @@ public final class CtlCommand implements Callable<Integer> {
     public Integer call() throws ConfigValidationException, IOException {
         Path socket = socket();
         try {
-            String reply = UnixRequest.request(socket, String.join(" ", words), UnixRequest.DEFAULT_TIMEOUT);
+            String reply = UnixRequest.request(socket, request(), UnixRequest.DEFAULT_TIMEOUT);
             spec.commandLine().getOut().print(reply);
             spec.commandLine().getOut().flush();
             return ExitStatus.OK;
@@ -50,6 +54,12 @@ public final class CtlCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("cipherlane: no node service listening on " + socket);
             return ExitStatus.FAILURE;
         }
+    }
+
+    /** The words, and the jar resolved here: the service's working directory is not ours. */
+    private String request() {
+        String line = String.join(" ", words);
+        return jar == null ? line : line + " --jar " + jar.toAbsolutePath().normalize();
     }
 
     private Path socket() throws ConfigValidationException {

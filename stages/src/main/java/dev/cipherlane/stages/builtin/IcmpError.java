@@ -62,10 +62,18 @@ abstract sealed class IcmpError extends Stage<IcmpError.Params> permits Icmp4Err
         }
     }
 
-    private final IcmpRateLimit rateLimit = new IcmpRateLimit();
+    /** Per-worker token buckets; a successor takes them over so a swap does not refill them. */
+    private volatile IcmpRateLimit rateLimit = new IcmpRateLimit();
 
     IcmpError(StageSpec spec, Params params) {
         super(spec, params);
+    }
+
+    @Override
+    public void takeOver(Stage<?> predecessor) {
+        if (predecessor instanceof IcmpError p) {
+            rateLimit = p.rateLimit;
+        }
     }
 
     /** The spec of an ICMP error stage: one arc to the family's lookup, the same errors. */

@@ -65,7 +65,7 @@ public final class Ip4Lookup extends IpLookup {
     }
 
     /** The ingress checks of {@link IpLookup} for one IPv4 packet from {@code source} routed to {@code adj}. */
-    private static int judge(IngressFilter ingress, Ip4Fib.Snapshot fib, LoadBalanceTable.Snapshot lbs,
+    static int judge(IngressFilter ingress, Ip4Fib.Snapshot fib, LoadBalanceTable.Snapshot lbs,
             AdjacencyTable.Snapshot adjs, PacketMemory mem, int bi, int source, int adj, int hash) {
         int flags = mem.flags(bi);
         if ((flags & PacketFlags.ORIGINATED) != 0) {

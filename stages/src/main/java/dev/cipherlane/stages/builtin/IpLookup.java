@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * width differ) and calls {@link #dispatch} statically, so the per-packet path has no
  * virtual call.
  */
-abstract sealed class IpLookup extends Stage<IpLookup.Params> permits Ip4Lookup, Ip6Lookup {
+abstract sealed class IpLookup extends Stage<IpLookup.Params> permits Ip4Lookup, Ip4CachedLookup, Ip6Lookup {
     /** Next arcs, in index order. */
     public enum Arcs implements NextArc { REWRITE, LOCAL, GLEAN, PUNT, TUNNEL }
 

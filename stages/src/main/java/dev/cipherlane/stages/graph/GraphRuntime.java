@@ -36,6 +36,12 @@ public final class GraphRuntime {
     private final ArrayDeque<Frame> spareFrames = new ArrayDeque<>();
     private final PacketTrace trace = new PacketTrace();
     private long now;
+    /**
+     * Odd while {@link #runOnce} runs, even between rounds: a swap waits for every runtime it
+     * found odd to move on, and then no frame runs the old instance (see {@link Quiescence}).
+     * Written by the worker only, twice a round.
+     */
+    private volatile long round;
     boolean tracing;
     boolean traceArmed;
 
@@ -99,9 +105,22 @@ public final class GraphRuntime {
 
     /** One round: poll every input, then dispatch; returns the packets the inputs produced. */
     public int runOnce(int pollBudget) {
-        int produced = poll(pollBudget);
-        dispatch();
-        return produced;
+        // The write comes before this round's first read of a slot: a swap that then finds
+        // the count even knows the round will see its new instance.
+        round++;
+        try {
+            int produced = poll(pollBudget);
+            dispatch();
+            return produced;
+        } finally {
+            // Also when a fatal error ends the worker: a dead worker runs no stage.
+            round++;
+        }
+    }
+
+    /** The round count: odd while a round runs (see {@link Quiescence}). */
+    public long round() {
+        return round;
     }
 
     /** Polls every input stage once for at most {@code budget} packets each. */

@@ -76,6 +76,17 @@ public abstract class Stage<P> {
      */
     public void aborted(StageContext ctx) {}
 
+    /**
+     * Hot swap: called on this new instance before it replaces {@code predecessor} in its slot,
+     * to take over state the predecessor holds itself (a stage's per-worker counters live in
+     * the runtime and its tables in its parameters, so most stages hold none). Both instances
+     * run side by side until every worker has passed the swap point, so state is shared, not
+     * copied: what is taken over must already be safe to use from several workers. The
+     * predecessor may be another implementation, loaded by another class loader; take only
+     * what is recognised. Throwing refuses the swap, and the predecessor stays.
+     */
+    public void takeOver(Stage<?> predecessor) {}
+
     /** Releases resources once no worker runs this instance any more. */
     public void close() {}
 

@@ -34,9 +34,14 @@ class IngressCheckTest {
 
     private StageHarness h;
 
+    /** The network under test; {@link Ip4CachedIngressCheckTest} runs these tests with the other lookup. */
+    IngressTestNetwork network() {
+        return new IngressTestNetwork();
+    }
+
     @BeforeEach
     void harness() {
-        IngressTestNetwork net = new IngressTestNetwork();
+        IngressTestNetwork net = network();
         h = new StageHarness(net.ip4Lookup(), net.ip6Lookup());
     }
 

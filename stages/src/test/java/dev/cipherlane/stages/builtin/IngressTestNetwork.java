@@ -45,6 +45,15 @@ final class IngressTestNetwork {
     final ForwardingTables tables;
     final IngressFilter filter;
 
+    /** Which implementation of ip4-lookup the network's lookups are (both forward alike). */
+    private java.util.function.Function<IpLookup.Params, IpLookup> lookup4 = Ip4Lookup::new;
+
+    /** This network with {@code ip4-lookup} {@value Ip4CachedLookup#IMPLEMENTATION}. */
+    IngressTestNetwork withCachedLookup() {
+        lookup4 = Ip4CachedLookup::new;
+        return this;
+    }
+
     IngressTestNetwork() {
         fib4.add(POD0_IP4, 32, loadBalances.create(adjacencies.addRewrite4(POD0, POD0_IP4, MAC, POD_MAC)));
         fib4.add(POD1_IP4, 32, loadBalances.create(adjacencies.addRewrite4(POD1, POD1_IP4, MAC, POD_MAC)));
@@ -76,8 +85,8 @@ final class IngressTestNetwork {
         fib6.add(Ip6TestPackets.hi(prefix), Ip6TestPackets.lo(prefix), length, lb);
     }
 
-    Ip4Lookup ip4Lookup() {
-        return new Ip4Lookup(new Ip4Lookup.Params(tables(), ingress()));
+    IpLookup ip4Lookup() {
+        return lookup4.apply(new Ip4Lookup.Params(tables(), ingress()));
     }
 
     Ip6Lookup ip6Lookup() {

@@ -26,7 +26,12 @@ class Ip4ForwardingTest {
     private static final String TX = "ip4-rewrite.tx";
     private static final String ICMP = "ip4-rewrite.icmp-error";
 
-    private final IpTestNetwork net = new IpTestNetwork();
+    private final IpTestNetwork net = network();
+
+    /** The network under test; {@link Ip4CachedForwardingTest} runs these tests with the other lookup. */
+    IpTestNetwork network() {
+        return new IpTestNetwork();
+    }
 
     private StageHarness harness() {
         return new StageHarness(new Ip4Input(), net.ip4Lookup(), net.ip4Rewrite())

@@ -57,6 +57,15 @@ final class IpTestNetwork {
     final int lbEcmp;
     final int lbEcmp6;
 
+    /** Which implementation of ip4-lookup the network's lookups are (both forward alike). */
+    private java.util.function.Function<IpLookup.Params, IpLookup> lookup4 = Ip4Lookup::new;
+
+    /** This network with {@code ip4-lookup} {@value Ip4CachedLookup#IMPLEMENTATION}. */
+    IpTestNetwork withCachedLookup() {
+        lookup4 = Ip4CachedLookup::new;
+        return this;
+    }
+
     IpTestNetwork() {
         interfaces.put(new NetInterface(0, "pod0", 0x02_00_00_00_00_10L, 1500,
                 List.of(new NetInterface.Ip4Address(addr(10, 0, 0, 1), 24)),
@@ -122,8 +131,8 @@ final class IpTestNetwork {
         return new NetInterface.Ip6Address(Ip6TestPackets.hi(a), Ip6TestPackets.lo(a), length);
     }
 
-    Ip4Lookup ip4Lookup() {
-        return new Ip4Lookup(new Ip4Lookup.Params(tables()));
+    IpLookup ip4Lookup() {
+        return lookup4.apply(new Ip4Lookup.Params(tables()));
     }
 
     Ip4Rewrite ip4Rewrite() {

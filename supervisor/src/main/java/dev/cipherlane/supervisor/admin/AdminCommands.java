@@ -16,7 +16,8 @@ public final class AdminCommands {
 
     public static final List<String> KNOWN = List.of("version", "show config", "show runtime", "show health", "show errors",
             "show interfaces", "show tunnels", "show sa", "show neighbours", "show trace", "trace add <packets>",
-            "trace clear", "reload");
+            "trace clear", "reload", "show stages", "stage swap <slot> <implementation>",
+            "stage upgrade <slot> --jar <file>", "stage rollback <slot>");
 
     /** Whether {@code request} asks for a reload, which the config watcher answers, not this class. */
     public static boolean isReload(String request) {
@@ -60,6 +61,7 @@ public final class AdminCommands {
             case "show neighbours" -> withDataplane(DataplaneView::showNeighbours);
             case "show sa" -> withDataplane(DataplaneView::showSa);
             case "show trace" -> withDataplane(DataplaneView::showTrace);
+            case "show stages" -> withDataplane(StageCommands::show);
             case "trace clear" -> withDataplane(d -> {
                 d.clearTrace();
                 return "trace cleared\n";
@@ -67,6 +69,8 @@ public final class AdminCommands {
             case "reload" -> "reload: this node has no config file to reload\n";
             case "" -> "empty command\n" + knownCommands();
             default -> command.startsWith("trace add ") ? traceAdd(command.substring("trace add ".length()))
+                    : command.equals("stage") || command.startsWith("stage ")
+                    ? withDataplane(d -> StageCommands.stage(d, printable(command)))
                     : "unknown command: " + printable(command) + "\n" + knownCommands();
         };
     }

@@ -1,5 +1,7 @@
 package dev.cipherlane.supervisor.admin;
 
+import dev.cipherlane.stages.swap.StageSwitchboard;
+
 /** What the admin API may ask of a running dataplane: operator views, all plain text. */
 public interface DataplaneView {
     /** The workers, with their restarts and last failure, then each stage's runtime. */
@@ -31,4 +33,9 @@ public interface DataplaneView {
 
     /** Forgets every traced packet and stops tracing. */
     void clearTrace();
+
+    /** Hot swap, upgrade and rollback of the running graph's stages; null when it offers none. */
+    default StageSwitchboard stages() {
+        return null;
+    }
 }

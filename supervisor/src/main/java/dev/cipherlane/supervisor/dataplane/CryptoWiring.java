@@ -18,6 +18,8 @@ import dev.cipherlane.ipsec.parallel.ParallelSubmit;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.forwarding.ForwardingGraph;
 import dev.cipherlane.stages.graph.Graph;
+import dev.cipherlane.stages.swap.StageCatalog;
+import dev.cipherlane.stages.swap.StageProvider;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,21 @@ final class CryptoWiring {
     private static final Logger LOG = LoggerFactory.getLogger(CryptoWiring.class);
 
     private CryptoWiring() {}
+
+    /**
+     * What the inline ESP stages can be swapped to: a new instance of their own class
+     * ({@value StageCatalog#BUILTIN}) with the running parameters. The SAs, their sequence
+     * numbers, replay windows and counters live in the SA table those parameters read, and the
+     * per-worker engines are used by one worker at a time, so the new instance carries on where
+     * the old one was; what the stages hold themselves is scratch for one frame. The parallel
+     * stages (ipsec.crypto-threads > 0) own ring positions and have no provider.
+     */
+    static List<StageProvider> providers(String version) {
+        return List.of(
+                StageProvider.of(EspEncrypt.NAME, StageCatalog.BUILTIN, version, EspStageParams.class, EspEncrypt::new),
+                StageProvider.of(EspDecrypt.NAME, StageCatalog.BUILTIN, version, EspStageParams.class,
+                        EspDecrypt::new));
+    }
 
     /** The worker that drains the crypto rings. */
     static int consumer(int workers) {

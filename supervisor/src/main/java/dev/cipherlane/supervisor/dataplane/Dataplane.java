@@ -26,6 +26,10 @@ import dev.cipherlane.stages.neighbour.ProxySet;
 import dev.cipherlane.stages.net.InterfaceTable;
 import dev.cipherlane.stages.net.NetInterface;
 import dev.cipherlane.stages.ring.RingInput;
+import dev.cipherlane.stages.forwarding.BuiltinStages;
+import dev.cipherlane.stages.swap.StageCatalog;
+import dev.cipherlane.stages.swap.StageProvider;
+import dev.cipherlane.stages.swap.StageSwitchboard;
 import dev.cipherlane.stages.tunnel.TunnelCounters;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import dev.cipherlane.tap.EpollIdle;
@@ -69,6 +73,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     static final long NEIGHBOUR_AGEING_MS = 1000;
     /** How often each tunnel checks its SAs' lifetimes and limits. */
     public static final Duration SA_LIMITS_PERIOD = Duration.ofSeconds(1);
+    /** How long a swap waits for every worker to pass the swap point: well inside an admin answer. */
+    static final Duration SWAP_QUIESCENCE_LIMIT = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
     private static final List<String> OUTPUTS = List.of(TapOutput.NAME, AfPacketOutput.NAME);
@@ -91,6 +97,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
     private final List<EpollIdle> idles = new ArrayList<>();
     /** The settings as last applied; the supervisor actor's thread only. */
     private NodeSettings settings;
+    private final StageSwitchboard stages;
 
     private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink, Worker.Watch watch)
             throws IOException {
@@ -219,6 +226,12 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                 workers.add(worker);
             }
             injectFaults(settings.dataplane().faultInjection(), graph);
+            List<StageProvider> implementations = new ArrayList<>(BuiltinStages.providers(BuiltinStages.version()));
+            if (security != null && settings.ipsec().cryptoThreads() == 0) {
+                implementations.addAll(CryptoWiring.providers(BuiltinStages.version()));
+            }
+            this.stages = new StageSwitchboard(graph, runtimes(), new StageCatalog(implementations),
+                    BuiltinStages.version(), SWAP_QUIESCENCE_LIMIT, java.time.Clock.systemUTC());
             for (ParallelRing<AeadEngine> ring : cryptoRings) {
                 ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
             }
@@ -455,6 +468,11 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         for (Worker w : workers) {
             w.runtime().trace().clear();
         }
+    }
+
+    @Override
+    public StageSwitchboard stages() {
+        return stages;
     }
 
     @Override
