@@ -1,5 +1,7 @@
 package dev.cipherlane.supervisor.admin;
 
+import dev.cipherlane.supervisor.admin.views.OperatorViews;
+
 /** What the admin API may ask of a running dataplane: operator views, all plain text. */
 public interface DataplaneView {
     /** The workers, with their restarts and last failure, then each stage's runtime. */
@@ -31,4 +33,7 @@ public interface DataplaneView {
 
     /** Forgets every traced packet and stops tracing. */
     void clearTrace();
+
+    /** The typed views behind {@code show ...} and {@code show ... --json}, and /metrics. */
+    OperatorViews views();
 }
