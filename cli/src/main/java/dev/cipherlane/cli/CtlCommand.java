@@ -1,6 +1,7 @@
 package dev.cipherlane.cli;
 
 import dev.cipherlane.supervisor.ExitStatus;
+import dev.cipherlane.supervisor.admin.AdminCommands;
 
 import dev.cipherlane.config.ConfigValidationException;
 import dev.cipherlane.config.NodeConfigLoader;
@@ -35,6 +36,9 @@ public final class CtlCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "<word>", description = "The command, e.g. `version` or `show config`.")
     List<String> words;
 
+    @Option(names = "--json", description = "Answer as one line of JSON (version and the show commands).")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
@@ -42,7 +46,13 @@ public final class CtlCommand implements Callable<Integer> {
     public Integer call() throws ConfigValidationException, IOException {
         Path socket = socket();
         try {
-            String reply = UnixRequest.request(socket, String.join(" ", words), UnixRequest.DEFAULT_TIMEOUT);
+            String reply = UnixRequest.request(socket, CtlRequest.line(words, json), UnixRequest.DEFAULT_TIMEOUT);
+            // An error is one line (PROTOCOL.md): the operator's shell and scripts see it fail.
+            if (reply.startsWith(AdminCommands.ERROR)) {
+                spec.commandLine().getErr().print("cipherlane: " + reply.substring(AdminCommands.ERROR.length()));
+                spec.commandLine().getErr().flush();
+                return ExitStatus.FAILURE;
+            }
             spec.commandLine().getOut().print(reply);
             spec.commandLine().getOut().flush();
             return ExitStatus.OK;

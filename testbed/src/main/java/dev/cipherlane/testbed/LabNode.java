@@ -94,6 +94,11 @@ public final class LabNode {
         return socket;
     }
 
+    /** The node's Prometheus endpoint, reachable from inside {@link #netns()} only. */
+    public String metricsUrl() {
+        return "http://" + LabConfig.METRICS_LISTEN + "/metrics";
+    }
+
     public Path directory() {
         return dir;
     }
