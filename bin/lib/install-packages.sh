@@ -15,8 +15,8 @@ set -euo pipefail
 demo=(iproute2 procps iputils-ping ethtool libipsec-mb1)
 # iperf3: traffic between pods; python3-scapy and tshark: independent ESP implementations
 # that check our packets; wireguard-go and wireguard-tools: the userspace WireGuard the lab
-# compares with.
-tests=("${demo[@]}" iperf3 python3-scapy tshark wireguard-go wireguard-tools)
+# compares with; python3-prometheus-client: an independent parser of the /metrics text format.
+tests=("${demo[@]}" iperf3 python3-scapy tshark wireguard-go wireguard-tools python3-prometheus-client)
 bench=("${demo[@]}" iperf3 wireguard-go wireguard-tools)
 
 case "${1:-}" in

@@ -69,20 +69,20 @@ class ReloadTest {
                 assertTrue(n1.admin("show config").contains("trace.max-packets = " + traced), n1::log);
             }
             String bounded = n1.admin("trace add 1000");
-            assertEquals("trace add: expected a packet count in 1.." + (10 + RELOADS - 1)
+            assertEquals("error: trace add: expected a packet count in 1.." + (10 + RELOADS - 1)
                     + " (dataplane.trace.max-packets), got 1000\n", bounded);
 
             String config = n1.admin("show config");
             Files.writeString(n1.config(), "\ncipherlane.dataplane.workers = 0\n", StandardOpenOption.APPEND);
             String invalid = n1.admin("reload");
-            assertTrue(invalid.startsWith("reload refused, the running config stays:\n" + n1.config() + ":"),
+            assertTrue(invalid.startsWith("error: reload refused, the running config stays:\n" + n1.config() + ":"),
                     invalid);
             assertTrue(invalid.contains("cipherlane.dataplane.workers: expected an integer in 1..64, got 0"), invalid);
             assertEquals(config, n1.admin("show config"));
 
             Files.writeString(n1.config(), original + "\ncipherlane.dataplane.workers = 2\n");
             String restart = n1.admin("reload");
-            assertTrue(restart.startsWith("reload refused, nothing changed: these changes take a restart"), restart);
+            assertTrue(restart.startsWith("error: reload refused, nothing changed: these changes take a restart"), restart);
             assertTrue(restart.contains("dataplane.workers"), restart);
             assertEquals(config, n1.admin("show config"));
 
@@ -100,7 +100,7 @@ class ReloadTest {
                     + "cipherlane.neighbour.max-entries = 2048\n"
                     + "cipherlane.dataplane.fault-injection.stage = \"no-such-stage\"\n");
             String failed = n1.admin("reload");
-            assertTrue(failed.startsWith("reload failed, every change undone, the running config stays:"), failed);
+            assertTrue(failed.startsWith("error: reload failed, every change undone, the running config stays:"), failed);
             assertTrue(failed.contains("no-such-stage"), failed);
             assertTrue(n1.admin("show config").contains("buffers.small = 32768"), n1::log);
             assertTrue(n1.admin("show health").startsWith("ok: 1 workers running"), () -> t.diagnostics());

@@ -158,11 +158,11 @@ class StageSwapTest {
             String stagesBefore = n1.admin("show stages");
             List<CheckedStream> streams = streams(t, "bad", 7731, Duration.ofSeconds(6));
             Map<String, String> expected = new java.util.LinkedHashMap<>();
-            expected.put("stage swap ip9-lookup builtin", "stage swap refused: no stage named 'ip9-lookup'");
-            expected.put("stage swap ip4-lookup turbo", "stage swap refused: no implementation 'turbo' of ip4-lookup;"
+            expected.put("stage swap ip9-lookup builtin", "error: stage swap refused: no stage named 'ip9-lookup'");
+            expected.put("stage swap ip4-lookup turbo", "error: stage swap refused: no implementation 'turbo' of ip4-lookup;"
                     + " known: builtin, frame-cache");
-            expected.put("stage rollback ip4-lookup", "stage rollback refused: ip4-lookup has not been swapped");
-            expected.put("stage upgrade ip9-lookup --jar " + noSpi, "stage upgrade refused: no stage named 'ip9-lookup'");
+            expected.put("stage rollback ip4-lookup", "error: stage rollback refused: ip4-lookup has not been swapped");
+            expected.put("stage upgrade ip9-lookup --jar " + noSpi, "error: stage upgrade refused: no stage named 'ip9-lookup'");
             expected.put("stage upgrade ip4-lookup --jar " + dir.resolve("missing.jar"), "no such file");
             expected.put("stage upgrade ip4-lookup --jar " + notAJar, notAJar + ": not a jar");
             expected.put("stage upgrade ip4-lookup --jar " + noSpi, noSpi + ": the jar declares no "

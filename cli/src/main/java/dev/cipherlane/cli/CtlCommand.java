@@ -1,12 +1,15 @@
 package dev.cipherlane.cli;
 
 import dev.cipherlane.supervisor.ExitStatus;
+import dev.cipherlane.supervisor.admin.AdminCommands;
+import dev.cipherlane.supervisor.admin.AdminRequest;
 
 import dev.cipherlane.config.ConfigValidationException;
 import dev.cipherlane.config.NodeConfigLoader;
 import dev.cipherlane.linux.UnixRequest;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -39,6 +42,9 @@ public final class CtlCommand implements Callable<Integer> {
             description = "For `stage upgrade <slot>`: the stage jar, sent as an absolute path.")
     Path jar;
 
+    @Option(names = "--json", description = "Answer as one line of JSON (version and the show commands).")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
@@ -46,7 +52,13 @@ public final class CtlCommand implements Callable<Integer> {
     public Integer call() throws ConfigValidationException, IOException {
         Path socket = socket();
         try {
-            String reply = UnixRequest.request(socket, request(), UnixRequest.DEFAULT_TIMEOUT);
+            String reply = UnixRequest.request(socket, CtlRequest.line(commandWords(), json), UnixRequest.DEFAULT_TIMEOUT);
+            // An error is one line (PROTOCOL.md): the operator's shell and scripts see it fail.
+            if (reply.startsWith(AdminCommands.ERROR)) {
+                spec.commandLine().getErr().print("cipherlane: " + reply.substring(AdminCommands.ERROR.length()));
+                spec.commandLine().getErr().flush();
+                return ExitStatus.FAILURE;
+            }
             spec.commandLine().getOut().print(reply);
             spec.commandLine().getOut().flush();
             return ExitStatus.OK;
@@ -57,9 +69,15 @@ public final class CtlCommand implements Callable<Integer> {
     }
 
     /** The words, and the jar resolved here: the service's working directory is not ours. */
-    private String request() {
-        String line = String.join(" ", words);
-        return jar == null ? line : line + " --jar " + jar.toAbsolutePath().normalize();
+    /** The words, and the jar of a stage upgrade as an absolute path: the service has another working directory. */
+    private List<String> commandWords() {
+        if (jar == null) {
+            return words;
+        }
+        List<String> all = new ArrayList<>(words);
+        all.add(AdminRequest.JAR);
+        all.add(jar.toAbsolutePath().normalize().toString());
+        return all;
     }
 
     private Path socket() throws ConfigValidationException {

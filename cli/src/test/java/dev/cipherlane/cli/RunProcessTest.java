@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cipherlane.supervisor.admin.views.ViewJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +63,29 @@ class RunProcessTest {
             assertEquals(ExitStatus.OK, ctl.status(), ctl::err);
             assertEquals("cipherlane " + Version.current() + "\n", ctl.out());
             assertEquals("", ctl.err());
+            // --json: one JSON document, read back with Jackson.
+            CommandRun version = CommandRun.of("ctl", "--socket", socket.toString(), "version", "--json");
+            assertEquals(ExitStatus.OK, version.status(), version::err);
+            JsonNode v = ViewJson.mapper().readTree(version.out());
+            assertEquals(Version.current(), v.get("version").asText());
+            assertEquals("v1", v.get("protocol").asText());
+            CommandRun config = CommandRun.of("ctl", "--socket", socket.toString(), "show", "config", "--json");
+            assertEquals(ExitStatus.OK, config.status(), config::err);
+            List<String> names = new ArrayList<>();
+            for (JsonNode row : ViewJson.mapper().readTree(config.out()).get("settings")) {
+                if (row.get("path").asText().equals("cipherlane.node.name")) {
+                    names.add(row.get("value").asText());
+                }
+            }
+            assertEquals(List.of("proc-test"), names);
+            // Errors go to stderr as one line, and ctl fails: scripts see it.
+            CommandRun tunnels = CommandRun.of("ctl", "--socket", socket.toString(), "show", "tunnels", "--json");
+            assertEquals(ExitStatus.FAILURE, tunnels.status());
+            assertEquals("cipherlane: the dataplane is not running\n", tunnels.err());
+            assertEquals("", tunnels.out());
+            CommandRun bad = CommandRun.of("ctl", "--socket", socket.toString(), "show", "tunnels", "now");
+            assertEquals(ExitStatus.FAILURE, bad.status());
+            assertEquals("cipherlane: show tunnels takes no arguments, only --json; got show tunnels now\n", bad.err());
 
             node.destroy(); // SIGTERM
             assertTrue(node.waitFor(60, TimeUnit.SECONDS), "node did not stop on SIGTERM");

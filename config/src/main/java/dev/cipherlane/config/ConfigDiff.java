@@ -30,6 +30,7 @@ public final class ConfigDiff {
         diff.leaf(root + "node.name", old.name(), neu.name());
         diff.leaf(root + "node.state-dir", old.stateDir(), neu.stateDir());
         diff.leaf(root + "admin.socket", old.admin().socket(), neu.admin().socket());
+        diff.leaf(root + "admin.metrics.listen", old.admin().metricsListen(), neu.admin().metricsListen());
 
         DataplaneSettings a = old.dataplane();
         DataplaneSettings b = neu.dataplane();

@@ -72,6 +72,10 @@ final class NodeSettingsReader {
         String socket = admin.get("socket", ValueReader.string(
                 "an absolute path of at most " + AdminSettings.MAX_SOCKET_PATH_BYTES + " bytes",
                 AdminSettings::isValidSocketPath));
+        ConfigSection metrics = admin.section("metrics");
+        Optional<MetricsListen> metricsListen = metrics.get("listen", ValueReader.text(MetricsListen.EXPECTED,
+                text -> text.isEmpty() ? Optional.<MetricsListen>empty() : Optional.of(MetricsListen.parse(text))));
+        metrics.rejectUnknownKeys();
         admin.rejectUnknownKeys();
 
         DataplaneSettings dataplane = dataplane(cipherlane.section("dataplane"));
@@ -95,7 +99,7 @@ final class NodeSettingsReader {
         if (problems.count() > 0) {
             return null;
         }
-        return new NodeSettings(name, Path.of(stateDir), new AdminSettings(Path.of(socket)), dataplane, neighbour,
+        return new NodeSettings(name, Path.of(stateDir), new AdminSettings(Path.of(socket), metricsListen), dataplane, neighbour,
                 podNetwork, pods, uplink, peers, ipsec);
     }
 

@@ -16,6 +16,7 @@ public final class SettingsRenderer {
         doc.value("node.name", settings.name());
         doc.value("node.state-dir", settings.stateDir());
         doc.value("admin.socket", settings.admin().socket());
+        doc.value("admin.metrics.listen", settings.admin().metricsListen().map(MetricsListen::toString).orElse(""));
         doc.open("dataplane");
         doc.value("workers", dataplane.workers());
         doc.value("buffers.small", dataplane.buffers().small());

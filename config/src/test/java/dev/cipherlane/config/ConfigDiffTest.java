@@ -64,6 +64,7 @@ class ConfigDiffTest {
                 cipherlane {
                   node.name = "other"
                   admin.socket = "/tmp/other.sock"
+                  admin.metrics.listen = "127.0.0.1:9464"
                   dataplane { workers = 2, buffers { small = 2048, large = 0 }, ring-size = 64
                               trace.max-packets = 1, idle.spin-polls = 1, fault-injection { one-in = 2, kills-worker = true } }
                   neighbour { reachable-time = 1s, max-entries = 16, max-per-interface = 8 }

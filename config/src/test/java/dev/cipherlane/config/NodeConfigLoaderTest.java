@@ -67,6 +67,7 @@ class NodeConfigLoaderTest {
                   node.name = "worker-7.example"
                   node.state-dir = "/srv/cl-state"
                   admin.socket = "/tmp/cl/admin.sock"
+                  admin.metrics.listen = "[fd00::1]:9464"
                   dataplane {
                     workers = 8
                     buffers { small = 1024, large = 0 }
@@ -117,6 +118,7 @@ class NodeConfigLoaderTest {
         assertEquals("worker-7.example", settings.name());
         assertEquals(Path.of("/srv/cl-state"), settings.stateDir());
         assertEquals(Path.of("/tmp/cl/admin.sock"), settings.admin().socket());
+        assertEquals(Optional.of(new MetricsListen(IpAddress.parse("fd00::1"), 9464)), settings.admin().metricsListen());
         assertEquals(new DataplaneSettings(8, new BufferSettings(1024, 0), 65536, 10000, 0, FaultInjectionSettings.OFF), settings.dataplane());
         assertEquals(new NeighbourSettings(Duration.ofMinutes(5), 16), settings.neighbour());
         assertEquals(new PodNetworkSettings(MacAddress.parse("0a:00:00:00:00:fe"), IpAddress.parse("169.254.0.1"),

@@ -41,6 +41,7 @@ class SettingsRendererTest {
                   node.name = "node"
                   node.state-dir = "/var/lib/cipherlane"
                   admin.socket = "/run/cipherlane/admin.sock"
+                  admin.metrics.listen = ""
                   dataplane {
                     workers = 1
                     buffers.small = 65536

@@ -6,6 +6,7 @@ import dev.cipherlane.config.ConfigProblem;
 import dev.cipherlane.config.ConfigValidationException;
 import dev.cipherlane.config.NodeConfigLoader;
 import dev.cipherlane.config.NodeSettings;
+import dev.cipherlane.supervisor.admin.AdminCommands;
 import dev.cipherlane.supervisor.dataplane.DataplaneSupervisor;
 import dev.cipherlane.supervisor.dataplane.LiveSettings;
 import java.io.IOException;
@@ -116,7 +117,7 @@ public final class ConfigWatcher {
                             answer = "reload: applied " + o.changes().size() + " change(s):\n" + lines(o.changes());
                             context.getLog().info("{}", answer.strip());
                         } else {
-                            answer = "reload failed, every change undone, the running config stays: " + o.failure()
+                            answer = AdminCommands.ERROR + "reload failed, every change undone, the running config stays: " + o.failure()
                                     + "\n";
                             context.getLog().error("{}", answer.strip());
                         }
@@ -132,13 +133,13 @@ public final class ConfigWatcher {
             try {
                 neu = NodeConfigLoader.load(file);
             } catch (RuntimeException e) {
-                String answer = "reload refused, the running config stays: " + FailureText.of(e) + "\n";
+                String answer = AdminCommands.ERROR + "reload refused, the running config stays: " + FailureText.of(e) + "\n";
                 context.getLog().error("{}", answer.strip());
                 reply(replyTo, answer);
                 return;
             } catch (ConfigValidationException e) {
                 String problems = e.problems().stream().map(ConfigProblem::render).collect(Collectors.joining("\n"));
-                String answer = "reload refused, the running config stays:\n" + problems + "\n";
+                String answer = AdminCommands.ERROR + "reload refused, the running config stays:\n" + problems + "\n";
                 context.getLog().error("{}", answer.strip());
                 reply(replyTo, answer);
                 return;
@@ -150,7 +151,7 @@ public final class ConfigWatcher {
             }
             List<ConfigChange> restart = LiveSettings.needingRestart(changes);
             if (!restart.isEmpty()) {
-                String answer = "reload refused, nothing changed: these changes take a restart of the service:\n"
+                String answer = AdminCommands.ERROR + "reload refused, nothing changed: these changes take a restart of the service:\n"
                         + lines(restart);
                 context.getLog().warn("{}", answer.strip());
                 reply(replyTo, answer);
@@ -158,7 +159,7 @@ public final class ConfigWatcher {
             }
             if (dataplane == null && LiveSettings.needsRebuild(changes)) {
                 // No dataplane runs to rebuild: a node started without pods or an uplink.
-                reply(replyTo, "reload refused, nothing changed: this node runs no dataplane, so these changes take"
+                reply(replyTo, AdminCommands.ERROR + "reload refused, nothing changed: this node runs no dataplane, so these changes take"
                         + " a restart of the service:\n" + lines(changes));
                 return;
             }

@@ -6,6 +6,8 @@ import dev.cipherlane.supervisor.admin.AdminListener;
 import dev.cipherlane.supervisor.admin.AdminServer;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import dev.cipherlane.supervisor.dataplane.DataplaneSupervisor;
+import dev.cipherlane.supervisor.metrics.MetricsEndpoint;
+import dev.cipherlane.supervisor.metrics.MetricsServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -21,8 +23,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Root of the node's actor tree. It starts the node's parts and watches them: the
- * {@link AdminServer}, when pods or an uplink are configured the {@link DataplaneSupervisor},
- * and, for a node started from a file, the {@link ConfigWatcher} (restarted if it fails).
+ * {@link AdminServer}, the {@link MetricsServer} when admin.metrics.listen is set, when pods
+ * or an uplink are configured the {@link DataplaneSupervisor}, and, for a node started from a
+ * file, the {@link ConfigWatcher} (restarted if it fails).
  * The admin socket is the only way to manage a running node and the dataplane is the
  * node's reason to exist, so losing either is fatal: the guardian stops, the actor system
  * terminates, and the process exits non-zero for its supervisor (systemd, kubelet) to
@@ -59,7 +62,22 @@ public final class NodeGuardian {
             }
             AtomicReference<DataplaneView> dataplane = new AtomicReference<>();
             AtomicReference<NodeSettings> running = new AtomicReference<>(settings);
+            // Bound here for the same reason as the socket: "address in use" is the node's reason to stop.
+            MetricsEndpoint metrics = null;
+            if (settings.admin().metricsListen().isPresent()) {
+                try {
+                    metrics = MetricsEndpoint.start(settings.admin().metricsListen().get(), dataplane);
+                } catch (IOException e) {
+                    listener.close();
+                    fatal.complete(new IOException("cannot serve metrics on " + settings.admin().metricsListen().get()
+                            + ": " + FailureText.of(e), e));
+                    return Behaviors.stopped();
+                }
+            }
             AdminCommands commands = new AdminCommands(running::get, Version.current(), dataplane);
+            if (metrics != null) {
+                context.watch(context.spawn(MetricsServer.create(metrics), "metrics"));
+            }
             // Without pods there is nothing to forward yet (the uplink comes later).
             ActorRef<DataplaneSupervisor.Command> forwarding = null;
             if (!settings.pods().isEmpty() || settings.uplink().enabled()) {

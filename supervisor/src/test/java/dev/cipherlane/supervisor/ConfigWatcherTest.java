@@ -61,7 +61,7 @@ class ConfigWatcherTest {
         NodeSettings before = n.running().get();
         Files.writeString(n.file(), "cipherlane.dataplane.trace.max-packets = 5\ncipherlane.dataplane.workers = 0\n");
         String answer = reload(n);
-        assertEquals("reload refused, the running config stays:\n" + n.file()
+        assertEquals("error: reload refused, the running config stays:\n" + n.file()
                 + ":2: cipherlane.dataplane.workers: expected an integer in 1..64, got 0\n", answer);
         assertEquals(before, n.running().get(), "not even the valid line was applied");
     }
@@ -72,7 +72,7 @@ class ConfigWatcherTest {
         NodeSettings before = n.running().get();
         Files.writeString(n.file(), "cipherlane.dataplane.trace.max-packets = 5\ncipherlane.dataplane.workers = 2\n");
         String answer = reload(n);
-        assertEquals("reload refused, nothing changed: these changes take a restart of the service:\n"
+        assertEquals("error: reload refused, nothing changed: these changes take a restart of the service:\n"
                 + "  ~ cipherlane.dataplane.workers: 1 -> 2\n", answer);
         assertEquals(before, n.running().get());
     }

@@ -18,6 +18,12 @@ public final class LabConfig {
     static final int SMALL_BUFFERS = 16384;
     static final int LARGE_BUFFERS = 1024;
 
+    /**
+     * Where every lab node serves /metrics: loopback inside the node's own namespace, so nodes
+     * never collide and nothing outside the lab can reach it.
+     */
+    public static final String METRICS_LISTEN = "127.0.0.1:9464";
+
     private LabConfig() {}
 
     /**
@@ -32,6 +38,7 @@ public final class LabConfig {
         sb.append("  node { name = ").append(quote(nodeName(node))).append(", state-dir = ")
                 .append(quote(stateDir.toString())).append(" }\n");
         sb.append("  admin.socket = ").append(quote(socket.toString())).append('\n');
+        sb.append("  admin.metrics.listen = ").append(quote(METRICS_LISTEN)).append('\n');
         sb.append("  dataplane { workers = ").append(spec.workers()).append(", buffers { small = ")
                 .append(SMALL_BUFFERS).append(", large = ").append(LARGE_BUFFERS).append(" } }\n");
         sb.append("  pod-network { mtu = ").append(spec.podMtu()).append(", queues = ").append(spec.queues())

@@ -2,10 +2,14 @@ package dev.cipherlane.testbed;
 
 import dev.cipherlane.linux.UnixRequest;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -92,6 +96,11 @@ public final class LabNode {
 
     public Path socket() {
         return socket;
+    }
+
+    /** The node's Prometheus endpoint, reachable from inside {@link #netns()} only. */
+    public String metricsUrl() {
+        return "http://" + LabConfig.METRICS_LISTEN + "/metrics";
     }
 
     public Path directory() {
@@ -208,6 +217,41 @@ public final class LabNode {
     /** One admin request ({@code show errors}, {@code show tunnels}...) and its answer. */
     public String admin(String request) throws IOException {
         return UnixRequest.request(socket, request, ADMIN_LIMIT);
+    }
+
+    /** What {@code cipherlane ctl} printed and how it exited. */
+    public record CtlResult(int exit, String out, String err) {}
+
+    /**
+     * Runs {@code cipherlane ctl --socket <this node's socket> <words>} as an operator would, through
+     * the lab's launcher (bin/cipherlane by default), inside the node's namespace.
+     */
+    public CtlResult ctl(String... words) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("ctl", "--socket", socket.toString()));
+        args.addAll(List.of(words));
+        ProcessBuilder pb = new ProcessBuilder(launcher.command(netns, args));
+        pb.environment().putAll(launcher.environment());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        // Both pipes read while it runs: a full one would block it forever.
+        CompletableFuture<String> out = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> out.complete(readAll(p.getInputStream())));
+        String err = readAll(p.getErrorStream());
+        if (!p.waitFor(CTL_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("cipherlane ctl " + String.join(" ", words) + " did not finish within " + CTL_LIMIT);
+        }
+        return new CtlResult(p.exitValue(), out.join(), err);
+    }
+
+    private static final Duration CTL_LIMIT = Duration.ofSeconds(60);
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     /** The node's output from every start so far, for failure messages and the record. */

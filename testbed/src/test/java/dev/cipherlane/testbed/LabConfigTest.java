@@ -47,6 +47,7 @@ class LabConfigTest {
         NodeSettings n1 = load(LabSpec.defaults(), 1);
         assertEquals("n1", n1.name());
         assertEquals(dir.resolve("state"), n1.stateDir());
+        assertEquals("127.0.0.1:9464", n1.admin().metricsListen().orElseThrow().toString());
         assertEquals(List.of("n1p1", "n1p2"), n1.pods().stream().map(PodSettings::name).toList());
         assertEquals(List.of(IpAddress.parse("10.1.1.11"), IpAddress.parse("fd01:1::11")),
                 n1.pods().getFirst().addresses());

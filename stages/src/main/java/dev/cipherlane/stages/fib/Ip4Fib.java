@@ -112,7 +112,7 @@ public final class Ip4Fib {
                 lbs[i] = routes.get(keys[i]);
             }
             Ip4Mtrie trie = Ip4Mtrie.compile(keys, lbs, defaultLb);
-            snapshot = new Snapshot(trie.root(), trie.plies(), keys.length);
+            snapshot = new Snapshot(trie.root(), trie.plies(), keys, lbs);
         }
         return snapshot;
     }
@@ -132,11 +132,16 @@ public final class Ip4Fib {
         private final int[] root;
         private final int[] plies;
         private final int routeCount;
+        /** The routes compiled, for {@code show fib}: keys as in the map, sorted by length. */
+        private final long[] keys;
+        private final int[] lbs;
 
-        private Snapshot(int[] root, int[] plies, int routeCount) {
+        private Snapshot(int[] root, int[] plies, long[] keys, int[] lbs) {
             this.root = root;
             this.plies = plies;
-            this.routeCount = routeCount;
+            this.routeCount = keys.length;
+            this.keys = keys;
+            this.lbs = lbs;
         }
 
         /** Load balancer index of the longest prefix covering {@code address} (big-endian int). */
@@ -154,6 +159,20 @@ public final class Ip4Fib {
 
         public int routeCount() {
             return routeCount;
+        }
+
+        /** Prefix of route {@code i} (0..routeCount-1), shortest prefixes first; for {@code show fib}. */
+        public int prefix(int i) {
+            return (int) keys[i];
+        }
+
+        public int length(int i) {
+            return (int) (keys[i] >>> 32);
+        }
+
+        /** Load balancer of route {@code i}. */
+        public int loadBalance(int i) {
+            return lbs[i];
         }
 
         /** 256-slot plies below the root, for {@code show fib} memory figures. */

@@ -105,7 +105,7 @@ public final class Ip6Fib {
             for (int i = 0; i < prefixes.length; i++) {
                 lbs[i] = routes.get(prefixes[i]);
             }
-            snapshot = new Snapshot(Ip6LengthTables.compile(prefixes, lbs), defaultLb, prefixes.length);
+            snapshot = new Snapshot(Ip6LengthTables.compile(prefixes, lbs), defaultLb, prefixes, lbs);
         }
         return snapshot;
     }
@@ -122,11 +122,16 @@ public final class Ip6Fib {
         private final Ip6LengthTables tables;
         private final int defaultLb;
         private final int routeCount;
+        /** The routes compiled, longest first, for {@code show fib}. */
+        private final Ip6Prefix[] prefixes;
+        private final int[] lbs;
 
-        private Snapshot(Ip6LengthTables tables, int defaultLb, int routeCount) {
+        private Snapshot(Ip6LengthTables tables, int defaultLb, Ip6Prefix[] prefixes, int[] lbs) {
             this.tables = tables;
             this.defaultLb = defaultLb;
-            this.routeCount = routeCount;
+            this.routeCount = prefixes.length;
+            this.prefixes = prefixes;
+            this.lbs = lbs;
         }
 
         /** Load balancer index of the longest prefix covering {@code hi:lo}. */
@@ -136,6 +141,16 @@ public final class Ip6Fib {
 
         public int routeCount() {
             return routeCount;
+        }
+
+        /** Route {@code i} (0..routeCount-1), longest prefixes first; for {@code show fib}. */
+        public Ip6Prefix prefix(int i) {
+            return prefixes[i];
+        }
+
+        /** Load balancer of route {@code i}. */
+        public int loadBalance(int i) {
+            return lbs[i];
         }
 
         /** Distinct prefix lengths present: the most probes a lookup makes. */

@@ -78,6 +78,18 @@ public final class PacketTrace {
         return budget > 0 || !records.isEmpty();
     }
 
+    /**
+     * The records so far, one per packet: "Packet n" and a line per stage, each line ending in
+     * a newline ({@code show trace --json} lists them as they are).
+     */
+    public synchronized List<String> records() {
+        List<String> out = new ArrayList<>(records.size());
+        for (StringBuilder r : records) {
+            out.add(r.toString());
+        }
+        return out;
+    }
+
     /** The records so far, one block per packet. */
     public synchronized String format() {
         StringBuilder sb = new StringBuilder();

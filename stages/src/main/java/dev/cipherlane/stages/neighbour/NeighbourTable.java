@@ -471,16 +471,55 @@ public final class NeighbourTable {
      * entry's state carries a {@code *}.
      */
     public String format(long now, InterfaceTable interfaces) {
-        record Row(int itf, boolean ip6, long hi, long lo, long mac, byte state, boolean pin, long age) {}
-        List<Row> rows = new ArrayList<>();
+        Listing listing = listing(now);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-40s %-17s %-16s %-11s %s%n", "Address", "MAC", "Interface", "State", "Age"));
+        for (Entry r : listing.entries()) {
+            String address = r.ip6() ? Prefixes.format6(r.hi(), r.lo()) : Prefixes.format4((int) r.lo());
+            String mac = r.state() == State.INCOMPLETE ? "-" : new MacAddress(r.mac()).toString();
+            String age = r.state() == State.PERMANENT ? "-" : String.format(Locale.ROOT, "%.1fs", r.ageNanos() / 1e9);
+            String state = r.state() + (r.pinned() && r.state() != State.PERMANENT ? "*" : "");
+            sb.append(String.format(Locale.ROOT, "%-40s %-17s %-16s %-11s %s%n", address, mac,
+                    name(interfaces, r.interfaceIndex()), state, age));
+        }
+        int[] perItf = listing.dynamicPerInterface();
+        for (int itf = 0; itf < perItf.length; itf++) {
+            if (perItf[itf] > 0) {
+                sb.append(String.format(Locale.ROOT, "dynamic on %s: %d of %d%n", name(interfaces, itf), perItf[itf],
+                        perInterface));
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "evictions: %d%n", listing.evictions()));
+        return sb.toString();
+    }
+
+    /**
+     * One neighbour as {@code show neighbours} lists it.
+     *
+     * @param pinned   asked for by the control plane (a tunnel's underlay next hop), so kept
+     * @param ageNanos since the entry was last confirmed
+     */
+    public record Entry(int interfaceIndex, boolean ip6, long hi, long lo, long mac, State state, boolean pinned,
+                        long ageNanos) {}
+
+    /**
+     * A consistent copy of the table, sorted by interface, family and address.
+     *
+     * @param dynamicPerInterface dynamic entries on each interface index, against {@code perInterface}
+     */
+    public record Listing(List<Entry> entries, int[] dynamicPerInterface, int perInterface, long evictions) {}
+
+    /** The table as it is at {@code now}, taken under the read lock (control thread or admin). */
+    public Listing listing(long now) {
+        List<Entry> rows = new ArrayList<>();
         int[] perItf;
         long evicted;
         long stamp = lock.readLock();
         try {
             for (int id = 0; id < tags.length; id++) {
                 if (tags[id] != EMPTY) {
-                    rows.add(new Row(tags[id] >>> 1, (tags[id] & 1) != 0, his[id], los[id], macs[id], states[id],
-                            pinned[id], now - confirmed[id]));
+                    rows.add(new Entry(tags[id] >>> 1, (tags[id] & 1) != 0, his[id], los[id], macs[id],
+                            STATES[states[id]], pinned[id], now - confirmed[id]));
                 }
             }
             perItf = dynamicOn.clone();
@@ -488,26 +527,9 @@ public final class NeighbourTable {
         } finally {
             lock.unlockRead(stamp);
         }
-        rows.sort(Comparator.comparingInt(Row::itf).thenComparing(Row::ip6)
-                .thenComparing(Row::hi, Long::compareUnsigned).thenComparing(Row::lo, Long::compareUnsigned));
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-40s %-17s %-16s %-11s %s%n", "Address", "MAC", "Interface", "State", "Age"));
-        for (Row r : rows) {
-            String address = r.ip6() ? Prefixes.format6(r.hi(), r.lo()) : Prefixes.format4((int) r.lo());
-            String mac = r.state() == INCOMPLETE ? "-" : new MacAddress(r.mac()).toString();
-            String age = r.state() == PERMANENT ? "-" : String.format(Locale.ROOT, "%.1fs", r.age() / 1e9);
-            String state = STATES[r.state()] + (r.pin() && r.state() != PERMANENT ? "*" : "");
-            sb.append(String.format(Locale.ROOT, "%-40s %-17s %-16s %-11s %s%n", address, mac,
-                    name(interfaces, r.itf()), state, age));
-        }
-        for (int itf = 0; itf < perItf.length; itf++) {
-            if (perItf[itf] > 0) {
-                sb.append(String.format(Locale.ROOT, "dynamic on %s: %d of %d%n", name(interfaces, itf), perItf[itf],
-                        perInterface));
-            }
-        }
-        sb.append(String.format(Locale.ROOT, "evictions: %d%n", evicted));
-        return sb.toString();
+        rows.sort(Comparator.comparingInt(Entry::interfaceIndex).thenComparing(Entry::ip6)
+                .thenComparing(Entry::hi, Long::compareUnsigned).thenComparing(Entry::lo, Long::compareUnsigned));
+        return new Listing(List.copyOf(rows), perItf, perInterface, evicted);
     }
 
     private static String name(InterfaceTable interfaces, int itf) {

@@ -1,33 +1,42 @@
 package dev.cipherlane.supervisor.admin;
 
 import dev.cipherlane.config.NodeSettings;
-import dev.cipherlane.config.SettingsRenderer;
+import dev.cipherlane.supervisor.admin.views.VersionView;
+import dev.cipherlane.supervisor.admin.views.ViewJson;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What the admin API answers: one request line in, text out, every reply ending in a
- * newline. Plain code, so it is tested without sockets or actors.
+ * What the admin API answers: one request line in (see {@link AdminRequest} and PROTOCOL.md),
+ * text out, every reply ending in a newline; an error is one line starting with
+ * {@value #ERROR}. Plain code, so it is tested without sockets or actors.
  */
 public final class AdminCommands {
 
-    public static final List<String> KNOWN = List.of("version", "show config", "show runtime", "show health", "show errors",
-            "show interfaces", "show tunnels", "show sa", "show neighbours", "show trace", "trace add <packets>",
-            "trace clear", "reload", "show stages", "stage swap <slot> <implementation>",
-            "stage upgrade <slot> --jar <file>", "stage rollback <slot>");
+    /** How every error reply starts, whatever the command and with or without --json. */
+    public static final String ERROR = "error: ";
+
+    public static final List<String> KNOWN = known();
 
     /** Whether {@code request} asks for a reload, which the config watcher answers, not this class. */
     public static boolean isReload(String request) {
-        return request.strip().equals("reload");
+        try {
+            return AdminRequest.parse(request).command().equals("reload");
+        } catch (AdminRequest.BadRequestException e) {
+            return false;
+        }
     }
 
     /** The running config: what the node started with, or what the last reload applied. */
     private final Supplier<NodeSettings> settings;
     private final String version;
     private final AtomicReference<DataplaneView> dataplane;
+    private final ViewCommands views;
 
     public AdminCommands(NodeSettings settings, String version) {
         this(settings, version, new AtomicReference<>());
@@ -44,40 +53,58 @@ public final class AdminCommands {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.version = Objects.requireNonNull(version, "version");
         this.dataplane = Objects.requireNonNull(dataplane, "dataplane");
+        this.views = new ViewCommands(this.settings);
     }
 
-    public String answer(String request) {
-        // Words separated by any whitespace, so "show   config" is "show config".
-        String command = String.join(" ", request.strip().split("\\s+"));
+    public String answer(String line) {
+        AdminRequest request;
+        try {
+            request = AdminRequest.parse(line);
+        } catch (AdminRequest.BadRequestException e) {
+            return error(e.getMessage() + "; known commands: " + String.join(", ", KNOWN));
+        }
+        DataplaneView running = dataplane.get();
+        Optional<String> view = views.answer(request, running == null ? null : running.views());
+        if (view.isPresent()) {
+            return view.get();
+        }
+        String command = request.command();
+        Optional<String> takesNone = ViewCommands.viewOf(command);
+        if (takesNone.isPresent()) {
+            return error(takesNone.get() + " takes no arguments, only " + AdminRequest.JSON + "; got "
+                    + AdminRequest.printable(command));
+        }
+        if (request.json() && !command.equals("version")) {
+            return error(AdminRequest.printable(command) + " has no JSON form; " + AdminRequest.JSON
+                    + " is for version and the show commands");
+        }
         return switch (command) {
-            case "version" -> "cipherlane " + version + "\n";
-            // Through the renderer, which is where secret settings are kept out of sight.
-            case "show config" -> SettingsRenderer.render(settings.get());
-            case "show runtime" -> withDataplane(DataplaneView::showRuntime);
-            case "show health", "health" -> withDataplane(DataplaneView::showHealth);
-            case "show errors" -> withDataplane(DataplaneView::showErrors);
-            case "show interfaces" -> withDataplane(DataplaneView::showInterfaces);
-            case "show tunnels" -> withDataplane(DataplaneView::showTunnels);
-            case "show neighbours" -> withDataplane(DataplaneView::showNeighbours);
-            case "show sa" -> withDataplane(DataplaneView::showSa);
-            case "show trace" -> withDataplane(DataplaneView::showTrace);
+            case "version" -> {
+                VersionView v = new VersionView(version, AdminRequest.VERSION_WORD);
+                yield request.json() ? ViewJson.write(v) : v.text();
+            }
             case "show stages" -> withDataplane(StageCommands::show);
             case "trace clear" -> withDataplane(d -> {
                 d.clearTrace();
                 return "trace cleared\n";
             });
-            case "reload" -> "reload: this node has no config file to reload\n";
-            case "" -> "empty command\n" + knownCommands();
+            case "reload" -> error("reload: this node has no config file to reload");
             default -> command.startsWith("trace add ") ? traceAdd(command.substring("trace add ".length()))
                     : command.equals("stage") || command.startsWith("stage ")
-                    ? withDataplane(d -> StageCommands.stage(d, printable(command)))
-                    : "unknown command: " + printable(command) + "\n" + knownCommands();
+                    ? withDataplane(d -> StageCommands.stage(d, AdminRequest.printable(command)))
+                    : error("unknown command " + AdminRequest.printable(command) + "; known commands: "
+                            + String.join(", ", KNOWN));
         };
+    }
+
+    /** An error reply: one line, so a client can tell it from an answer by its first word. */
+    static String error(String message) {
+        return ERROR + message.replace('\n', ' ') + "\n";
     }
 
     private String withDataplane(Function<DataplaneView, String> view) {
         DataplaneView d = dataplane.get();
-        return d == null ? "the dataplane is not running\n" : view.apply(d);
+        return d == null ? error("the dataplane is not running") : view.apply(d);
     }
 
     private String traceAdd(String count) {
@@ -90,31 +117,29 @@ public final class AdminCommands {
         // Tracing allocates a record per packet: the setting bounds what a trace may hold.
         int max = settings.get().dataplane().traceMaxPackets();
         if (max == 0) {
-            return "trace add: tracing is off (dataplane.trace.max-packets = 0)\n";
+            return error("trace add: tracing is off (dataplane.trace.max-packets = 0)");
         }
         if (n < 1 || n > max) {
-            return "trace add: expected a packet count in 1.." + max + " (dataplane.trace.max-packets), got "
-                    + printable(count) + "\n";
+            return error("trace add: expected a packet count in 1.." + max + " (dataplane.trace.max-packets), got "
+                    + AdminRequest.printable(count));
         }
         int packets = n;
         return withDataplane(d -> {
             int armed = d.trace(packets);
             if (armed == 0) {
-                return "trace add: the trace is full (" + max + " packets); see show trace, then trace clear\n";
+                return error("trace add: the trace is full (" + max + " packets); see show trace, then trace clear");
             }
             return "tracing the next " + armed + " packets on every worker"
                     + (armed < packets ? " (the trace had room for no more)" : "") + "; see show trace\n";
         });
     }
 
-    private static String knownCommands() {
-        return "known commands: " + String.join(", ", KNOWN) + "\n";
-    }
-
-    /** Echoed input must not drive the operator's terminal with escape sequences. */
-    private static String printable(String text) {
-        StringBuilder shown = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> shown.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-        return shown.toString();
+    private static List<String> known() {
+        List<String> known = new ArrayList<>();
+        known.add("version");
+        known.addAll(ViewCommands.COMMANDS);
+        known.addAll(List.of("health", "trace add <packets>", "trace clear", "reload", "show stages",
+                "stage swap <slot> <implementation>", "stage upgrade <slot> --jar <file>", "stage rollback <slot>"));
+        return List.copyOf(known);
     }
 }

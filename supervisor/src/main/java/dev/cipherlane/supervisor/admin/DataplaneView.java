@@ -1,6 +1,7 @@
 package dev.cipherlane.supervisor.admin;
 
 import dev.cipherlane.stages.swap.StageSwitchboard;
+import dev.cipherlane.supervisor.admin.views.OperatorViews;
 
 /** What the admin API may ask of a running dataplane: operator views, all plain text. */
 public interface DataplaneView {
@@ -38,4 +39,7 @@ public interface DataplaneView {
     default StageSwitchboard stages() {
         return null;
     }
+
+    /** The typed views behind {@code show ...} and {@code show ... --json}, and /metrics. */
+    OperatorViews views();
 }

@@ -24,7 +24,7 @@ final class StageCommands {
     static String show(DataplaneView d) {
         StageSwitchboard board = d.stages();
         if (board == null) {
-            return "this dataplane has no swappable stages\n";
+            return AdminCommands.ERROR + "this dataplane has no swappable stages\n";
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"slot", "implementation", "version", "origin", "since", "packets"});
@@ -41,7 +41,7 @@ final class StageCommands {
         String verb = w.length > 1 ? w[1] : "";
         StageSwitchboard board = d.stages();
         if (board == null) {
-            return "stage " + verb + ": this dataplane has no swappable stages\n";
+            return AdminCommands.ERROR + "stage " + verb + ": this dataplane has no swappable stages\n";
         }
         try {
             Swapped s = switch (verb) {
@@ -61,7 +61,7 @@ final class StageCommands {
             };
             return s.describe() + "\n";
         } catch (SwapRefused e) {
-            return "stage " + (verb.isEmpty() ? "" : verb + " ") + "refused: " + e.getMessage()
+            return AdminCommands.ERROR + "stage " + (verb.isEmpty() ? "" : verb + " ") + "refused: " + e.getMessage()
                     + "; traffic goes on as before\n";
         }
     }

@@ -18,7 +18,6 @@ import dev.cipherlane.stages.builtin.InterfaceOutput;
 import dev.cipherlane.stages.forwarding.ForwardingGraph;
 import dev.cipherlane.stages.graph.Graph;
 import dev.cipherlane.stages.graph.GraphRuntime;
-import dev.cipherlane.stages.graph.RuntimeReport;
 import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.stages.neighbour.ArpRequester;
 import dev.cipherlane.stages.neighbour.NeighbourTable;
@@ -32,6 +31,7 @@ import dev.cipherlane.stages.swap.StageProvider;
 import dev.cipherlane.stages.swap.StageSwitchboard;
 import dev.cipherlane.stages.tunnel.TunnelCounters;
 import dev.cipherlane.supervisor.admin.DataplaneView;
+import dev.cipherlane.supervisor.admin.views.OperatorViews;
 import dev.cipherlane.tap.EpollIdle;
 import dev.cipherlane.tap.TapInput;
 import dev.cipherlane.tap.TapOutput;
@@ -421,37 +421,37 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
     @Override
     public String showRuntime() {
-        return WorkerReport.format(workerHealth()) + "\n" + RuntimeReport.runtime(runtimes());
+        return views().runtime().text();
     }
 
     @Override
     public String showHealth() {
-        return WorkerReport.health(workerHealth());
+        return views().health().text();
     }
 
     @Override
     public String showErrors() {
-        return RuntimeReport.errors(runtimes());
+        return views().errors().text();
     }
 
     @Override
     public String showInterfaces() {
-        return InterfaceReport.format(pods, uplink, memory.inUse(), punt.received());
+        return views().interfaces().text();
     }
 
     @Override
     public String showTunnels() {
-        return TunnelReport.format(forwarding, tunnelCounters);
+        return views().tunnels().text();
     }
 
     @Override
     public String showSa() {
-        return security == null ? "ipsec is off\n" : "Crypto engine: " + engine + "\n" + security.show();
+        return views().sa().text();
     }
 
     @Override
     public String showNeighbours() {
-        return neighbours.format(System.nanoTime(), interfaces);
+        return views().neighbours().text();
     }
 
     @Override
@@ -477,11 +477,14 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
     @Override
     public String showTrace() {
-        StringBuilder sb = new StringBuilder();
-        for (Worker w : workers) {
-            sb.append("worker ").append(w.runtime().worker()).append('\n').append(w.runtime().trace().format());
-        }
-        return sb.toString();
+        return views().trace().text();
+    }
+
+    /** The operator views, drawn from this dataplane's parts as they are now. */
+    @Override
+    public OperatorViews views() {
+        return new DataplaneViews(new DataplaneViews.Parts(pods, uplink, interfaces, memory::inUse, punt::received,
+                neighbours, forwarding, tunnelCounters, security, engine, this::workerHealth, this::runtimes));
     }
 
     /** Stops the workers and the control logic and frees every buffer; taps and uplink stay. */

@@ -5,36 +5,42 @@ import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.supervisor.admin.views.InterfacesView;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code show interfaces}: pods, then the uplink with its kernel ring counters, then the host tap. */
+/** The rows of {@code show interfaces}: pods, then the uplink with its kernel ring counters, then the host tap. */
 final class InterfaceReport {
     private InterfaceReport() {}
 
-    static String format(List<PodPort> pods, Optional<UplinkPort> uplink, long buffersInUse, long punted) {
-        StringBuilder sb = new StringBuilder(String.format("%-20s %5s %-17s %5s %6s%n",
-                "Interface", "Index", "Pod MAC", "MTU", "Queues"));
+    static InterfacesView view(List<PodPort> pods, Optional<UplinkPort> uplink, long buffersInUse, long punted) {
+        List<InterfacesView.InterfaceRow> rows = new ArrayList<>();
         for (PodPort p : pods) {
-            sb.append(String.format("%-20s %5d %-17s %5d %6d%n", p.name(), p.interfaceIndex(),
-                    new MacAddress(p.podMac()), p.mtu(), p.queueFds().length));
+            rows.add(new InterfacesView.InterfaceRow(p.name(), p.interfaceIndex(), InterfacesView.POD,
+                    new MacAddress(p.podMac()).toString(), p.mtu(), p.queueFds().length, List.of(), null));
         }
-        uplink.ifPresent(port -> uplink(sb, port));
-        sb.append(String.format("buffers in use: %d, punted to the control plane: %d%n", buffersInUse, punted));
-        return sb.toString();
+        uplink.ifPresent(port -> {
+            UplinkInterface up = port.view();
+            List<String> addresses = new ArrayList<>();
+            for (NetInterface.Ip4Address a : up.asNetInterface().ip4()) {
+                addresses.add(Prefixes.format4(a.address()) + "/" + a.prefixLength());
+            }
+            rows.add(new InterfacesView.InterfaceRow(up.name(), up.index(), InterfacesView.UPLINK,
+                    new MacAddress(up.mac()).toString(), up.mtu(), port.rings().size(), List.copyOf(addresses),
+                    kernelRx(port)));
+            rows.add(new InterfacesView.InterfaceRow(up.hostName(), up.hostIndex(), InterfacesView.HOST, null, up.mtu(),
+                    1, List.of(), null));
+        });
+        return new InterfacesView(List.copyOf(rows), buffersInUse, punted);
     }
 
-    private static void uplink(StringBuilder sb, UplinkPort port) {
-        UplinkInterface up = port.view();
-        sb.append(String.format("%nuplink %s (index %d) %s mtu %d, %d rings%n", up.name(), up.index(),
-                new MacAddress(up.mac()), up.mtu(), port.rings().size()));
-        for (NetInterface.Ip4Address a : up.asNetInterface().ip4()) {
-            sb.append("  ").append(Prefixes.format4(a.address())).append('/')
-                    .append(a.prefixLength()).append('\n');
-        }
+    /** The kernel's counters since the rings opened: drops mean no rx block was free. */
+    private static InterfacesView.KernelRx kernelRx(UplinkPort port) {
         long packets = 0;
         long drops = 0;
         long freezes = 0;
+        List<String> unavailable = new ArrayList<>();
         for (PacketRing r : port.rings()) {
             try {
                 PacketRing.Statistics s = r.statistics();
@@ -42,12 +48,9 @@ final class InterfaceReport {
                 drops += s.drops();
                 freezes += s.freezes();
             } catch (LinuxException e) {
-                sb.append("  ring statistics unavailable: ").append(e.getMessage()).append('\n');
+                unavailable.add(e.getMessage());
             }
         }
-        // The kernel's counters since the rings opened: drops mean no rx block was free.
-        sb.append(String.format("  kernel rx: %d packets, %d dropped (ring full), %d queue freezes%n",
-                packets, drops, freezes));
-        sb.append(String.format("host tap %s (index %d)%n", up.hostName(), up.hostIndex()));
+        return new InterfacesView.KernelRx(packets, drops, freezes, List.copyOf(unavailable));
     }
 }

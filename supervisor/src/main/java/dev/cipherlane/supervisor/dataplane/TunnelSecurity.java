@@ -20,6 +20,7 @@ import dev.cipherlane.ipsec.sa.SecurityAssociation;
 import dev.cipherlane.ipsec.sa.SequenceSource;
 import dev.cipherlane.ipsec.sa.UdpEncapsulation;
 import dev.cipherlane.stages.tunnel.TunnelTable;
+import dev.cipherlane.supervisor.admin.views.SaView;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -275,23 +276,27 @@ final class TunnelSecurity implements AutoCloseable {
 
     /** {@code show sa}: one line per SA with its counters. */
     String show() {
-        StringBuilder sb = new StringBuilder(String.format("%-5s %-8s %-10s %-6s %12s %14s %-14s %s%n", "Index",
-                "Dir", "SPI", "Tunnel", "Packets", "Bytes", "Next sequence", "Limits crossed"));
+        return SaView.table(rows());
+    }
+
+    /** The SAs as {@code show sa} lists them, in index order; no key material. */
+    List<SaView.SaRow> rows() {
+        List<SaView.SaRow> rows = new ArrayList<>();
         for (int index : table.indexes()) {
             SaState st = table.state(index);
-            String next = "";
+            Long next = null;
             if (st.outbound()) {
                 for (SequenceReservation r : reservations) {
                     if (r.spi() == st.spi()) {
-                        next = Long.toString(r.peekNext());
+                        next = r.peekNext();
                     }
                 }
             }
-            sb.append(String.format("%-5d %-8s %-10s %-6d %12d %14d %-14s %s%n", index, st.outbound() ? "out" : "in",
-                    SaKeys.spiText(st.spi()), st.sa().tunnel(), st.counters().packets(), st.counters().bytes(), next,
+            rows.add(new SaView.SaRow(index, st.outbound() ? SaView.OUT : SaView.IN, SaKeys.spiText(st.spi()),
+                    st.sa().tunnel(), st.counters().packets(), st.counters().bytes(), next,
                     crossed.getOrDefault(index, "")));
         }
-        return sb.toString();
+        return List.copyOf(rows);
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.cipherlane.supervisor.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cipherlane.config.NodeConfigLoader;
 import dev.cipherlane.config.SettingsRenderer;
+import dev.cipherlane.supervisor.admin.views.SampleViews;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -24,23 +26,63 @@ class AdminCommandsTest {
 
     @Test
     void unknownCommandListsTheKnownOnes() {
-        assertEquals("unknown command: show tunels\nknown commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("show tunels"));
+        assertEquals("error: unknown command show tunels; known commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("show tunels"));
     }
 
     @Test
     void emptyCommand() {
-        assertEquals("empty command\nknown commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("   "));
+        assertEquals("error: empty request; known commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("   "));
+        assertEquals("error: empty request; known commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("v1"));
     }
 
     @Test
     void echoedCommandCannotCarryTerminalEscapes() {
-        assertEquals("unknown command: ?[2Jhello\nknown commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("\u001b[2Jhello"));
+        assertEquals("error: request contains control character 0x1b; requests are one line of text; known commands: "
+                + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("\u001b[2Jhello"));
+        assertEquals("error: unknown command h\u200bi; known commands: " + String.join(", ", AdminCommands.KNOWN) + "\n",
+                commands.answer("h\u200bi"));
+    }
+
+    @Test
+    void requestsMayNameTheProtocolVersion() {
+        assertEquals("cipherlane 1.2.3\n", commands.answer("v1 version"));
+        assertEquals(commands.answer("show config"), commands.answer("v1   show config"));
+        assertEquals("{\"version\":\"1.2.3\",\"protocol\":\"v1\"}\n", commands.answer("v1 version --json"));
+    }
+
+    @Test
+    void anUnknownVersionIsRefusedNotGuessedAt() {
+        assertEquals("error: protocol version v2 is not supported; this node speaks v1; known commands: "
+                + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("v2 show config"));
+        assertEquals("error: protocol version v0 is not supported; this node speaks v1; known commands: "
+                + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("v0 version"));
+    }
+
+    @Test
+    void badArgumentsAndOptionsAreNamed() {
+        assertEquals("error: show tunnels takes no arguments, only --json; got show tunnels now\n",
+                commands.answer("v1 show tunnels now"));
+        assertEquals("error: unknown option --jsn; the only option is --json; known commands: "
+                + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("show tunnels --jsn"));
+        assertEquals("error: trace clear has no JSON form; --json is for version and the show commands\n",
+                commands.answer("trace clear --json"));
+    }
+
+    @Test
+    void everyErrorIsOneLine() {
+        for (String bad : java.util.List.of("", "v9", "\u0000\u0001garbage", "x".repeat(5000), "show", "show fib extra",
+                "trace add", "trace add -1", "--json", "v1 --json", "show runtime --json --verbose")) {
+            String reply = commands.answer(bad);
+            assertTrue(reply.startsWith("error: ") && reply.indexOf('\n') == reply.length() - 1,
+                    bad.length() > 20 ? bad.substring(0, 20) : bad + " -> " + reply);
+        }
     }
 
     @Test
     void dataplaneViewsSayWhenTheDataplaneIsNotRunning() {
-        assertEquals("the dataplane is not running\n", commands.answer("show runtime"));
-        assertEquals("the dataplane is not running\n", commands.answer("trace add 5"));
+        assertEquals("error: the dataplane is not running\n", commands.answer("show runtime"));
+        assertEquals("error: the dataplane is not running\n", commands.answer("show fib --json"));
+        assertEquals("error: the dataplane is not running\n", commands.answer("trace add 5"));
     }
 
     @Test
@@ -49,22 +91,25 @@ class AdminCommandsTest {
         AdminCommands live = new AdminCommands(NodeConfigLoader.defaults(), "1.2.3", ref);
         TracingView view = new TracingView(1000);
         ref.set(view);
-        assertEquals("runtime\n", live.answer("show runtime"));
-        assertEquals("ok: 1 workers running\n", live.answer("show health"));
-        assertEquals("ok: 1 workers running\n", live.answer("health"));
-        assertEquals("errors\n", live.answer("show  errors"));
-        assertEquals("interfaces\n", live.answer("show interfaces"));
-        assertEquals("trace\n", live.answer("show trace"));
-        assertEquals("tunnels\n", live.answer("show tunnels"));
-        assertEquals("neighbours\n", live.answer("show neighbours"));
-        assertEquals("sa\n", live.answer("show sa"));
+        SampleViews sample = new SampleViews();
+        assertEquals(sample.runtime().text(), live.answer("show runtime"));
+        assertEquals(sample.health().text(), live.answer("show health"));
+        assertEquals(sample.health().text(), live.answer("health"));
+        assertEquals(sample.errors().text(), live.answer("show  errors"));
+        assertEquals(sample.interfaces().text(), live.answer("show interfaces"));
+        assertEquals(sample.trace().text(), live.answer("show trace"));
+        assertEquals(sample.tunnels().text(), live.answer("show tunnels"));
+        assertEquals(sample.neighbours().text(), live.answer("show neighbours"));
+        assertEquals(sample.sa().text(), live.answer("show sa"));
+        assertEquals(sample.fib().text(), live.answer("show fib"));
+        assertEquals(sample.pods().text(), live.answer("v1 show pods"));
         assertEquals("tracing the next 7 packets on every worker; see show trace\n", live.answer("trace add 7"));
         assertEquals(7, view.asked);
-        assertEquals("trace add: expected a packet count in 1..1000 (dataplane.trace.max-packets), got 0\n",
+        assertEquals("error: trace add: expected a packet count in 1..1000 (dataplane.trace.max-packets), got 0\n",
                 live.answer("trace add 0"));
-        assertEquals("trace add: expected a packet count in 1..1000 (dataplane.trace.max-packets), got lots\n",
+        assertEquals("error: trace add: expected a packet count in 1..1000 (dataplane.trace.max-packets), got lots\n",
                 live.answer("trace add lots"));
-        assertEquals("trace add: expected a packet count in 1..1000 (dataplane.trace.max-packets), got 1001\n",
+        assertEquals("error: trace add: expected a packet count in 1..1000 (dataplane.trace.max-packets), got 1001\n",
                 live.answer("trace add 1001"));
         assertEquals(7, view.asked);
     }
@@ -81,7 +126,7 @@ class AdminCommandsTest {
         assertEquals("tracing the next 4 packets on every worker (the trace had room for no more); see show trace\n",
                 live.answer("trace add 9"));
         view.held = 10;
-        assertEquals("trace add: the trace is full (1000 packets); see show trace, then trace clear\n",
+        assertEquals("error: trace add: the trace is full (1000 packets); see show trace, then trace clear\n",
                 live.answer("trace add 1"));
         assertEquals("trace cleared\n", live.answer("trace clear"));
         assertEquals(0, view.held);
@@ -94,7 +139,7 @@ class AdminCommandsTest {
         try {
             AdminCommands off = new AdminCommands(NodeConfigLoader.load(conf), "1.2.3",
                     new java.util.concurrent.atomic.AtomicReference<>(new TracingView(0)));
-            assertEquals("trace add: tracing is off (dataplane.trace.max-packets = 0)\n", off.answer("trace add 1"));
+            assertEquals("error: trace add: tracing is off (dataplane.trace.max-packets = 0)\n", off.answer("trace add 1"));
         } finally {
             Files.delete(conf);
         }
@@ -132,6 +177,10 @@ class AdminCommandsTest {
 
         public void clearTrace() {
             held = 0;
+        }
+
+        public dev.cipherlane.supervisor.admin.views.OperatorViews views() {
+            return new dev.cipherlane.supervisor.admin.views.SampleViews();
         }
     }
 }

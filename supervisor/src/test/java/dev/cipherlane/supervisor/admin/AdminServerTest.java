@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
@@ -70,7 +71,7 @@ class AdminServerTest {
     void answersKnownAndUnknownCommands() throws IOException {
         assertEquals("cipherlane 9.9.9\n", ask("version"));
         assertEquals(SettingsRenderer.render(settings), ask("show config"));
-        assertEquals("unknown command: reboot now\nknown commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", ask("reboot now"));
+        assertEquals("error: unknown command reboot now; known commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", ask("reboot now"));
     }
 
     @Test
@@ -81,12 +82,30 @@ class AdminServerTest {
     @Test
     void refusesAnOversizedRequest() throws IOException {
         assertEquals("error: request longer than 4096 bytes\n", ask("x".repeat(AdminListener.MAX_REQUEST_BYTES + 1)));
-        assertEquals("unknown command: " + "x".repeat(10) + "\nknown commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", ask("x".repeat(10)));
+        assertEquals("error: unknown command " + "x".repeat(10) + "; known commands: " + String.join(", ", AdminCommands.KNOWN) + "\n", ask("x".repeat(10)));
     }
 
     @Test
     void refusesBytesThatAreNotUtf8() throws IOException {
         assertEquals("error: request is not UTF-8 text\n", exchange(new byte[] {'v', (byte) 0xff, (byte) 0xfe, '\n'}));
+    }
+
+    /** Issue 12: malformed requests get one-line errors and leave the node serving. */
+    @Test
+    void garbageGetsOneLineErrorsAndDisturbsNothing() throws IOException {
+        byte[] binary = new byte[600];
+        new java.util.Random(12).nextBytes(binary);
+        binary[599] = '\n';
+        List<byte[]> garbage = List.of(new byte[0], "\n".getBytes(StandardCharsets.UTF_8), binary,
+                new byte[] {0, 1, 2, 3, '\n'}, "v7 version\n".getBytes(StandardCharsets.UTF_8),
+                "show sa please\n".getBytes(StandardCharsets.UTF_8),
+                "x".repeat(AdminListener.MAX_REQUEST_BYTES * 3).getBytes(StandardCharsets.UTF_8));
+        for (byte[] g : garbage) {
+            String reply = exchange(g);
+            assertTrue(reply.startsWith("error: ") && reply.indexOf('\n') == reply.length() - 1, reply);
+            assertEquals("cipherlane 9.9.9\n", ask("version"));
+        }
+        assertEquals("cipherlane 9.9.9\n", ask("v1 version"));
     }
 
     @Test
@@ -144,7 +163,12 @@ class AdminServerTest {
     /** Sends raw bytes and reads the whole reply. */
     private String exchange(byte[] request) throws IOException {
         try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            client.write(ByteBuffer.wrap(request));
+            ByteBuffer bytes = ByteBuffer.wrap(request);
+            while (bytes.hasRemaining()) {
+                client.write(bytes);
+            }
+            // As UnixRequest does: the end of the request is the end of the stream too.
+            client.shutdownOutput();
             ByteArrayOutputStream reply = new ByteArrayOutputStream();
             ByteBuffer buffer = ByteBuffer.allocate(1024);
             while (client.read(buffer) >= 0) {

@@ -61,6 +61,7 @@ class StageCommandsTest {
             public String showNeighbours() { return ""; }
             public int trace(int packets) { return 0; }
             public void clearTrace() {}
+            public dev.cipherlane.supervisor.admin.views.OperatorViews views() { return null; }
             @Override public StageSwitchboard stages() { return board; }
         };
         return new AdminCommands(NodeConfigLoader.defaults(), "1.0", new AtomicReference<>(view));
@@ -87,20 +88,20 @@ class StageCommandsTest {
     @Test
     void badRequestsGetClearErrors() throws Exception {
         Path text = Files.writeString(dir.resolve("x.jar"), "text");
-        assertEquals("stage swap refused: no stage named 'nope'; stages: [pass, drop]; traffic goes on as before\n",
+        assertEquals("error: stage swap refused: no stage named 'nope'; stages: [pass, drop]; traffic goes on as before\n",
                 commands.answer("stage swap nope other"));
-        assertEquals("stage swap refused: no implementation 'fast' of pass; known: builtin, other"
+        assertEquals("error: stage swap refused: no implementation 'fast' of pass; known: builtin, other"
                 + " (or stage upgrade pass --jar <file>); traffic goes on as before\n",
                 commands.answer("stage swap pass fast"));
-        assertEquals("stage swap refused: usage: stage swap <slot> <implementation>; traffic goes on as before\n",
+        assertEquals("error: stage swap refused: usage: stage swap <slot> <implementation>; traffic goes on as before\n",
                 commands.answer("stage swap pass"));
-        assertEquals("stage upgrade refused: x.jar: give the jar's absolute path; traffic goes on as before\n",
+        assertEquals("error: stage upgrade refused: x.jar: give the jar's absolute path; traffic goes on as before\n",
                 commands.answer("stage upgrade pass --jar x.jar"));
         String notJar = commands.answer("stage upgrade pass --jar " + text);
-        assertTrue(notJar.startsWith("stage upgrade refused: " + text + ": not a jar"), notJar);
-        assertEquals("stage rollback refused: pass has not been swapped: nothing to roll back to;"
+        assertTrue(notJar.startsWith("error: stage upgrade refused: " + text + ": not a jar"), notJar);
+        assertEquals("error: stage rollback refused: pass has not been swapped: nothing to roll back to;"
                 + " traffic goes on as before\n", commands.answer("stage rollback pass"));
-        assertTrue(commands.answer("stage").startsWith("stage refused: expected one of: stage swap"),
+        assertTrue(commands.answer("stage").startsWith("error: stage refused: expected one of: stage swap"),
                 commands.answer("stage"));
         assertEquals("this dataplane has no swappable stages\n", commands(null).answer("show stages"));
     }

@@ -1,0 +1,104 @@
+package dev.cipherlane.supervisor.dataplane;
+
+import dev.cipherlane.stages.graph.GraphRuntime;
+import dev.cipherlane.stages.graph.Worker;
+import dev.cipherlane.stages.neighbour.NeighbourTable;
+import dev.cipherlane.stages.net.InterfaceTable;
+import dev.cipherlane.stages.net.NetInterface;
+import dev.cipherlane.stages.tunnel.TunnelCounters;
+import dev.cipherlane.supervisor.admin.views.ErrorsView;
+import dev.cipherlane.supervisor.admin.views.FibView;
+import dev.cipherlane.supervisor.admin.views.HealthView;
+import dev.cipherlane.supervisor.admin.views.InterfacesView;
+import dev.cipherlane.supervisor.admin.views.NeighboursView;
+import dev.cipherlane.supervisor.admin.views.OperatorViews;
+import dev.cipherlane.supervisor.admin.views.PodsView;
+import dev.cipherlane.supervisor.admin.views.RuntimeView;
+import dev.cipherlane.supervisor.admin.views.SaView;
+import dev.cipherlane.supervisor.admin.views.StageTotals;
+import dev.cipherlane.supervisor.admin.views.TraceView;
+import dev.cipherlane.supervisor.admin.views.TunnelsView;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The operator views of one {@link Dataplane}, drawn from its parts as they are when a view is
+ * asked for. Only reads: counters that workers write, tables the control thread publishes.
+ */
+final class DataplaneViews implements OperatorViews {
+
+    /** What of a dataplane the views read; the dataplane hands out its current parts. */
+    record Parts(List<PodPort> pods, Optional<UplinkPort> uplink, InterfaceTable interfaces, LongSupplier buffersInUse,
+                 LongSupplier punted, NeighbourTable neighbours, NodeForwarding forwarding,
+                 TunnelCounters tunnelCounters, TunnelSecurity security, Object engine,
+                 Supplier<List<Worker.Health>> health, Supplier<List<GraphRuntime>> runtimes) {}
+
+    private final Parts d;
+
+    DataplaneViews(Parts parts) {
+        this.d = parts;
+    }
+
+    @Override
+    public InterfacesView interfaces() {
+        return InterfaceReport.view(d.pods(), d.uplink(), d.buffersInUse().getAsLong(), d.punted().getAsLong());
+    }
+
+    @Override
+    public RuntimeView runtime() {
+        return RuntimeView.of(d.health().get(), stageTotals());
+    }
+
+    @Override
+    public ErrorsView errors() {
+        return ErrorsView.of(stageTotals());
+    }
+
+    @Override
+    public FibView fib() {
+        return FibView.of(d.forwarding().tables(), this::interfaceName);
+    }
+
+    @Override
+    public TunnelsView tunnels() {
+        return TunnelReport.view(d.forwarding(), d.tunnelCounters());
+    }
+
+    @Override
+    public SaView sa() {
+        return d.security() == null ? SaView.off() : new SaView(true, String.valueOf(d.engine()), d.security().rows());
+    }
+
+    @Override
+    public NeighboursView neighbours() {
+        return NeighboursView.of(d.neighbours().listing(System.nanoTime()), this::interfaceName);
+    }
+
+    @Override
+    public PodsView pods() {
+        return PodReport.view(d.pods());
+    }
+
+    @Override
+    public TraceView trace() {
+        return TraceView.of(d.runtimes().get());
+    }
+
+    @Override
+    public HealthView health() {
+        return HealthView.of(d.health().get());
+    }
+
+    @Override
+    public StageTotals stageTotals() {
+        return StageTotals.of(d.runtimes().get());
+    }
+
+    /** Our name of interface {@code index}, "if" and the index for one the table does not hold. */
+    private String interfaceName(int index) {
+        NetInterface i = d.interfaces().get(index);
+        return i == null ? "if" + index : i.name();
+    }
+}
