@@ -22,9 +22,9 @@ class CtlStageTest {
 
     @Test
     void stageUpgradeSendsTheJarAsAnAbsolutePath() throws Exception {
-        assertEquals("stage upgrade ip4-lookup --jar " + Path.of("rel/x.jar").toAbsolutePath(),
+        assertEquals("v1 stage upgrade ip4-lookup --jar " + Path.of("rel/x.jar").toAbsolutePath(),
                 requestOf("stage", "upgrade", "ip4-lookup", "--jar", "rel/x.jar"));
-        assertEquals("stage swap ip4-lookup frame-cache", requestOf("stage", "swap", "ip4-lookup", "frame-cache"));
+        assertEquals("v1 stage swap ip4-lookup frame-cache", requestOf("stage", "swap", "ip4-lookup", "frame-cache"));
     }
 
     /** The request line ctl sends for {@code words}, as a server on a socket of our own reads it. */

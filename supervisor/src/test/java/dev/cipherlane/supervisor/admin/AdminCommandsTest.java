@@ -59,10 +59,18 @@ class AdminCommandsTest {
     }
 
     @Test
+    void theJarOfAStageUpgradeStaysWithItsCommand() throws Exception {
+        AdminRequest r = AdminRequest.parse("v1 stage upgrade ip4-lookup --jar /tmp/s.jar");
+        assertEquals("stage upgrade ip4-lookup --jar /tmp/s.jar", r.command());
+        assertTrue(AdminCommands.isReload("v1 reload"), "ctl sends the version word first");
+        assertTrue(AdminCommands.isReload("reload"));
+    }
+
+    @Test
     void badArgumentsAndOptionsAreNamed() {
         assertEquals("error: show tunnels takes no arguments, only --json; got show tunnels now\n",
                 commands.answer("v1 show tunnels now"));
-        assertEquals("error: unknown option --jsn; the only option is --json; known commands: "
+        assertEquals("error: unknown option --jsn; the options are --json and, for stage upgrade, --jar <file>; known commands: "
                 + String.join(", ", AdminCommands.KNOWN) + "\n", commands.answer("show tunnels --jsn"));
         assertEquals("error: trace clear has no JSON form; --json is for version and the show commands\n",
                 commands.answer("trace clear --json"));

@@ -103,6 +103,6 @@ class StageCommandsTest {
                 + " traffic goes on as before\n", commands.answer("stage rollback pass"));
         assertTrue(commands.answer("stage").startsWith("error: stage refused: expected one of: stage swap"),
                 commands.answer("stage"));
-        assertEquals("this dataplane has no swappable stages\n", commands(null).answer("show stages"));
+        assertEquals("error: this dataplane has no swappable stages\n", commands(null).answer("show stages"));
     }
 }
