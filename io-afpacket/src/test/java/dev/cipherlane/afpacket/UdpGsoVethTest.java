@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cipherlane.linux.GatherMessage;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.testing.StageHarness;
 import dev.cipherlane.testbed.Lab;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -189,10 +191,17 @@ class UdpGsoVethTest {
         assertTrue(gso.usable());
         // A header the kernel refuses whatever it supports: hdr_len past the frame (EINVAL).
         byte[] frame = Frames.udp(40000, 9000, 1, 100);
-        MemorySegment out = gso.buffer();
-        VirtioNetHeader.set(out, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, 4000, 100, 34, 6);
-        MemorySegment.copy(MemorySegment.ofArray(frame), 0, out, VirtioNetHeader.LEGACY_SIZE, frame.length);
-        assertThrows(LinuxException.class, () -> gso.send(out, 0, VirtioNetHeader.LEGACY_SIZE + frame.length));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment header = gso.headers();
+            VirtioNetHeader.set(header, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, 4000, 100, 34, 6);
+            MemorySegment packet = arena.allocate(frame.length);
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, packet, 0, frame.length);
+            GatherMessage message = gso.message();
+            message.clear();
+            message.add(header, 0, VirtioNetHeader.LEGACY_SIZE);
+            message.add(packet, 0, frame.length);
+            assertThrows(LinuxException.class, gso::send);
+        }
         assertFalse(gso.usable());
 
         // From then on a run of one flow goes frame by frame through the ring, and arrives.
