@@ -132,6 +132,38 @@ class UdpGsoVethTest {
     }
 
     @Test
+    void aRunLongerThanTheKernelsSegmentLimitIsGatheredIntoTwoSuperFramesAndArrivesByteForByte() throws Exception {
+        PacketRing tx = open(true, offloads());
+        PacketRing rx = open(false, offloads());
+        // 64 datagrams (UDP_MAX_SEGMENTS: 65 pieces, the headers and 64 payloads) then 6 more;
+        // the packets sit where the pool put them, not next to each other, and each one's
+        // payload is its own, so a piece pointing at the wrong buffer would show.
+        List<byte[]> sent = oneFlow(1000, 70);
+        try (StageHarness h = new StageHarness(2048, 16,
+                new AfPacketOutput(AfPacketOutput.Params.of(Map.of(TX_IF, List.of(tx)))),
+                new AfPacketInput(new AfPacketInput.Params(rx, RX_IF, VethPair.B_LINK, 0, 0)))) {
+            int[] spacer = new int[7];
+            for (int i = 0; i < spacer.length; i++) {
+                spacer[i] = h.packet(Frames.udp(1, 2, i, 10), 0); // buffers between ours
+            }
+            send(h, sent);
+            assertEquals(2, h.errors(OUTPUT, "udp gso super-frames sent"));
+            assertEquals(70, h.errors(OUTPUT, "udp gso datagrams sent"));
+            receive(h, sent.size());
+            List<byte[]> got = ours(h);
+            assertEquals(sent.size(), got.size(), "datagrams received");
+            for (int i = 0; i < sent.size(); i++) {
+                assertArrayEquals(sent.get(i), got.get(i), "datagram " + i);
+            }
+            assertEquals(2, h.errors(INPUT, "udp gso super-frames split"));
+            for (int bi : spacer) {
+                h.buffers().free(bi);
+            }
+        }
+        assertEquals(0, rx.statistics().drops());
+    }
+
+    @Test
     void theReceivingKernelSeesEveryDatagramOfASuperFrame() throws Exception {
         // B gets the address and MAC the frames are sent to, and a UDP socket on the port.
         pair.b.rtnetlink().linkSetMac(pair.indexB, MacAddress.parse("02:00:00:00:00:0b"));
