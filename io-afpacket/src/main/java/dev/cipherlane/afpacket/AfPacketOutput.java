@@ -273,14 +273,16 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
         UdpGso.writeHeaders(headers, 0, at, payloadOffset, firstLength - payloadOffset, payloadBytes);
         GatherMessage message = gso.message();
         message.clear();
-        message.add(headers, 0, at + payloadOffset);
+        // GsoSocket has a piece for the headers and each of UdpGso.MAX_SEGMENTS payloads, so
+        // every add fits; were one refused, a partial super-frame would be sent, so none is.
+        boolean whole = message.add(headers, 0, at + payloadOffset);
         for (int k = 0; k < segments; k++) {
             int bk = frame.get(i + k);
-            message.add(data, mem.start(bk) + payloadOffset, mem.length(bk) - payloadOffset);
+            whole &= message.add(data, mem.start(bk) + payloadOffset, mem.length(bk) - payloadOffset);
         }
         boolean sent;
         try {
-            sent = gso.send() > 0;
+            sent = whole && gso.send() > 0;
         } catch (LinuxException e) {
             sent = false;
         }
