@@ -1,5 +1,6 @@
 package dev.cipherlane.afpacket;
 
+import dev.cipherlane.linux.GatherMessage;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.buffer.PacketMemory;
@@ -36,8 +37,9 @@ import java.util.Map;
  * with the packet's virtio-net header, so a packet whose L4 checksum is still partial
  * leaves with the kernel completing it. And datagrams of one UDP flow that follow each
  * other with the same length, as ESP in UDP of a segmented TCP stream does, leave as one
- * UDP GSO super-frame through the ring's {@link GsoSocket} ({@link UdpGso}): on a veth
- * wire it crosses as one skb, elsewhere the kernel cuts it up just before the device.
+ * UDP GSO super-frame through the ring's {@link GsoSocket} ({@link UdpGso}), gathered by one
+ * {@code sendmsg(2)} from the packets' own buffers: on a veth wire it crosses as one skb,
+ * elsewhere the kernel cuts it up just before the device.
  */
 public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
     public static final String NAME = "afpacket-output";
@@ -260,22 +262,27 @@ public final class AfPacketOutput extends Stage<AfPacketOutput.Params> {
         if (pending != null) {
             kick(pending, ctx);
         }
+        // Gathered, not copied: the first datagram's headers are copied once, behind the
+        // virtio-net header, and rewritten there for the whole super-frame; every datagram's
+        // payload is sent from its own buffer. The wire carries what the kernel cuts from
+        // these headers (UdpGso): the same bytes as a super-frame built in one buffer.
         GsoSocket gso = ring.gso();
-        MemorySegment out = gso.buffer();
-        long header = 0;
+        MemorySegment headers = gso.headers();
         long at = VirtioNetHeader.LEGACY_SIZE;
-        MemorySegment.copy(data, a, out, at, firstLength);
-        long end = at + firstLength;
-        for (int k = 1; k < segments; k++) {
+        MemorySegment.copy(data, a, headers, at, payloadOffset);
+        UdpGso.writeHeaders(headers, 0, at, payloadOffset, firstLength - payloadOffset, payloadBytes);
+        GatherMessage message = gso.message();
+        message.clear();
+        // GsoSocket has a piece for the headers and each of UdpGso.MAX_SEGMENTS payloads, so
+        // every add fits; were one refused, a partial super-frame would be sent, so none is.
+        boolean whole = message.add(headers, 0, at + payloadOffset);
+        for (int k = 0; k < segments; k++) {
             int bk = frame.get(i + k);
-            int payload = mem.length(bk) - payloadOffset;
-            MemorySegment.copy(data, mem.start(bk) + payloadOffset, out, end, payload);
-            end += payload;
+            whole &= message.add(data, mem.start(bk) + payloadOffset, mem.length(bk) - payloadOffset);
         }
-        UdpGso.writeHeaders(out, header, at, payloadOffset, firstLength - payloadOffset, payloadBytes);
         boolean sent;
         try {
-            sent = gso.send(out, 0, (int) end) > 0;
+            sent = whole && gso.send() > 0;
         } catch (LinuxException e) {
             sent = false;
         }

@@ -1,6 +1,7 @@
 package dev.cipherlane.afpacket;
 
 import dev.cipherlane.linux.Errno;
+import dev.cipherlane.linux.GatherMessage;
 import dev.cipherlane.linux.Libc;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.linux.Sockets;
@@ -11,9 +12,15 @@ import static dev.cipherlane.afpacket.Tpacket.*;
 
 /**
  * An AF_PACKET socket without rings beside a {@link PacketRing}, for super-frames: one
- * {@code send(2)} of a virtio-net header and an Ethernet frame of up to 64 KB that the
+ * {@code sendmsg(2)} of a virtio-net header and an Ethernet frame of up to 64 KB that the
  * kernel cuts into wire-sized packets (GSO), on the device or, when the device can take
- * the whole skb (veth, and NICs with UDP segmentation offload), further down. A tx ring
+ * the whole skb (veth, and NICs with UDP segmentation offload), further down.
+ *
+ * <p>The frame is gathered, not built: a {@link GatherMessage} names the virtio-net header
+ * and the super-frame's Ethernet, IP and UDP headers in {@link #headers()}, then each
+ * datagram's payload where it lies in its packet buffer. packet_snd (net/packet/af_packet.c)
+ * reads the virtio-net header off the front of the message and copies the rest into the skb
+ * in one pass, from however many iovecs, so the kernel's one copy is the only one. A tx ring
  * cannot carry these: its frames have one fixed size, and with a ring attached the kernel
  * sends only ring frames on that socket.
  *
@@ -25,10 +32,18 @@ import static dev.cipherlane.afpacket.Tpacket.*;
 public final class GsoSocket implements AutoCloseable {
     /** Socket send buffer: a few 64 KB super-frames in flight on a slow device. */
     private static final int SEND_BUFFER = 4 << 20;
+    /**
+     * Room for a virtio-net header and the headers of the largest plain UDP datagram that
+     * joins a super-frame (Ethernet, IPv6, UDP: {@link UdpGso#IP6_PAYLOAD}).
+     */
+    static final int HEADERS_SIZE = 128;
+    /** The headers' piece, then one payload per datagram: UDP_MAX_SEGMENTS of them at most. */
+    static final int PIECES = 1 + UdpGso.MAX_SEGMENTS;
 
     private final int fd;
     private final Arena arena;
-    private final MemorySegment buffer;
+    private final MemorySegment headers;
+    private final GatherMessage message;
     private boolean closed;
     /** Set once the kernel refused a super-frame as such; the owning worker alone writes it. */
     private boolean refused;
@@ -36,7 +51,8 @@ public final class GsoSocket implements AutoCloseable {
     private GsoSocket(int fd) {
         this.fd = fd;
         this.arena = Arena.ofShared();
-        this.buffer = arena.allocate(UdpGso.MAX_BUILT, 64);
+        this.headers = arena.allocate(HEADERS_SIZE, 64);
+        this.message = new GatherMessage(PIECES);
     }
 
     /** Opens the socket on {@code interfaceIndex} in the calling thread's network namespace. */
@@ -66,13 +82,13 @@ public final class GsoSocket implements AutoCloseable {
     }
 
     /**
-     * Sends {@code length} bytes at {@code offset} of {@code frame}: a virtio-net header
-     * followed by an Ethernet frame. Returns bytes sent or {@link Libc#WOULD_BLOCK} when
-     * the send buffer is full; never waits.
+     * Sends the pieces of {@link #message()}: a virtio-net header followed by an Ethernet
+     * frame. Returns bytes sent or {@link Libc#WOULD_BLOCK} when the send buffer is full;
+     * never waits.
      */
-    public long send(MemorySegment frame, long offset, int length) throws LinuxException {
+    public long send() throws LinuxException {
         try {
-            return Sockets.send(fd, frame, offset, length, Sockets.MSG_DONTWAIT);
+            return Sockets.sendmsg(fd, message, Sockets.MSG_DONTWAIT);
         } catch (LinuxException e) {
             int errno = e.errno();
             // A kernel without UDP segmentation for packet sockets (before Linux 4.18) or a
@@ -90,11 +106,16 @@ public final class GsoSocket implements AutoCloseable {
     }
 
     /**
-     * Where the owning worker builds a super-frame before {@link #send}: room for the
-     * virtio-net header and the largest frame one IP packet allows.
+     * Where the owning worker writes a super-frame's virtio-net header and its Ethernet, IP
+     * and UDP headers before {@link #send}: {@link #HEADERS_SIZE} bytes.
      */
-    public MemorySegment buffer() {
-        return buffer;
+    public MemorySegment headers() {
+        return headers;
+    }
+
+    /** The pieces {@link #send} gathers, filled by the owning worker per super-frame. */
+    public GatherMessage message() {
+        return message;
     }
 
     @Override
@@ -103,6 +124,7 @@ public final class GsoSocket implements AutoCloseable {
             return;
         }
         closed = true;
+        message.close();
         arena.close();
         Libc.close(fd);
     }

@@ -87,7 +87,7 @@ public final class PacketRing implements AutoCloseable {
          * what one rx block takes whole, and never more than one IP packet's worth.
          */
         public int superFrameLimit() {
-            return Math.min(rxBlockSize - BLOCK_OVERHEAD, UdpGso.MAX_BUILT - VirtioNetHeader.LEGACY_SIZE);
+            return Math.min(rxBlockSize - BLOCK_OVERHEAD, UdpGso.MAX_FRAME);
         }
 
         public Config {

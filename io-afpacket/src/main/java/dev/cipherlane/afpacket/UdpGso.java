@@ -21,10 +21,12 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Sending: the frames of a graph frame that go out of the same uplink one after the
  * other to the same UDP flow with the same length (ESP in UDP, RFC 3948, of a TCP stream
- * segmented to one MSS) {@link #extends join} into one super-frame ({@link #build}), sent
- * with one system call: one skb through the kernel instead of dozens. Receiving: a
+ * segmented to one MSS) {@link #fits join} into one super-frame: the first datagram's
+ * headers rewritten for the whole ({@link #writeHeaders}) and every datagram's payload,
+ * gathered from the packet buffers where they lie ({@link GsoSocket}) and sent with one
+ * system call: one skb through the kernel instead of dozens. Receiving: a
  * super-frame the kernel hands over whole (from a veth peer that sent one, or a NIC's UDP
- * GRO) is {@link #segment cut} back into datagrams, as the kernel would have.
+ * GRO) is cut back ({@link #finishSegment}) into datagrams, as the kernel would have.
  *
  * <p>Only plain datagrams join: IPv4 without options and not a fragment, or IPv6 whose next
  * header is UDP, lengths in the headers agreeing with the frame, no VLAN tag.
@@ -40,8 +42,8 @@ final class UdpGso {
     static final int MAX_SEGMENTS = 64;
     /** Largest IPv4 total length, or IPv6 payload length: what one super-frame may carry. */
     static final int MAX_IP_LENGTH = 0xFFFF;
-    /** Largest super-frame with its virtio-net header in front. */
-    static final int MAX_BUILT = VirtioNetHeader.LEGACY_SIZE + Ethernet.HEADER_LENGTH + Ip6.HEADER + MAX_IP_LENGTH;
+    /** Largest super-frame: one IP packet's worth behind an Ethernet header. */
+    static final int MAX_FRAME = Ethernet.HEADER_LENGTH + Ip6.HEADER + MAX_IP_LENGTH;
 
     /**
      * Offset of the UDP payload of the frame of {@code length} bytes at {@code start} when

@@ -79,17 +79,17 @@ class UdpGsoTest {
 
     @Test
     void limitsOfOneSuperFrame() {
-        assertTrue(UdpGso.fits(42, 1442, 1, 1400, 1442, UdpGso.MAX_BUILT));
-        assertTrue(UdpGso.fits(42, 1442, 1, 1400, 100, UdpGso.MAX_BUILT), "the last may be shorter");
-        assertFalse(UdpGso.fits(42, 1442, 1, 1400, 1443, UdpGso.MAX_BUILT), "never longer than the first");
-        assertFalse(UdpGso.fits(42, 1442, 1, 1400, 42, UdpGso.MAX_BUILT), "a payload is needed");
-        assertFalse(UdpGso.fits(42, 1442, UdpGso.MAX_SEGMENTS, 1400, 1442, UdpGso.MAX_BUILT));
+        assertTrue(UdpGso.fits(42, 1442, 1, 1400, 1442, UdpGso.MAX_FRAME));
+        assertTrue(UdpGso.fits(42, 1442, 1, 1400, 100, UdpGso.MAX_FRAME), "the last may be shorter");
+        assertFalse(UdpGso.fits(42, 1442, 1, 1400, 1443, UdpGso.MAX_FRAME), "never longer than the first");
+        assertFalse(UdpGso.fits(42, 1442, 1, 1400, 42, UdpGso.MAX_FRAME), "a payload is needed");
+        assertFalse(UdpGso.fits(42, 1442, UdpGso.MAX_SEGMENTS, 1400, 1442, UdpGso.MAX_FRAME));
         // IPv4 total length 20 + 8 + payloads may not pass 65535.
-        assertTrue(UdpGso.fits(42, 1442, 10, 65507 - 1400, 1442, UdpGso.MAX_BUILT));
-        assertFalse(UdpGso.fits(42, 1442, 10, 65507 - 1399, 1442, UdpGso.MAX_BUILT));
+        assertTrue(UdpGso.fits(42, 1442, 10, 65507 - 1400, 1442, UdpGso.MAX_FRAME));
+        assertFalse(UdpGso.fits(42, 1442, 10, 65507 - 1399, 1442, UdpGso.MAX_FRAME));
         // IPv6 payload length 8 + payloads.
-        assertTrue(UdpGso.fits(62, 1462, 10, 65527 - 1400, 1462, UdpGso.MAX_BUILT));
-        assertFalse(UdpGso.fits(62, 1462, 10, 65527 - 1399, 1462, UdpGso.MAX_BUILT));
+        assertTrue(UdpGso.fits(62, 1462, 10, 65527 - 1400, 1462, UdpGso.MAX_FRAME));
+        assertFalse(UdpGso.fits(62, 1462, 10, 65527 - 1399, 1462, UdpGso.MAX_FRAME));
         // And the frame within what the receiving ring's blocks hold.
         assertTrue(UdpGso.fits(42, 1442, 1, 1400, 1442, 42 + 2800));
         assertFalse(UdpGso.fits(42, 1442, 1, 1400, 1442, 42 + 2799));

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cipherlane.linux.GatherMessage;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.stages.testing.StageHarness;
 import dev.cipherlane.testbed.Lab;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -130,6 +132,38 @@ class UdpGsoVethTest {
     }
 
     @Test
+    void aRunLongerThanTheKernelsSegmentLimitIsGatheredIntoTwoSuperFramesAndArrivesByteForByte() throws Exception {
+        PacketRing tx = open(true, offloads());
+        PacketRing rx = open(false, offloads());
+        // 64 datagrams (UDP_MAX_SEGMENTS: 65 pieces, the headers and 64 payloads) then 6 more;
+        // the packets sit where the pool put them, not next to each other, and each one's
+        // payload is its own, so a piece pointing at the wrong buffer would show.
+        List<byte[]> sent = oneFlow(1000, 70);
+        try (StageHarness h = new StageHarness(2048, 16,
+                new AfPacketOutput(AfPacketOutput.Params.of(Map.of(TX_IF, List.of(tx)))),
+                new AfPacketInput(new AfPacketInput.Params(rx, RX_IF, VethPair.B_LINK, 0, 0)))) {
+            int[] spacer = new int[7];
+            for (int i = 0; i < spacer.length; i++) {
+                spacer[i] = h.packet(Frames.udp(1, 2, i, 10), 0); // buffers between ours
+            }
+            send(h, sent);
+            assertEquals(2, h.errors(OUTPUT, "udp gso super-frames sent"));
+            assertEquals(70, h.errors(OUTPUT, "udp gso datagrams sent"));
+            receive(h, sent.size());
+            List<byte[]> got = ours(h);
+            assertEquals(sent.size(), got.size(), "datagrams received");
+            for (int i = 0; i < sent.size(); i++) {
+                assertArrayEquals(sent.get(i), got.get(i), "datagram " + i);
+            }
+            assertEquals(2, h.errors(INPUT, "udp gso super-frames split"));
+            for (int bi : spacer) {
+                h.buffers().free(bi);
+            }
+        }
+        assertEquals(0, rx.statistics().drops());
+    }
+
+    @Test
     void theReceivingKernelSeesEveryDatagramOfASuperFrame() throws Exception {
         // B gets the address and MAC the frames are sent to, and a UDP socket on the port.
         pair.b.rtnetlink().linkSetMac(pair.indexB, MacAddress.parse("02:00:00:00:00:0b"));
@@ -189,10 +223,17 @@ class UdpGsoVethTest {
         assertTrue(gso.usable());
         // A header the kernel refuses whatever it supports: hdr_len past the frame (EINVAL).
         byte[] frame = Frames.udp(40000, 9000, 1, 100);
-        MemorySegment out = gso.buffer();
-        VirtioNetHeader.set(out, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, 4000, 100, 34, 6);
-        MemorySegment.copy(MemorySegment.ofArray(frame), 0, out, VirtioNetHeader.LEGACY_SIZE, frame.length);
-        assertThrows(LinuxException.class, () -> gso.send(out, 0, VirtioNetHeader.LEGACY_SIZE + frame.length));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment header = gso.headers();
+            VirtioNetHeader.set(header, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, 4000, 100, 34, 6);
+            MemorySegment packet = arena.allocate(frame.length);
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, packet, 0, frame.length);
+            GatherMessage message = gso.message();
+            message.clear();
+            message.add(header, 0, VirtioNetHeader.LEGACY_SIZE);
+            message.add(packet, 0, frame.length);
+            assertThrows(LinuxException.class, gso::send);
+        }
         assertFalse(gso.usable());
 
         // From then on a run of one flow goes frame by frame through the ring, and arrives.

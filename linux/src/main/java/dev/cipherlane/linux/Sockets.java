@@ -15,8 +15,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * like {@link Libc}. A socket belongs to the network namespace of the thread that created
  * it, for life: create it inside {@link NetNamespace#runIn} to get one in a pod's namespace.
  *
- * <p>The data calls ({@code send}, {@code sendto}, {@code recv}, {@code recvfrom}) take a
- * native buffer plus offset and length, pass raw addresses as {@link Libc#read} does,
+ * <p>The data calls ({@code send}, {@code sendto}, {@code sendmsg}, {@code recv},
+ * {@code recvfrom}) take a native buffer plus offset and length (or, for {@code sendmsg}, a
+ * {@link GatherMessage} of such pieces), pass raw addresses as {@link Libc#read} does,
  * retry on EINTR and return {@link Libc#WOULD_BLOCK} for EAGAIN, so a worker can call them
  * per packet without allocating. Socket addresses are native segments the caller keeps
  * (see {@link SockAddr}). Option calls and {@code socket}/{@code bind} are control-path
@@ -68,6 +69,8 @@ public final class Sockets {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SENDTO = Libc.bind("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SENDMSG = Libc.bind("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle RECVFROM = Libc.bind("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle SETSOCKOPT = Libc.bind("setsockopt",
@@ -175,6 +178,27 @@ public final class Sockets {
             Reference.reachabilityFence(address);
         }
         return Libc.transferred(r, cs, "sendto", fd, length, "");
+    }
+
+    /**
+     * {@code sendmsg(2)} of the pieces of {@code message}, gathered by the kernel in order
+     * into one datagram or frame: bytes sent (on a datagram or packet socket, all of them)
+     * or {@link Libc#WOULD_BLOCK}. The pieces' memory must stay open until this returns.
+     */
+    public static long sendmsg(int fd, GatherMessage message, int flags) throws LinuxException {
+        MemorySegment header = message.prepared();
+        MemorySegment cs = Libc.callState();
+        long r;
+        try {
+            do {
+                r = (long) SENDMSG.invokeExact(cs, fd, header.address(), flags);
+            } while (r < 0 && Errno.read(cs) == Errno.EINTR);
+        } catch (Throwable t) {
+            throw Libc.linkage("sendmsg", t);
+        } finally {
+            Reference.reachabilityFence(message);
+        }
+        return Libc.transferred(r, cs, "sendmsg", fd, message.bytes(), "");
     }
 
     /**
