@@ -90,6 +90,25 @@ class EspEncryptFrameTest {
         }
     }
 
+    /** With crypto threads the numbers are taken in esp-encrypt-prepare, per frame all the same. */
+    @Test
+    void theCryptoThreadsPrepareStageReservesOncePerFrameToo() {
+        Counting a = new Counting(1);
+        EspLoop loop = new EspLoop("jdk", false, UdpEncapsulation.NONE, 1024, a);
+        try (StageHarness h = new StageHarness(new EspEncryptPrepare(new EspEncryptPrepare.Params(loop.table::current)))) {
+            h.run(EspEncryptPrepare.NAME, frame(loop, h, 7, new int[] {loop.outbound}));
+            h.run(EspEncryptPrepare.NAME, frame(loop, h, 3, new int[] {loop.outbound}));
+            assertEquals(List.of(7, 3), a.batches, "one reservation per frame, for all of the SA's packets");
+            assertEquals(0, a.singles);
+            List<Integer> numbers = new ArrayList<>();
+            for (byte[] p : h.capturedBytes("esp-encrypt-prepare.seal")) {
+                numbers.add(u32(p, 24));
+            }
+            assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), numbers);
+            assertEquals(10, loop.table.state(loop.outbound).counters().packets(), "counted once a frame");
+        }
+    }
+
     /** Numbers reserved for packets dropped before they took one are skipped, never handed out later. */
     @Test
     void numbersOfDroppedPacketsAreAGapNotReused() {
