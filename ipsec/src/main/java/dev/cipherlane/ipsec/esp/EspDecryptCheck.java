@@ -1,5 +1,6 @@
 package dev.cipherlane.ipsec.esp;
 
+import dev.cipherlane.ipsec.sa.SaState;
 import dev.cipherlane.ipsec.sa.SaTable;
 import dev.cipherlane.stages.buffer.PacketMemory;
 import dev.cipherlane.stages.graph.Frame;
@@ -28,24 +29,59 @@ public final class EspDecryptCheck extends Stage<EspDecryptCheck.Params> {
 
     public record Params(Supplier<SaTable.Snapshot> sas) {}
 
+    private final FrameScratch.PerWorker scratch = new FrameScratch.PerWorker();
+
     public EspDecryptCheck(Params params) {
         super(SPEC, params);
     }
 
+    /**
+     * Headers and SAs first for the whole frame, then the numbers of each run of one SA's
+     * packets checked under one hold of its window's monitor, as inline {@code esp-decrypt}
+     * does ({@link InboundFrame}).
+     */
     @Override
     public void process(Frame frame, StageContext ctx) {
         SaTable.Snapshot sas = params().sas().get();
         PacketMemory mem = ctx.memory();
         MemorySegment data = mem.data();
         int n = frame.count();
-        for (int i = 0; i < n; i++) {
-            int bi = frame.get(i);
-            int arc = EspInbound.check(mem, data, bi, sas);
-            if (arc < 0) {
-                ctx.drop(bi, -1 - arc);
-            } else {
-                ctx.enqueue(arc == EspDecrypt.Arcs.IPIP.ordinal() ? Arcs.OPEN : Arcs.IKE, bi);
+        FrameScratch s = scratch.of(ctx.worker());
+        if (s == null) {
+            for (int i = 0; i < n; i++) {
+                emit(ctx, frame.get(i), EspInbound.check(mem, data, frame.get(i), sas));
             }
+            return;
+        }
+        int ipip = EspDecrypt.Arcs.IPIP.ordinal();
+        for (int i = 0; i < n; i++) {
+            s.arcs[i] = EspInbound.parse(mem, data, frame.get(i), sas);
+        }
+        int i = 0;
+        while (i < n) {
+            if (s.arcs[i] != ipip) {
+                i++;
+                continue;
+            }
+            SaState sa = sas.state(mem.saIndex(frame.get(i)));
+            synchronized (sa.window()) {
+                for (; i < n && (s.arcs[i] != ipip || sas.state(mem.saIndex(frame.get(i))) == sa); i++) {
+                    if (s.arcs[i] == ipip) {
+                        s.arcs[i] = EspInbound.checkWindow(mem, data, frame.get(i), sa);
+                    }
+                }
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            emit(ctx, frame.get(j), s.arcs[j]);
+        }
+    }
+
+    private static void emit(StageContext ctx, int bi, int arc) {
+        if (arc < 0) {
+            ctx.drop(bi, -1 - arc);
+        } else {
+            ctx.enqueue(arc == EspDecrypt.Arcs.IPIP.ordinal() ? Arcs.OPEN : Arcs.IKE, bi);
         }
     }
 }

@@ -101,4 +101,24 @@ class EspParallelTest {
             assertEquals(0, h.captured("esp-decrypt-check.open").size());
         }
     }
+
+    /** The check runs the window once per run of one SA's packets; what is no ESP falls out between. */
+    @Test
+    void aFrameOfMixedPacketsIsCheckedPacketByPacketInOrder() {
+        EspLoop loop = new EspLoop("jdk", false, UdpEncapsulation.NONE);
+        try (StageHarness h = new StageHarness(loop.decrypt(),
+                new EspDecryptCheck(new EspDecryptCheck.Params(loop.table::current)))) {
+            byte[] seven = loop.incoming(7, EspPackets.payload(EspPackets.inner(4, 100, 1), 4));
+            byte[] eight = loop.incoming(8, EspPackets.payload(EspPackets.inner(4, 100, 2), 4));
+            h.run(EspDecrypt.NAME, h.packet(loop.incoming(100, EspPackets.payload(EspPackets.inner(4, 100, 3), 4)), 2));
+            // The window is at 100 now, 64 wide: 7 and 8 are still inside it, unseen.
+            h.run(EspDecryptCheck.NAME, h.packet(new byte[] {0x45, 0, 0, 20}, 2), h.packet(seven, 2),
+                    h.packet(new byte[] {1}, 2), h.packet(eight, 2), h.packet(seven, 2));
+            assertEquals(2, h.errors(EspDecryptCheck.NAME, "esp runt")
+                    + h.errors(EspDecryptCheck.NAME, "outer ip4 length mismatch")
+                    + h.errors(EspDecryptCheck.NAME, "outer header not ip4"), "the two that are no ESP are dropped");
+            // Both copies of 7 pass the check (nothing recorded yet); the finish refuses the second.
+            assertEquals(3, h.captured("esp-decrypt-check.open").size());
+        }
+    }
 }
