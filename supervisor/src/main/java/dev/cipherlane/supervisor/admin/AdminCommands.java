@@ -74,6 +74,9 @@ public final class AdminCommands {
             return error(takesNone.get() + " takes no arguments, only " + AdminRequest.JSON + "; got "
                     + AdminRequest.printable(command));
         }
+        if (command.equals("show stages")) {
+            return withDataplane(d -> StageCommands.show(d, request.json()));
+        }
         if (request.json() && !command.equals("version")) {
             return error(AdminRequest.printable(command) + " has no JSON form; " + AdminRequest.JSON
                     + " is for version and the show commands");
@@ -83,7 +86,6 @@ public final class AdminCommands {
                 VersionView v = new VersionView(version, AdminRequest.VERSION_WORD);
                 yield request.json() ? ViewJson.write(v) : v.text();
             }
-            case "show stages" -> withDataplane(StageCommands::show);
             case "trace clear" -> withDataplane(d -> {
                 d.clearTrace();
                 return "trace cleared\n";

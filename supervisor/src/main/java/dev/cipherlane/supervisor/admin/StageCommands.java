@@ -1,13 +1,12 @@
 package dev.cipherlane.supervisor.admin;
 
-import dev.cipherlane.stages.swap.StageRow;
 import dev.cipherlane.stages.swap.StageSwitchboard;
 import dev.cipherlane.stages.swap.SwapRefused;
 import dev.cipherlane.stages.swap.Swapped;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
+import dev.cipherlane.supervisor.admin.views.StagesView;
+import dev.cipherlane.supervisor.admin.views.ViewJson;
 import java.util.List;
 
 /**
@@ -21,18 +20,14 @@ final class StageCommands {
 
     private StageCommands() {}
 
-    static String show(DataplaneView d) {
+    /** The table, or with {@code json} the JSON, of {@link StagesView}. */
+    static String show(DataplaneView d, boolean json) {
         StageSwitchboard board = d.stages();
         if (board == null) {
             return AdminCommands.ERROR + "this dataplane has no swappable stages\n";
         }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"slot", "implementation", "version", "origin", "since", "packets"});
-        for (StageRow r : board.rows()) {
-            rows.add(new String[] {r.slot(), r.implementation(), r.version(), r.origin(),
-                    r.since().truncatedTo(ChronoUnit.SECONDS).toString(), Long.toString(r.packets())});
-        }
-        return table(rows);
+        StagesView view = StagesView.of(board.rows());
+        return json ? ViewJson.write(view) : view.text();
     }
 
     /** {@code command} starts with "stage". */
@@ -83,22 +78,5 @@ final class StageCommands {
         } catch (InvalidPathException e) {
             throw new SwapRefused(file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static String table(List<String[]> rows) {
-        int[] width = new int[rows.get(0).length];
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                width[i] = Math.max(width[i], r[i].length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                sb.append(i == r.length - 1 ? r[i] : String.format("%-" + (width[i] + 2) + "s", r[i]));
-            }
-            sb.append('\n');
-        }
-        return sb.toString();
     }
 }

@@ -77,6 +77,16 @@ class StageCommandsTest {
     }
 
     @Test
+    void showStagesHasAJsonFormWithTheSameRows() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(commands.answer("show stages --json"));
+        assertEquals(2, json.get("stages").size());
+        assertEquals("pass", json.get("stages").get(0).get("slot").asText());
+        assertEquals("builtin", json.get("stages").get(0).get("implementation").asText());
+        assertEquals("2026-01-02T03:04:05Z", json.get("stages").get(1).get("since").asText());
+    }
+
+    @Test
     void swapAndRollbackAnswerWhatHappened() {
         String swapped = commands.answer("stage swap pass other");
         assertTrue(swapped.startsWith("pass: builtin 1.0 -> other 1.1; old instance closed"), swapped);
