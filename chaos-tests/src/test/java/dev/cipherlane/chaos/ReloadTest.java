@@ -86,6 +86,10 @@ class ReloadTest {
             assertTrue(restart.contains("dataplane.workers"), restart);
             assertEquals(config, n1.admin("show config"));
 
+            // A swapped stage stays swapped through the rebuild below.
+            String swap = n1.admin("stage swap ip4-lookup frame-cache");
+            assertTrue(swap.startsWith("ip4-lookup: builtin"), swap);
+
             // A change the dataplane is rebuilt for, under the streams: same taps, same uplink, same SAs.
             Files.writeString(n1.config(), original + "\ncipherlane.dataplane.buffers.small = 32768\n"
                     + "cipherlane.neighbour.max-entries = 2048\n");
@@ -94,6 +98,8 @@ class ReloadTest {
             assertTrue(rebuilt.startsWith("reload: applied") || rebuilt.equals("reload: no changes\n"),
                     () -> rebuilt + t.diagnostics());
             assertTrue(n1.admin("show config").contains("buffers.small = 32768"), n1::log);
+            String stages = n1.admin("show stages");
+            assertTrue(stages.matches("(?s).*\\nip4-lookup +frame-cache .*"), () -> "the swap was carried over:\n" + stages);
 
             // One whose dataplane cannot start: the previous config's runs again.
             Files.writeString(n1.config(), original + "\ncipherlane.dataplane.buffers.small = 32768\n"

@@ -93,6 +93,30 @@ public final class StageSwitchboard {
         return s;
     }
 
+    /**
+     * Swaps this graph's slots to what {@code rows} (another switchboard's, of the graph this one
+     * replaces) ran: the catalog's implementation, or the jar it came from. Returns a line per
+     * slot that could not be carried over (gone from the graph, or refused), empty when all were.
+     */
+    public synchronized List<String> carryOver(List<StageRow> rows) {
+        List<String> refused = new ArrayList<>();
+        for (StageRow r : rows) {
+            if (r.implementation().equals(StageCatalog.BUILTIN) || !current.containsKey(r.slot())) {
+                continue;
+            }
+            try {
+                if (r.origin().equals(StageCatalog.BUILTIN)) {
+                    swap(r.slot(), r.implementation());
+                } else {
+                    upgrade(r.slot(), Path.of(r.origin()));
+                }
+            } catch (SwapRefused e) {
+                refused.add(r.slot() + ": " + r.implementation() + " " + r.version() + ": " + e.getMessage());
+            }
+        }
+        return refused;
+    }
+
     /** Every slot, in graph order. */
     public synchronized List<StageRow> rows() {
         List<StageRow> out = new ArrayList<>();

@@ -52,6 +52,22 @@ class StageSwitchboardTest {
         }
     }
 
+    /** A rebuilt dataplane (a reload) runs what the one it replaces ran, swaps included. */
+    @Test
+    void aNewGraphCarriesOverTheSwapsOfTheOneItReplaces() throws Exception {
+        try (SwapLab old = new SwapLab(); SwapLab rebuilt = new SwapLab()) {
+            old.board.swap("tag", "b");
+            java.util.List<StageRow> rows = old.board.rows();
+            java.util.List<StageRow> gone = java.util.List.of(new StageRow("no-such-slot", "b", "1", StageCatalog.BUILTIN,
+                    java.time.Instant.EPOCH, 0), new StageRow("tag", "zz", "9", StageCatalog.BUILTIN, java.time.Instant.EPOCH, 0));
+            assertEquals(java.util.List.of(), rebuilt.board.carryOver(rows));
+            assertEquals('b', ((SwapLab.Tag) rebuilt.graph.slot("tag").stage()).id);
+            java.util.List<String> refused = rebuilt.board.carryOver(gone);
+            assertEquals(1, refused.size(), "a slot gone from the graph is skipped; an unknown implementation refused");
+            assertTrue(refused.get(0).startsWith("tag: zz 9: "), refused.toString());
+        }
+    }
+
     @Test
     void rollbackGoesBackOneSwapAtATime() throws Exception {
         try (SwapLab lab = new SwapLab()) {

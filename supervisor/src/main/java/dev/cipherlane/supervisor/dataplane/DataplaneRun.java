@@ -3,6 +3,7 @@ package dev.cipherlane.supervisor.dataplane;
 import dev.cipherlane.config.ConfigChange;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.stages.graph.Worker;
+import dev.cipherlane.stages.swap.StageRow;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import dev.cipherlane.supervisor.peers.Tunnel;
 import dev.cipherlane.supervisor.peers.TunnelControl;
@@ -38,10 +39,11 @@ final class DataplaneRun {
             ActorRef<DataplaneSupervisor.Reconfigured> replyTo) implements Command {}
 
     /**
+     * @param swapped the previous run's stages, whose swaps and upgrades this run carries over
      * @param started told once the dataplane runs, with its generation
      */
     static Behavior<Command> create(NodeSettings settings, Optional<UplinkPort> uplink, Worker.Watch watch,
-            AtomicReference<DataplaneView> published, Runnable started) {
+            AtomicReference<DataplaneView> published, List<StageRow> swapped, Runnable started) {
         return Behaviors.setup(context -> {
             PodPlumbing plumbing = PodPlumbing.attachAll(settings);
             Dataplane dataplane;
@@ -52,6 +54,9 @@ final class DataplaneRun {
             } catch (Exception e) {
                 plumbing.close();
                 throw e;
+            }
+            for (String refused : dataplane.stages().carryOver(swapped)) {
+                context.getLog().warn("stage swap not carried over to the rebuilt dataplane: {}", refused);
             }
             context.spawn(ForwardingController.supervised(dataplane.control()), "forwarding");
             for (TunnelControl t : dataplane.tunnelControls()) {

@@ -3,6 +3,7 @@ package dev.cipherlane.supervisor.dataplane;
 import dev.cipherlane.config.ConfigChange;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.stages.graph.Worker;
+import dev.cipherlane.stages.swap.StageRow;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import java.time.Duration;
 import java.util.List;
@@ -76,13 +77,14 @@ public final class DataplaneSupervisor {
                         pods, pods + 1);
             }
             Supervising s = new Supervising(context, timers, published, Optional.ofNullable(uplink), settings);
-            s.startRun(settings);
+            s.startRun(settings, List.of());
             return s.behavior();
         }));
     }
 
     /** The reload being applied by a rebuild: what to answer, and what to go back to. */
-    private record Rebuild(Reconfigure request, NodeSettings previous, boolean rollingBack, String failure) {}
+    private record Rebuild(Reconfigure request, NodeSettings previous, boolean rollingBack, String failure,
+            List<StageRow> swapped) {}
 
     private static final class Supervising {
         private final ActorContext<Command> context;
@@ -110,13 +112,14 @@ public final class DataplaneSupervisor {
             this.inPlaceDone = context.messageAdapter(Reconfigured.class, InPlaceDone::new);
         }
 
-        void startRun(NodeSettings config) {
+        /** @param swapped the stages the previous run ran, to carry their swaps over */
+        void startRun(NodeSettings config, List<StageRow> swapped) {
             generation++;
             int g = generation;
             ActorRef<Command> self = context.getSelf();
             Worker.Watch watch = (worker, cause) -> self.tell(new WorkerDied(g, worker.runtime().worker(), cause));
             running = false;
-            run = context.spawn(DataplaneRun.create(config, uplink, watch, published,
+            run = context.spawn(DataplaneRun.create(config, uplink, watch, published, swapped,
                     () -> self.tell(new RunStarted(g))), "run-" + g);
             context.watch(run);
         }
@@ -172,10 +175,16 @@ public final class DataplaneSupervisor {
                 run.tell(new DataplaneRun.Reconfigure(r.settings(), r.changes(), inPlaceDone));
             } else {
                 context.getLog().info("reload: rebuilding the dataplane for {} change(s)", r.changes().size());
-                rebuild = new Rebuild(r, settings, false, null);
+                rebuild = new Rebuild(r, settings, false, null, swappedNow());
                 stopRun();
             }
             return Behaviors.same();
+        }
+
+        /** What the running dataplane's slots run now, before it is stopped for a rebuild. */
+        private List<StageRow> swappedNow() {
+            DataplaneView d = published.get();
+            return d == null || d.stages() == null ? List.of() : d.stages().rows();
         }
 
         private void stopRun() {
@@ -212,7 +221,7 @@ public final class DataplaneSupervisor {
             if (rebuild == null) {
                 throw new IllegalStateException("the dataplane stopped");
             }
-            startRun(rebuild.rollingBack() ? rebuild.previous() : rebuild.request().settings());
+            startRun(rebuild.rollingBack() ? rebuild.previous() : rebuild.request().settings(), rebuild.swapped());
             return Behaviors.same();
         }
 
@@ -225,8 +234,8 @@ public final class DataplaneSupervisor {
                 String why = cause.getCause() != null ? cause.getCause().getMessage() : cause.getMessage();
                 context.getLog().error("reload: the new dataplane failed to start; starting the previous one again",
                         cause);
-                rebuild = new Rebuild(rebuild.request(), rebuild.previous(), true, why);
-                startRun(rebuild.previous());
+                rebuild = new Rebuild(rebuild.request(), rebuild.previous(), true, why, rebuild.swapped());
+                startRun(rebuild.previous(), rebuild.swapped());
                 return Behaviors.same();
             }
             // At the start, or the previous config failing too: nothing left to run.
