@@ -61,9 +61,17 @@ public final class ConfigWatcher {
      */
     public static Behavior<Command> create(Path file, AtomicReference<NodeSettings> running,
             ActorRef<DataplaneSupervisor.Command> dataplane) {
+        return create(file, running, dataplane, CHECK_EVERY);
+    }
+
+    /** As {@link #create(Path, AtomicReference, ActorRef)}, checking the file every {@code checkEvery}. */
+    static Behavior<Command> create(Path file, AtomicReference<NodeSettings> running,
+            ActorRef<DataplaneSupervisor.Command> dataplane, Duration checkEvery) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-            timers.startTimerWithFixedDelay(CheckFile.INSTANCE, CHECK_EVERY);
-            return new Watching(context, file, running, dataplane, read(file)).behavior();
+            timers.startTimerWithFixedDelay(CheckFile.INSTANCE, checkEvery);
+            // Nothing seen yet: the first check loads the file and diffs it against the running
+            // config, so an edit made between the node's start and this actor's is not missed.
+            return new Watching(context, file, running, dataplane, null).behavior();
         }));
     }
 

@@ -31,10 +31,15 @@ class ConfigWatcherTest {
 
     private record Node(Path file, AtomicReference<NodeSettings> running, ActorRef<ConfigWatcher.Command> watcher) {}
 
+    /** A watcher that checks its file only when asked, so a test's reload is never beaten to it. */
     private Node start(String content) throws Exception {
+        return start(content, Duration.ofHours(1));
+    }
+
+    private Node start(String content, Duration checkEvery) throws Exception {
         Path file = Files.writeString(dir.resolve("node.conf"), content);
         AtomicReference<NodeSettings> running = new AtomicReference<>(NodeConfigLoader.load(file));
-        return new Node(file, running, KIT.spawn(ConfigWatcher.create(file, running, null)));
+        return new Node(file, running, KIT.spawn(ConfigWatcher.create(file, running, null, checkEvery)));
     }
 
     private static String reload(Node n) {
@@ -79,7 +84,7 @@ class ConfigWatcherTest {
 
     @Test
     void aChangedFileIsReloadedWithoutBeingAsked() throws Exception {
-        Node n = start("cipherlane.dataplane.trace.max-packets = 100\n");
+        Node n = start("cipherlane.dataplane.trace.max-packets = 100\n", ConfigWatcher.CHECK_EVERY);
         Files.writeString(n.file(), "cipherlane.dataplane.trace.max-packets = 7\n");
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> n.running().get().dataplane().traceMaxPackets() == 7);
