@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cipherlane.stages.testing.TestJars;
 import dev.cipherlane.testbed.CheckedStream;
 import dev.cipherlane.testbed.Commands;
 import dev.cipherlane.testbed.Lab;
@@ -148,11 +149,11 @@ class StageSwapTest {
             LabNode n1 = t.node(1);
             Path dir = t.lab().directory();
             Path notAJar = Files.writeString(dir.resolve("notes.jar"), "not a zip");
-            Path noSpi = StageJars.build(dir.resolve("no-spi.jar"),
+            Path noSpi = TestJars.build(dir.resolve("no-spi.jar"),
                     Map.of("x.Nothing", "package x; public class Nothing {}"), List.of());
-            Path wrongSpec = StageJars.build(dir.resolve("wrong-spec.jar"), Map.of("w.P", provider("w", "wrong",
+            Path wrongSpec = TestJars.build(dir.resolve("wrong-spec.jar"), Map.of("w.P", provider("w", "wrong",
                     "return new dev.cipherlane.stages.builtin.Drop();")), List.of("w.P"));
-            Path refuses = StageJars.build(dir.resolve("refuses.jar"), Map.of("r.P", provider("r", "picky",
+            Path refuses = TestJars.build(dir.resolve("refuses.jar"), Map.of("r.P", provider("r", "picky",
                     "throw new IllegalArgumentException(\"ip4-lookup.picky: these parameters are refused\");")),
                     List.of("r.P"));
             String stagesBefore = n1.admin("show stages");
@@ -209,7 +210,7 @@ class StageSwapTest {
      * built-in lookup, so its verdicts are the built-in's) and its provider.
      */
     private static Path lookupJar(Path jar, String version) throws Exception {
-        return StageJars.build(jar, Map.of(
+        return TestJars.build(jar, Map.of(
                 "chaos.LookupV2", """
                         package chaos;
                         import dev.cipherlane.stages.buffer.PacketMemory;

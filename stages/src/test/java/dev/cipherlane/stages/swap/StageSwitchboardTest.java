@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cipherlane.stages.testing.TestJars;
+
 import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
-package dev.cipherlane.stages.swap;
+package dev.cipherlane.stages.testing;
 
+import dev.cipherlane.stages.swap.StageProvider;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
@@ -16,7 +17,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /** Builds stage jars for tests: sources compiled with the JDK's compiler, then jarred. */
-final class TestJars {
+public final class TestJars {
     private TestJars() {}
 
     /**
@@ -24,7 +25,7 @@ final class TestJars {
      * stages' classes and {@code classpath}, declaring {@code providers} as its StageProvider
      * services (none: no services file).
      */
-    static Path build(Path jar, Map<String, String> sources, List<String> providers, Path... classpath)
+    public static Path build(Path jar, Map<String, String> sources, List<String> providers, Path... classpath)
             throws IOException {
         Path work = Files.createTempDirectory(jar.getParent(), "src");
         Path classes = work.resolve("classes");
@@ -61,7 +62,7 @@ final class TestJars {
     }
 
     /** Where {@code c} was loaded from: a directory or a jar. */
-    static Path location(Class<?> c) {
+    public static Path location(Class<?> c) {
         try {
             return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (java.net.URISyntaxException e) {
