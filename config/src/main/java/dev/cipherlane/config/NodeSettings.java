@@ -95,6 +95,15 @@ public record NodeSettings(
         return PathText.isAbsolute(path);
     }
 
+    /**
+     * These settings with {@code pods} instead: checked like a config's pods (names, namespaces
+     * and addresses unique, none inside a peer's pod CIDRs), so a pod added on a running node
+     * meets the same rules as one in the file.
+     */
+    public NodeSettings withPods(List<PodSettings> pods) {
+        return new NodeSettings(name, stateDir, admin, dataplane, neighbour, podNetwork, pods, uplink, peers, ipsec);
+    }
+
     /** Pods are told apart by name, by namespace and by address; none is shared. */
     private static void checkPods(PodNetworkSettings network, List<PodSettings> pods) {
         Set<String> names = new HashSet<>();

@@ -165,7 +165,8 @@ public final class ConfigWatcher {
                 reply(replyTo, answer);
                 return;
             }
-            if (dataplane == null && LiveSettings.needsRebuild(changes)) {
+            if (dataplane == null && (LiveSettings.needsRebuild(changes)
+                    || !LiveSettings.made(changes, LiveSettings.How.POD).isEmpty())) {
                 // No dataplane runs to rebuild: a node started without pods or an uplink.
                 reply(replyTo, AdminCommands.ERROR + "reload refused, nothing changed: this node runs no dataplane, so these changes take"
                         + " a restart of the service:\n" + lines(changes));

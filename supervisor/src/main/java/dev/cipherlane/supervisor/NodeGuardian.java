@@ -93,7 +93,12 @@ public final class NodeGuardian {
                         "config");
                 reload = replyTo -> watcher.tell(new ConfigWatcher.Reload(replyTo));
             }
-            ActorRef<AdminServer.Command> admin = context.spawn(AdminServer.create(listener, commands, reload), "admin");
+            ActorRef<DataplaneSupervisor.Command> dataplaneRef = forwarding;
+            java.util.function.BiConsumer<dev.cipherlane.supervisor.admin.PodRequest, ActorRef<String>> pods =
+                    forwarding == null ? null
+                            : (request, replyTo) -> dataplaneRef.tell(new DataplaneSupervisor.Pod(request, replyTo));
+            ActorRef<AdminServer.Command> admin = context.spawn(AdminServer.create(listener, commands, reload, pods),
+                    "admin");
             context.watch(admin);
             return Behaviors.receive(Void.class)
                     .onSignal(ChildFailed.class, failed -> {

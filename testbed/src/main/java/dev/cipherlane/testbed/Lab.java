@@ -255,6 +255,22 @@ public final class Lab implements AutoCloseable {
         return nodes.stream().flatMap(n -> n.pods().stream()).toList();
     }
 
+    /**
+     * A pod of node {@code n} that its config does not list, for pods attached on a running node
+     * ({@code ctl pod add}, a reload that adds one): its namespace is made now and deleted with
+     * the lab, and its addresses are pod {@code p}'s of the node's pod CIDRs, so the node's peers
+     * route to it. Numbers above the configured pods' keep clear of them.
+     */
+    public synchronized LabPod extraPod(int n, int p) throws IOException {
+        if (p <= spec.podsPerNode()) {
+            throw new IllegalArgumentException("pod " + p + " of node " + n + " is a configured one");
+        }
+        LabPod pod = new LabPod("n" + n + "p" + p, prefix + "-n" + n + "p" + p, n, AddressPlan.pod4(n, p),
+                AddressPlan.pod6(n, p));
+        addNamespace(pod.netns());
+        return pod;
+    }
+
     /** The relay namespace holding {@link #RELAY_PORT_A} and {@link #RELAY_PORT_B}. */
     public String relayNetns() {
         if (relay == null) {

@@ -135,6 +135,18 @@ public final class IngressFilter {
             return this;
         }
 
+        /** Interface {@code itf} is gone (a pod removed from a running node): it is judged as unknown again. */
+        public Builder forget(int itf) {
+            if (itf >= 0 && itf < roles.length) {
+                roles[itf] = (byte) Role.UNCHECKED.ordinal();
+                pod4[itf] = 0;
+                pod6Hi[itf] = 0;
+                pod6Lo[itf] = 0;
+                podHas[itf] = 0;
+            }
+            return this;
+        }
+
         /** Tunnel {@code tunnel} leads to peer {@code peer} (any number the caller keeps per peer, >= 0). */
         public Builder tunnel(int tunnel, int peer) {
             if (tunnel < 0 || peer < 0) {

@@ -28,9 +28,12 @@ public final class GraphRuntime {
     private final PacketMemory mem;
     private final BufferCache buffers;
     private final int worker;
-    private final NodeRuntime[] nodes;
-    private final NodeRuntime[] inputs;
-    private final NodeRuntime[] ready;
+    /** By slot index; read by other threads for counters, so published whole. */
+    private volatile NodeRuntime[] nodes;
+    private NodeRuntime[] inputs;
+    private NodeRuntime[] ready;
+    /** The {@link Graph#version} {@link #nodes} were made for. */
+    private int seenVersion;
     private int readyHead;
     private int readyCount;
     private final ArrayDeque<Frame> spareFrames = new ArrayDeque<>();
@@ -50,33 +53,80 @@ public final class GraphRuntime {
         this.mem = mem;
         this.buffers = buffers;
         this.worker = worker;
-        List<StageSlot> slots = graph.slots();
-        if (slots.size() > MAX_SLOTS || worker < 0 || worker >= MAX_WORKERS) {
-            throw new IllegalArgumentException("a graph runtime holds up to " + MAX_SLOTS + " stages on workers 0.."
-                    + (MAX_WORKERS - 1) + ", got " + slots.size() + " stages on worker " + worker);
+        if (worker < 0 || worker >= MAX_WORKERS) {
+            throw new IllegalArgumentException("a graph runtime runs on workers 0.." + (MAX_WORKERS - 1)
+                    + ", got worker " + worker);
         }
-        nodes = new NodeRuntime[slots.size()];
+        if (graph.capacity() > MAX_SLOTS) {
+            throw new IllegalArgumentException("a graph runtime holds up to " + MAX_SLOTS + " stages, got "
+                    + graph.capacity());
+        }
+        adopt();
+        now = System.nanoTime();
+    }
+
+    /**
+     * Takes up the graph's slots as they are now: a node for each slot, the one it had kept
+     * (its frames and counters go on), one for a new input made, the one of a removed input
+     * dropped with whatever it still held. Runs on the worker at the start of a round when the
+     * graph's {@link Graph#version} moved, and allocates only then.
+     */
+    private void adopt() {
+        int version = graph.version();
+        int capacity = graph.capacity();
+        NodeRuntime[] old = nodes;
+        NodeRuntime[] next = new NodeRuntime[capacity];
         List<NodeRuntime> in = new ArrayList<>();
-        for (int i = 0; i < nodes.length; i++) {
-            nodes[i] = new NodeRuntime(this, slots.get(i));
-            if (nodes[i].input) {
-                in.add(nodes[i]);
+        List<NodeRuntime> made = new ArrayList<>();
+        for (int i = 0; i < capacity; i++) {
+            StageSlot slot = graph.slotAt(i);
+            if (slot == null) {
+                continue;
+            }
+            NodeRuntime kept = old != null && i < old.length && old[i] != null && old[i].slot == slot ? old[i] : null;
+            next[i] = kept != null ? kept : new NodeRuntime(this, slot);
+            if (kept == null) {
+                made.add(next[i]);
+            }
+            if (next[i].input) {
+                in.add(next[i]);
             }
         }
-        for (int i = 0; i < nodes.length; i++) {
-            int arcs = slots.get(i).stage().spec().nextArcs().size();
-            nodes[i].next = new NodeRuntime[arcs];
+        for (NodeRuntime n : made) {
+            int i = n.slot.index();
+            int arcs = n.slot.stage().spec().nextArcs().size();
+            n.next = new NodeRuntime[arcs];
             for (int a = 0; a < arcs; a++) {
-                nodes[i].next[a] = nodes[graph.target(i, a)];
+                n.next[a] = next[graph.target(i, a)];
             }
         }
-        inputs = in.toArray(NodeRuntime[]::new);
-        // Each stage is scheduled at most once at a time, so this never overflows.
-        ready = new NodeRuntime[nodes.length];
-        for (int i = 0; i < 4 * nodes.length; i++) {
+        if (old != null) {
+            for (int i = 0; i < old.length; i++) {
+                if (old[i] != null && (i >= next.length || next[i] != old[i])) {
+                    old[i].discardWaiting();
+                }
+            }
+        }
+        // Each stage is scheduled at most once at a time, so the ready ring never overflows.
+        NodeRuntime[] readyNext = new NodeRuntime[Math.max(1, capacity)];
+        int count = 0;
+        for (int k = 0; k < readyCount; k++) {
+            NodeRuntime n = ready[(readyHead + k) % ready.length];
+            if (n.slot.index() < next.length && next[n.slot.index()] == n) {
+                readyNext[count++] = n;
+            } else {
+                n.scheduled = false;
+            }
+        }
+        ready = readyNext;
+        readyHead = 0;
+        readyCount = count;
+        while (spareFrames.size() < 4 * capacity) {
             spareFrames.push(new Frame());
         }
-        now = System.nanoTime();
+        inputs = in.toArray(NodeRuntime[]::new);
+        nodes = next;
+        seenVersion = version;
     }
 
     public Graph graph() {
@@ -109,6 +159,9 @@ public final class GraphRuntime {
         // the count even knows the round will see its new instance.
         round++;
         try {
+            if (graph.version() != seenVersion) {
+                adopt();
+            }
             int produced = poll(pollBudget);
             dispatch();
             return produced;
@@ -228,11 +281,21 @@ public final class GraphRuntime {
     }
 
     public NodeCounters counters(String name) {
-        return nodes[graph.slot(name).index()].counters;
+        return counters(graph.slot(name).index());
     }
 
+    /**
+     * The counters of slot {@code slot} on this worker; zeros for an input this worker has not
+     * taken up yet (it was added since this worker's last round), so readers on other threads
+     * never see a half-made runtime.
+     */
     public NodeCounters counters(int slot) {
-        return nodes[slot].counters;
+        NodeRuntime[] ns = nodes;
+        StageSlot s = graph.slotAt(slot);
+        if (slot < ns.length && ns[slot] != null && ns[slot].slot == s) {
+            return ns[slot].counters;
+        }
+        return new NodeCounters(s == null ? 0 : s.stage().spec().errors().size());
     }
 
     void schedule(NodeRuntime n) {

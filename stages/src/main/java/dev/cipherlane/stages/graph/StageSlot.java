@@ -8,10 +8,13 @@ package dev.cipherlane.stages.graph;
 public final class StageSlot {
     private final int index;
     private volatile Stage<?> stage;
+    /** Per next arc, the index of the slot it leads to. */
+    final int[] targets;
 
-    StageSlot(int index, Stage<?> stage) {
+    StageSlot(int index, Stage<?> stage, int[] targets) {
         this.index = index;
         this.stage = stage;
+        this.targets = targets;
     }
 
     public int index() {

@@ -41,6 +41,7 @@ public final class StageSwitchboard {
     private final StageCatalog catalog;
     private final Duration quiescenceLimit;
     private final Clock clock;
+    private final String builtinVersion;
     private final Map<String, Installed> current = new HashMap<>();
     private final Map<String, Deque<Installed>> history = new HashMap<>();
 
@@ -51,12 +52,20 @@ public final class StageSwitchboard {
         this.catalog = catalog;
         this.quiescenceLimit = quiescenceLimit;
         this.clock = clock;
+        this.builtinVersion = builtinVersion;
         for (StageSlot s : graph.slots()) {
-            String name = s.stage().name();
-            current.put(name, new Installed(StageCatalog.BUILTIN, builtinVersion, null, clock.instant(),
-                    catalog.builtin(name)));
-            history.put(name, new ArrayDeque<>());
+            installed(s.stage().name());
         }
+    }
+
+    /**
+     * What runs in slot {@code name}: the built-in implementation until a swap, also for an
+     * input added to the running graph after this switchboard was made (a pod's tap queue).
+     */
+    private Installed installed(String name) {
+        history.computeIfAbsent(name, n -> new ArrayDeque<>());
+        return current.computeIfAbsent(name, n -> new Installed(StageCatalog.BUILTIN, builtinVersion, null,
+                clock.instant(), catalog.builtin(n)));
     }
 
     /** Swaps {@code stage} to the catalog's {@code implementation}. */
@@ -81,6 +90,7 @@ public final class StageSwitchboard {
     /** Swaps {@code stage} back to the implementation it ran before the last swap. */
     public synchronized Swapped rollback(String stage) throws SwapRefused {
         StageSlot slot = slot(stage);
+        installed(stage);
         Installed previous = history.get(stage).peekFirst();
         if (previous == null) {
             throw new SwapRefused(stage + " has not been swapped: nothing to roll back to");
@@ -122,7 +132,7 @@ public final class StageSwitchboard {
         List<StageRow> out = new ArrayList<>();
         for (StageSlot s : graph.slots()) {
             String name = s.stage().name();
-            Installed i = current.get(name);
+            Installed i = installed(name);
             long packets = 0;
             for (GraphRuntime rt : runtimes) {
                 packets += rt.counters(s.index()).packets();
@@ -153,7 +163,7 @@ public final class StageSwitchboard {
         }
         long t0 = System.nanoTime();
         Quiescence q = Quiescence.mark(runtimes);
-        Installed from = current.get(name);
+        Installed from = installed(name);
         Installed to = new Installed(provider.implementation(), provider.version(), jar, clock.instant(), provider);
         current.put(name, to);
         List<StageJar> unused = new ArrayList<>();

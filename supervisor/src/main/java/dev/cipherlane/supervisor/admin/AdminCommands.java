@@ -32,6 +32,28 @@ public final class AdminCommands {
         }
     }
 
+    /** Whether {@code request} is {@code pod add|del}, which the dataplane answers, not this class. */
+    public static boolean isPod(String request) {
+        try {
+            return PodRequest.isPodCommand(AdminRequest.parse(request).command());
+        } catch (AdminRequest.BadRequestException e) {
+            return false;
+        }
+    }
+
+    /** The {@link PodRequest} of a {@link #isPod} line, or the error reply (a String) when it is malformed. */
+    public static Object podRequest(String line) {
+        try {
+            AdminRequest r = AdminRequest.parse(line);
+            if (r.json()) {
+                return error("pod: " + AdminRequest.JSON + " is for version and the show commands");
+            }
+            return PodRequest.parse(AdminRequest.printable(r.command()));
+        } catch (AdminRequest.BadRequestException | IllegalArgumentException e) {
+            return error("pod: " + e.getMessage());
+        }
+    }
+
     /** The running config: what the node started with, or what the last reload applied. */
     private final Supplier<NodeSettings> settings;
     private final String version;
@@ -91,6 +113,8 @@ public final class AdminCommands {
                 return "trace cleared\n";
             });
             case "reload" -> error("reload: this node has no config file to reload");
+            case String c when PodRequest.isPodCommand(c) -> podRequest(line) instanceof String malformed ? malformed
+                    : error("pod: this node runs no dataplane (no pods and no uplink configured) to attach pods to");
             default -> command.startsWith("trace add ") ? traceAdd(command.substring("trace add ".length()))
                     : command.equals("stage") || command.startsWith("stage ")
                     ? withDataplane(d -> StageCommands.stage(d, AdminRequest.printable(command)))
@@ -141,7 +165,8 @@ public final class AdminCommands {
         known.add("version");
         known.addAll(ViewCommands.COMMANDS);
         known.addAll(List.of("health", "trace add <packets>", "trace clear", "reload", "show stages",
-                "stage swap <slot> <implementation>", "stage upgrade <slot> --jar <file>", "stage rollback <slot>"));
+                "stage swap <slot> <implementation>", "stage upgrade <slot> --jar <file>", "stage rollback <slot>",
+                PodRequest.USAGE_ADD, PodRequest.USAGE_DEL));
         return List.copyOf(known);
     }
 }

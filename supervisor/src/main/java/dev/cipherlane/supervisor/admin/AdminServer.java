@@ -1,6 +1,7 @@
 package dev.cipherlane.supervisor.admin;
 
 import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -43,16 +44,33 @@ public final class AdminServer {
      */
     public static Behavior<Command> create(AdminListener listener, AdminCommands commands,
             Consumer<ActorRef<String>> reload) {
+        return create(listener, commands, reload, null);
+    }
+
+    /**
+     * As {@link #create(AdminListener, AdminCommands, Consumer)}; {@code pods} takes {@code pod
+     * add|del} requests to the dataplane (null: the node runs none, and says so).
+     */
+    public static Behavior<Command> create(AdminListener listener, AdminCommands commands,
+            Consumer<ActorRef<String>> reload, BiConsumer<PodRequest, ActorRef<String>> pods) {
         return Behaviors.setup(context -> {
             ActorRef<Command> self = context.getSelf();
             Scheduler scheduler = context.getSystem().scheduler();
             listener.serve(line -> AskPattern.ask(self, replyTo -> new Request(line, replyTo),
-                    AdminCommands.isReload(line) ? RELOAD_TIMEOUT : ANSWER_TIMEOUT, scheduler));
+                    AdminCommands.isReload(line) || AdminCommands.isPod(line) ? RELOAD_TIMEOUT : ANSWER_TIMEOUT,
+                    scheduler));
             context.getLog().info("admin socket listening on {}", listener.socket());
             return Behaviors.receive(Command.class)
                     .onMessage(Request.class, request -> {
                         if (reload != null && AdminCommands.isReload(request.line())) {
                             reload.accept(request.replyTo());
+                        } else if (pods != null && AdminCommands.isPod(request.line())) {
+                            Object parsed = AdminCommands.podRequest(request.line());
+                            if (parsed instanceof PodRequest p) {
+                                pods.accept(p, request.replyTo());
+                            } else {
+                                request.replyTo().tell((String) parsed);
+                            }
                         } else {
                             request.replyTo().tell(commands.answer(request.line()));
                         }

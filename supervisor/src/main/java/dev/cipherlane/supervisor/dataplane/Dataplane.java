@@ -18,6 +18,8 @@ import dev.cipherlane.stages.builtin.InterfaceOutput;
 import dev.cipherlane.stages.forwarding.ForwardingGraph;
 import dev.cipherlane.stages.graph.Graph;
 import dev.cipherlane.stages.graph.GraphRuntime;
+import dev.cipherlane.stages.graph.Quiescence;
+import dev.cipherlane.stages.graph.Stage;
 import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.stages.neighbour.ArpRequester;
 import dev.cipherlane.stages.neighbour.NeighbourTable;
@@ -81,8 +83,17 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
 
     private final PacketMemory memory;
     private final InterfaceTable interfaces = new InterfaceTable();
-    private final List<PodPort> pods;
+    /** The attached pods, as {@link #addPod} and {@link #removePod} change them; a new list each time. */
+    private volatile List<PodPort> pods;
     private final Optional<UplinkPort> uplink;
+    private final Optional<UplinkInterface> uplinkView;
+    private final Graph graph;
+    /** Each tap's queue fds by interface index (tap-output's table), and each output's stage. */
+    private final Map<Integer, int[]> tapQueues = new HashMap<>();
+    private final Map<Integer, String> outputOf;
+    /** Per pod queue (by its input stage's name), the worker that reads it. */
+    private final Map<String, Integer> queueWorker = new HashMap<>();
+    private final int[] queuesOnWorker;
     private final ControlPunt punt;
     private final NeighbourTable neighbours;
     private final NodeForwarding forwarding;
@@ -104,6 +115,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         this.settings = settings;
         this.pods = List.copyOf(pods);
         this.uplink = uplink;
+        this.uplinkView = uplink.map(UplinkPort::view);
+        this.queuesOnWorker = new int[settings.dataplane().workers()];
         // What is opened before a later step fails is closed again, the SA state written
         // back included, so a start that failed (a reload's new config) leaves nothing held.
         ArrayDeque<AutoCloseable> opened = new ArrayDeque<>();
@@ -114,12 +127,8 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             opened.push(punt);
             int workerCount = settings.dataplane().workers();
             long gatewayMac = settings.podNetwork().gatewayMac().value();
-            int gateway4 = (int) settings.podNetwork().gateway4().low();
             for (PodPort pod : pods) {
-                interfaces.put(new NetInterface(pod.interfaceIndex(), pod.name(), gatewayMac, pod.mtu(),
-                        List.of(new NetInterface.Ip4Address(gateway4, 32)),
-                        List.of(new NetInterface.Ip6Address(settings.podNetwork().gateway6().high(),
-                                settings.podNetwork().gateway6().low(), 128))));
+                interfaces.put(podInterface(pod));
             }
             Optional<UplinkInterface> view = uplink.map(UplinkPort::view);
             ProxySet proxies = ProxySet.EMPTY;
@@ -155,7 +164,6 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
             }
 
             Graph.Builder b = Graph.builder();
-            Map<Integer, int[]> tapQueues = new HashMap<>();
             List<List<Integer>> fdsByWorker = new ArrayList<>();
             for (int w = 0; w < workerCount; w++) {
                 fdsByWorker.add(new ArrayList<>());
@@ -168,15 +176,19 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                     int worker = next++ % workerCount;
                     addTapInput(b, new TapInput.Params(fds[q], pod.interfaceIndex(), pod.name(), q, worker));
                     fdsByWorker.get(worker).add(fds[q]);
+                    queueWorker.put(TapInput.name(pod.name(), q), worker);
+                    queuesOnWorker[worker]++;
                 }
             }
             String tx = TapOutput.NAME;
+            Map<Integer, String> outputs = null;
             if (uplink.isPresent()) {
                 UplinkPort port = uplink.get();
                 UplinkInterface up = port.view();
                 tapQueues.put(up.hostIndex(), new int[] {port.hostTapFd()});
                 addTapInput(b, new TapInput.Params(port.hostTapFd(), up.hostIndex(), up.hostName(), 0, 0));
                 fdsByWorker.get(0).add(port.hostTapFd());
+                queuesOnWorker[0]++;
                 for (int w = 0; w < workerCount; w++) {
                     PacketRing ring = port.ring(w);
                     AfPacketInput in = new AfPacketInput(new AfPacketInput.Params(ring, up.index(), up.name(), w, w));
@@ -186,16 +198,17 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                 b.add(new AfPacketOutput(AfPacketOutput.Params.of(Map.of(up.index(), port.rings()))));
                 RingInput inject = new RingInput(UnderlaySolicitor.INPUT_NAME, new RingInput.Params(solicitor.ring(), 0));
                 b.add(inject).connect(inject.name(), "next", InterfaceOutput.NAME);
-                Map<Integer, String> outputOf = new HashMap<>();
+                outputs = new HashMap<>();
                 for (int itf : tapQueues.keySet()) {
-                    outputOf.put(itf, TapOutput.NAME);
+                    outputs.put(itf, TapOutput.NAME);
                 }
-                outputOf.put(up.index(), AfPacketOutput.NAME);
-                b.add(new InterfaceOutput(InterfaceOutput.Params.of(OUTPUTS, outputOf)))
+                outputs.put(up.index(), AfPacketOutput.NAME);
+                b.add(new InterfaceOutput(InterfaceOutput.Params.of(OUTPUTS, outputs)))
                         .connect(InterfaceOutput.NAME, TapOutput.NAME, TapOutput.NAME)
                         .connect(InterfaceOutput.NAME, AfPacketOutput.NAME, AfPacketOutput.NAME);
                 tx = InterfaceOutput.NAME;
             }
+            this.outputOf = outputs;
             b.add(new TapOutput(TapOutput.Params.of(tapQueues)));
             ForwardingGraph.Tunnels tunnels = uplink.isPresent()
                     ? new ForwardingGraph.Tunnels(forwarding::tunnels, tunnelCounters) : null;
@@ -212,7 +225,7 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                 engine = null;
                 security = null;
             }
-            Graph graph = ForwardingGraph.wireNode(b, t, tunnels, esp, host, tx).build();
+            this.graph = ForwardingGraph.wireNode(b, t, tunnels, esp, host, tx).build();
 
             for (int w = 0; w < workerCount; w++) {
                 EpollIdle idle = EpollIdle.open(settings.dataplane().idleSpinPolls(), EPOLL_TIMEOUT_MS);
@@ -253,6 +266,176 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                 failure.addSuppressed(e);
             }
         }
+    }
+
+    /** A pod's tap as the dataplane's interface: the pod network's gateway on our side of it. */
+    private NetInterface podInterface(PodPort pod) {
+        var net = settings.podNetwork();
+        return new NetInterface(pod.interfaceIndex(), pod.name(), net.gatewayMac().value(), pod.mtu(),
+                List.of(new NetInterface.Ip4Address((int) net.gateway4().low(), 32)),
+                List.of(new NetInterface.Ip6Address(net.gateway6().high(), net.gateway6().low(), 128)));
+    }
+
+    /** The pods attached now, in the order they came. */
+    public List<PodPort> pods() {
+        return pods;
+    }
+
+    /**
+     * The lowest interface index no pod, uplink or host tap uses: what a pod attached on the
+     * running node gets. An index a removed pod freed is safe to reuse, as {@link #removePod}
+     * returns only once no worker can still send to it.
+     */
+    public synchronized int freeInterfaceIndex() {
+        java.util.Set<Integer> used = new java.util.HashSet<>();
+        for (PodPort p : pods) {
+            used.add(p.interfaceIndex());
+        }
+        uplinkView.ifPresent(up -> {
+            used.add(up.index());
+            used.add(up.hostIndex());
+        });
+        int i = 0;
+        while (used.contains(i)) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * Attaches {@code pod} (its tap open, its index from {@link #freeInterfaceIndex}) to the
+     * running dataplane without pausing anything else: first what sends to it (tap-output's
+     * queue table, interface-output's choice, the interface), then its routes and what it may
+     * send from, and last its queues as inputs of the running graph, each on the worker with
+     * the fewest tap queues. A failure undoes what was made and is thrown.
+     */
+    public synchronized void addPod(PodPort pod) throws LinuxException {
+        for (PodPort p : pods) {
+            if (p.name().equals(pod.name()) || p.interfaceIndex() == pod.interfaceIndex()) {
+                throw new IllegalArgumentException("pod " + pod.name() + ": interface " + pod.interfaceIndex()
+                        + " or its name is taken by pod " + p.name());
+            }
+        }
+        List<PodPort> with = new ArrayList<>(pods);
+        with.add(pod);
+        try {
+            interfaces.put(podInterface(pod));
+            tapQueues.put(pod.interfaceIndex(), pod.queueFds());
+            if (outputOf != null) {
+                outputOf.put(pod.interfaceIndex(), TapOutput.NAME);
+            }
+            reconfigureOutputs();
+            pods = List.copyOf(with);
+            neighbours.learning(NeighbourLearning.policy(pods, uplinkView));
+            forwarding.addPod(pod);
+            int[] fds = pod.queueFds();
+            for (int q = 0; q < fds.length; q++) {
+                int worker = leastLoadedWorker();
+                String name = TapInput.name(pod.name(), q);
+                idles.get(worker).watch(fds[q]);
+                queueWorker.put(name, worker);
+                queuesOnWorker[worker]++;
+                graph.addInput(new TapInput(new TapInput.Params(fds[q], pod.interfaceIndex(), pod.name(), q, worker)),
+                        Map.of("ethernet-input", EthernetInput.NAME));
+                // A sleeping worker takes the new input up at once rather than at its next wake-up.
+                idles.get(worker).wakeUp();
+            }
+        } catch (LinuxException | RuntimeException e) {
+            try {
+                removePod(pod.name());
+            } catch (InterruptedException | RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Detaches pod {@code name} from the running dataplane, the reverse of {@link #addPod}:
+     * its queues leave the graph and, once no worker can still be reading them, epoll; then
+     * its routes and ingress rule go (after the inputs, so nothing it sends is ever judged
+     * as coming from an unknown interface); once no worker can still be sending to it, it
+     * leaves tap-output and the interface table. Its fds are the caller's to close after.
+     * Tolerates a pod half attached (an {@link #addPod} that failed). Returns the pod, or
+     * empty if it is not attached.
+     */
+    public synchronized Optional<PodPort> removePod(String name) throws InterruptedException {
+        PodPort pod = null;
+        for (PodPort p : pods) {
+            if (p.name().equals(name)) {
+                pod = p;
+            }
+        }
+        if (pod == null) {
+            return Optional.empty();
+        }
+        int[] fds = pod.queueFds();
+        for (int q = 0; q < fds.length; q++) {
+            String input = TapInput.name(name, q);
+            if (graph.has(input)) {
+                graph.removeInput(input);
+            }
+        }
+        awaitWorkers();
+        for (int q = 0; q < fds.length; q++) {
+            Integer worker = queueWorker.remove(TapInput.name(name, q));
+            if (worker != null) {
+                queuesOnWorker[worker]--;
+                try {
+                    idles.get(worker).unwatch(fds[q]);
+                } catch (LinuxException e) {
+                    LOG.warn("pod {}: unwatching tap queue {}: {}", name, q, e.getMessage());
+                }
+            }
+        }
+        forwarding.removePod(name);
+        awaitWorkers();
+        List<PodPort> without = new ArrayList<>(pods);
+        without.remove(pod);
+        pods = List.copyOf(without);
+        neighbours.learning(NeighbourLearning.policy(pods, uplinkView));
+        tapQueues.remove(pod.interfaceIndex());
+        if (outputOf != null) {
+            outputOf.remove(pod.interfaceIndex());
+        }
+        reconfigureOutputs();
+        interfaces.remove(pod.interfaceIndex());
+        return Optional.of(pod);
+    }
+
+    /** Waits until every worker has finished the round it is in, so none still uses what was just unpublished. */
+    private void awaitWorkers() throws InterruptedException {
+        if (!Quiescence.mark(runtimes()).await(SWAP_QUIESCENCE_LIMIT)) {
+            // A worker stuck in one round this long is itself the problem; its health says so.
+            LOG.warn("a worker did not finish its round within {} ms of a pod change", SWAP_QUIESCENCE_LIMIT.toMillis());
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException("waiting for the workers after a pod change");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void reconfigureOutputs() {
+        ((Stage<TapOutput.Params>) graph.slot(TapOutput.NAME).stage()).reconfig(TapOutput.Params.of(tapQueues));
+        if (outputOf != null) {
+            ((Stage<InterfaceOutput.Params>) graph.slot(InterfaceOutput.NAME).stage())
+                    .reconfig(InterfaceOutput.Params.of(OUTPUTS, outputOf));
+        }
+    }
+
+    private int leastLoadedWorker() {
+        int best = 0;
+        for (int w = 1; w < queuesOnWorker.length; w++) {
+            if (queuesOnWorker[w] < queuesOnWorker[best]) {
+                best = w;
+            }
+        }
+        return best;
+    }
+
+    /** The settings the dataplane was built or last reconfigured with. */
+    public NodeSettings settings() {
+        return settings;
     }
 
     /** Chaos testing: the configured stage throws on one packet in N on every worker. */

@@ -7,6 +7,10 @@ import dev.cipherlane.stages.swap.StageRow;
 import dev.cipherlane.supervisor.admin.DataplaneView;
 import dev.cipherlane.supervisor.peers.Tunnel;
 import dev.cipherlane.supervisor.peers.TunnelControl;
+import dev.cipherlane.config.PodSettings;
+import dev.cipherlane.supervisor.admin.PodRequest;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,9 +20,10 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * One dataplane built from one config: the pods' taps attached for it, the workers, and the
- * control actors that work on it ({@link ForwardingController}, one {@link Tunnel} per
- * protected tunnel). {@link DataplaneSupervisor} runs one at a time and replaces it when a
+ * One dataplane built from one config: the pods' taps attached for it (the file's and those
+ * added through the API), the workers, and the control actors that work on it
+ * ({@link ForwardingController}, {@link InterfaceManager} for pods coming and going, one
+ * {@link Tunnel} per protected tunnel). {@link DataplaneSupervisor} runs one at a time and replaces it when a
  * reload needs the dataplane rebuilt.
  *
  * <p>Stopping it stops its children first (Pekko stops children before the parent's
@@ -27,9 +32,19 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * parent's) for the next run.
  */
 final class DataplaneRun {
+    /** Longer than attaching and detaching a reload's pods takes; past it the reload is answered as failed. */
+    static final Duration POD_CHANGES_TIMEOUT = Duration.ofSeconds(20);
+
     private DataplaneRun() {}
 
-    sealed interface Command permits RestartWorker, Reconfigure {}
+    sealed interface Command permits RestartWorker, Reconfigure, Pod, PodsDone {}
+
+    /** {@code ctl pod add|del}, for the run's {@link InterfaceManager}. */
+    record Pod(PodRequest request, ActorRef<String> replyTo) implements Command {}
+
+    /** The interface manager made a reload's pod changes, or failed to; its in-place changes are then undone. */
+    record PodsDone(Reconfigure reconfigure, NodeSettings previous, List<ConfigChange> inPlace,
+            InterfaceManager.PodsApplied outcome) implements Command {}
 
     /** Run worker {@code worker} again; its thread died. */
     record RestartWorker(int worker) implements Command {}
@@ -45,7 +60,20 @@ final class DataplaneRun {
     static Behavior<Command> create(NodeSettings settings, Optional<UplinkPort> uplink, Worker.Watch watch,
             AtomicReference<DataplaneView> published, List<StageRow> swapped, Runnable started) {
         return Behaviors.setup(context -> {
-            PodPlumbing plumbing = PodPlumbing.attachAll(settings);
+            // The API's pods join the file's; one the file has taken the name of since gives way.
+            ApiPods api = ApiPods.read(settings.stateDir());
+            List<PodSettings> wanted = new ArrayList<>(settings.pods());
+            for (PodSettings p : api.pods()) {
+                if (settings.pods().stream().anyMatch(c -> c.name().equals(p.name()))) {
+                    context.getLog().warn("pod {} added through the API is now in the config file: the file's is attached",
+                            p.name());
+                    api = api.without(p.name());
+                    api.write(settings.stateDir());
+                } else {
+                    wanted.add(p);
+                }
+            }
+            PodPlumbing plumbing = PodPlumbing.attachAll(settings.withPods(wanted));
             Dataplane dataplane;
             try {
                 int pods = plumbing.ports().size();
@@ -59,6 +87,9 @@ final class DataplaneRun {
                 context.getLog().warn("stage swap not carried over to the rebuilt dataplane: {}", refused);
             }
             context.spawn(ForwardingController.supervised(dataplane.control()), "forwarding");
+            AtomicReference<NodeSettings> config = new AtomicReference<>(settings);
+            ActorRef<InterfaceManager.Command> interfaces =
+                    context.spawn(InterfaceManager.supervised(config, plumbing, dataplane), "interfaces");
             for (TunnelControl t : dataplane.tunnelControls()) {
                 context.spawn(Tunnel.supervised(t, Dataplane.SA_LIMITS_PERIOD), Tunnel.actorName(t));
             }
@@ -75,14 +106,44 @@ final class DataplaneRun {
                         return Behaviors.same();
                     })
                     .onMessage(Reconfigure.class, reconfigure -> {
-                        String failure = null;
+                        // Parameters in place first (undone if the pods then fail), then the pods.
+                        NodeSettings previous = dataplane.settings();
+                        List<ConfigChange> inPlace = LiveSettings.made(reconfigure.changes(), LiveSettings.How.IN_PLACE);
+                        List<ConfigChange> podChanges = LiveSettings.made(reconfigure.changes(), LiveSettings.How.POD);
                         try {
-                            dataplane.reconfigure(reconfigure.settings(), reconfigure.changes());
+                            dataplane.reconfigure(reconfigure.settings(), inPlace);
                         } catch (RuntimeException e) {
-                            failure = e.getMessage() != null ? e.getMessage() : e.toString();
+                            reconfigure.replyTo().tell(new DataplaneSupervisor.Reconfigured(reconfigure.settings(),
+                                    reconfigure.changes(), e.getMessage() != null ? e.getMessage() : e.toString()));
+                            return Behaviors.same();
                         }
-                        reconfigure.replyTo().tell(new DataplaneSupervisor.Reconfigured(reconfigure.settings(),
-                                reconfigure.changes(), failure));
+                        if (podChanges.isEmpty()) {
+                            reconfigure.replyTo().tell(new DataplaneSupervisor.Reconfigured(reconfigure.settings(),
+                                    reconfigure.changes(), null));
+                        } else {
+                            context.ask(InterfaceManager.PodsApplied.class, interfaces,
+                                    POD_CHANGES_TIMEOUT, replyTo -> new InterfaceManager.ApplyPods(reconfigure.settings(), podChanges,
+                                            replyTo),
+                                    (outcome, failure) -> new PodsDone(reconfigure, previous, inPlace, outcome != null
+                                            ? outcome : new InterfaceManager.PodsApplied("the pod changes did not finish: "
+                                                    + failure.getMessage())));
+                        }
+                        return Behaviors.same();
+                    })
+                    .onMessage(PodsDone.class, done -> {
+                        String failure = done.outcome().failure();
+                        if (failure != null) {
+                            dataplane.reconfigure(done.previous(), done.inPlace());
+                        }
+                        Reconfigure r = done.reconfigure();
+                        r.replyTo().tell(new DataplaneSupervisor.Reconfigured(r.settings(), r.changes(), failure));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Pod.class, pod -> {
+                        interfaces.tell(switch (pod.request()) {
+                            case PodRequest.Add add -> new InterfaceManager.AddPod(add, pod.replyTo());
+                            case PodRequest.Delete del -> new InterfaceManager.DeletePod(del.name(), pod.replyTo());
+                        });
                         return Behaviors.same();
                     })
                     .onSignal(PostStop.class, signal -> {

@@ -4,7 +4,9 @@ import dev.cipherlane.config.ConfigChange;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.stages.swap.StageRow;
+import dev.cipherlane.supervisor.admin.AdminCommands;
 import dev.cipherlane.supervisor.admin.DataplaneView;
+import dev.cipherlane.supervisor.admin.PodRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +28,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * kernel; the taps, and the pods' view of their network, stay as they are, so a restarted
  * service carries on where this one left.
  *
- * <p>Reloads ({@link Reconfigure}): changes the running dataplane makes in place go to the run;
+ * <p>Reloads ({@link Reconfigure}): changes the running dataplane makes in place, and pods
+ * coming and going, go to the run, as do {@link Pod} requests from the admin API;
  * changes that need a rebuild ({@link LiveSettings}) stop the run and start the next one from
  * the new config, on the same uplink and taps. If the new one fails to start, the previous
  * config's is started again and the reload is answered with the failure: all or nothing.
@@ -42,7 +45,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class DataplaneSupervisor {
     private DataplaneSupervisor() {}
 
-    public sealed interface Command permits Stop, WorkerDied, RestartWorker, Reconfigure, RunStarted, InPlaceDone {}
+    public sealed interface Command permits Stop, WorkerDied, RestartWorker, Reconfigure, RunStarted, InPlaceDone,
+            Pod {}
+
+    /** {@code ctl pod add|del}: answered by the running dataplane's interface manager. */
+    public record Pod(PodRequest request, ActorRef<String> replyTo) implements Command {}
 
     public record Stop() implements Command {}
 
@@ -144,6 +151,15 @@ public final class DataplaneSupervisor {
                         return Behaviors.same();
                     })
                     .onMessage(Reconfigure.class, this::reconfigure)
+                    .onMessage(Pod.class, pod -> {
+                        if (running && rebuild == null) {
+                            run.tell(new DataplaneRun.Pod(pod.request(), pod.replyTo()));
+                        } else {
+                            pod.replyTo().tell(AdminCommands.ERROR + "pod " + (pod.request() instanceof PodRequest.Add
+                                    ? "add" : "del") + ": the dataplane is being rebuilt; try again in a moment\n");
+                        }
+                        return Behaviors.same();
+                    })
                     .onMessage(InPlaceDone.class, done -> {
                         if (done.outcome().failure() == null) {
                             settings = done.outcome().settings();

@@ -11,7 +11,9 @@ import java.util.Set;
  * <ul>
  *   <li>{@link How#IN_PLACE}: the running dataplane changes a parameter (the trace's bound,
  *       the workers' spin before sleeping, the neighbour reachable time); nothing pauses;
- *   <li>{@link How#REBUILD}: pods, the pod network, peers and their tunnels, IPsec, buffers,
+ *   <li>{@link How#POD}: a pod added, removed or changed: its tap is attached or detached
+ *       on the running dataplane ({@link InterfaceManager}), and no other flow pauses;
+ *   <li>{@link How#REBUILD}: the pod network, peers and their tunnels, IPsec, buffers,
  *       rings, neighbour table sizes and tunnel addresses: the dataplane is rebuilt in the
  *       running service, keeping the uplink taken over, the pods' persistent taps and the SA
  *       state files, so flows pause for the rebuild (about as long as a restart's) and carry on;
@@ -25,7 +27,10 @@ public final class LiveSettings {
     private static final String ROOT = NodeSettings.ROOT + ".";
 
     /** How a change is made on a running node. */
-    public enum How { IN_PLACE, REBUILD, RESTART }
+    public enum How { IN_PLACE, POD, REBUILD, RESTART }
+
+    /** Where the config's pods are, by name: {@code cipherlane.pods[<name>]...}. */
+    static final String PODS = ROOT + "pods[";
 
     static final Set<String> IN_PLACE = Set.of(
             ROOT + "dataplane.trace.max-packets",
@@ -49,6 +54,9 @@ public final class LiveSettings {
         if (IN_PLACE.contains(path)) {
             return How.IN_PLACE;
         }
+        if (path.startsWith(PODS)) {
+            return How.POD;
+        }
         for (String prefix : RESTART) {
             if (path.startsWith(prefix)) {
                 return How.RESTART;
@@ -60,6 +68,20 @@ public final class LiveSettings {
     /** The changes among {@code changes} that a running node cannot make. */
     public static List<ConfigChange> needingRestart(List<ConfigChange> changes) {
         return changes.stream().filter(c -> how(c) == How.RESTART).toList();
+    }
+
+    /** The name of the pod a {@link How#POD} change is about. */
+    public static String podOf(ConfigChange change) {
+        String path = change.path();
+        if (!path.startsWith(PODS) || path.indexOf(']', PODS.length()) < 0) {
+            throw new IllegalArgumentException(path + " is not about a pod");
+        }
+        return path.substring(PODS.length(), path.indexOf(']', PODS.length()));
+    }
+
+    /** The changes among {@code changes} made the way {@code how} says. */
+    public static List<ConfigChange> made(List<ConfigChange> changes, How how) {
+        return changes.stream().filter(c -> how(c) == how).toList();
     }
 
     /** Whether any of {@code changes} needs the dataplane rebuilt. */

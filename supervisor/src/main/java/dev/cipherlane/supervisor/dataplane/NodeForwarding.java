@@ -48,8 +48,14 @@ import java.util.Optional;
  * tap its pod's addresses, the uplink and host tap their roles, each tunnel its peer, whose
  * pod CIDRs are the FIB routes to that peer's tunnels.
  *
- * <p>Threading: one control thread calls {@link #resolve()} (and builds); workers read
- * {@link #tables()} and {@link #tunnels()}, each one volatile read per frame.
+ * <p>Pods come and go on a running node ({@link #addPod}, {@link #removePod}): their routes,
+ * rewrites, ingress rules and permanent neighbour entries are made and unmade here, and the
+ * workers see the next published tables.
+ *
+ * <p>Threading: the control side (building, {@link #resolve()}, {@link #protect}, pods) is
+ * guarded by this object's monitor, as the forwarding controller, the tunnels' actors and the
+ * interface manager all change it; workers read {@link #tables()} and {@link #tunnels()}, each
+ * one volatile read per frame.
  */
 public final class NodeForwarding {
     /** A tunnel as {@code show tunnels} names it. */
@@ -65,8 +71,15 @@ public final class NodeForwarding {
     private final Ip6Fib fib6 = new Ip6Fib(loadBalances);
     private final TunnelTable tunnelTable = new TunnelTable();
     private final List<TunnelInfo> tunnelInfo = new ArrayList<>();
-    private final List<PodPort> pods = new ArrayList<>();
+    /** What each pod's routes are made of, so that removing the pod unmakes exactly them. */
+    private record PodRoutes(PodPort pod, int lb4, int adj4, int lb6, int adj6) {}
+
+    private static final int NONE = -1;
+
+    private final Map<String, PodRoutes> pods = new java.util.LinkedHashMap<>();
     private final IngressFilter.Builder ingressRules = IngressFilter.builder();
+    private long gatewayMac;
+    private NeighbourTable neighbours;
     private AdjacencyResolver resolver;
     private volatile ForwardingTables tables;
     private volatile TunnelTable.Snapshot tunnels;
@@ -83,7 +96,10 @@ public final class NodeForwarding {
     public static NodeForwarding build(List<PodPort> pods, long gatewayMac, Optional<UplinkInterface> uplink,
             List<PeerSettings> peers) {
         NodeForwarding f = new NodeForwarding();
-        f.addPods(pods, gatewayMac);
+        f.gatewayMac = gatewayMac;
+        for (PodPort pod : pods) {
+            f.routePod(pod);
+        }
         if (uplink.isPresent()) {
             f.addUplink(uplink.get());
             f.addPeers(uplink.get(), peers);
@@ -94,20 +110,92 @@ public final class NodeForwarding {
         return f;
     }
 
-    private void addPods(List<PodPort> pods, long gatewayMac) {
-        this.pods.addAll(pods);
-        byte[] src = new MacAddress(gatewayMac).octets();
-        for (PodPort pod : pods) {
-            byte[] dst = new MacAddress(pod.podMac()).octets();
-            // A pod sends from its own addresses only (RFC 4301 section 5.2).
-            ingressRules.pod(pod.interfaceIndex());
-            pod.ip4().ifPresent(a -> ingressRules.pod4(pod.interfaceIndex(), a));
-            pod.ip6().ifPresent(a -> ingressRules.pod6(pod.interfaceIndex(), a[0], a[1]));
-            pod.ip4().ifPresent(a ->
-                    fib4.add(a, 32, loadBalances.create(adjacencies.addRewrite4(pod.interfaceIndex(), a, src, dst))));
-            pod.ip6().ifPresent(a -> fib6.add(a[0], a[1], 128,
-                    loadBalances.create(adjacencies.addRewrite6(pod.interfaceIndex(), a[0], a[1], src, dst))));
+    private void routePod(PodPort pod) {
+        if (pods.containsKey(pod.name())) {
+            throw new IllegalArgumentException("pod " + pod.name() + " is already attached");
         }
+        byte[] src = new MacAddress(gatewayMac).octets();
+        byte[] dst = new MacAddress(pod.podMac()).octets();
+        int itf = pod.interfaceIndex();
+        // A pod sends from its own addresses only (RFC 4301 section 5.2).
+        ingressRules.pod(itf);
+        pod.ip4().ifPresent(a -> ingressRules.pod4(itf, a));
+        pod.ip6().ifPresent(a -> ingressRules.pod6(itf, a[0], a[1]));
+        int adj4 = NONE;
+        int lb4 = NONE;
+        if (pod.ip4().isPresent()) {
+            int a = pod.ip4().get();
+            adj4 = adjacencies.addRewrite4(itf, a, src, dst);
+            lb4 = loadBalances.create(adj4);
+            fib4.add(a, 32, lb4);
+        }
+        int adj6 = NONE;
+        int lb6 = NONE;
+        if (pod.ip6().isPresent()) {
+            long[] a = pod.ip6().get();
+            adj6 = adjacencies.addRewrite6(itf, a[0], a[1], src, dst);
+            lb6 = loadBalances.create(adj6);
+            fib6.add(a[0], a[1], 128, lb6);
+        }
+        pods.put(pod.name(), new PodRoutes(pod, lb4, adj4, lb6, adj6));
+    }
+
+    /**
+     * Routes to {@code pod}, attached on a running node, and lets it send; workers see it from
+     * their next frame. Its MAC comes from its tap, so its neighbour entries are permanent.
+     */
+    public synchronized void addPod(PodPort pod) {
+        routePod(pod);
+        if (neighbours != null) {
+            addStatics(pod, System.nanoTime());
+            resolver.reconcile();
+        }
+        publish();
+    }
+
+    /**
+     * Unroutes pod {@code name}: its routes, rewrites, ingress rule and neighbour entries go,
+     * and workers stop sending to it from their next frame. Returns the pod, or empty if it
+     * was not attached.
+     */
+    public synchronized Optional<PodPort> removePod(String name) {
+        PodRoutes r = pods.remove(name);
+        if (r == null) {
+            return Optional.empty();
+        }
+        PodPort pod = r.pod();
+        // Route first, then what it led to: a load balancer or adjacency in use cannot go.
+        pod.ip4().ifPresent(a -> fib4.remove(a, 32));
+        pod.ip6().ifPresent(a -> fib6.remove(a[0], a[1], 128));
+        if (r.lb4() != NONE) {
+            loadBalances.remove(r.lb4());
+            adjacencies.remove(r.adj4());
+        }
+        if (r.lb6() != NONE) {
+            loadBalances.remove(r.lb6());
+            adjacencies.remove(r.adj6());
+        }
+        ingressRules.forget(pod.interfaceIndex());
+        if (neighbours != null) {
+            pod.ip4().ifPresent(a -> neighbours.remove4(pod.interfaceIndex(), a));
+            pod.ip6().ifPresent(a -> neighbours.remove6(pod.interfaceIndex(), a[0], a[1]));
+        }
+        publish();
+        return Optional.of(pod);
+    }
+
+    /** The attached pods, in the order they came. */
+    public synchronized List<PodPort> pods() {
+        List<PodPort> out = new ArrayList<>();
+        for (PodRoutes r : pods.values()) {
+            out.add(r.pod());
+        }
+        return out;
+    }
+
+    private void addStatics(PodPort pod, long now) {
+        pod.ip4().ifPresent(a -> neighbours.addStatic4(pod.interfaceIndex(), a, pod.podMac(), now));
+        pod.ip6().ifPresent(a -> neighbours.addStatic6(pod.interfaceIndex(), a[0], a[1], pod.podMac(), now));
     }
 
     private void addUplink(UplinkInterface up) {
@@ -187,13 +275,13 @@ public final class NodeForwarding {
      * Starts following {@code neighbours}: underlay adjacencies complete as ARP answers arrive.
      * {@code wakeup} runs on a worker and must only schedule {@link #resolve()} on the control thread.
      */
-    public void follow(NeighbourTable neighbours, Runnable wakeup) {
+    public synchronized void follow(NeighbourTable neighbours, Runnable wakeup) {
         // The pods' MACs come from their taps: permanent entries, or the resolver would take
         // their rewrites for unresolved neighbours (AdjacencyResolver: the table is the truth).
+        this.neighbours = neighbours;
         long now = System.nanoTime();
-        for (PodPort pod : pods) {
-            pod.ip4().ifPresent(a -> neighbours.addStatic4(pod.interfaceIndex(), a, pod.podMac(), now));
-            pod.ip6().ifPresent(a -> neighbours.addStatic6(pod.interfaceIndex(), a[0], a[1], pod.podMac(), now));
+        for (PodRoutes r : pods.values()) {
+            addStatics(r.pod(), now);
         }
         resolver = new AdjacencyResolver(adjacencies, neighbours, wakeup);
         if (resolver.reconcile()) {
@@ -202,7 +290,7 @@ public final class NodeForwarding {
     }
 
     /** Control thread: applies neighbour changes; publishes new tables if an adjacency changed. */
-    public boolean resolve() {
+    public synchronized boolean resolve() {
         if (resolver != null && resolver.apply()) {
             publish();
             return true;
@@ -214,7 +302,7 @@ public final class NodeForwarding {
      * Control thread: protects {@code tunnel} with ESP, or swaps its SAs (see
      * {@link TunnelTable#protect}); workers see it from their next frame.
      */
-    public void protect(int tunnel, int outboundSa, int[] inboundSas, int overhead) {
+    public synchronized void protect(int tunnel, int outboundSa, int[] inboundSas, int overhead) {
         tunnelTable.protect(tunnel, outboundSa, inboundSas, overhead);
         publish();
     }

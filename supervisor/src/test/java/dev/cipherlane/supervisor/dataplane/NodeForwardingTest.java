@@ -156,4 +156,49 @@ class NodeForwardingTest {
         assertThrows(IllegalArgumentException.class, () -> NodeForwarding.build(List.of(), GATEWAY_MAC,
                 Optional.empty(), List.of(peer(1, "10.200.0.2"))));
     }
+
+    @Test
+    void aPodAddedLiveIsRoutedAndJudgedAndARemovedOneLeavesNothingBehind() {
+        NodeForwarding f = build(peer(2, "10.200.0.2"));
+        NeighbourTable neighbours = new NeighbourTable(NeighbourTable.Params.defaults());
+        f.follow(neighbours, () -> {});
+        ForwardingTables before = f.tables();
+        int adjacencies = before.adjacencies().size();
+        PodPort late = pod(4, "10.1.1.14", 0x02AA_0000_0004L);
+        assertEquals(before.ip4().lookup(ip("10.1.1.77")), before.ip4().lookup(ip("10.1.1.14")),
+                "not routed yet: the pod CIDR's default");
+
+        f.addPod(late);
+        ForwardingTables with = f.tables();
+        int adj = with.loadBalances().path(with.ip4().lookup(ip("10.1.1.14")), 0);
+        assertEquals(AdjacencyKind.REWRITE, with.adjacencies().kind(adj));
+        assertEquals(4, with.adjacencies().txInterface(adj));
+        int adj6 = with.loadBalances().path(with.ip6().lookup(0xFD01_0001_0000_0000L, 0x14), 0);
+        assertEquals(4, with.adjacencies().txInterface(adj6));
+        assertEquals(IngressFilter.Role.POD, f.ingress().role(4));
+        assertTrue(f.ingress().podSends4(4, ip("10.1.1.14")));
+        assertTrue(neighbours.pinned4(4, ip("10.1.1.14")), "its MAC is known from its tap: a permanent entry");
+        assertEquals(3, f.pods().size());
+        assertThrows(IllegalArgumentException.class, () -> f.addPod(late), "one pod of a name");
+
+        assertEquals(Optional.of(late), f.removePod("p4"));
+        ForwardingTables after = f.tables();
+        assertEquals(after.ip4().lookup(ip("10.1.1.77")), after.ip4().lookup(ip("10.1.1.14")));
+        assertEquals(IngressFilter.Role.UNCHECKED, f.ingress().role(4));
+        assertFalse(f.ingress().podSends4(4, ip("10.1.1.14")));
+        assertFalse(neighbours.pinned4(4, ip("10.1.1.14")));
+        assertEquals(NeighbourTable.NONE, neighbours.lookup4(4, ip("10.1.1.14")));
+        assertEquals(Optional.empty(), f.removePod("p4"));
+        assertEquals(2, f.pods().size());
+
+        // Its adjacencies were freed: adding and removing again and again does not grow the table.
+        for (int i = 0; i < 100; i++) {
+            f.addPod(late);
+            f.removePod("p4");
+        }
+        f.addPod(late);
+        assertTrue(f.tables().adjacencies().size() <= adjacencies + 2, "freed adjacencies are reused");
+        assertEquals(IngressFilter.Role.POD, f.ingress().role(0), "the other pods are untouched");
+        assertTrue(f.ingress().podSends4(0, ip("10.1.1.10")));
+    }
 }
