@@ -39,7 +39,7 @@ public final class NotifyType {
     public static final int NON_FIRST_FRAGMENTS_ALSO = 16395;
     /**
      * RFC 7427 section 4: the hash algorithms the sender can sign with. strongSwan sends it in
-     * every IKE_SA_INIT; with pre-shared keys there is nothing to sign, so it is known by name
+     * IKE_SA_INIT by default; with pre-shared keys there is nothing to sign, so it is known by name
      * and otherwise ignored.
      */
     public static final int SIGNATURE_HASH_ALGORITHMS = 16431;

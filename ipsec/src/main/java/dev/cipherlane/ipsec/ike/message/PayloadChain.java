@@ -18,8 +18,8 @@ import java.util.List;
  */
 public final class PayloadChain {
     /**
-     * More payloads than any exchange of ours needs, a bound on the work a datagram can cause
-     * (strongSwan's IKE_AUTH requests carry about a dozen).
+     * More payloads than any exchange needs (an IKE_AUTH request carries about a dozen), a
+     * bound on the work one datagram can cause.
      */
     public static final int MAX_PAYLOADS = 64;
 

@@ -56,7 +56,7 @@ public record Transform(int type, int id, List<TransformAttribute> attributes) {
         return OptionalInt.empty();
     }
 
-    /** Attributes other than Key Length: a proposal carrying any must be rejected (section 3.3.6). */
+    /** Attributes other than Key Length, which make the proposal unacceptable to us (section 3.3.6). */
     public boolean hasUnknownAttributes() {
         return attributes.stream().anyMatch(a -> a.type() != TransformAttribute.KEY_LENGTH);
     }

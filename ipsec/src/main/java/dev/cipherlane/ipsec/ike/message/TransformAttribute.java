@@ -3,8 +3,8 @@ package dev.cipherlane.ipsec.ike.message;
 /**
  * A transform attribute (RFC 7296 section 3.3.5). The only one defined is Key Length, in the
  * short TV form (a 2-byte value in place of the length). Others are kept, not refused: a
- * responder must reject a proposal with an attribute it does not know (section 3.3.6), and
- * that is a policy decision for the engine, not a syntax error.
+ * proposal with an attribute nobody here understands is unacceptable (sections 3.3.5 and
+ * 3.3.6), which the engine decides when it selects a proposal; it is not a syntax error.
  *
  * @param tv    the short form: the attribute format bit set and a 2-byte value
  * @param value exactly 2 bytes in TV form, else up to 65535

@@ -33,11 +33,6 @@ final class WireReader {
         return position == end;
     }
 
-    /** Offset from where this reader's parent started, for messages. */
-    int position() {
-        return position;
-    }
-
     private void need(int count, String what) {
         if (count > remaining()) {
             throw new Malformation(what + " needs " + count + " bytes, only " + remaining() + " left");

@@ -117,6 +117,40 @@ class PayloadRoundTripTest {
                 () -> PayloadChain.encode(List.of(new EncryptedPayload(0, Octets.EMPTY))));
     }
 
+    /**
+     * The crypto layer's path, with an identity "cipher": 8 bytes of IV, the inner chain, 16
+     * bytes of ICV. Encode the inner chain, wrap it in SK, send; receive, take SK's body and
+     * decode the middle from the first inner type.
+     */
+    @Test
+    void innerPayloadsTravelThroughAnSkPayload() {
+        List<Payload> inner = List.of(IdPayload.fqdn(Side.INITIATOR, "node-a"),
+                new AuthPayload(AuthPayload.SHARED_KEY_MIC, Octets.ofHex(Raw.filler(32, 0))),
+                TrafficSelectorPayload.of(Side.INITIATOR, TrafficSelector.range(0, ip("10.1.0.0"), ip("10.1.0.255"))));
+        byte[] plain = PayloadChain.encode(inner);
+        byte[] body = new byte[8 + plain.length + 16];
+        System.arraycopy(plain, 0, body, 8, plain.length);
+        byte[] wire = IkeMessage.of(AUTH_REQUEST, new EncryptedPayload(PayloadChain.firstType(inner), Octets.of(body)))
+                .encode();
+
+        IkeMessage got = assertInstanceOf(DecodeResult.Decoded.class, IkeMessage.decode(wire, 3000)).message();
+        EncryptedPayload sk = got.first(EncryptedPayload.class).orElseThrow();
+        assertEquals(PayloadType.IDI, sk.firstInnerType());
+        byte[] received = sk.body().toByteArray();
+        assertArrayEquals(body, received);
+        PayloadChain.Result r = PayloadChain.decode(sk.firstInnerType(),
+                java.nio.ByteBuffer.wrap(received, 8, received.length - 8 - 16));
+        assertEquals(inner, assertInstanceOf(PayloadChain.Result.Parsed.class, r).payloads());
+    }
+
+    @Test
+    void aPayloadMustFitItsSixteenBitLength() {
+        Payload largest = new VendorIdPayload(Octets.of(new byte[0xFFFF - 4]));
+        assertEquals(28 + 0xFFFF, IkeMessage.of(AUTH_REQUEST, largest).header().length());
+        Payload tooLong = new VendorIdPayload(Octets.of(new byte[0xFFFF - 3]));
+        assertThrows(IllegalArgumentException.class, () -> IkeMessage.of(AUTH_REQUEST, tooLong));
+    }
+
     @Test
     void messageIdAndFlagsUseTheirWholeRange() {
         IkeHeader h = IkeHeader.of(Raw.ISPI, -1L, ExchangeType.INFORMATIONAL,
