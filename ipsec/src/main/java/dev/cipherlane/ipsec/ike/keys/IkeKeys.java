@@ -31,7 +31,8 @@ public final class IkeKeys {
 
     /**
      * Keys of a new IKE SA from IKE_SA_INIT. The nonces are the Nonce payloads' data and the SPIs
-     * the header's 8-byte fields, initiator's first whatever our role.
+     * the header's 8-byte fields, initiator's first whatever our role. {@code gir} is left for
+     * the caller to destroy once every key that needs it is made.
      *
      * @throws IllegalArgumentException if a nonce or SPI has a length RFC 7296 does not allow
      *     (the engine checks the payloads before it gets here)

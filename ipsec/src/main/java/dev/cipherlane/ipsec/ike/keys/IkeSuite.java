@@ -10,7 +10,7 @@ import java.util.Optional;
 public enum IkeSuite {
     /**
      * ENCR_AES_GCM_16 (20) with a 256-bit key and no integrity transform: SK_ei and SK_er are
-     * 32 key bytes then a 4-byte salt, SK_ai and SK_ar are empty (RFC 5282 section 7.1).
+     * 32 key bytes then a 4-byte salt, SK_ai and SK_ar are empty (RFC 5282 section 7).
      */
     AES_GCM_16_256(20, 256, 0, 32, 4, 0),
     /**

@@ -8,10 +8,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * SK payload with ENCR_AES_GCM_16 and a 256-bit key (RFC 5282). The body is an 8-byte
- * explicit IV, the ciphertext and a 16-byte ICV; the nonce is the 4-byte salt from SK_e
- * followed by the IV (section 3.1), and the associated data is every byte from the IKE header
- * up to the IV: the IKE header and the SK generic header (section 5.1). GCM needs no block
- * alignment, so we send no padding, only the pad length byte of zero (section 3.2).
+ * explicit IV, the ciphertext and a 16-byte ICV (section 3); the nonce is the 4-byte salt
+ * from SK_e followed by the IV (section 4), and the associated data is every byte from the
+ * IKE header up to the IV: the IKE header and the SK generic header (section 5.1). GCM needs
+ * no block alignment, so we send no padding, only the pad length byte of zero (section 3).
  *
  * <p>The IV is a counter. GCM requires only that it never repeats under a key (RFC 5282
  * section 3.1), not that it is unpredictable, and a counter makes "never repeats" a matter
@@ -26,7 +26,7 @@ final class SkAesGcm extends SkProtection {
     private static final int KEY_LENGTH = 32;
 
     private final IkeSuite suite;
-    /** Key then salt (RFC 5282 section 7.1). */
+    /** Key then salt (RFC 5282 section 7). */
     private final byte[] sendKey;
     private final byte[] receiveKey;
     private long nextIv;

@@ -1,5 +1,7 @@
 package dev.cipherlane.ipsec.ike.keys;
 
+import java.util.Arrays;
+
 /**
  * The Encrypted (SK) payload of one IKE SA, both directions (RFC 7296 section 3.14): seals the
  * inner payloads of the messages we send and opens those we receive. The body of an SK payload
@@ -47,6 +49,10 @@ public abstract sealed class SkProtection permits SkAesGcm, SkAesCbcHmac {
     /**
      * The whole message: {@code headerAndSkHeader}, then IV | ciphertext | ICV of
      * {@code innerPayloads}.
+     *
+     * <p>Only the IKE header's Length field is checked against the result: the prefix may end
+     * in an SK payload header or in the longer header of an Encrypted Fragment (RFC 7383
+     * section 2.5), whose fields are the caller's.
      *
      * @throws IllegalArgumentException if the prefix is shorter than an IKE header and a generic
      *     header, or its IKE header Length field does not give the sealed message's length
@@ -99,7 +105,7 @@ public abstract sealed class SkProtection permits SkAesGcm, SkAesCbcHmac {
             Octets.wipe(padded);
             return new SkOpening.Refused(SkFailure.BAD_PADDING);
         }
-        byte[] out = java.util.Arrays.copyOf(padded, payloads);
+        byte[] out = Arrays.copyOf(padded, payloads);
         Octets.wipe(padded);
         return new SkOpening.Opened(out);
     }
