@@ -1,0 +1,57 @@
+package dev.cipherlane.ipsec.ike.keys;
+
+/**
+ * The Diffie-Hellman shared secret g^ir in the form RFC 7296 feeds to the PRF (section 2.14):
+ * fixed length for its group. Printing it shows the length only.
+ */
+public final class SharedSecret {
+    private final byte[] bytes;
+    private boolean destroyed;
+
+    private SharedSecret(byte[] bytes) {
+        this.bytes = bytes;
+    }
+
+    /** Takes ownership of {@code bytes}; package use only. */
+    static SharedSecret adopt(byte[] bytes) {
+        return new SharedSecret(bytes);
+    }
+
+    /** A copy of {@code gir}, for known-answer tests and for callers holding raw bytes. */
+    public static SharedSecret of(byte[] gir) {
+        if (gir == null || gir.length == 0) {
+            throw new IllegalArgumentException("a shared secret has at least one byte");
+        }
+        return new SharedSecret(gir.clone());
+    }
+
+    public int length() {
+        return bytes.length;
+    }
+
+    /** A copy the caller should wipe. */
+    public byte[] copy() {
+        return bytes().clone();
+    }
+
+    byte[] bytes() {
+        if (destroyed) {
+            throw new IllegalStateException("shared secret was destroyed");
+        }
+        return bytes;
+    }
+
+    public void destroy() {
+        destroyed = true;
+        Octets.wipe(bytes);
+    }
+
+    public boolean isDestroyed() {
+        return destroyed;
+    }
+
+    @Override
+    public String toString() {
+        return "SharedSecret[" + bytes.length + " bytes" + (destroyed ? ", destroyed]" : "]");
+    }
+}
