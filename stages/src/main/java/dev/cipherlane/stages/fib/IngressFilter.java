@@ -147,6 +147,14 @@ public final class IngressFilter {
             return this;
         }
 
+        /** Tunnel {@code tunnel} is gone (a peer's tunnel count lowered live): it admits nothing again. */
+        public Builder forgetTunnel(int tunnel) {
+            if (tunnel >= 0 && tunnel < peerOfTunnel.length) {
+                peerOfTunnel[tunnel] = NO_PEER;
+            }
+            return this;
+        }
+
         /** Tunnel {@code tunnel} leads to peer {@code peer} (any number the caller keeps per peer, >= 0). */
         public Builder tunnel(int tunnel, int peer) {
             if (tunnel < 0 || peer < 0) {

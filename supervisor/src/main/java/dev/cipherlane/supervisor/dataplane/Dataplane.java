@@ -4,9 +4,12 @@ import dev.cipherlane.afpacket.AfPacketInput;
 import dev.cipherlane.afpacket.AfPacketOutput;
 import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.config.ConfigChange;
+import dev.cipherlane.supervisor.peers.PeerTunnels;
+import dev.cipherlane.supervisor.peers.TunnelChange;
 import dev.cipherlane.supervisor.peers.TunnelControl;
 import dev.cipherlane.config.FaultInjectionSettings;
 import dev.cipherlane.config.NodeSettings;
+import dev.cipherlane.config.PeerSettings;
 import dev.cipherlane.ipsec.crypto.AeadEngine;
 import dev.cipherlane.ipsec.crypto.EngineChoice;
 import dev.cipherlane.ipsec.parallel.ParallelRing;
@@ -67,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * uplink). Each tunnel's SA limits are its own {@link #tunnelControls control}. It is built here and run by the dataplane's owner (a
  * {@link ForwardingController} actor), which stops it before {@link #close}.
  */
-public final class Dataplane implements DataplaneView, AutoCloseable {
+public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseable {
     /** ICMP errors per second per worker, and their burst (RFC 1812 section 4.3.2.8). */
     static final int ICMP_ERRORS_PER_SECOND = 1000;
     static final int ICMP_BURST = 50;
@@ -143,7 +146,9 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
                 host = hostRedirect(up, gatewayMac);
             }
             this.forwarding = NodeForwarding.build(pods, gatewayMac, view, settings.peers());
-            this.tunnelCounters = new TunnelCounters(workerCount, Math.max(1, forwarding.tunnelInfo().size()));
+            // Room for every tunnel the peers may have, so a tunnel count raised live is counted too.
+            this.tunnelCounters = new TunnelCounters(workerCount,
+                    Math.max(1, settings.peers().size() * PeerSettings.MAX_TUNNELS));
 
             this.neighbours = new NeighbourTable(new NeighbourTable.Params(
                     settings.neighbour().reachableTime().toNanos(),
@@ -433,6 +438,61 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
         return best;
     }
 
+    /**
+     * Gives peer {@code peer.name()} {@code peer.tunnels()} tunnels on the running dataplane,
+     * make-before-break: new tunnels are made and protected before any flow is hashed onto
+     * them; tunnels taken away first stop getting flows, and only once no worker can still be
+     * sending into them lose their SAs (sequence and replay state written back) and go. Flows
+     * on the tunnels that stay may move between them as the load balancer is respread. All or
+     * nothing: a new tunnel whose keys cannot be used undoes the change and throws. Returns the
+     * tunnels added and removed, for their control actors.
+     */
+    @Override
+    public synchronized TunnelChange changeTunnels(PeerSettings peer) throws IOException, InterruptedException {
+        int before = (int) forwarding.tunnelInfo().stream().filter(t -> t.peer().equals(peer.name())).count();
+        if (peer.tunnels() > before) {
+            List<NodeForwarding.TunnelInfo> added = forwarding.addTunnels(peer);
+            try {
+                if (security != null) {
+                    for (NodeForwarding.TunnelInfo t : added) {
+                        security.protectTunnel(forwarding, t);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                for (NodeForwarding.TunnelInfo t : added) {
+                    try {
+                        if (security != null) {
+                            security.unprotectTunnel(forwarding, t);
+                        }
+                    } catch (IOException | RuntimeException undo) {
+                        e.addSuppressed(undo);
+                    }
+                }
+                forwarding.dropTunnels(peer.name(), before);
+                throw e;
+            }
+            forwarding.balance(peer.name(), peer.tunnels());
+            return new TunnelChange(controls(added), List.of());
+        }
+        if (peer.tunnels() < before) {
+            List<NodeForwarding.TunnelInfo> removed = forwarding.balance(peer.name(), peer.tunnels());
+            awaitWorkers();
+            if (security != null) {
+                for (NodeForwarding.TunnelInfo t : removed) {
+                    security.unprotectTunnel(forwarding, t);
+                }
+            }
+            awaitWorkers();
+            forwarding.dropTunnels(peer.name(), peer.tunnels());
+            return new TunnelChange(List.of(), removed.stream().map(Dataplane::tunnelName).toList());
+        }
+        return new TunnelChange(List.of(), List.of());
+    }
+
+    static String tunnelName(NodeForwarding.TunnelInfo t) {
+        return t.peer() + "/" + t.ordinal();
+    }
+
     /** The settings the dataplane was built or last reconfigured with. */
     public NodeSettings settings() {
         return settings;
@@ -567,13 +627,18 @@ public final class Dataplane implements DataplaneView, AutoCloseable {
      * Each protected tunnel's control, for its {@code Tunnel} actor: its SAs' limits, checked
      * every {@link #SA_LIMITS_PERIOD}; none with IPsec off.
      */
+    @Override
     public List<TunnelControl> tunnelControls() {
+        return controls(forwarding.tunnelInfo());
+    }
+
+    private List<TunnelControl> controls(List<NodeForwarding.TunnelInfo> tunnels) {
         if (security == null) {
             return List.of();
         }
         List<TunnelControl> out = new ArrayList<>();
-        for (NodeForwarding.TunnelInfo t : forwarding.tunnelInfo()) {
-            String name = t.peer() + "/" + t.ordinal();
+        for (NodeForwarding.TunnelInfo t : tunnels) {
+            String name = tunnelName(t);
             out.add(new TunnelControl() {
                 @Override
                 public String name() {

@@ -5,8 +5,9 @@ import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.stages.swap.StageRow;
 import dev.cipherlane.supervisor.admin.DataplaneView;
+import dev.cipherlane.config.PeerSettings;
+import dev.cipherlane.supervisor.peers.PeerManager;
 import dev.cipherlane.supervisor.peers.Tunnel;
-import dev.cipherlane.supervisor.peers.TunnelControl;
 import dev.cipherlane.config.PodSettings;
 import dev.cipherlane.supervisor.admin.PodRequest;
 import java.time.Duration;
@@ -22,8 +23,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * One dataplane built from one config: the pods' taps attached for it (the file's and those
  * added through the API), the workers, and the control actors that work on it
- * ({@link ForwardingController}, {@link InterfaceManager} for pods coming and going, one
- * {@link Tunnel} per protected tunnel). {@link DataplaneSupervisor} runs one at a time and replaces it when a
+ * ({@link ForwardingController}, {@link InterfaceManager} for pods coming and going,
+ * {@link PeerManager} with one {@link Tunnel} per protected tunnel). {@link DataplaneSupervisor} runs one at a time and replaces it when a
  * reload needs the dataplane rebuilt.
  *
  * <p>Stopping it stops its children first (Pekko stops children before the parent's
@@ -37,14 +38,38 @@ final class DataplaneRun {
 
     private DataplaneRun() {}
 
-    sealed interface Command permits RestartWorker, Reconfigure, Pod, PodsDone {}
+    sealed interface Command permits RestartWorker, Reconfigure, Pod, PodsDone, TunnelsDone {}
+
+    /** A reload's changes by how they are made, with the config they replace and whom to answer. */
+    record Batch(Reconfigure request, NodeSettings previous) {
+        List<ConfigChange> inPlace() {
+            return LiveSettings.made(request.changes(), LiveSettings.How.IN_PLACE);
+        }
+
+        List<ConfigChange> pods() {
+            return LiveSettings.made(request.changes(), LiveSettings.How.POD);
+        }
+
+        /** The new settings of each peer whose tunnel count changed. */
+        List<PeerSettings> tunnels() {
+            List<String> names = LiveSettings.made(request.changes(), LiveSettings.How.TUNNELS).stream()
+                    .map(LiveSettings::peerOf).toList();
+            return request.settings().peers().stream().filter(p -> names.contains(p.name())).toList();
+        }
+
+        void answer(String failure) {
+            request.replyTo().tell(new DataplaneSupervisor.Reconfigured(request.settings(), request.changes(), failure));
+        }
+    }
+
+    /** The tunnel counts were set, or failed to be; then the pods and parameters go back too. */
+    record TunnelsDone(Batch batch, PeerManager.TunnelsSet outcome) implements Command {}
 
     /** {@code ctl pod add|del}, for the run's {@link InterfaceManager}. */
     record Pod(PodRequest request, ActorRef<String> replyTo) implements Command {}
 
     /** The interface manager made a reload's pod changes, or failed to; its in-place changes are then undone. */
-    record PodsDone(Reconfigure reconfigure, NodeSettings previous, List<ConfigChange> inPlace,
-            InterfaceManager.PodsApplied outcome) implements Command {}
+    record PodsDone(Batch batch, InterfaceManager.PodsApplied outcome) implements Command {}
 
     /** Run worker {@code worker} again; its thread died. */
     record RestartWorker(int worker) implements Command {}
@@ -90,9 +115,8 @@ final class DataplaneRun {
             AtomicReference<NodeSettings> config = new AtomicReference<>(settings);
             ActorRef<InterfaceManager.Command> interfaces =
                     context.spawn(InterfaceManager.supervised(config, plumbing, dataplane), "interfaces");
-            for (TunnelControl t : dataplane.tunnelControls()) {
-                context.spawn(Tunnel.supervised(t, Dataplane.SA_LIMITS_PERIOD), Tunnel.actorName(t));
-            }
+            ActorRef<PeerManager.Command> peers =
+                    context.spawn(PeerManager.supervised(dataplane, Dataplane.SA_LIMITS_PERIOD), "peers");
             published.set(dataplane);
             context.getLog().info("dataplane running: pods {}, workers {}, uplink {}, tunnels {}",
                     plumbing.ports().size(), settings.dataplane().workers(),
@@ -106,37 +130,54 @@ final class DataplaneRun {
                         return Behaviors.same();
                     })
                     .onMessage(Reconfigure.class, reconfigure -> {
-                        // Parameters in place first (undone if the pods then fail), then the pods.
-                        NodeSettings previous = dataplane.settings();
-                        List<ConfigChange> inPlace = LiveSettings.made(reconfigure.changes(), LiveSettings.How.IN_PLACE);
-                        List<ConfigChange> podChanges = LiveSettings.made(reconfigure.changes(), LiveSettings.How.POD);
+                        // One batch in three steps: parameters in place, then the pods, then the
+                        // tunnel counts; a step that fails undoes the ones before it.
+                        Batch batch = new Batch(reconfigure, dataplane.settings());
                         try {
-                            dataplane.reconfigure(reconfigure.settings(), inPlace);
+                            dataplane.reconfigure(reconfigure.settings(), batch.inPlace());
                         } catch (RuntimeException e) {
-                            reconfigure.replyTo().tell(new DataplaneSupervisor.Reconfigured(reconfigure.settings(),
-                                    reconfigure.changes(), e.getMessage() != null ? e.getMessage() : e.toString()));
+                            batch.answer(e.getMessage() != null ? e.getMessage() : e.toString());
                             return Behaviors.same();
                         }
-                        if (podChanges.isEmpty()) {
-                            reconfigure.replyTo().tell(new DataplaneSupervisor.Reconfigured(reconfigure.settings(),
-                                    reconfigure.changes(), null));
+                        if (batch.pods().isEmpty()) {
+                            context.getSelf().tell(new PodsDone(batch, new InterfaceManager.PodsApplied(null)));
                         } else {
-                            context.ask(InterfaceManager.PodsApplied.class, interfaces,
-                                    POD_CHANGES_TIMEOUT, replyTo -> new InterfaceManager.ApplyPods(reconfigure.settings(), podChanges,
-                                            replyTo),
-                                    (outcome, failure) -> new PodsDone(reconfigure, previous, inPlace, outcome != null
-                                            ? outcome : new InterfaceManager.PodsApplied("the pod changes did not finish: "
+                            context.ask(InterfaceManager.PodsApplied.class, interfaces, POD_CHANGES_TIMEOUT,
+                                    replyTo -> new InterfaceManager.ApplyPods(reconfigure.settings(), batch.pods(), replyTo),
+                                    (outcome, failure) -> new PodsDone(batch, outcome != null ? outcome
+                                            : new InterfaceManager.PodsApplied("the pod changes did not finish: "
                                                     + failure.getMessage())));
                         }
                         return Behaviors.same();
                     })
                     .onMessage(PodsDone.class, done -> {
+                        Batch batch = done.batch();
+                        if (done.outcome().failure() != null) {
+                            dataplane.reconfigure(batch.previous(), batch.inPlace());
+                            batch.answer(done.outcome().failure());
+                        } else if (batch.tunnels().isEmpty()) {
+                            batch.answer(null);
+                        } else {
+                            context.ask(PeerManager.TunnelsSet.class, peers, POD_CHANGES_TIMEOUT,
+                                    replyTo -> new PeerManager.SetTunnels(batch.tunnels(), batch.previous().peers(), replyTo),
+                                    (outcome, failure) -> new TunnelsDone(batch, outcome != null ? outcome
+                                            : new PeerManager.TunnelsSet("the tunnel changes did not finish: "
+                                                    + failure.getMessage())));
+                        }
+                        return Behaviors.same();
+                    })
+                    .onMessage(TunnelsDone.class, done -> {
+                        Batch batch = done.batch();
                         String failure = done.outcome().failure();
                         if (failure != null) {
-                            dataplane.reconfigure(done.previous(), done.inPlace());
+                            if (!batch.pods().isEmpty()) {
+                                // The same changes toward the previous config undo them.
+                                interfaces.tell(new InterfaceManager.ApplyPods(batch.previous(), batch.pods(),
+                                        context.getSystem().ignoreRef()));
+                            }
+                            dataplane.reconfigure(batch.previous(), batch.inPlace());
                         }
-                        Reconfigure r = done.reconfigure();
-                        r.replyTo().tell(new DataplaneSupervisor.Reconfigured(r.settings(), r.changes(), failure));
+                        batch.answer(failure);
                         return Behaviors.same();
                     })
                     .onMessage(Pod.class, pod -> {

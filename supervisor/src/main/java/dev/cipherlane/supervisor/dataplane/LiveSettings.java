@@ -13,6 +13,9 @@ import java.util.Set;
  *       the workers' spin before sleeping, the neighbour reachable time); nothing pauses;
  *   <li>{@link How#POD}: a pod added, removed or changed: its tap is attached or detached
  *       on the running dataplane ({@link InterfaceManager}), and no other flow pauses;
+ *   <li>{@link How#TUNNELS}: a peer's tunnel count: tunnels are made or unmade on the running
+ *       dataplane ({@link dev.cipherlane.supervisor.peers.PeerManager}), make-before-break;
+ *       flows of that peer may move between its tunnels, other peers' flows are untouched;
  *   <li>{@link How#REBUILD}: the pod network, peers and their tunnels, IPsec, buffers,
  *       rings, neighbour table sizes and tunnel addresses: the dataplane is rebuilt in the
  *       running service, keeping the uplink taken over, the pods' persistent taps and the SA
@@ -27,10 +30,12 @@ public final class LiveSettings {
     private static final String ROOT = NodeSettings.ROOT + ".";
 
     /** How a change is made on a running node. */
-    public enum How { IN_PLACE, POD, REBUILD, RESTART }
+    public enum How { IN_PLACE, POD, TUNNELS, REBUILD, RESTART }
 
     /** Where the config's pods are, by name: {@code cipherlane.pods[<name>]...}. */
     static final String PODS = ROOT + "pods[";
+    /** Where the peers are, by name: {@code cipherlane.peers[<name>]...}. */
+    static final String PEERS = ROOT + "peers[";
 
     static final Set<String> IN_PLACE = Set.of(
             ROOT + "dataplane.trace.max-packets",
@@ -57,6 +62,9 @@ public final class LiveSettings {
         if (path.startsWith(PODS)) {
             return How.POD;
         }
+        if (path.startsWith(PEERS) && path.endsWith("].tunnels")) {
+            return How.TUNNELS;
+        }
         for (String prefix : RESTART) {
             if (path.startsWith(prefix)) {
                 return How.RESTART;
@@ -77,6 +85,15 @@ public final class LiveSettings {
             throw new IllegalArgumentException(path + " is not about a pod");
         }
         return path.substring(PODS.length(), path.indexOf(']', PODS.length()));
+    }
+
+    /** The name of the peer a {@link How#TUNNELS} change is about. */
+    public static String peerOf(ConfigChange change) {
+        String path = change.path();
+        if (!path.startsWith(PEERS) || path.indexOf(']', PEERS.length()) < 0) {
+            throw new IllegalArgumentException(path + " is not about a peer");
+        }
+        return path.substring(PEERS.length(), path.indexOf(']', PEERS.length()));
     }
 
     /** The changes among {@code changes} made the way {@code how} says. */

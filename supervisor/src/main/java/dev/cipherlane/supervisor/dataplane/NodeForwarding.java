@@ -76,6 +76,41 @@ public final class NodeForwarding {
 
     private static final int NONE = -1;
 
+    /** A tunnel and the adjacency its peer's load balancer reaches it by. */
+    private record TunnelRoute(TunnelInfo info, int adjacency) {}
+
+    /** A peer: its number in the ingress rules, its tunnels in ordinal order, its pod CIDRs' load balancer. */
+    private static final class PeerRoutes {
+        private final int number;
+        private final List<TunnelRoute> tunnels;
+        int lb;
+
+        PeerRoutes(int number, List<TunnelRoute> tunnels) {
+            this.number = number;
+            this.tunnels = tunnels;
+        }
+
+        int number() {
+            return number;
+        }
+
+        List<TunnelRoute> tunnels() {
+            return tunnels;
+        }
+
+        int[] adjacencies(int count) {
+            int[] out = new int[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = tunnels.get(i).adjacency();
+            }
+            return out;
+        }
+    }
+
+    private final Map<String, PeerRoutes> peerRoutes = new java.util.LinkedHashMap<>();
+    private final Map<Integer, Integer> underlayOf = new HashMap<>();
+    private UplinkInterface uplink;
+
     private final Map<String, PodRoutes> pods = new java.util.LinkedHashMap<>();
     private final IngressFilter.Builder ingressRules = IngressFilter.builder();
     private long gatewayMac;
@@ -228,28 +263,16 @@ public final class NodeForwarding {
     }
 
     private void addPeers(UplinkInterface up, List<PeerSettings> peers) {
-        List<Integer> locals = up.tunnelLocals();
-        byte[] uplinkMac = new MacAddress(up.mac()).octets();
-        Map<Integer, Integer> underlayOf = new HashMap<>();
+        this.uplink = up;
         for (int p = 0; p < peers.size(); p++) {
             PeerSettings peer = peers.get(p);
-            int[] tunnelAdjacencies = new int[peer.tunnels()];
+            PeerRoutes r = new PeerRoutes(p, new ArrayList<>());
+            peerRoutes.put(peer.name(), r);
             for (int i = 0; i < peer.tunnels(); i++) {
-                int local = locals.get(i % locals.size());
-                int remote = (int) peer.address(i).low();
-                if (!onLink(up, remote)) {
-                    throw new IllegalArgumentException("peer " + peer.name() + ": address " + peer.address(i)
-                            + " is not on a subnet of uplink " + up.name() + " (a routed underlay is not supported)");
-                }
-                int underlay = underlayOf.computeIfAbsent(remote,
-                        r -> adjacencies.addNeighbor4(up.index(), r, uplinkMac));
-                int tunnel = tunnelTable.add(local, remote, underlay, up.index(), up.mtu());
-                tunnelInfo.add(new TunnelInfo(tunnel, peer.name(), i, local, remote));
-                // What comes out of this tunnel must come from this peer's pod CIDRs.
-                ingressRules.tunnel(tunnel, p);
-                tunnelAdjacencies[i] = adjacencies.addTunnel(tunnel);
+                addTunnel(r, peer, i);
             }
-            int lb = loadBalances.create(tunnelAdjacencies);
+            int lb = loadBalances.create(r.adjacencies(r.tunnels().size()));
+            r.lb = lb;
             for (IpPrefix cidr : peer.podCidrs()) {
                 IpAddress n = cidr.network();
                 if (cidr.family() == IpFamily.IPV4) {
@@ -259,6 +282,90 @@ public final class NodeForwarding {
                 }
             }
         }
+    }
+
+    /** Tunnel {@code i} of {@code peer}: from local source i mod n to peer address i mod m. */
+    private TunnelInfo addTunnel(PeerRoutes r, PeerSettings peer, int i) {
+        UplinkInterface up = uplink;
+        List<Integer> locals = up.tunnelLocals();
+        int local = locals.get(i % locals.size());
+        int remote = (int) peer.address(i).low();
+        if (!onLink(up, remote)) {
+            throw new IllegalArgumentException("peer " + peer.name() + ": address " + peer.address(i)
+                    + " is not on a subnet of uplink " + up.name() + " (a routed underlay is not supported)");
+        }
+        int underlay = underlayOf.computeIfAbsent(remote,
+                a -> adjacencies.addNeighbor4(up.index(), a, new MacAddress(up.mac()).octets()));
+        int tunnel = tunnelTable.add(local, remote, underlay, up.index(), up.mtu());
+        TunnelInfo info = new TunnelInfo(tunnel, peer.name(), i, local, remote);
+        tunnelInfo.add(info);
+        // What comes out of this tunnel must come from this peer's pod CIDRs.
+        ingressRules.tunnel(tunnel, r.number());
+        r.tunnels().add(new TunnelRoute(info, adjacencies.addTunnel(tunnel)));
+        return info;
+    }
+
+    /**
+     * A peer's tunnel count raised live, first step: tunnels {@code peer.tunnels()} had not yet
+     * are made (tables, ingress) but carry nothing until {@link #balance}, so the caller can
+     * protect them first. Returns them.
+     */
+    public synchronized List<TunnelInfo> addTunnels(PeerSettings peer) {
+        PeerRoutes r = peerRoutes(peer.name());
+        List<TunnelInfo> added = new ArrayList<>();
+        for (int i = r.tunnels().size(); i < peer.tunnels(); i++) {
+            added.add(addTunnel(r, peer, i));
+        }
+        if (resolver != null) {
+            resolver.pinNextHops(System.nanoTime());
+            resolver.reconcile();
+        }
+        publish();
+        return added;
+    }
+
+    /**
+     * Spreads {@code peer}'s pod CIDRs over its first {@code tunnels} tunnels (all made ones,
+     * or fewer before {@link #dropTunnels}); the flow hash then moves some flows to or from the
+     * changed tunnels. Returns the tunnels now left out.
+     */
+    public synchronized List<TunnelInfo> balance(String peer, int tunnels) {
+        PeerRoutes r = peerRoutes(peer);
+        if (tunnels < 1 || tunnels > r.tunnels().size()) {
+            throw new IllegalArgumentException("peer " + peer + ": cannot balance over " + tunnels + " of its "
+                    + r.tunnels().size() + " tunnels");
+        }
+        loadBalances.update(r.lb, r.adjacencies(tunnels));
+        publish();
+        List<TunnelInfo> out = new ArrayList<>();
+        for (int i = tunnels; i < r.tunnels().size(); i++) {
+            out.add(r.tunnels().get(i).info());
+        }
+        return out;
+    }
+
+    /**
+     * A peer's tunnel count lowered live, last step: its tunnels from ordinal {@code tunnels} on,
+     * left out of its load balancer by {@link #balance} and unprotected, are unmade.
+     */
+    public synchronized void dropTunnels(String peer, int tunnels) {
+        PeerRoutes r = peerRoutes(peer);
+        while (r.tunnels().size() > tunnels) {
+            TunnelRoute t = r.tunnels().removeLast();
+            adjacencies.remove(t.adjacency());
+            tunnelTable.remove(t.info().index());
+            ingressRules.forgetTunnel(t.info().index());
+            tunnelInfo.remove(t.info());
+        }
+        publish();
+    }
+
+    private PeerRoutes peerRoutes(String peer) {
+        PeerRoutes r = peerRoutes.get(peer);
+        if (r == null) {
+            throw new IllegalArgumentException("no peer named " + peer);
+        }
+        return r;
     }
 
     private static boolean onLink(UplinkInterface up, int address) {
@@ -327,7 +434,7 @@ public final class NodeForwarding {
     }
 
     /** The tunnels, in the order they were made. */
-    public List<TunnelInfo> tunnelInfo() {
+    public synchronized List<TunnelInfo> tunnelInfo() {
         return List.copyOf(tunnelInfo);
     }
 

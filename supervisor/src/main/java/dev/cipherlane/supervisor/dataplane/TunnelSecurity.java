@@ -24,7 +24,9 @@ import dev.cipherlane.supervisor.admin.views.SaView;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import dev.cipherlane.ipsec.keys.KeyFingerprint;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,15 +61,24 @@ final class TunnelSecurity implements AutoCloseable {
     private final List<SequenceReservation> reservations = new ArrayList<>();
     private final List<ReplayReservation> replays = new ArrayList<>();
     /**
-     * Lifetime state of the SAs with limits, by SA index: filled at the start, then only read;
-     * each entry is used by its tunnel's control alone.
+     * Lifetime state of the SAs with limits, by SA index: filled at the start and as tunnels are
+     * added or removed live; each entry is used by its tunnel's control alone.
      */
-    private final Map<Integer, UsageReservation> usage = new LinkedHashMap<>();
+    private final Map<Integer, UsageReservation> usage = new ConcurrentHashMap<>();
     private volatile SaTable.Snapshot snapshot;
     /** Limits each SA crossed, for {@code show sa}; written by the tunnels' controls. */
     private final Map<Integer, String> crossed = new ConcurrentHashMap<>();
 
-    private TunnelSecurity(SequenceStore sequences) {
+    private final IpsecSettings settings;
+    /** Of every SA in the table, by SA index: what a tunnel added live must not share. */
+    private final Map<Integer, Integer> inboundSpiOf = new HashMap<>();
+    private final Map<Integer, List<KeyFingerprint>> keysOf = new HashMap<>();
+    /** The reservations each SA holds, by SA index, to write back when its tunnel goes. */
+    private final Map<Integer, SequenceReservation> sequenceOf = new HashMap<>();
+    private final Map<Integer, ReplayReservation> replayOf = new HashMap<>();
+
+    private TunnelSecurity(IpsecSettings settings, SequenceStore sequences) {
+        this.settings = settings;
         this.sequences = sequences;
     }
 
@@ -80,7 +91,7 @@ final class TunnelSecurity implements AutoCloseable {
      *                          to start rather than fail closed on one of them
      */
     static TunnelSecurity protect(IpsecSettings settings, Path stateDir, NodeForwarding forwarding) throws IOException {
-        TunnelSecurity s = new TunnelSecurity(SequenceStore.open(stateDir.resolve(SEQUENCE_DIR),
+        TunnelSecurity s = new TunnelSecurity(settings, SequenceStore.open(stateDir.resolve(SEQUENCE_DIR),
                 settings.sequenceBlock(), true));
         Map<Integer, StaticKeyFile> keys = new LinkedHashMap<>();
         try {
@@ -98,6 +109,9 @@ final class TunnelSecurity implements AutoCloseable {
                     forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], overhead);
                 } else {
                     int[] sas = s.add(settings, t, k);
+                    if (sas != null) {
+                        s.remember(sas, k);
+                    }
                     if (sas == null) {
                         forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], overhead);
                     } else {
@@ -168,6 +182,8 @@ final class TunnelSecurity implements AutoCloseable {
         int inbound = table.addInbound(in, replay.window());
         // Both operations: esp-encrypt reserves a frame's numbers at once with tryAcquire.
         int outbound = table.add(out, SequenceSource.of(sequence::next, sequence::tryAcquire));
+        replayOf.put(inbound, replay);
+        sequenceOf.put(outbound, sequence);
         resumeLifetime(inbound, inUsage);
         resumeLifetime(outbound, outUsage);
         LOG.info("tunnel {} to {}: protected, inbound spi {} outbound spi {}{}", t.ordinal(), t.peer(),
@@ -210,16 +226,90 @@ final class TunnelSecurity implements AutoCloseable {
         }
     }
 
+    private void remember(int[] sas, StaticKeyFile k) {
+        inboundSpiOf.put(sas[0], k.inbound().spi());
+        keysOf.put(sas[0], List.of(k.inbound().material().fingerprint()));
+        keysOf.put(sas[1], List.of(k.outbound().material().fingerprint()));
+    }
+
+    /**
+     * Protects tunnel {@code t}, made on the running node (a peer's tunnel count raised): its key
+     * file is loaded and its SAs added as at the start, but all or nothing: keys that are missing,
+     * refused or shared with a running SA throw instead of failing closed, so the reload that
+     * asked for the tunnel is undone rather than sending flows into a tunnel that drops them.
+     * The caller publishes routes to it afterwards.
+     */
+    synchronized void protectTunnel(NodeForwarding forwarding, NodeForwarding.TunnelInfo t) throws IOException {
+        Path file = settings.keyFile(t.peer(), t.ordinal());
+        StaticKeyFile k = StaticKeyFile.load(file);
+        try {
+            if (inboundSpiOf.containsValue(k.inbound().spi())) {
+                throw new KeyFileException(file + ": spi-in " + SaKeys.spiText(k.inbound().spi())
+                        + " is already the inbound SPI of a running tunnel, expected an inbound SPI unique on the node");
+            }
+            for (List<KeyFingerprint> used : keysOf.values()) {
+                if (used.contains(k.inbound().material().fingerprint()) || used.contains(k.outbound().material().fingerprint())) {
+                    throw new KeyFileException(file + ": same key material as a running SA, expected a distinct key per SA");
+                }
+            }
+            int[] sas = add(settings, t, k);
+            if (sas == null) {
+                throw new IOException("tunnel " + t.ordinal() + " to " + t.peer() + ": its sequence or replay state"
+                        + " cannot be trusted (see the log)");
+            }
+            remember(sas, k);
+            snapshot = table.publish();
+            forwarding.protect(t.index(), sas[1], new int[] {sas[0]}, Esp.tunnelOverhead(settings.udpEncapsulation()));
+        } finally {
+            k.destroy();
+        }
+    }
+
+    /**
+     * Takes tunnel {@code t}'s SAs away once no route leads into it and no worker holds its
+     * packets: the tunnel drops what might still come (fail closed), its sequence numbers and
+     * replay window are written back (a tunnel made again later resumes them, never reuses
+     * one), and the SAs leave the table.
+     */
+    synchronized void unprotectTunnel(NodeForwarding forwarding, NodeForwarding.TunnelInfo t) throws IOException {
+        forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], Esp.tunnelOverhead(settings.udpEncapsulation()));
+        for (int index : table.indexes()) {
+            if (table.state(index).sa().tunnel() != t.index()) {
+                continue;
+            }
+            SequenceReservation sequence = sequenceOf.remove(index);
+            if (sequence != null) {
+                reservations.remove(sequence);
+                sequence.close();
+            }
+            ReplayReservation replay = replayOf.remove(index);
+            if (replay != null) {
+                replays.remove(replay);
+                replay.close();
+            }
+            UsageReservation u = usage.remove(index);
+            if (u != null) {
+                SaState st = table.state(index);
+                u.close(st.counters().packets(), st.counters().bytes());
+            }
+            inboundSpiOf.remove(index);
+            keysOf.remove(index);
+            crossed.remove(index);
+            table.remove(index);
+        }
+        snapshot = table.publish();
+    }
+
     /**
      * Tunnel {@code tunnel}'s control (its {@link TunnelActor}), once a second: raises its SAs'
      * passed lifetimes, records their usage, then reports every limit they crossed since the
      * last call (RFC 4301 section 4.4.2.1). Static keys cannot be replaced while running, so a
      * soft limit is a warning to replace the key files and a hard one means the tunnel now
-     * drops its traffic (fail closed) until they are and the node restarts. Tunnels' checks
-     * may run at once on different threads: each touches only its own SAs' counters and usage
-     * files, and the SA table's structure does not change while static keys run.
+     * drops its traffic (fail closed) until they are and the node restarts. The tunnels'
+     * checks, and tunnels added or removed live, take this object's monitor in turn: the SA
+     * table's structure changes only under it.
      */
-    List<SaEvent> checkLimits(int tunnel) {
+    synchronized List<SaEvent> checkLimits(int tunnel) {
         List<SaEvent> events = new ArrayList<>();
         for (int index : table.indexes()) {
             SaState st = table.state(index);
@@ -280,7 +370,7 @@ final class TunnelSecurity implements AutoCloseable {
     }
 
     /** The SAs as {@code show sa} lists them, in index order; no key material. */
-    List<SaView.SaRow> rows() {
+    synchronized List<SaView.SaRow> rows() {
         List<SaView.SaRow> rows = new ArrayList<>();
         for (int index : table.indexes()) {
             SaState st = table.state(index);
@@ -304,7 +394,7 @@ final class TunnelSecurity implements AutoCloseable {
      * restart skips none and refuses only what was accepted.
      */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         for (SequenceReservation r : reservations) {
             r.close();
         }

@@ -201,4 +201,34 @@ class NodeForwardingTest {
         assertEquals(IngressFilter.Role.POD, f.ingress().role(0), "the other pods are untouched");
         assertTrue(f.ingress().podSends4(0, ip("10.1.1.10")));
     }
+
+    @Test
+    void tunnelsAddedLiveCarryNothingUntilBalancedAndDroppedOnesLeaveNothing() {
+        NodeForwarding f = build(peer(2, "10.200.0.2", "10.200.0.12"));
+        int lb = f.tables().ip4().lookup(ip("10.1.2.77"));
+        assertEquals(2, f.tables().loadBalances().pathCount(lb));
+        List<NodeForwarding.TunnelInfo> added = f.addTunnels(peer(4, "10.200.0.2", "10.200.0.12"));
+        assertEquals(List.of(2, 3), added.stream().map(NodeForwarding.TunnelInfo::ordinal).toList());
+        assertEquals(4, f.tunnelInfo().size());
+        assertEquals(2, f.tables().loadBalances().pathCount(lb), "made, but no flow is hashed onto them yet");
+        assertTrue(f.ingress().peerOf(added.get(0).index()) != IngressFilter.NO_PEER);
+        assertEquals(List.of(), f.balance("node-b", 4));
+        assertEquals(4, f.tables().loadBalances().pathCount(lb));
+
+        List<NodeForwarding.TunnelInfo> out = f.balance("node-b", 1);
+        assertEquals(List.of(1, 2, 3), out.stream().map(NodeForwarding.TunnelInfo::ordinal).toList());
+        assertEquals(1, f.tables().loadBalances().pathCount(lb));
+        f.dropTunnels("node-b", 1);
+        assertEquals(1, f.tunnelInfo().size());
+        for (NodeForwarding.TunnelInfo t : out) {
+            assertFalse(f.tunnels().contains(t.index()));
+            assertEquals(IngressFilter.NO_PEER, f.ingress().peerOf(t.index()), "a dropped tunnel admits nothing");
+        }
+        assertThrows(IllegalArgumentException.class, () -> f.balance("node-b", 2), "only made tunnels");
+        assertThrows(IllegalArgumentException.class, () -> f.balance("no-such-peer", 1));
+        f.addTunnels(peer(3, "10.200.0.2", "10.200.0.12"));
+        f.balance("node-b", 3);
+        assertEquals(List.of(0, 1, 2), f.tunnelInfo().stream().map(NodeForwarding.TunnelInfo::ordinal).toList());
+        assertEquals(3, f.tables().loadBalances().pathCount(lb));
+    }
 }

@@ -309,4 +309,39 @@ class TunnelSecurityTest {
             assertFalse(s.snapshot().state(f.tunnels().outboundSa(f.tunnelInfo().get(0).index())).usable());
         }
     }
+
+    @Test
+    void aTunnelAddedLiveIsProtectedAllOrNothingAndOneRemovedWritesItsStateBack() throws Exception {
+        Path keys = Files.createDirectory(dir.resolve("keys"));
+        keyFile(keys, 0, "rw-------");
+        keyFile(keys, 1, "rw-------");
+        Path state = Files.createDirectory(dir.resolve("state"));
+        NodeForwarding f = forwarding();
+        PeerSettings three = new PeerSettings("node-b", List.of(IpAddress.parse("10.200.0.2"),
+                IpAddress.parse("10.200.0.12"), IpAddress.parse("10.200.0.22")), List.of(IpPrefix.parse("10.1.2.0/24")), 3);
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, IpsecLifetime.NONE), state, f)) {
+            NodeForwarding.TunnelInfo third = f.addTunnels(three).getFirst();
+            assertThrows(java.io.IOException.class, () -> s.protectTunnel(f, third), "no key file: refused, not fail closed");
+            // A file repeating tunnel 0's inbound SPI is refused too: two SAs could not be told apart.
+            Files.copy(keys.resolve("node-b.0.key"), keys.resolve("node-b.2.key"));
+            assertTrue(assertThrows(java.io.IOException.class, () -> s.protectTunnel(f, third)).getMessage()
+                    .contains("already the inbound SPI of a running tunnel"));
+            Files.delete(keys.resolve("node-b.2.key"));
+            keyFile(keys, 2, "rw-------");
+            s.protectTunnel(f, third);
+            int out = f.tunnels().outboundSa(third.index());
+            assertEquals(0x1002, s.snapshot().state(out).spi());
+            assertTrue(f.tunnels().acceptsSa(third.index(), s.snapshot().findInbound(0x2002)));
+            long next = s.rows().stream().filter(r -> r.spi().equals("0x00001002")).findFirst().orElseThrow().nextSequence();
+
+            s.unprotectTunnel(f, third);
+            assertEquals(TunnelTable.NO_SA, f.tunnels().outboundSa(third.index()), "fail closed until it goes");
+            assertEquals(dev.cipherlane.ipsec.sa.SaTable.Snapshot.NOT_FOUND, s.snapshot().findInbound(0x2002));
+            assertEquals(4, s.rows().size(), "tunnels 0 and 1 keep their SAs");
+            // Made again, it resumes past every number it could have sent: none repeats.
+            s.protectTunnel(f, third);
+            long resumed = s.rows().stream().filter(r -> r.spi().equals("0x00001002")).findFirst().orElseThrow().nextSequence();
+            assertTrue(resumed >= next, resumed + " >= " + next);
+        }
+    }
 }
