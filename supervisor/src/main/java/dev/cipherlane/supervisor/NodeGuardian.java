@@ -22,7 +22,26 @@ import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Root of the node's actor tree. It starts the node's parts and watches them: the
+ * Root of the node's actor tree:
+ *
+ * <pre>
+ * NodeGuardian
+ *  ├─ ConfigWatcher            reload and file watch: validate, diff, hand the batch on
+ *  ├─ DataplaneSupervisor      uplink taken over; one run per config, rebuilt when it must be
+ *  │   └─ DataplaneRun         pools, workers, graph, swaps; restarts dead workers
+ *  │       ├─ ForwardingController   neighbour ageing and resolution, underlay solicitation
+ *  │       ├─ InterfaceManager       pod taps and the state files: pods added and removed live
+ *  │       └─ PeerManager            tunnel counts changed live
+ *  │           └─ Tunnel (one per tunnel)   SA lifetimes and limits (IKE sessions to come)
+ *  ├─ AdminServer              the unix socket API: ctl, CNI
+ *  └─ MetricsServer            /metrics, when configured
+ * </pre>
+ *
+ * The interface and peer managers sit under the run rather than beside it, as DESIGN.md draws
+ * them, because what they change (taps, routes, SAs) belongs to one dataplane: a rebuild makes
+ * them again with it, from the state files, and nothing outlives the tables it refers to.
+ *
+ * <p>It starts the node's parts and watches them: the
  * {@link AdminServer}, the {@link MetricsServer} when admin.metrics.listen is set, when pods
  * or an uplink are configured the {@link DataplaneSupervisor}, and, for a node started from a
  * file, the {@link ConfigWatcher} (restarted if it fails).
