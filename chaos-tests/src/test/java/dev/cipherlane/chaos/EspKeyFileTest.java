@@ -71,6 +71,9 @@ class EspKeyFileTest {
             String log = n1.log();
             assertTrue(log.contains("tunnel 0 to n2: no usable keys") && log.contains("mode 0644"),
                     () -> "n1 says why it refused " + loose + ":\n" + log);
+            String health = n1.admin("show health");
+            assertTrue(health.startsWith("degraded: traffic dropped\n  tunnel n2/0 drops its traffic: no usable keys: ")
+                    && health.contains("mode 0644"), health);
             List<NodeViews.SaRow> n1Sas = NodeViews.sas(n1.admin("show sa"));
             assertEquals(2, n1Sas.size(), () -> "n1 has SAs for tunnel 1 only:\n" + t.diagnostics());
             assertEquals(2 * TUNNELS, NodeViews.sas(n2.admin("show sa")).size(), t::diagnostics);

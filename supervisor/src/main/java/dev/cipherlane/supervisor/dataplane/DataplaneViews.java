@@ -1,5 +1,6 @@
 package dev.cipherlane.supervisor.dataplane;
 
+import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.GraphRuntime;
 import dev.cipherlane.stages.graph.Worker;
 import dev.cipherlane.stages.neighbour.NeighbourTable;
@@ -18,6 +19,7 @@ import dev.cipherlane.supervisor.admin.views.SaView;
 import dev.cipherlane.supervisor.admin.views.StageTotals;
 import dev.cipherlane.supervisor.admin.views.TraceView;
 import dev.cipherlane.supervisor.admin.views.TunnelsView;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -86,9 +88,33 @@ final class DataplaneViews implements OperatorViews {
         return TraceView.of(d.runtimes().get());
     }
 
+    /** Tunnels that drop their traffic, and why. */
+    private List<String> failing() {
+        List<String> out = new ArrayList<>();
+        if (d.security() != null) {
+            for (NodeForwarding.TunnelInfo t : d.forwarding().tunnelInfo()) {
+                d.security().whyDropping(d.forwarding(), t)
+                        .ifPresent(why -> out.add("tunnel " + Dataplane.tunnelName(t) + " drops its traffic: " + why));
+            }
+        }
+        return out;
+    }
+
+    /** Tunnels waiting for their next hop's ARP answer before they carry anything. */
+    private List<String> waiting() {
+        List<String> out = new ArrayList<>();
+        for (NodeForwarding.TunnelInfo t : d.forwarding().tunnelInfo()) {
+            if (!d.forwarding().underlayResolved(t.index())) {
+                out.add("tunnel " + Dataplane.tunnelName(t) + " on an ARP answer from its next hop "
+                        + Prefixes.format4(t.remote()));
+            }
+        }
+        return out;
+    }
+
     @Override
     public HealthView health() {
-        return HealthView.of(d.health().get());
+        return HealthView.of(d.health().get(), failing(), waiting());
     }
 
     @Override

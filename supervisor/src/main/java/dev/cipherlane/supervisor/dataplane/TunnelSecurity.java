@@ -66,6 +66,8 @@ final class TunnelSecurity implements AutoCloseable {
      */
     private final Map<Integer, UsageReservation> usage = new ConcurrentHashMap<>();
     private volatile SaTable.Snapshot snapshot;
+    /** Why each tunnel that fails closed has no SA, by tunnel index, for {@code show health}. */
+    private final Map<Integer, String> failedClosed = new ConcurrentHashMap<>();
     /** Limits each SA crossed, for {@code show sa}; written by the tunnels' controls. */
     private final Map<Integer, String> crossed = new ConcurrentHashMap<>();
 
@@ -96,7 +98,7 @@ final class TunnelSecurity implements AutoCloseable {
         Map<Integer, StaticKeyFile> keys = new LinkedHashMap<>();
         try {
             for (NodeForwarding.TunnelInfo t : forwarding.tunnelInfo()) {
-                StaticKeyFile k = loadKeys(settings, t);
+                StaticKeyFile k = s.loadKeys(settings, t);
                 if (k != null) {
                     keys.put(t.index(), k);
                 }
@@ -113,6 +115,7 @@ final class TunnelSecurity implements AutoCloseable {
                         s.remember(sas, k);
                     }
                     if (sas == null) {
+                        s.failedClosed.put(t.index(), "its sequence or replay state cannot be trusted (see the log)");
                         forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], overhead);
                     } else {
                         forwarding.protect(t.index(), sas[1], new int[] {sas[0]}, overhead);
@@ -130,11 +133,12 @@ final class TunnelSecurity implements AutoCloseable {
     }
 
     /** The tunnel's key file, or null when its keys are unusable (logged: the tunnel fails closed). */
-    private static StaticKeyFile loadKeys(IpsecSettings settings, NodeForwarding.TunnelInfo t) {
+    private StaticKeyFile loadKeys(IpsecSettings settings, NodeForwarding.TunnelInfo t) {
         Path file = settings.keyFile(t.peer(), t.ordinal());
         try {
             return StaticKeyFile.load(file);
         } catch (IOException e) {
+            failedClosed.put(t.index(), "no usable keys: " + e.getMessage());
             LOG.error("tunnel {} to {}: no usable keys, its traffic is dropped: {}", t.ordinal(), t.peer(),
                     e.getMessage());
             return null;
@@ -258,6 +262,7 @@ final class TunnelSecurity implements AutoCloseable {
                         + " cannot be trusted (see the log)");
             }
             remember(sas, k);
+            failedClosed.remove(t.index());
             snapshot = table.publish();
             forwarding.protect(t.index(), sas[1], new int[] {sas[0]}, Esp.tunnelOverhead(settings.udpEncapsulation()));
         } finally {
@@ -339,6 +344,23 @@ final class TunnelSecurity implements AutoCloseable {
             }
         }
         return events;
+    }
+
+    /**
+     * Why tunnel {@code t} drops its traffic, if it does: it has no SA (its keys or their state
+     * were refused at the start), or its outbound SA reached a hard limit.
+     */
+    synchronized java.util.Optional<String> whyDropping(NodeForwarding forwarding, NodeForwarding.TunnelInfo t) {
+        int out = forwarding.tunnels().outboundSa(t.index());
+        if (out == TunnelTable.NO_SA) {
+            return java.util.Optional.of(failedClosed.getOrDefault(t.index(), "it has no SA"));
+        }
+        String limits = crossed.get(out);
+        if (limits != null && limits.contains("hard")) {
+            return java.util.Optional.of("its outbound SA reached a hard limit (" + limits
+                    + "); replace its key files and restart");
+        }
+        return java.util.Optional.empty();
     }
 
     /** {@link #checkLimits(int)} for every tunnel, one after the other. */

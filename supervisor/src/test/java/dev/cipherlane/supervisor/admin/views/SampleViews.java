@@ -95,7 +95,9 @@ public final class SampleViews implements OperatorViews {
 
     @Override
     public HealthView health() {
-        return new HealthView(HealthView.DEGRADED, 2, 1, 2, WORKERS.subList(1, 2));
+        return new HealthView(HealthView.DEGRADED, 2, 1, 2, WORKERS.subList(1, 2),
+                List.of("tunnel n2/1 drops its traffic: no usable keys: /etc/cipherlane/keys/n2.1.key: no such file"),
+                List.of("tunnel n2/0 on an ARP answer from its next hop 10.200.0.2"));
     }
 
     @Override

@@ -53,4 +53,14 @@ class WorkerViewsTest {
         assertEquals(List.of(new ErrorsView.ErrorRow(4, "ip4-lookup", "no route"),
                 new ErrorsView.ErrorRow(2, "ip4-lookup", "exception")), ErrorsView.of(SampleViews.TOTALS).errors());
     }
+
+    @Test
+    void healthSaysWhatDropsTrafficAndWhatIsWaitingOnWhat() {
+        List<Worker.Health> running = List.of(new Worker.Health(0, true, 0, null, null));
+        assertEquals("ok: 1 workers running\n  waiting: tunnel n2/0 on an ARP answer from its next hop 10.200.0.2\n",
+                HealthView.of(running, List.of(), List.of("tunnel n2/0 on an ARP answer from its next hop 10.200.0.2")).text());
+        HealthView failing = HealthView.of(running, List.of("tunnel n2/1 drops its traffic: it has no SA"), List.of());
+        assertEquals(HealthView.DEGRADED, failing.status());
+        assertEquals("degraded: traffic dropped\n  tunnel n2/1 drops its traffic: it has no SA\n", failing.text());
+    }
 }
