@@ -76,6 +76,8 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     static final int ICMP_BURST = 50;
     static final int EPOLL_TIMEOUT_MS = 100;
     static final long NEIGHBOUR_AGEING_MS = 1000;
+    /** Peers whose tunnels are counted at least, for peers added live (others' tunnels go uncounted). */
+    static final int COUNTED_PEERS = 64;
     /** How often each tunnel checks its SAs' lifetimes and limits. */
     public static final Duration SA_LIMITS_PERIOD = Duration.ofSeconds(1);
     /** How long a swap waits for every worker to pass the swap point: well inside an admin answer. */
@@ -148,7 +150,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
             this.forwarding = NodeForwarding.build(pods, gatewayMac, view, settings.peers());
             // Room for every tunnel the peers may have, so a tunnel count raised live is counted too.
             this.tunnelCounters = new TunnelCounters(workerCount,
-                    Math.max(1, settings.peers().size() * PeerSettings.MAX_TUNNELS));
+                    Math.max(COUNTED_PEERS, settings.peers().size()) * PeerSettings.MAX_TUNNELS);
 
             this.neighbours = new NeighbourTable(new NeighbourTable.Params(
                     settings.neighbour().reachableTime().toNanos(),
@@ -439,6 +441,80 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     }
 
     /**
+     * Changes one peer on the running dataplane from {@code before} to {@code after} (either
+     * null: the peer is added or removed). A new tunnel count is {@link #changeTunnels}; new pod
+     * CIDRs are rerouted in place; other changes (its addresses) replace the peer. An added peer's
+     * tunnels are protected before its pod CIDRs are routed; a removed one's routes go first,
+     * and its SAs once no worker can still be sending into its tunnels. Other peers are untouched.
+     */
+    @Override
+    public synchronized TunnelChange changePeer(PeerSettings before, PeerSettings after)
+            throws IOException, InterruptedException {
+        if (before == null && after == null) {
+            throw new IllegalArgumentException("a peer change needs a peer");
+        }
+        if (before != null && after != null) {
+            if (before.addresses().equals(after.addresses())) {
+                TunnelChange tunnels = changeTunnels(after);
+                if (!before.podCidrs().equals(after.podCidrs())) {
+                    forwarding.rerouteCidrs(after);
+                }
+                return tunnels;
+            }
+            TunnelChange removed = changePeer(before, null);
+            TunnelChange added;
+            try {
+                added = changePeer(null, after);
+            } catch (IOException | RuntimeException e) {
+                try {
+                    TunnelChange back = changePeer(null, before);
+                    // The peer is as it was, under new tunnel actors.
+                    e.addSuppressed(new IllegalStateException("peer " + before.name() + " restored with "
+                            + back.added().size() + " tunnels"));
+                } catch (IOException | RuntimeException undo) {
+                    e.addSuppressed(undo);
+                }
+                throw e;
+            }
+            return new TunnelChange(added.added(), removed.removed());
+        }
+        if (after != null) {
+            List<NodeForwarding.TunnelInfo> made = forwarding.addPeer(after);
+            try {
+                if (security != null) {
+                    for (NodeForwarding.TunnelInfo t : made) {
+                        security.protectTunnel(forwarding, t);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                for (NodeForwarding.TunnelInfo t : made) {
+                    try {
+                        if (security != null) {
+                            security.unprotectTunnel(forwarding, t);
+                        }
+                    } catch (IOException | RuntimeException undo) {
+                        e.addSuppressed(undo);
+                    }
+                }
+                forwarding.dropPeer(after.name());
+                throw e;
+            }
+            forwarding.routePeerLive(after);
+            return new TunnelChange(controls(made), List.of());
+        }
+        List<NodeForwarding.TunnelInfo> gone = forwarding.unroutePeer(before.name());
+        awaitWorkers();
+        if (security != null) {
+            for (NodeForwarding.TunnelInfo t : gone) {
+                security.unprotectTunnel(forwarding, t);
+            }
+        }
+        awaitWorkers();
+        forwarding.dropPeer(before.name());
+        return new TunnelChange(List.of(), gone.stream().map(Dataplane::tunnelName).toList());
+    }
+
+    /**
      * Gives peer {@code peer.name()} {@code peer.tunnels()} tunnels on the running dataplane,
      * make-before-break: new tunnels are made and protected before any flow is hashed onto
      * them; tunnels taken away first stop getting flows, and only once no worker can still be
@@ -447,7 +523,6 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
      * nothing: a new tunnel whose keys cannot be used undoes the change and throws. Returns the
      * tunnels added and removed, for their control actors.
      */
-    @Override
     public synchronized TunnelChange changeTunnels(PeerSettings peer) throws IOException, InterruptedException {
         int before = (int) forwarding.tunnelInfo().stream().filter(t -> t.peer().equals(peer.name())).count();
         if (peer.tunnels() > before) {

@@ -38,7 +38,7 @@ final class DataplaneRun {
 
     private DataplaneRun() {}
 
-    sealed interface Command permits RestartWorker, Reconfigure, Pod, PodsDone, TunnelsDone {}
+    sealed interface Command permits RestartWorker, Reconfigure, Pod, PodsDone, PeersDone {}
 
     /** A reload's changes by how they are made, with the config they replace and whom to answer. */
     record Batch(Reconfigure request, NodeSettings previous) {
@@ -50,11 +50,10 @@ final class DataplaneRun {
             return LiveSettings.made(request.changes(), LiveSettings.How.POD);
         }
 
-        /** The new settings of each peer whose tunnel count changed. */
-        List<PeerSettings> tunnels() {
-            List<String> names = LiveSettings.made(request.changes(), LiveSettings.How.TUNNELS).stream()
-                    .map(LiveSettings::peerOf).toList();
-            return request.settings().peers().stream().filter(p -> names.contains(p.name())).toList();
+        /** The names of the peers added, removed or changed. */
+        List<String> peers() {
+            return LiveSettings.made(request.changes(), LiveSettings.How.PEER).stream()
+                    .map(LiveSettings::peerOf).distinct().toList();
         }
 
         void answer(String failure) {
@@ -62,8 +61,8 @@ final class DataplaneRun {
         }
     }
 
-    /** The tunnel counts were set, or failed to be; then the pods and parameters go back too. */
-    record TunnelsDone(Batch batch, PeerManager.TunnelsSet outcome) implements Command {}
+    /** The peers were changed, or failed to be; then the pods and parameters go back too. */
+    record PeersDone(Batch batch, PeerManager.PeersSet outcome) implements Command {}
 
     /** {@code ctl pod add|del}, for the run's {@link InterfaceManager}. */
     record Pod(PodRequest request, ActorRef<String> replyTo) implements Command {}
@@ -131,7 +130,7 @@ final class DataplaneRun {
                     })
                     .onMessage(Reconfigure.class, reconfigure -> {
                         // One batch in three steps: parameters in place, then the pods, then the
-                        // tunnel counts; a step that fails undoes the ones before it.
+                        // peers; a step that fails undoes the ones before it.
                         Batch batch = new Batch(reconfigure, dataplane.settings());
                         try {
                             dataplane.reconfigure(reconfigure.settings(), batch.inPlace());
@@ -155,18 +154,19 @@ final class DataplaneRun {
                         if (done.outcome().failure() != null) {
                             dataplane.reconfigure(batch.previous(), batch.inPlace());
                             batch.answer(done.outcome().failure());
-                        } else if (batch.tunnels().isEmpty()) {
+                        } else if (batch.peers().isEmpty()) {
                             batch.answer(null);
                         } else {
-                            context.ask(PeerManager.TunnelsSet.class, peers, POD_CHANGES_TIMEOUT,
-                                    replyTo -> new PeerManager.SetTunnels(batch.tunnels(), batch.previous().peers(), replyTo),
-                                    (outcome, failure) -> new TunnelsDone(batch, outcome != null ? outcome
-                                            : new PeerManager.TunnelsSet("the tunnel changes did not finish: "
+                            context.ask(PeerManager.PeersSet.class, peers, POD_CHANGES_TIMEOUT,
+                                    replyTo -> new PeerManager.SetPeers(batch.peers(), batch.request().settings().peers(),
+                                            batch.previous().peers(), replyTo),
+                                    (outcome, failure) -> new PeersDone(batch, outcome != null ? outcome
+                                            : new PeerManager.PeersSet("the peer changes did not finish: "
                                                     + failure.getMessage())));
                         }
                         return Behaviors.same();
                     })
-                    .onMessage(TunnelsDone.class, done -> {
+                    .onMessage(PeersDone.class, done -> {
                         Batch batch = done.batch();
                         String failure = done.outcome().failure();
                         if (failure != null) {

@@ -13,10 +13,12 @@ import java.util.Set;
  *       the workers' spin before sleeping, the neighbour reachable time); nothing pauses;
  *   <li>{@link How#POD}: a pod added, removed or changed: its tap is attached or detached
  *       on the running dataplane ({@link InterfaceManager}), and no other flow pauses;
- *   <li>{@link How#TUNNELS}: a peer's tunnel count: tunnels are made or unmade on the running
- *       dataplane ({@link dev.cipherlane.supervisor.peers.PeerManager}), make-before-break;
- *       flows of that peer may move between its tunnels, other peers' flows are untouched;
- *   <li>{@link How#REBUILD}: the pod network, peers and their tunnels, IPsec, buffers,
+ *   <li>{@link How#PEER}: a peer added, removed or changed (its tunnel count, its pod CIDRs, its
+ *       addresses): its tunnels and routes are made or unmade on the running dataplane
+ *       ({@link dev.cipherlane.supervisor.peers.PeerManager}), new tunnels protected before
+ *       flows reach them; flows of that peer may move between its tunnels (a peer whose
+ *       addresses changed is replaced, its flows pause), other peers' flows are untouched;
+ *   <li>{@link How#REBUILD}: the pod network, IPsec, buffers,
  *       rings, neighbour table sizes and tunnel addresses: the dataplane is rebuilt in the
  *       running service, keeping the uplink taken over, the pods' persistent taps and the SA
  *       state files, so flows pause for the rebuild (about as long as a restart's) and carry on;
@@ -30,7 +32,7 @@ public final class LiveSettings {
     private static final String ROOT = NodeSettings.ROOT + ".";
 
     /** How a change is made on a running node. */
-    public enum How { IN_PLACE, POD, TUNNELS, REBUILD, RESTART }
+    public enum How { IN_PLACE, POD, PEER, REBUILD, RESTART }
 
     /** Where the config's pods are, by name: {@code cipherlane.pods[<name>]...}. */
     static final String PODS = ROOT + "pods[";
@@ -62,8 +64,8 @@ public final class LiveSettings {
         if (path.startsWith(PODS)) {
             return How.POD;
         }
-        if (path.startsWith(PEERS) && path.endsWith("].tunnels")) {
-            return How.TUNNELS;
+        if (path.startsWith(PEERS)) {
+            return How.PEER;
         }
         for (String prefix : RESTART) {
             if (path.startsWith(prefix)) {
@@ -87,7 +89,7 @@ public final class LiveSettings {
         return path.substring(PODS.length(), path.indexOf(']', PODS.length()));
     }
 
-    /** The name of the peer a {@link How#TUNNELS} change is about. */
+    /** The name of the peer a {@link How#PEER} change is about. */
     public static String peerOf(ConfigChange change) {
         String path = change.path();
         if (!path.startsWith(PEERS) || path.indexOf(']', PEERS.length()) < 0) {

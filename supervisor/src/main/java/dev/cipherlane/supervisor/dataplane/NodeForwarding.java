@@ -83,7 +83,8 @@ public final class NodeForwarding {
     private static final class PeerRoutes {
         private final int number;
         private final List<TunnelRoute> tunnels;
-        int lb;
+        int lb = -1;
+        List<IpPrefix> cidrs = List.of();
 
         PeerRoutes(int number, List<TunnelRoute> tunnels) {
             this.number = number;
@@ -110,6 +111,8 @@ public final class NodeForwarding {
     private final Map<String, PeerRoutes> peerRoutes = new java.util.LinkedHashMap<>();
     private final Map<Integer, Integer> underlayOf = new HashMap<>();
     private UplinkInterface uplink;
+    /** Numbers peers in the ingress rules; never reused, so a tunnel left over cannot pass as another peer's. */
+    private int nextPeerNumber;
 
     private final Map<String, PodRoutes> pods = new java.util.LinkedHashMap<>();
     private final IngressFilter.Builder ingressRules = IngressFilter.builder();
@@ -264,24 +267,100 @@ public final class NodeForwarding {
 
     private void addPeers(UplinkInterface up, List<PeerSettings> peers) {
         this.uplink = up;
-        for (int p = 0; p < peers.size(); p++) {
-            PeerSettings peer = peers.get(p);
-            PeerRoutes r = new PeerRoutes(p, new ArrayList<>());
-            peerRoutes.put(peer.name(), r);
-            for (int i = 0; i < peer.tunnels(); i++) {
-                addTunnel(r, peer, i);
-            }
-            int lb = loadBalances.create(r.adjacencies(r.tunnels().size()));
-            r.lb = lb;
-            for (IpPrefix cidr : peer.podCidrs()) {
-                IpAddress n = cidr.network();
-                if (cidr.family() == IpFamily.IPV4) {
-                    fib4.add((int) n.low(), cidr.length(), lb);
-                } else {
-                    fib6.add(n.high(), n.low(), cidr.length(), lb);
-                }
+        for (PeerSettings peer : peers) {
+            makePeer(peer);
+            routePeer(peer);
+        }
+    }
+
+    /** The peer's tunnels, made but carrying nothing: no route leads to them yet. */
+    private List<TunnelInfo> makePeer(PeerSettings peer) {
+        if (peerRoutes.containsKey(peer.name())) {
+            throw new IllegalArgumentException("peer " + peer.name() + " exists");
+        }
+        PeerRoutes r = new PeerRoutes(nextPeerNumber++, new ArrayList<>());
+        peerRoutes.put(peer.name(), r);
+        List<TunnelInfo> made = new ArrayList<>();
+        for (int i = 0; i < peer.tunnels(); i++) {
+            made.add(addTunnel(r, peer, i));
+        }
+        return made;
+    }
+
+    /** The peer's pod CIDRs, routed to one load balancer over all its tunnels. */
+    private void routePeer(PeerSettings peer) {
+        PeerRoutes r = peerRoutes(peer.name());
+        r.lb = loadBalances.create(r.adjacencies(r.tunnels().size()));
+        r.cidrs = List.copyOf(peer.podCidrs());
+        for (IpPrefix cidr : r.cidrs) {
+            IpAddress n = cidr.network();
+            if (cidr.family() == IpFamily.IPV4) {
+                fib4.add((int) n.low(), cidr.length(), r.lb);
+            } else {
+                fib6.add(n.high(), n.low(), cidr.length(), r.lb);
             }
         }
+    }
+
+    private void unroutePeer(PeerRoutes r) {
+        for (IpPrefix cidr : r.cidrs) {
+            IpAddress n = cidr.network();
+            if (cidr.family() == IpFamily.IPV4) {
+                fib4.remove((int) n.low(), cidr.length());
+            } else {
+                fib6.remove(n.high(), n.low(), cidr.length());
+            }
+        }
+        r.cidrs = List.of();
+        if (r.lb >= 0) {
+            loadBalances.remove(r.lb);
+            r.lb = -1;
+        }
+    }
+
+    /**
+     * A peer added on the running node, first step: its tunnels are made (tables, ingress) and
+     * returned for the caller to protect; {@link #routePeerLive} then routes its pod CIDRs.
+     */
+    public synchronized List<TunnelInfo> addPeer(PeerSettings peer) {
+        List<TunnelInfo> made = makePeer(peer);
+        if (resolver != null) {
+            resolver.pinNextHops(System.nanoTime());
+            resolver.reconcile();
+        }
+        publish();
+        return made;
+    }
+
+    /** Routes an added peer's pod CIDRs into its tunnels: traffic flows from the next frame. */
+    public synchronized void routePeerLive(PeerSettings peer) {
+        routePeer(peer);
+        publish();
+    }
+
+    /** Routes {@code peer}'s pod CIDRs as it now has them, over the tunnels it has. */
+    public synchronized void rerouteCidrs(PeerSettings peer) {
+        PeerRoutes r = peerRoutes(peer.name());
+        unroutePeer(r);
+        routePeer(peer);
+        publish();
+    }
+
+    /**
+     * A peer removed, first step: no route leads to it any more. Returns its tunnels, to
+     * unprotect once no worker can still be sending into them, then {@link #dropPeer}.
+     */
+    public synchronized List<TunnelInfo> unroutePeer(String peer) {
+        PeerRoutes r = peerRoutes(peer);
+        unroutePeer(r);
+        publish();
+        return r.tunnels().stream().map(TunnelRoute::info).toList();
+    }
+
+    /** A peer removed, last step: its tunnels are unmade and admit nothing. */
+    public synchronized void dropPeer(String peer) {
+        dropTunnels(peer, 0);
+        peerRoutes.remove(peer);
     }
 
     /** Tunnel {@code i} of {@code peer}: from local source i mod n to peer address i mod m. */
@@ -351,6 +430,7 @@ public final class NodeForwarding {
     public synchronized void dropTunnels(String peer, int tunnels) {
         PeerRoutes r = peerRoutes(peer);
         while (r.tunnels().size() > tunnels) {
+            // Its adjacency must be out of the load balancer first (balance), or unroutePeer.
             TunnelRoute t = r.tunnels().removeLast();
             adjacencies.remove(t.adjacency());
             tunnelTable.remove(t.info().index());

@@ -14,9 +14,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The peers of one running dataplane: one {@link Tunnel} actor per protected tunnel, and the
- * tunnel counts a reload changes ({@link SetTunnels}), made live: the dataplane makes and
- * unmakes the tunnels ({@link PeerTunnels#changeTunnels}), this actor starts and stops their
- * actors. (The IKE sessions of the IKEv2 issue will live in the tunnel actors.)
+ * peers a reload adds, removes or changes ({@link SetPeers}), made live: the dataplane makes
+ * and unmakes their tunnels and routes ({@link PeerTunnels#changePeer}), this actor starts and
+ * stops the tunnels' actors. (The IKE sessions of the IKEv2 issue will live in the tunnel actors.)
  *
  * <p>Supervision: each tunnel actor is restarted alone with backoff ({@link Tunnel#supervised});
  * this actor catches what a change throws and answers with it, so it fails only on a bug, and
@@ -25,17 +25,18 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class PeerManager {
     private PeerManager() {}
 
-    public sealed interface Command permits SetTunnels {}
+    public sealed interface Command permits SetPeers {}
 
     /**
-     * Give each of {@code peers} its tunnel count, one peer after another; if one fails, those
-     * already changed go back to {@code previous}'s counts. The outcome goes to {@code replyTo}.
+     * Make peers {@code names} what {@code now} says (absent: removed), one after another, from
+     * what {@code previous} says (absent: added); if one fails, those already changed go back.
+     * The outcome goes to {@code replyTo}.
      */
-    public record SetTunnels(List<PeerSettings> peers, List<PeerSettings> previous, ActorRef<TunnelsSet> replyTo)
-            implements Command {}
+    public record SetPeers(List<String> names, List<PeerSettings> now, List<PeerSettings> previous,
+            ActorRef<PeersSet> replyTo) implements Command {}
 
-    /** How {@link SetTunnels} ended: {@code failure} is null when every count was made. */
-    public record TunnelsSet(String failure) {}
+    /** How {@link SetPeers} ended: {@code failure} is null when every change was made. */
+    public record PeersSet(String failure) {}
 
     public static Behavior<Command> supervised(PeerTunnels tunnels, Duration limitsPeriod) {
         return Behaviors.supervise(Behaviors.<Command>setup(context -> {
@@ -44,8 +45,8 @@ public final class PeerManager {
                 m.spawn(t);
             }
             return Behaviors.receive(Command.class)
-                    .onMessage(SetTunnels.class, set -> {
-                        set.replyTo().tell(new TunnelsSet(m.set(set.peers(), set.previous())));
+                    .onMessage(SetPeers.class, set -> {
+                        set.replyTo().tell(new PeersSet(m.set(set.names(), set.now(), set.previous())));
                         return Behaviors.same();
                     })
                     .build();
@@ -72,29 +73,35 @@ public final class PeerManager {
         }
 
         /** The failure, or null. */
-        String set(List<PeerSettings> peers, List<PeerSettings> previous) {
-            List<PeerSettings> done = new ArrayList<>();
-            for (PeerSettings peer : peers) {
+        String set(List<String> names, List<PeerSettings> now, List<PeerSettings> previous) {
+            List<String> done = new ArrayList<>();
+            for (String name : names) {
+                PeerSettings before = find(previous, name);
+                PeerSettings after = find(now, name);
+                if (java.util.Objects.equals(before, after)) {
+                    continue;
+                }
                 try {
-                    apply(tunnels.changeTunnels(peer));
-                    done.add(peer);
+                    apply(tunnels.changePeer(before, after));
+                    done.add(name);
                 } catch (Exception e) {
-                    String why = "peer " + peer.name() + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
-                    context.getLog().error("reload: tunnel counts refused ({}); undoing those changed", why);
-                    for (PeerSettings changed : done) {
-                        previous.stream().filter(p -> p.name().equals(changed.name())).findFirst().ifPresent(p -> {
-                            try {
-                                apply(tunnels.changeTunnels(p));
-                            } catch (Exception undo) {
-                                context.getLog().error("undo: peer {} keeps {} tunnels: {}", p.name(), changed.tunnels(),
-                                        undo.getMessage());
-                            }
-                        });
+                    String why = "peer " + name + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
+                    context.getLog().error("reload: peer changes refused ({}); undoing those made", why);
+                    for (String changed : done.reversed()) {
+                        try {
+                            apply(tunnels.changePeer(find(now, changed), find(previous, changed)));
+                        } catch (Exception undo) {
+                            context.getLog().error("undo: peer {} could not be set back: {}", changed, undo.getMessage());
+                        }
                     }
                     return why;
                 }
             }
             return null;
+        }
+
+        private static PeerSettings find(List<PeerSettings> peers, String name) {
+            return peers.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
         }
 
         private void apply(TunnelChange change) {

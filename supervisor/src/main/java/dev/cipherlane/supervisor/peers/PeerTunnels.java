@@ -10,8 +10,8 @@ public interface PeerTunnels {
     List<TunnelControl> tunnelControls();
 
     /**
-     * Gives {@code peer} its {@code tunnels()} tunnels, all or nothing: on failure nothing
-     * changed and the exception says why.
+     * Changes one peer from {@code before} to {@code after} (null for a peer added or removed),
+     * all or nothing: on failure nothing changed and the exception says why.
      */
-    TunnelChange changeTunnels(PeerSettings peer) throws IOException, InterruptedException;
+    TunnelChange changePeer(PeerSettings before, PeerSettings after) throws IOException, InterruptedException;
 }

@@ -19,9 +19,10 @@ class LiveSettingsTest {
         assertEquals(LiveSettings.How.IN_PLACE, LiveSettings.how(changed("cipherlane.dataplane.trace.max-packets")));
         assertEquals(LiveSettings.How.POD, LiveSettings.how(changed("cipherlane.pods[web-1]")));
         assertEquals(LiveSettings.How.POD, LiveSettings.how(changed("cipherlane.pods[web-1].mtu")));
-        assertEquals(LiveSettings.How.TUNNELS, LiveSettings.how(changed("cipherlane.peers[node-b].tunnels")));
-        assertEquals(LiveSettings.How.REBUILD, LiveSettings.how(changed("cipherlane.peers[node-b].addresses")));
-        assertEquals(LiveSettings.How.REBUILD, LiveSettings.how(changed("cipherlane.peers[node-b]")));
+        assertEquals(LiveSettings.How.PEER, LiveSettings.how(changed("cipherlane.peers[node-b].tunnels")));
+        assertEquals(LiveSettings.How.PEER, LiveSettings.how(changed("cipherlane.peers[node-b].addresses")));
+        assertEquals(LiveSettings.How.PEER, LiveSettings.how(changed("cipherlane.peers[node-b]")));
+        assertEquals(LiveSettings.How.REBUILD, LiveSettings.how(changed("cipherlane.ipsec.replay-window")));
         assertEquals(LiveSettings.How.REBUILD, LiveSettings.how(changed("cipherlane.pod-network.mtu")));
         assertEquals(LiveSettings.How.RESTART, LiveSettings.how(changed("cipherlane.dataplane.workers")));
         assertEquals("web-1", LiveSettings.podOf(changed("cipherlane.pods[web-1].mtu")));
@@ -30,7 +31,7 @@ class LiveSettingsTest {
     }
 
     @Test
-    void podAndTunnelChangesNeedNoRebuild() {
+    void podAndPeerChangesNeedNoRebuild() {
         List<ConfigChange> live = List.of(changed("cipherlane.pods[a]"), changed("cipherlane.peers[b].tunnels"),
                 changed("cipherlane.neighbour.reachable-time"));
         assertFalse(LiveSettings.needsRebuild(live));

@@ -231,4 +231,40 @@ class NodeForwardingTest {
         assertEquals(List.of(0, 1, 2), f.tunnelInfo().stream().map(NodeForwarding.TunnelInfo::ordinal).toList());
         assertEquals(3, f.tables().loadBalances().pathCount(lb));
     }
+
+    @Test
+    void aPeerAddedLiveIsRoutedOnlyOnceAskedAndARemovedOneLeavesNoRouteOrTunnel() {
+        NodeForwarding f = build(peer(2, "10.200.0.2"));
+        int defaultLb = f.tables().ip4().lookup(ip("10.1.3.77"));
+        PeerSettings c = new PeerSettings("node-c", List.of(IpAddress.parse("10.200.0.3"), IpAddress.parse("10.200.0.13")),
+                List.of(IpPrefix.parse("10.1.3.0/24")), 2);
+        List<NodeForwarding.TunnelInfo> made = f.addPeer(c);
+        assertEquals(2, made.size());
+        assertEquals(defaultLb, f.tables().ip4().lookup(ip("10.1.3.77")), "made, not routed: the caller protects first");
+        f.routePeerLive(c);
+        int lb = f.tables().ip4().lookup(ip("10.1.3.77"));
+        assertNotEquals(defaultLb, lb);
+        assertEquals(2, f.tables().loadBalances().pathCount(lb));
+        assertNotEquals(f.ingress().peerOf(made.get(0).index()), f.ingress().peerOf(f.tunnelInfo().get(0).index()),
+                "another peer than node-b");
+        assertThrows(IllegalArgumentException.class, () -> f.addPeer(c));
+
+        PeerSettings moved = new PeerSettings("node-c", c.addresses(), List.of(IpPrefix.parse("10.1.4.0/24")), 2);
+        f.rerouteCidrs(moved);
+        assertEquals(defaultLb, f.tables().ip4().lookup(ip("10.1.3.77")), "the old CIDR is gone");
+        assertEquals(2, f.tables().loadBalances().pathCount(f.tables().ip4().lookup(ip("10.1.4.77"))));
+
+        assertEquals(made, f.unroutePeer("node-c"));
+        assertEquals(defaultLb, f.tables().ip4().lookup(ip("10.1.4.77")));
+        f.dropPeer("node-c");
+        assertEquals(2, f.tunnelInfo().size(), "node-b's tunnels stay");
+        for (NodeForwarding.TunnelInfo t : made) {
+            assertFalse(f.tunnels().contains(t.index()));
+            assertEquals(IngressFilter.NO_PEER, f.ingress().peerOf(t.index()));
+        }
+        assertNotEquals(defaultLb, f.tables().ip4().lookup(ip("10.1.2.77")), "node-b is still routed");
+        f.addPeer(c);
+        f.routePeerLive(c);
+        assertEquals(2, f.tables().loadBalances().pathCount(f.tables().ip4().lookup(ip("10.1.3.77"))), "and can come back");
+    }
 }

@@ -72,20 +72,23 @@ class PeerManagerTest {
         }
 
         @Override
-        public TunnelChange changeTunnels(PeerSettings peer) throws IOException {
-            if (peer.name().equals(refuse)) {
+        public TunnelChange changePeer(PeerSettings from, PeerSettings to) throws IOException {
+            String name = to != null ? to.name() : from.name();
+            if (name.equals(refuse)) {
                 throw new IOException("no usable keys");
             }
-            int before = counts.get(peer.name());
+            PeerSettings peer = to != null ? to : new PeerSettings(name, from.addresses(), from.podCidrs(), 1);
+            int after = to != null ? to.tunnels() : 0;
+            int before = counts.getOrDefault(name, 0);
             List<TunnelControl> added = new ArrayList<>();
             List<String> removed = new ArrayList<>();
-            for (int i = before; i < peer.tunnels(); i++) {
+            for (int i = before; i < after; i++) {
                 added.add(control(peer.name(), i));
             }
-            for (int i = peer.tunnels(); i < before; i++) {
+            for (int i = after; i < before; i++) {
                 removed.add(peer.name() + "/" + i);
             }
-            counts.put(peer.name(), peer.tunnels());
+            counts.put(peer.name(), after);
             return new TunnelChange(added, removed);
         }
 
@@ -107,14 +110,14 @@ class PeerManagerTest {
     void tunnelActorsFollowTheCountsAndAFailedPeerUndoesTheOthers() {
         FakeTunnels tunnels = new FakeTunnels(Map.of("b", 2, "c", 1));
         ActorRef<PeerManager.Command> manager = KIT.spawn(PeerManager.supervised(tunnels, PERIOD));
-        TestProbe<PeerManager.TunnelsSet> probe = KIT.createTestProbe();
+        TestProbe<PeerManager.PeersSet> probe = KIT.createTestProbe();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> tunnels.checks("b/1") > 2 && tunnels.checks("c/0") > 2);
 
-        manager.tell(new PeerManager.SetTunnels(List.of(peer("b", 3)), List.of(peer("b", 2)), probe.ref()));
+        manager.tell(new PeerManager.SetPeers(List.of("b"), List.of(peer("b", 3)), List.of(peer("b", 2)), probe.ref()));
         assertNull(probe.receiveMessage().failure());
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> tunnels.checks("b/2") > 2);
 
-        manager.tell(new PeerManager.SetTunnels(List.of(peer("b", 1)), List.of(peer("b", 3)), probe.ref()));
+        manager.tell(new PeerManager.SetPeers(List.of("b"), List.of(peer("b", 1)), List.of(peer("b", 3)), probe.ref()));
         assertNull(probe.receiveMessage().failure());
         int stopped = awaitSteady(tunnels, "b/2");
         assertEquals(stopped, tunnels.checks("b/2"), "a removed tunnel's actor stops");
@@ -122,12 +125,29 @@ class PeerManagerTest {
 
         // b goes to 2, then c is refused: b goes back to 1, and the answer names c.
         tunnels.refuse = "c";
-        manager.tell(new PeerManager.SetTunnels(List.of(peer("b", 2), peer("c", 2)), List.of(peer("b", 1), peer("c", 1)),
-                probe.ref()));
+        manager.tell(new PeerManager.SetPeers(List.of("b", "c"), List.of(peer("b", 2), peer("c", 2)),
+                List.of(peer("b", 1), peer("c", 1)), probe.ref()));
         String failure = probe.receiveMessage().failure();
         assertEquals("peer c: no usable keys", failure);
         assertEquals(1, tunnels.counts.get("b"));
         assertEquals(1, tunnels.counts.get("c"));
+    }
+
+    @Test
+    void aPeerAddedGetsTunnelActorsAndARemovedOneLosesThem() {
+        FakeTunnels tunnels = new FakeTunnels(Map.of("b", 1));
+        ActorRef<PeerManager.Command> manager = KIT.spawn(PeerManager.supervised(tunnels, PERIOD));
+        TestProbe<PeerManager.PeersSet> probe = KIT.createTestProbe();
+        manager.tell(new PeerManager.SetPeers(List.of("d"), List.of(peer("b", 1), peer("d", 2)), List.of(peer("b", 1)),
+                probe.ref()));
+        assertNull(probe.receiveMessage().failure());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> tunnels.checks("d/1") > 2);
+        manager.tell(new PeerManager.SetPeers(List.of("d"), List.of(peer("b", 1)), List.of(peer("b", 1), peer("d", 2)),
+                probe.ref()));
+        assertNull(probe.receiveMessage().failure());
+        assertEquals(0, tunnels.counts.get("d"));
+        int stopped = awaitSteady(tunnels, "d/0");
+        assertEquals(stopped, tunnels.checks("d/0"));
     }
 
     /** Waits until {@code tunnel}'s checks stop moving, and returns their count. */
