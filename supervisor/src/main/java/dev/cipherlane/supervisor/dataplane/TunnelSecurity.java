@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import dev.cipherlane.ipsec.keys.KeyFingerprint;
+import dev.cipherlane.ipsec.keys.KeyMaterial;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Arrays;
@@ -268,6 +269,75 @@ final class TunnelSecurity implements AutoCloseable {
         } finally {
             k.destroy();
         }
+    }
+
+    /** A CHILD SA pair IKE negotiated for a tunnel: our inbound SA and our outbound one. */
+    record NegotiatedSa(int inboundSpi, KeyMaterial inbound, int outboundSpi, KeyMaterial outbound, boolean esn) {}
+
+    /** The negotiated SAs each tunnel has, by tunnel index: its outbound SA and its inbound ones, newest first. */
+    private final Map<Integer, List<Integer>> inboundOf = new HashMap<>();
+
+    /**
+     * Installs a negotiated CHILD SA pair on tunnel {@code t}, make-before-break (RFC 7296
+     * section 2.8): the new inbound SA is accepted at once beside the ones the tunnel has, then
+     * outbound traffic moves to the new outbound SA, all in one published snapshot. The old SAs
+     * stay until {@link #removeNegotiated}. Their keys die with the process, so their sequence
+     * numbers and replay windows are kept in memory only: a restart negotiates new keys.
+     * Returns the SA indexes {inbound, outbound}.
+     */
+    synchronized int[] installNegotiated(NodeForwarding forwarding, NodeForwarding.TunnelInfo t, NegotiatedSa n) {
+        List<Integer> inbound = inboundOf.computeIfAbsent(t.index(), k -> new ArrayList<>());
+        if (inbound.size() >= TunnelTable.MAX_INBOUND_SAS) {
+            throw new IllegalStateException("tunnel " + Dataplane.tunnelName(t) + " already has "
+                    + TunnelTable.MAX_INBOUND_SAS + " inbound SAs; remove an old one first");
+        }
+        if (inboundSpiOf.containsValue(n.inboundSpi())) {
+            throw new IllegalArgumentException("inbound SPI " + SaKeys.spiText(n.inboundSpi()) + " is in use on this node");
+        }
+        UdpEncapsulation udp = settings.udpEncapsulation() ? UdpEncapsulation.NAT_T : UdpEncapsulation.NONE;
+        SecurityAssociation in = sa(new SaKeys(n.inboundSpi(), n.inbound()), Direction.INBOUND, t.index(), n.esn(),
+                settings, udp);
+        SecurityAssociation out = sa(new SaKeys(n.outboundSpi(), n.outbound()), Direction.OUTBOUND, t.index(), n.esn(),
+                settings, udp);
+        int inIndex = table.addInbound(in, new dev.cipherlane.ipsec.sa.ReplayWindow(settings.replayWindow(), n.esn()));
+        SequenceReservation sequence = SequenceReservation.unpersisted(n.outboundSpi(), n.esn());
+        int outIndex = table.add(out, SequenceSource.of(sequence::next, sequence::tryAcquire));
+        inboundSpiOf.put(inIndex, n.inboundSpi());
+        inbound.addFirst(inIndex);
+        failedClosed.remove(t.index());
+        snapshot = table.publish();
+        forwarding.protect(t.index(), outIndex, inbound.stream().mapToInt(Integer::intValue).toArray(),
+                Esp.tunnelOverhead(settings.udpEncapsulation()));
+        return new int[] {inIndex, outIndex};
+    }
+
+    /**
+     * Removes negotiated SAs of tunnel {@code t} by SPI (either may be 0 for none): an inbound
+     * SA stops being accepted, an outbound one is removed only once it is no longer the
+     * tunnel's. A worker still on an older snapshot drops what it had under them, never seals
+     * with a removed key ({@link SaTable#remove}).
+     */
+    synchronized void removeNegotiated(NodeForwarding forwarding, NodeForwarding.TunnelInfo t, int inboundSpi,
+            int outboundSpi) {
+        List<Integer> inbound = inboundOf.computeIfAbsent(t.index(), k -> new ArrayList<>());
+        int out = forwarding.tunnels().outboundSa(t.index());
+        for (int index : table.indexes()) {
+            SaState st = table.state(index);
+            if (st.sa().tunnel() != t.index()) {
+                continue;
+            }
+            boolean goes = st.outbound() ? outboundSpi != 0 && st.spi() == outboundSpi && index != out
+                    : inboundSpi != 0 && st.spi() == inboundSpi;
+            if (goes) {
+                inbound.remove((Integer) index);
+                inboundSpiOf.remove(index);
+                crossed.remove(index);
+                forwarding.protect(t.index(), out, inbound.stream().mapToInt(Integer::intValue).toArray(),
+                        Esp.tunnelOverhead(settings.udpEncapsulation()));
+                table.remove(index);
+            }
+        }
+        snapshot = table.publish();
     }
 
     /**
