@@ -46,7 +46,9 @@ final class EspProposals {
 
     /**
      * The first acceptable ESP proposal. A KE transform is accepted when its group is one of
-     * {@code groups}; a proposal without one means no PFS, which we accept as well.
+     * {@code groups}; a proposal without one means no PFS, which we accept as well. With
+     * {@code groups} null KE transforms are ignored, as in IKE_AUTH, whose first CHILD SA takes
+     * its keys from IKE_SA_INIT's exchange (section 1.2).
      */
     static Optional<Choice> select(SaPayload offer, boolean wantEsn, List<DhGroup> groups) {
         for (Proposal p : offer.proposals()) {
@@ -74,7 +76,7 @@ final class EspProposals {
         boolean offersEsn = esns.stream().anyMatch(t -> t.id() == TransformId.ESN);
         boolean offersNoEsn = esns.isEmpty() || esns.stream().anyMatch(t -> t.id() == TransformId.NO_ESN);
         Boolean esn = wantEsn && offersEsn ? Boolean.TRUE : offersNoEsn ? Boolean.FALSE : null;
-        List<Transform> kes = p.transforms(Transform.KE);
+        List<Transform> kes = groups == null ? List.of() : p.transforms(Transform.KE);
         DhGroup group = null;
         if (!kes.isEmpty()) {
             for (DhGroup g : groups) {

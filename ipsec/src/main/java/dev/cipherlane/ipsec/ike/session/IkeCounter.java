@@ -27,7 +27,8 @@ public enum IkeCounter {
     IKE_REKEYS("IKE SAs rekeyed (section 1.3.2)"),
     REKEY_COLLISIONS("simultaneous rekeys resolved by nonce (section 2.8.1)"),
     REKEY_FAILURES("rekeys refused by the peer"),
-    LIVENESS_CHECKS("empty INFORMATIONAL requests sent (section 1.4)");
+    LIVENESS_CHECKS("empty INFORMATIONAL requests sent (section 1.4)"),
+    INTERNAL_ERRORS("datagrams dropped because handling them failed: a bug, never the peer's doing");
 
     private final String description;
 
