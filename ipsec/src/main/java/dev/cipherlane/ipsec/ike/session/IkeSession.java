@@ -70,8 +70,16 @@ public final class IkeSession {
 
     private Phase phase = Phase.IDLE;
     private IkeSa sa;
-    /** The IKE SA a rekey replaced, until its Delete exchange is over (section 2.18). */
-    private IkeSa retiring;
+    /**
+     * IKE SAs that are not current but still take messages: the one a rekey replaced, until
+     * its Delete exchange is over (section 2.18), and the loser of a rekey collision until it
+     * is deleted (section 2.8.2).
+     */
+    private final List<IkeSa> others = new ArrayList<>();
+    /** The peer's IKE rekey we answered while ours was outstanding (section 2.8.2). */
+    private IkeCollision ikeCollision;
+
+    private record IkeCollision(IkeSa created, byte[] ni, byte[] nr) {}
     private final List<ChildState> children = new ArrayList<>();
     private String closedReason;
 
@@ -133,10 +141,7 @@ public final class IkeSession {
         if (phase != Phase.CLOSED) {
             try {
                 dispatch(datagram, source, destination);
-                if (phase == Phase.ESTABLISHED) {
-                    pump(sa);
-                    pump(retiring);
-                }
+                pumpAll();
             } catch (RuntimeException e) {
                 // A bug, not the peer's fault: drop this datagram and keep the session.
                 counters.add(IkeCounter.INTERNAL_ERRORS);
@@ -149,7 +154,9 @@ public final class IkeSession {
     public List<Effect> tick(long now) {
         begin(now);
         if (phase != Phase.CLOSED) {
-            retransmit(retiring);
+            for (IkeSa o : List.copyOf(others)) {
+                retransmit(o);
+            }
             retransmit(sa);
         }
         if (phase == Phase.INIT_ANSWERED && now - halfOpenDeadline >= 0) {
@@ -161,8 +168,7 @@ public final class IkeSession {
                     && now - sa.lastHeard >= config.liveness().toNanos()) {
                 sa.jobs.add(new Job.Liveness());
             }
-            pump(sa);
-            pump(retiring);
+            pumpAll();
         }
         return done();
     }
@@ -247,6 +253,11 @@ public final class IkeSession {
         return phase;
     }
 
+    /** IKE SAs that still take messages: the current one and those waiting to be deleted. */
+    int ikeSaCount() {
+        return (sa == null ? 0 : 1) + others.size();
+    }
+
     // ---------------------------------------------------------------- dispatch
 
     private void dispatch(byte[] datagram, InetSocketAddress source, InetSocketAddress destination) {
@@ -284,7 +295,7 @@ public final class IkeSession {
             return;
         }
         IkeSa s = sa != null && sa.keys != null && sa.matches(h) ? sa
-                : retiring != null && retiring.matches(h) ? retiring : null;
+                : others.stream().filter(o -> o.matches(h)).findFirst().orElse(null);
         if (s == null) {
             counters.add(IkeCounter.UNKNOWN_SPI);
             return;
@@ -922,13 +933,6 @@ public final class IkeSession {
             respond(sa, h, List.of(NotifyPayload.of(NotifyType.INVALID_SYNTAX)));
             return;
         }
-        if (sa.pending != null && sa.pending.request instanceof Request.RekeyIke) {
-            // Simultaneous IKE rekeys (section 2.8.2) are not resolved by nonce here: we
-            // refuse theirs and keep ours, and the peer, refused in turn, retries later.
-            respond(sa, h, List.of(NotifyPayload.of(NotifyType.TEMPORARY_FAILURE)));
-            counters.add(IkeCounter.REKEY_COLLISIONS);
-            return;
-        }
         Optional<IkeProposals.Choice> choice = IkeProposals.select(offer, config.ikeSuites(), config.groups(), 8);
         if (choice.isEmpty()) {
             counters.add(IkeCounter.NO_PROPOSAL_CHOSEN);
@@ -957,7 +961,14 @@ public final class IkeSession {
                 new NoncePayload(Octets.of(nonceR)), new KePayload(group.transformId(), Octets.of(ours.publicValue()))));
         ours.destroy();
         // The peer started the rekey, so it is the new SA's original initiator (section 2.18).
-        switchTo(new IkeSa(IkeRole.RESPONDER, peerSpi, ourSpi), keys, group);
+        IkeSa created = keyedSa(new IkeSa(IkeRole.RESPONDER, peerSpi, ourSpi), keys, group);
+        if (sa.pending != null && sa.pending.request instanceof Request.RekeyIke) {
+            // Both ends rekey at once: which new SA survives is settled when our answer comes.
+            ikeCollision = new IkeCollision(created, nonce.get().data().toByteArray(), nonceR);
+            others.add(created);
+            return;
+        }
+        switchTo(created);
     }
 
     private void ikeRekeyResponse(Request.RekeyIke r, List<Payload> p) {
@@ -967,10 +978,17 @@ public final class IkeSession {
         Optional<IkeProposals.Choice> choice = answer.flatMap(a -> IkeProposals.select(a, config.ikeSuites(),
                 List.of(r.ke().group()), 8));
         sa.rekeyQueued = false;
+        IkeCollision collision = ikeCollision;
+        ikeCollision = null;
         if (choice.isEmpty() || ker.isEmpty() || nonce.isEmpty() || ker.get().group() != r.ke().group().transformId()
                 || !(r.ke().agree(ker.get().data().toByteArray()) instanceof Agreement.Agreed agreed)) {
             r.ke().destroy();
             counters.add(IkeCounter.REKEY_FAILURES);
+            if (collision != null) {
+                // The peer's rekey, which we answered, is the one that happened.
+                others.remove(collision.created());
+                switchTo(collision.created());
+            }
             return;
         }
         long peerSpi = u64(answer.get().proposals().getFirst().spi());
@@ -978,19 +996,38 @@ public final class IkeSession {
                 nonce.get().data().toByteArray(), be64(r.newSpi()), be64(peerSpi));
         agreed.secret().destroy();
         r.ke().destroy();
+        IkeSa ours = keyedSa(new IkeSa(IkeRole.INITIATOR, r.newSpi(), peerSpi), keys, r.ke().group());
         IkeSa old = sa;
-        switchTo(new IkeSa(IkeRole.INITIATOR, r.newSpi(), peerSpi), keys, r.ke().group());
+        if (collision != null) {
+            counters.add(IkeCounter.REKEY_COLLISIONS);
+            byte[] oursLowest = lower(r.ni(), nonce.get().data().toByteArray());
+            if (compareNonces(oursLowest, lower(collision.ni(), collision.nr())) < 0) {
+                // Section 2.8.2: ours holds the lowest nonce, so it is redundant and we delete
+                // it; the peer, whose SA survives, deletes the old one.
+                others.remove(collision.created());
+                switchTo(collision.created());
+                ours.jobs.add(new Job.DeleteIke());
+                others.add(ours);
+                return;
+            }
+            // Ours survives; the peer deletes its redundant one, and we the old SA.
+        }
+        switchTo(ours);
         // Section 2.18: the rekey's initiator deletes the old IKE SA.
-        old.jobs.clear();
         old.jobs.add(new Job.DeleteIke());
     }
 
-    private void switchTo(IkeSa next, IkeKeys keys, DhGroup group) {
-        counters.add(IkeCounter.IKE_REKEYS);
+    private IkeSa keyedSa(IkeSa next, IkeKeys keys, DhGroup group) {
         next.keyed(keys, group);
         next.lastHeard = now;
         next.softAt = softAt(config.ikeLifetime().toNanos());
         next.hardAt = now + config.ikeLifetime().toNanos();
+        return next;
+    }
+
+    /** Makes {@code next} current; the old current SA stays among the others until deleted. */
+    private void switchTo(IkeSa next) {
+        counters.add(IkeCounter.IKE_REKEYS);
         IkeSa old = sa;
         // Work queued on the old SA carries on under the new one.
         for (Job j : old.jobs) {
@@ -999,10 +1036,8 @@ public final class IkeSession {
             }
         }
         old.jobs.clear();
-        if (retiring != null) {
-            retiring.destroy();
-        }
-        retiring = old;
+        old.rekeyQueued = true;
+        others.add(old);
         sa = next;
         out.add(new Effect.IkeRekeyed(next.spiI, next.spiR));
     }
@@ -1045,9 +1080,8 @@ public final class IkeSession {
     }
 
     private void ikeDeleted(IkeSa s, String reason) {
-        if (s == retiring) {
-            retiring.destroy();
-            retiring = null;
+        if (others.remove(s)) {
+            s.destroy();
         } else {
             close(reason);
         }
@@ -1093,6 +1127,15 @@ public final class IkeSession {
             } else if (now - c.softAt >= 0 && c.status == ChildState.Status.ACTIVE && !c.rekeyQueued) {
                 c.rekeyQueued = true;
                 sa.jobs.add(new Job.RekeyChild(c));
+            }
+        }
+    }
+
+    private void pumpAll() {
+        if (phase == Phase.ESTABLISHED) {
+            pump(sa);
+            for (IkeSa o : List.copyOf(others)) {
+                pump(o);
             }
         }
     }
@@ -1206,9 +1249,8 @@ public final class IkeSession {
         if (sa != null) {
             sa.destroy();
         }
-        if (retiring != null) {
-            retiring.destroy();
-        }
+        others.forEach(IkeSa::destroy);
+        others.clear();
         if (ke != null) {
             ke.destroy();
         }

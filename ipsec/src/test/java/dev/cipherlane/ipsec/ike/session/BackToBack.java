@@ -56,6 +56,8 @@ final class BackToBack {
         }
 
         void apply(List<Effect> list) {
+            // receive() swallows exceptions to keep the session alive; in tests any is a bug.
+            assertEquals(0, session.counters().get(IkeCounter.INTERNAL_ERRORS), name + " hit an internal error");
             for (Effect e : list) {
                 effects.add(e);
                 switch (e) {
