@@ -213,7 +213,7 @@ public final class IkeSession {
         begin(now);
         if (phase == Phase.ESTABLISHED) {
             sa.jobs.clear();
-            sa.jobs.add(new Job.DeleteIke());
+            sa.jobs.add(new Job.DeleteIke("deleted"));
             pump(sa);
         } else if (phase != Phase.CLOSED) {
             close("deleted");
@@ -229,6 +229,14 @@ public final class IkeSession {
 
     public boolean established() {
         return phase == Phase.ESTABLISHED;
+    }
+
+    /**
+     * Whether we answered IKE_SA_INIT and wait for IKE_AUTH: the owner counts these across
+     * sessions for the {@link CookieJar}'s threshold (section 2.6).
+     */
+    public boolean halfOpen() {
+        return phase == Phase.INIT_ANSWERED;
     }
 
     public boolean closed() {
@@ -384,7 +392,7 @@ public final class IkeSession {
         switch (r.request) {
             case Request.Auth a -> authResponse(a, p);
             case Request.Liveness l -> { }
-            case Request.DeleteIke d -> ikeDeleted(s, "deleted");
+            case Request.DeleteIke d -> ikeDeleted(s, d.reason());
             case Request.DeleteChild d -> removeChild(d.child());
             case Request.RekeyChild rc -> childRekeyResponse(s, rc, p);
             case Request.RekeyIke ri -> ikeRekeyResponse(ri, p);
@@ -667,8 +675,10 @@ public final class IkeSession {
         becomeEstablished();
         ChildState child = childFromAnswer(sa, p, a.childSpi(), null, ni, nr, null);
         if (child == null) {
+            // A tunnel without its CHILD SA carries nothing: end the IKE SA too.
             counters.add(IkeCounter.NO_PROPOSAL_CHOSEN);
-            sa.jobs.add(new Job.DeleteIke());
+            sa.jobs.add(new Job.DeleteIke("CHILD SA refused: "
+                    + firstError(p).map(n -> NotifyType.name(n.notifyType())).orElse("unacceptable answer")));
             return;
         }
         install(child);
@@ -1006,7 +1016,7 @@ public final class IkeSession {
                 // it; the peer, whose SA survives, deletes the old one.
                 others.remove(collision.created());
                 switchTo(collision.created());
-                ours.jobs.add(new Job.DeleteIke());
+                ours.jobs.add(new Job.DeleteIke("redundant"));
                 others.add(ours);
                 return;
             }
@@ -1014,7 +1024,7 @@ public final class IkeSession {
         }
         switchTo(ours);
         // Section 2.18: the rekey's initiator deletes the old IKE SA.
-        old.jobs.add(new Job.DeleteIke());
+        old.jobs.add(new Job.DeleteIke("rekeyed"));
     }
 
     private IkeSa keyedSa(IkeSa next, IkeKeys keys, DhGroup group) {
@@ -1103,7 +1113,7 @@ public final class IkeSession {
         s.pending = null;
         switch (r.request) {
             case Request.Liveness l -> close("dead peer");
-            case Request.DeleteIke d -> ikeDeleted(s, "deleted");
+            case Request.DeleteIke d -> ikeDeleted(s, d.reason());
             default -> close("peer not responding");
         }
     }
@@ -1150,7 +1160,7 @@ public final class IkeSession {
                     sendRequest(s, ExchangeType.INFORMATIONAL, List.of(), new Request.Liveness());
                 }
                 case Job.DeleteIke d -> sendRequest(s, ExchangeType.INFORMATIONAL, List.of(DeletePayload.ike()),
-                        new Request.DeleteIke());
+                        new Request.DeleteIke(d.reason()));
                 case Job.DeleteChild d -> {
                     if (children.contains(d.child())) {
                         d.child().status = ChildState.Status.DELETING;

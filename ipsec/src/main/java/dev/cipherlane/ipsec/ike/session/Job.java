@@ -8,7 +8,8 @@ package dev.cipherlane.ipsec.ike.session;
 sealed interface Job {
     record Liveness() implements Job {}
 
-    record DeleteIke() implements Job {}
+    /** @param reason why the session closes once the Delete is done, if it is the current SA */
+    record DeleteIke(String reason) implements Job {}
 
     record RekeyIke() implements Job {}
 

@@ -13,7 +13,7 @@ sealed interface Request {
     /** An empty INFORMATIONAL: is the peer alive? (section 1.4) */
     record Liveness() implements Request {}
 
-    record DeleteIke() implements Request {}
+    record DeleteIke(String reason) implements Request {}
 
     record DeleteChild(ChildState child) implements Request {}
 
