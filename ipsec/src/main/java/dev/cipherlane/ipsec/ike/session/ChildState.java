@@ -19,7 +19,7 @@ final class ChildState {
     record Collision(byte[] ni, byte[] nr, ChildState created) {}
 
     final ChildSa sa;
-    final long softAt;
+    long softAt;
     long hardAt;
     Status status = Status.ACTIVE;
     /** Whether the owner was told to install it, so whether it must be told to remove it. */

@@ -29,8 +29,9 @@ import java.util.Optional;
  * @param retransmitBase  first retransmission timeout; it doubles up to {@code retransmitCap}
  * @param retransmitTries transmissions of one request before giving up (the first included)
  * @param liveness        quiet time after which an empty INFORMATIONAL checks the peer
- * @param ikeLifetime     hard lifetime of an IKE SA; its soft one is up to {@code jitter} earlier
- * @param childLifetime   hard lifetime of a CHILD SA
+ * @param ikeLifetime     when an IKE SA is rekeyed (its soft lifetime), less up to {@code jitter} at
+ *                        random so that both ends do not rekey at once; it expires (hard) 10% later
+ * @param childLifetime   the same for a CHILD SA
  * @param jitter          the fraction by which soft lifetimes come early, at random
  * @param initialContact  send INITIAL_CONTACT in IKE_AUTH: no other SA with this peer is live
  * @param maxMessageLength longest datagram accepted

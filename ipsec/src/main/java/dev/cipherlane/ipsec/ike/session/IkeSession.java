@@ -1,11 +1,21 @@
 package dev.cipherlane.ipsec.ike.session;
 
+import static dev.cipherlane.ipsec.ike.session.Payloads.all;
+import static dev.cipherlane.ipsec.ike.session.Payloads.be64;
+import static dev.cipherlane.ipsec.ike.session.Payloads.first;
+import static dev.cipherlane.ipsec.ike.session.Payloads.firstError;
+import static dev.cipherlane.ipsec.ike.session.Payloads.notifyOf;
+import static dev.cipherlane.ipsec.ike.session.Payloads.restOfId;
+import static dev.cipherlane.ipsec.ike.session.Payloads.u16;
+import static dev.cipherlane.ipsec.ike.session.Payloads.u32;
+import static dev.cipherlane.ipsec.ike.session.Payloads.u64;
+
 import dev.cipherlane.ipsec.ike.keys.Agreement;
-import dev.cipherlane.ipsec.ike.keys.ChildSaKeys;
 import dev.cipherlane.ipsec.ike.keys.DhGroup;
 import dev.cipherlane.ipsec.ike.keys.IkeKeys;
 import dev.cipherlane.ipsec.ike.keys.IkeRole;
 import dev.cipherlane.ipsec.ike.keys.KeyExchange;
+import dev.cipherlane.ipsec.ike.keys.Prf;
 import dev.cipherlane.ipsec.ike.keys.PskAuth;
 import dev.cipherlane.ipsec.ike.keys.SharedSecret;
 import dev.cipherlane.ipsec.ike.message.AuthPayload;
@@ -21,15 +31,12 @@ import dev.cipherlane.ipsec.ike.message.NotifyPayload;
 import dev.cipherlane.ipsec.ike.message.NotifyType;
 import dev.cipherlane.ipsec.ike.message.Octets;
 import dev.cipherlane.ipsec.ike.message.Payload;
-import dev.cipherlane.ipsec.ike.message.PayloadChain;
 import dev.cipherlane.ipsec.ike.message.ProtocolId;
 import dev.cipherlane.ipsec.ike.message.SaPayload;
 import dev.cipherlane.ipsec.ike.message.Side;
-import dev.cipherlane.ipsec.ike.message.TrafficSelector;
 import dev.cipherlane.ipsec.ike.message.TrafficSelectorPayload;
 import dev.cipherlane.ipsec.keys.SaKeys;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -103,7 +110,8 @@ public final class IkeSession {
         this.config = config;
         this.random = random;
         this.cookies = cookies;
-        this.pskAuth = PskAuth.of(dev.cipherlane.ipsec.ike.keys.Prf.HMAC_SHA2_256, config.psk());
+        // The only PRF we negotiate (IkeProposals), so the pad key can be made once.
+        this.pskAuth = PskAuth.of(Prf.HMAC_SHA2_256, config.psk());
         this.baseNanos = config.retransmitBase().toNanos();
         this.capNanos = config.retransmitCap().toNanos();
     }
@@ -641,7 +649,7 @@ public final class IkeSession {
         List<Payload> answer = new ArrayList<>();
         answer.add(idr);
         answer.add(new AuthPayload(AuthPayload.SHARED_KEY_MIC, Octets.of(pskAuth.authData(ours))));
-        ChildState child = acceptChild(p, answer, null, null);
+        ChildState child = acceptChild(p, answer, null, ni, nr);
         respond(sa, h, answer);
         becomeEstablished();
         if (child != null) {
@@ -650,7 +658,7 @@ public final class IkeSession {
     }
 
     private void authResponse(Request.Auth a, List<Payload> p) {
-        if (notify(p, NotifyType.AUTHENTICATION_FAILED).isPresent()) {
+        if (notifyOf(p, NotifyType.AUTHENTICATION_FAILED).isPresent()) {
             counters.add(IkeCounter.AUTH_FAILURES);
             close("peer refused our authentication");
             return;
@@ -687,135 +695,51 @@ public final class IkeSession {
     private void becomeEstablished() {
         phase = Phase.ESTABLISHED;
         sa.softAt = softAt(config.ikeLifetime().toNanos());
-        sa.hardAt = now + config.ikeLifetime().toNanos();
+        sa.hardAt = hardAt(config.ikeLifetime().toNanos());
         out.add(new Effect.Established(sa.spiI, sa.spiR, sa.keys.suite(), sa.group));
     }
 
     // ---------------------------------------------------------------- CHILD SAs
 
-    /**
-     * The responder's half of a CHILD SA negotiation (IKE_AUTH or CREATE_CHILD_SA): selects
-     * the ESP proposal and checks selectors, appends SA, [Nr, KEr,] TSi and TSr to
-     * {@code answer} and returns the new SA, or appends an error notify and returns null.
-     *
-     * @param old       the SA a CREATE_CHILD_SA replaces, null in IKE_AUTH
-     * @param peerNonce the CREATE_CHILD_SA's Ni, null in IKE_AUTH (which uses IKE_SA_INIT's)
-     */
-    private ChildState acceptChild(List<Payload> p, List<Payload> answer, ChildState old, byte[] peerNonce) {
-        Optional<SaPayload> offer = first(p, SaPayload.class);
-        Optional<TrafficSelectorPayload> tsi = selectors(p, Side.INITIATOR);
-        Optional<TrafficSelectorPayload> tsr = selectors(p, Side.RESPONDER);
+    /** The responder's half (IKE_AUTH or a rekey of {@code old}); the answer or refusal goes to {@code answer}. */
+    private ChildState acceptChild(List<Payload> p, List<Payload> answer, ChildState old, byte[] nonceI,
+            byte[] nonceR) {
         boolean rekey = old != null;
-        List<TrafficSelector> local = rekey ? old.sa.localSelectors() : config.localSelectors();
-        List<TrafficSelector> remote = rekey ? old.sa.remoteSelectors() : config.remoteSelectors();
-        Optional<EspProposals.Choice> choice = offer.flatMap(o -> EspProposals.select(o, config.offerEsn(),
-                rekey ? config.groups() : null));
-        if (offer.isEmpty() || tsi.isEmpty() || tsr.isEmpty() || (rekey && peerNonce == null)) {
-            counters.add(IkeCounter.INVALID_SYNTAX);
-            answer.add(NotifyPayload.of(NotifyType.INVALID_SYNTAX));
-            return null;
-        }
-        if (choice.isEmpty()) {
-            counters.add(IkeCounter.NO_PROPOSAL_CHOSEN);
-            answer.add(NotifyPayload.of(NotifyType.NO_PROPOSAL_CHOSEN));
-            return null;
-        }
-        // TSi is the exchange initiator's side, the peer's; TSr ours (section 2.9).
-        if (!Selectors.covers(tsi.get().selectors(), remote) || !Selectors.covers(tsr.get().selectors(), local)) {
-            answer.add(NotifyPayload.of(NotifyType.TS_UNACCEPTABLE));
-            return null;
-        }
-        SharedSecret gir = null;
-        KeyExchange ours = null;
-        DhGroup group = choice.get().group();
-        if (group != null) {
-            Optional<KePayload> kei = first(p, KePayload.class);
-            if (kei.isEmpty() || kei.get().group() != group.transformId()) {
-                answer.add(NotifyPayload.of(NotifyType.INVALID_KE_PAYLOAD, u16(group.transformId())));
+        ChildNegotiation.Terms terms = rekey
+                ? new ChildNegotiation.Terms(config.offerEsn(), config.groups(), old.sa.localSelectors(),
+                        old.sa.remoteSelectors())
+                : new ChildNegotiation.Terms(config.offerEsn(), null, config.localSelectors(), config.remoteSelectors());
+        switch (ChildNegotiation.answer(p, terms, rekey, sa.keys, nonceI, nonceR, newChildSpi(), random)) {
+            case ChildNegotiation.Answer.Accepted a -> {
+                answer.addAll(a.payloads());
+                return newChild(a.sa());
+            }
+            case ChildNegotiation.Answer.Refused r -> {
+                if (r.counted() != null) {
+                    counters.add(r.counted());
+                }
+                answer.add(r.error());
                 return null;
             }
-            ours = KeyExchange.generate(group, random);
-            if (!(ours.agree(kei.get().data().toByteArray()) instanceof Agreement.Agreed agreed)) {
-                ours.destroy();
-                answer.add(NotifyPayload.of(NotifyType.INVALID_SYNTAX));
-                return null;
-            }
-            gir = agreed.secret();
         }
-        int spi = newChildSpi();
-        int peerSpi = EspProposals.spi(SaPayload.of(offer.get().proposals().stream()
-                .filter(x -> x.number() == choice.get().number()).findFirst().orElseThrow()));
-        byte[] nonceI = rekey ? peerNonce : ni;
-        byte[] nonceR = rekey ? nonce() : nr;
-        ChildSaKeys keys = gir == null ? ChildSaKeys.derive(sa.keys, nonceI, nonceR)
-                : ChildSaKeys.derive(sa.keys, gir, nonceI, nonceR);
-        if (gir != null) {
-            gir.destroy();
-        }
-        ChildSa child = new ChildSa(new SaKeys(spi, keys.inbound(IkeRole.RESPONDER)),
-                new SaKeys(peerSpi, keys.outbound(IkeRole.RESPONDER)), choice.get().esn(), local, remote);
-        answer.add(choice.get().answer(spi));
-        if (rekey) {
-            answer.add(new NoncePayload(Octets.of(nonceR)));
-            if (ours != null) {
-                answer.add(new KePayload(group.transformId(), Octets.of(ours.publicValue())));
-                ours.destroy();
-            }
-            lastNr = nonceR;
-        }
-        answer.add(new TrafficSelectorPayload(Side.INITIATOR, remote));
-        answer.add(new TrafficSelectorPayload(Side.RESPONDER, local));
-        return newChild(child);
     }
 
-    /** Our nonce in the last CREATE_CHILD_SA we answered, for collision checks (section 2.8.1). */
-    private byte[] lastNr;
-
     /**
-     * The initiator's half: the answer's SA, TSi and TSr made into the new SA, or null if the
-     * peer refused or answered what we did not offer.
+     * The initiator's half. The keys come from the IKE SA {@code s} the exchange ran on, even
+     * if a rekey has replaced it since.
      */
     private ChildState childFromAnswer(IkeSa s, List<Payload> p, int ourSpi, ChildState old, byte[] nonceI,
             byte[] nonceR, KeyExchange pfs) {
-        Optional<SaPayload> answer = first(p, SaPayload.class).filter(a -> a.proposals().size() == 1);
-        Optional<TrafficSelectorPayload> tsi = selectors(p, Side.INITIATOR);
-        Optional<TrafficSelectorPayload> tsr = selectors(p, Side.RESPONDER);
-        Optional<EspProposals.Choice> choice = answer.flatMap(a -> EspProposals.select(a, config.offerEsn(),
-                old == null ? null : pfs == null ? List.of() : List.of(pfs.group())));
-        if (choice.isEmpty() || tsi.isEmpty() || tsr.isEmpty() || firstError(p).isPresent()) {
-            return null;
-        }
-        List<TrafficSelector> local = old == null ? config.localSelectors() : old.sa.localSelectors();
-        List<TrafficSelector> remote = old == null ? config.remoteSelectors() : old.sa.remoteSelectors();
-        if (!Selectors.covers(local, tsi.get().selectors()) || !Selectors.covers(remote, tsr.get().selectors())) {
-            return null;
-        }
-        SharedSecret gir = null;
-        if (pfs != null) {
-            Optional<KePayload> ker = first(p, KePayload.class);
-            if (choice.get().group() != pfs.group() || ker.isEmpty() || ker.get().group() != pfs.group().transformId()
-                    || !(pfs.agree(ker.get().data().toByteArray()) instanceof Agreement.Agreed agreed)) {
-                return null;
-            }
-            gir = agreed.secret();
-        } else if (choice.get().group() != null) {
-            return null;
-        }
-        // The keys come from the IKE SA the exchange ran on, even if a rekey replaced it since.
-        ChildSaKeys keys = gir == null ? ChildSaKeys.derive(s.keys, nonceI, nonceR)
-                : ChildSaKeys.derive(s.keys, gir, nonceI, nonceR);
-        if (gir != null) {
-            gir.destroy();
-        }
-        ChildSa child = new ChildSa(new SaKeys(ourSpi, keys.inbound(IkeRole.INITIATOR)),
-                new SaKeys(EspProposals.spi(answer.get()), keys.outbound(IkeRole.INITIATOR)), choice.get().esn(),
-                tsi.get().selectors(), tsr.get().selectors());
-        return newChild(child);
+        ChildNegotiation.Terms terms = old == null
+                ? new ChildNegotiation.Terms(config.offerEsn(), null, config.localSelectors(), config.remoteSelectors())
+                : new ChildNegotiation.Terms(config.offerEsn(), pfs == null ? List.of() : List.of(pfs.group()),
+                        old.sa.localSelectors(), old.sa.remoteSelectors());
+        return ChildNegotiation.complete(p, terms, s.keys, pfs, ourSpi, nonceI, nonceR).map(this::newChild).orElse(null);
     }
 
     private ChildState newChild(ChildSa child) {
         long life = config.childLifetime().toNanos();
-        return new ChildState(child, softAt(life), now + life);
+        return new ChildState(child, softAt(life), hardAt(life));
     }
 
     private void install(ChildState c) {
@@ -849,7 +773,7 @@ public final class IkeSession {
             ikeRekeyRequest(h, p, offer.get());
             return;
         }
-        Optional<NotifyPayload> rekeySa = notify(p, NotifyType.REKEY_SA).filter(n -> n.spi().length() == 4);
+        Optional<NotifyPayload> rekeySa = notifyOf(p, NotifyType.REKEY_SA).filter(n -> n.spi().length() == 4);
         if (rekeySa.isEmpty()) {
             // Cipherlane keeps one CHILD SA per tunnel; new ones are not taken (section 1.3.1).
             respond(sa, h, List.of(NotifyPayload.of(NotifyType.NO_ADDITIONAL_SAS)));
@@ -870,7 +794,8 @@ public final class IkeSession {
         Optional<NoncePayload> nonce = first(p, NoncePayload.class);
         byte[] peerNonce = nonce.map(n -> n.data().toByteArray()).orElse(null);
         List<Payload> answer = new ArrayList<>();
-        ChildState created = acceptChild(p, answer, o, peerNonce);
+        byte[] nonceR = nonce();
+        ChildState created = acceptChild(p, answer, o, peerNonce, nonceR);
         respond(sa, h, answer);
         if (created == null) {
             return;
@@ -878,7 +803,7 @@ public final class IkeSession {
         install(created);
         if (o.status == ChildState.Status.REKEYING) {
             // Both ends rekey the same SA; settled when our own answer comes (section 2.8.1).
-            o.collision = new ChildState.Collision(peerNonce, lastNr, created);
+            o.collision = new ChildState.Collision(peerNonce, nonceR, created);
         } else {
             o.status = ChildState.Status.REKEYED;
             counters.add(IkeCounter.CHILD_REKEYS);
@@ -896,6 +821,7 @@ public final class IkeSession {
         if (created == null) {
             counters.add(IkeCounter.REKEY_FAILURES);
             old.rekeyQueued = false;
+            old.softAt = Math.max(old.softAt, now + capNanos); // a refused rekey is retried, not hammered
             if (old.status == ChildState.Status.REKEYING) {
                 old.status = old.collision != null ? ChildState.Status.REKEYED : ChildState.Status.ACTIVE;
             }
@@ -994,6 +920,7 @@ public final class IkeSession {
                 || !(r.ke().agree(ker.get().data().toByteArray()) instanceof Agreement.Agreed agreed)) {
             r.ke().destroy();
             counters.add(IkeCounter.REKEY_FAILURES);
+            sa.softAt = Math.max(sa.softAt, now + capNanos);
             if (collision != null) {
                 // The peer's rekey, which we answered, is the one that happened.
                 others.remove(collision.created());
@@ -1031,7 +958,7 @@ public final class IkeSession {
         next.keyed(keys, group);
         next.lastHeard = now;
         next.softAt = softAt(config.ikeLifetime().toNanos());
-        next.hardAt = now + config.ikeLifetime().toNanos();
+        next.hardAt = hardAt(config.ikeLifetime().toNanos());
         return next;
     }
 
@@ -1062,7 +989,7 @@ public final class IkeSession {
             ikeDeleted(s, "deleted by peer");
             return;
         }
-        if (notify(p, NotifyType.AUTHENTICATION_FAILED).isPresent()) {
+        if (notifyOf(p, NotifyType.AUTHENTICATION_FAILED).isPresent()) {
             counters.add(IkeCounter.AUTH_FAILURES);
             respond(s, h, List.of());
             close("peer refused our authentication");
@@ -1120,6 +1047,8 @@ public final class IkeSession {
 
     private void lifetimes() {
         if (now - sa.hardAt >= 0) {
+            // A last Delete, unanswered, so the peer need not wait for liveness to notice.
+            sendOneShot(sa, ExchangeType.INFORMATIONAL, List.of(DeletePayload.ike()));
             close("IKE SA lifetime expired");
             return;
         }
@@ -1290,6 +1219,15 @@ public final class IkeSession {
         return total;
     }
 
+    /**
+     * The hard expiry, a tenth after the configured lifetime: room for the rekey that starts
+     * at the soft one, and for its retransmissions, before the SA must stop.
+     */
+    private long hardAt(long lifetimeNanos) {
+        return now + lifetimeNanos + lifetimeNanos / 10;
+    }
+
+    /** The soft lifetime: the configured one, less up to the jitter fraction, at random. */
     private long softAt(long lifetimeNanos) {
         return now + (long) (lifetimeNanos * (1 - config.jitter() * random.nextDouble()));
     }
@@ -1317,51 +1255,5 @@ public final class IkeSession {
                 return spi;
             }
         }
-    }
-
-    /** RestOfInitIDPayload / RestOfRespIDPayload: the ID payload without its generic header. */
-    private static byte[] restOfId(IdPayload id) {
-        byte[] b = PayloadChain.encode(List.of(id));
-        return Arrays.copyOfRange(b, 4, b.length);
-    }
-
-    private static Optional<TrafficSelectorPayload> selectors(List<Payload> p, Side side) {
-        return all(p, TrafficSelectorPayload.class).stream().filter(t -> t.side() == side).findFirst();
-    }
-
-    private static <T extends Payload> Optional<T> first(List<Payload> p, Class<T> kind) {
-        return p.stream().filter(kind::isInstance).map(kind::cast).findFirst();
-    }
-
-    private static <T extends Payload> List<T> all(List<Payload> p, Class<T> kind) {
-        return p.stream().filter(kind::isInstance).map(kind::cast).toList();
-    }
-
-    private static Optional<NotifyPayload> notify(List<Payload> p, int type) {
-        return all(p, NotifyPayload.class).stream().filter(n -> n.notifyType() == type).findFirst();
-    }
-
-    private static Optional<NotifyPayload> firstError(List<Payload> p) {
-        return all(p, NotifyPayload.class).stream().filter(NotifyPayload::isError).findFirst();
-    }
-
-    static byte[] be64(long v) {
-        return ByteBuffer.allocate(8).putLong(v).array();
-    }
-
-    private static long u64(Octets o) {
-        return ByteBuffer.wrap(o.toByteArray()).getLong();
-    }
-
-    private static int u32(Octets o) {
-        return ByteBuffer.wrap(o.toByteArray()).getInt();
-    }
-
-    private static Octets u16(int v) {
-        return Octets.of((byte) (v >>> 8), (byte) v);
-    }
-
-    private static int u16(Octets o) {
-        return (o.get(0) & 0xFF) << 8 | o.get(1) & 0xFF;
     }
 }

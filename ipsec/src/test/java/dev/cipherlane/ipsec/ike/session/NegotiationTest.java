@@ -64,6 +64,22 @@ class NegotiationTest {
     }
 
     @Test
+    void refusedLifetimeRekeysAreRetriedAtTheRetransmissionCapNotHammered() {
+        var child = java.time.Duration.ofMinutes(10);
+        BackToBack t = new BackToBack(a -> a.childPfs(DhGroup.MODP_2048).lifetimes(java.time.Duration.ofHours(4), child)
+                        .jitter(0),
+                b -> b.groups(DhGroup.CURVE25519, DhGroup.ECP_256).lifetimes(java.time.Duration.ofHours(4),
+                        java.time.Duration.ofHours(1)));
+        t.establish();
+        t.pass(child.minusSeconds(1), java.time.Duration.ofSeconds(1));
+        assertEquals(0, t.a.count(IkeCounter.REKEY_FAILURES));
+        t.pass(java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(1));
+        // One try at the soft lifetime, then one per 8 s cap: 8 in the minute, not 60.
+        long failures = t.a.count(IkeCounter.REKEY_FAILURES);
+        assertTrue(failures >= 7 && failures <= 9, "rekey failures " + failures);
+    }
+
+    @Test
     void unknownCriticalPayloadInIkeSaInitIsReported() {
         BackToBack t = new BackToBack();
         t.start();
