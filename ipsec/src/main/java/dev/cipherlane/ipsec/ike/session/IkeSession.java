@@ -269,6 +269,16 @@ public final class IkeSession {
         return phase;
     }
 
+    /**
+     * A request under the current IKE SA whose inner chain is {@code inner} as given, however
+     * broken, taking the next message ID: what a faulty but authentic peer would send. For
+     * tests of section 2.21.1, which need an authenticated message with bad contents.
+     */
+    byte[] sealedRequest(int exchange, int firstType, byte[] inner) {
+        long id = sa.nextRequestId++;
+        return SkCodec.seal(sa.sk, IkeHeader.of(sa.spiI, sa.spiR, exchange, sa.requestFlags(), id), firstType, inner);
+    }
+
     /** IKE SAs that still take messages: the current one and those waiting to be deleted. */
     int ikeSaCount() {
         return (sa == null ? 0 : 1) + others.size();

@@ -22,10 +22,13 @@ final class SkCodec {
     private SkCodec() {}
 
     static byte[] seal(SkProtection sk, IkeHeader header, List<Payload> inner) {
-        byte[] plaintext = PayloadChain.encode(inner);
+        return seal(sk, header, PayloadChain.firstType(inner), PayloadChain.encode(inner));
+    }
+
+    /** Seals an already encoded inner chain whose first payload is of {@code firstType}. */
+    static byte[] seal(SkProtection sk, IkeHeader header, int firstType, byte[] plaintext) {
         int body = sk.protectedLength(plaintext.length);
-        byte[] skeleton = IkeMessage.of(header,
-                new EncryptedPayload(PayloadChain.firstType(inner), Octets.of(new byte[body]))).encode();
+        byte[] skeleton = IkeMessage.of(header, new EncryptedPayload(firstType, Octets.of(new byte[body]))).encode();
         return sk.seal(Arrays.copyOf(skeleton, skeleton.length - body), plaintext);
     }
 
