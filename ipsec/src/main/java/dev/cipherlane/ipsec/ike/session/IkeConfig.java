@@ -82,6 +82,9 @@ public record IkeConfig(
         if (retransmitTries < 1) {
             throw new IllegalArgumentException("retransmitTries must be at least 1");
         }
+        if (maxMessageLength < 28 || maxMessageLength > 65_535) {
+            throw new IllegalArgumentException("maxMessageLength must hold an IKE header and fit UDP: 28..65535");
+        }
         if (!(jitter >= 0 && jitter < 1)) {
             throw new IllegalArgumentException("jitter must be in [0, 1)");
         }

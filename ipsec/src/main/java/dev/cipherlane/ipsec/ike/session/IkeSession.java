@@ -413,7 +413,7 @@ public final class IkeSession {
             case Request.DeleteIke d -> ikeDeleted(s, d.reason());
             case Request.DeleteChild d -> removeChild(d.child());
             case Request.RekeyChild rc -> childRekeyResponse(s, rc, p);
-            case Request.RekeyIke ri -> ikeRekeyResponse(ri, p);
+            case Request.RekeyIke ri -> ikeRekeyResponse(s, ri, p);
             case Request.SaInit x -> { }
         }
         pump(s);
@@ -917,20 +917,20 @@ public final class IkeSession {
         switchTo(created);
     }
 
-    private void ikeRekeyResponse(Request.RekeyIke r, List<Payload> p) {
+    private void ikeRekeyResponse(IkeSa s, Request.RekeyIke r, List<Payload> p) {
         Optional<SaPayload> answer = first(p, SaPayload.class).filter(a -> a.proposals().size() == 1);
         Optional<KePayload> ker = first(p, KePayload.class);
         Optional<NoncePayload> nonce = first(p, NoncePayload.class);
         Optional<IkeProposals.Choice> choice = answer.flatMap(a -> IkeProposals.select(a, config.ikeSuites(),
                 List.of(r.ke().group()), 8));
-        sa.rekeyQueued = false;
+        s.rekeyQueued = false;
         IkeCollision collision = ikeCollision;
         ikeCollision = null;
         if (choice.isEmpty() || ker.isEmpty() || nonce.isEmpty() || ker.get().group() != r.ke().group().transformId()
                 || !(r.ke().agree(ker.get().data().toByteArray()) instanceof Agreement.Agreed agreed)) {
             r.ke().destroy();
             counters.add(IkeCounter.REKEY_FAILURES);
-            sa.softAt = Math.max(sa.softAt, now + capNanos);
+            s.softAt = Math.max(s.softAt, now + capNanos);
             if (collision != null) {
                 // The peer's rekey, which we answered, is the one that happened.
                 others.remove(collision.created());
@@ -939,12 +939,13 @@ public final class IkeSession {
             return;
         }
         long peerSpi = u64(answer.get().proposals().getFirst().spi());
-        IkeKeys keys = sa.keys.rekey(choice.get().suite(), choice.get().prf(), agreed.secret(), r.ni(),
+        // Section 2.18: SKEYSEED from the SK_d of the SA the exchange ran on.
+        IkeKeys keys = s.keys.rekey(choice.get().suite(), choice.get().prf(), agreed.secret(), r.ni(),
                 nonce.get().data().toByteArray(), be64(r.newSpi()), be64(peerSpi));
         agreed.secret().destroy();
         r.ke().destroy();
         IkeSa ours = keyedSa(new IkeSa(IkeRole.INITIATOR, r.newSpi(), peerSpi), keys, r.ke().group());
-        IkeSa old = sa;
+        IkeSa old = s;
         if (collision != null) {
             counters.add(IkeCounter.REKEY_COLLISIONS);
             byte[] oursLowest = lower(r.ni(), nonce.get().data().toByteArray());
