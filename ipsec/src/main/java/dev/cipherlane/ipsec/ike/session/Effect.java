@@ -39,6 +39,12 @@ public sealed interface Effect {
         }
     }
 
+    /**
+     * The authenticated peer sent INITIAL_CONTACT (section 2.4): it holds no other IKE SA with
+     * us, so the owner may close any other session it still has with this peer.
+     */
+    record PeerInitialContact() implements Effect {}
+
     /** The IKE SA was replaced by a rekey (section 2.18); these are the new SA's SPIs. */
     record IkeRekeyed(long initiatorSpi, long responderSpi) implements Effect {}
 

@@ -662,6 +662,9 @@ public final class IkeSession {
         ChildState child = acceptChild(p, answer, null, ni, nr);
         respond(sa, h, answer);
         becomeEstablished();
+        if (notifyOf(p, NotifyType.INITIAL_CONTACT).isPresent()) {
+            out.add(new Effect.PeerInitialContact());
+        }
         if (child != null) {
             install(child);
         }

@@ -99,6 +99,22 @@ class EstablishTest {
         int withLength = with.a.all(Effect.Send.class).get(1).message().length;
         int withoutLength = without.a.all(Effect.Send.class).get(1).message().length;
         assertEquals(8, withLength - withoutLength);
+        assertEquals(1, with.b.all(Effect.PeerInitialContact.class).size());
+        assertTrue(without.b.all(Effect.PeerInitialContact.class).isEmpty());
+    }
+
+    @Test
+    void routesNewSaRequestsApartFromMessagesOfExistingSas() {
+        BackToBack t = new BackToBack();
+        t.start();
+        byte[] init = t.b.inbox.peek();
+        long spiI = t.a.session.ikeSpis()[0];
+        assertEquals(new IkeRoute.NewSa(spiI), IkeRoute.of(init));
+        t.run();
+        long[] spis = t.a.session.ikeSpis();
+        byte[] auth = t.a.all(Effect.Send.class).get(1).message();
+        assertEquals(new IkeRoute.ExistingSa(spis[0], spis[1]), IkeRoute.of(auth));
+        assertEquals(new IkeRoute.Invalid(), IkeRoute.of(new byte[27]));
     }
 
     @Test
