@@ -229,6 +229,16 @@ public final class IkeSession {
         return done();
     }
 
+    /**
+     * Ends the session at once without telling the peer, its CHILD SAs removed: for an IKE SA
+     * the peer no longer holds, as its INITIAL_CONTACT on a new one says (section 2.4).
+     */
+    public List<Effect> abandon(String reason, long now) {
+        begin(now);
+        close(reason);
+        return done();
+    }
+
     // ---------------------------------------------------------------- observation
 
     public IkeCounters counters() {
