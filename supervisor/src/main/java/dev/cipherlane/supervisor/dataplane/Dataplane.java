@@ -4,7 +4,12 @@ import dev.cipherlane.afpacket.AfPacketInput;
 import dev.cipherlane.afpacket.AfPacketOutput;
 import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.config.ConfigChange;
+import dev.cipherlane.ipsec.ike.keys.PreSharedKey;
+import dev.cipherlane.ipsec.ike.port.IkeInput;
+import dev.cipherlane.ipsec.ike.port.IkePort;
+import dev.cipherlane.supervisor.peers.IkeDispatch;
 import dev.cipherlane.supervisor.peers.PeerTunnels;
+import dev.cipherlane.supervisor.peers.TunnelIke;
 import dev.cipherlane.supervisor.peers.TunnelChange;
 import dev.cipherlane.supervisor.peers.TunnelControl;
 import dev.cipherlane.config.FaultInjectionSettings;
@@ -114,6 +119,10 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     /** The settings as last applied; the supervisor actor's thread only. */
     private NodeSettings settings;
     private final StageSwitchboard stages;
+    /** IKE's door to the dataplane and where it delivers, with ipsec.keys = "ike"; null otherwise. */
+    private IkePort ikePort;
+    private PreSharedKey psk;
+    private final IkeDispatch ikeDispatch = new IkeDispatch();
 
     private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink, Worker.Watch watch)
             throws IOException {
@@ -220,6 +229,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
             ForwardingGraph.Tunnels tunnels = uplink.isPresent()
                     ? new ForwardingGraph.Tunnels(forwarding::tunnels, tunnelCounters) : null;
             ForwardingGraph.Esp esp = null;
+            String ike = null;
             if (uplink.isPresent() && settings.ipsec().enabled()) {
                 // Before any key is read: ipsec.engine = ipsec-mb without the library stops the start here.
                 engine = CryptoWiring.engine(settings.ipsec());
@@ -228,11 +238,22 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                 esp = CryptoWiring.add(b, settings.ipsec(), engine, security, memory, workerCount,
                         settings.dataplane().ringSize(), cryptoRings);
                 opened.push(() -> cryptoRings.forEach(ParallelRing::shutdown));
+                if (settings.ipsec().negotiated()) {
+                    // IKE in from the local traffic, out through ip4-rewrite on the tunnels' next hops.
+                    psk = IkeWiring.psk(settings.ipsec().ike());
+                    opened.push(psk::destroy);
+                    ikePort = new IkePort(memory, settings.dataplane().ringSize());
+                    opened.push(ikePort);
+                    b.add(new IkeInput(ikePort));
+                    RingInput ikeOut = new RingInput(IkePort.OUTPUT_NAME, new RingInput.Params(ikePort.ring(), 0));
+                    b.add(ikeOut).connect(ikeOut.name(), "next", dev.cipherlane.stages.builtin.Ip4Rewrite.NAME);
+                    ike = IkeInput.NAME;
+                }
             } else {
                 engine = null;
                 security = null;
             }
-            this.graph = ForwardingGraph.wireNode(b, t, tunnels, esp, host, tx).build();
+            this.graph = ForwardingGraph.wireNode(b, t, tunnels, esp, host, ike, tx).build();
 
             for (int w = 0; w < workerCount; w++) {
                 EpollIdle idle = EpollIdle.open(settings.dataplane().idleSpinPolls(), EPOLL_TIMEOUT_MS);
@@ -254,6 +275,9 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                     BuiltinStages.version(), SWAP_QUIESCENCE_LIMIT, java.time.Clock.systemUTC());
             for (ParallelRing<AeadEngine> ring : cryptoRings) {
                 ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
+            }
+            if (ikePort != null) {
+                ikePort.wakes(idles.get(0));
             }
             if (solicitor != null) {
                 solicitor.wakes(idles.get(0));
@@ -624,6 +648,9 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
             Worker.Watch watch) throws IOException {
         Dataplane d = new Dataplane(settings, pods, uplink, watch);
         d.punt.start();
+        if (d.ikePort != null) {
+            d.ikePort.start(d.ikeDispatch::deliver);
+        }
         for (Worker w : d.workers) {
             w.start();
         }
@@ -714,6 +741,8 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
         List<TunnelControl> out = new ArrayList<>();
         for (NodeForwarding.TunnelInfo t : tunnels) {
             String name = tunnelName(t);
+            Optional<TunnelIke> ike = ikePort == null ? Optional.empty() : Optional.of(IkeWiring.tunnelIke(t,
+                    IkeWiring.config(t, psk, settings.ipsec().ike()), ikePort, forwarding, security));
             out.add(new TunnelControl() {
                 @Override
                 public String name() {
@@ -721,12 +750,22 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                 }
 
                 @Override
-                public void checkLimits() {
-                    security.checkLimits(t.index());
+                public boolean checkLimits() {
+                    return security.checkLimits(t.index()).stream().anyMatch(e -> !e.limit().hard());
+                }
+
+                @Override
+                public Optional<TunnelIke> ike() {
+                    return ike;
                 }
             });
         }
         return out;
+    }
+
+    @Override
+    public Optional<IkeDispatch> ikeDispatch() {
+        return ikePort == null ? Optional.empty() : Optional.of(ikeDispatch);
     }
 
     /** Runs worker {@code index} again on a new thread after its thread died; false if it did not die. */
@@ -828,8 +867,14 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
             solicitor.close();
         }
         punt.close();
+        if (ikePort != null) {
+            ikePort.close();
+        }
         if (security != null) {
             security.close();
+        }
+        if (psk != null) {
+            psk.destroy();
         }
         memory.close();
     }

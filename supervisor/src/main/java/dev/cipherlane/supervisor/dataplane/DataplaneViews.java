@@ -104,6 +104,9 @@ final class DataplaneViews implements OperatorViews {
     private List<String> waiting() {
         List<String> out = new ArrayList<>();
         for (NodeForwarding.TunnelInfo t : d.forwarding().tunnelInfo()) {
+            if (d.security() != null && d.security().awaitingIke(d.forwarding(), t)) {
+                out.add("tunnel " + Dataplane.tunnelName(t) + " on IKE to bring its keys");
+            }
             if (!d.forwarding().underlayResolved(t.index())) {
                 out.add("tunnel " + Dataplane.tunnelName(t) + " on an ARP answer from its next hop "
                         + Prefixes.format4(t.remote()));
