@@ -8,6 +8,7 @@ import dev.cipherlane.ipsec.ike.keys.PreSharedKey;
 import dev.cipherlane.ipsec.ike.port.IkeInput;
 import dev.cipherlane.ipsec.ike.port.IkePort;
 import dev.cipherlane.supervisor.peers.IkeDispatch;
+import dev.cipherlane.supervisor.peers.IkeTunnel;
 import dev.cipherlane.supervisor.peers.PeerTunnels;
 import dev.cipherlane.supervisor.peers.TunnelIke;
 import dev.cipherlane.supervisor.peers.TunnelChange;
@@ -123,6 +124,8 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     private IkePort ikePort;
     private PreSharedKey psk;
     private final IkeDispatch ikeDispatch = new IkeDispatch();
+    /** Each IKE tunnel's status as its actor last posted it, for {@code show ike}. */
+    private final java.util.Map<String, IkeTunnel.Status> ikeStatus = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink, Worker.Watch watch)
             throws IOException {
@@ -742,7 +745,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
         for (NodeForwarding.TunnelInfo t : tunnels) {
             String name = tunnelName(t);
             Optional<TunnelIke> ike = ikePort == null ? Optional.empty() : Optional.of(IkeWiring.tunnelIke(t,
-                    IkeWiring.config(t, psk, settings.ipsec().ike()), ikePort, forwarding, security));
+                    IkeWiring.config(t, psk, settings.ipsec().ike()), ikePort, forwarding, security, ikeStatus));
             out.add(new TunnelControl() {
                 @Override
                 public String name() {
@@ -846,7 +849,8 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     @Override
     public OperatorViews views() {
         return new DataplaneViews(new DataplaneViews.Parts(pods, uplink, interfaces, memory::inUse, punt::received,
-                neighbours, forwarding, tunnelCounters, security, engine, this::workerHealth, this::runtimes));
+                neighbours, forwarding, tunnelCounters, security, engine, this::workerHealth, this::runtimes,
+                () -> ikeStatus));
     }
 
     /** Stops the workers and the control logic and frees every buffer; taps and uplink stay. */

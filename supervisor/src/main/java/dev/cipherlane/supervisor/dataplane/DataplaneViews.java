@@ -35,7 +35,8 @@ final class DataplaneViews implements OperatorViews {
     record Parts(List<PodPort> pods, Optional<UplinkPort> uplink, InterfaceTable interfaces, LongSupplier buffersInUse,
                  LongSupplier punted, NeighbourTable neighbours, NodeForwarding forwarding,
                  TunnelCounters tunnelCounters, TunnelSecurity security, Object engine,
-                 Supplier<List<Worker.Health>> health, Supplier<List<GraphRuntime>> runtimes) {}
+                 Supplier<List<Worker.Health>> health, Supplier<List<GraphRuntime>> runtimes,
+                 Supplier<java.util.Map<String, dev.cipherlane.supervisor.peers.IkeTunnel.Status>> ike) {}
 
     private final Parts d;
 
@@ -113,6 +114,23 @@ final class DataplaneViews implements OperatorViews {
             }
         }
         return out;
+    }
+
+    @Override
+    public dev.cipherlane.supervisor.admin.views.IkeView ike() {
+        List<dev.cipherlane.supervisor.admin.views.IkeView.IkeRow> rows = new ArrayList<>();
+        var board = d.ike().get();
+        for (NodeForwarding.TunnelInfo t : d.forwarding().tunnelInfo()) {
+            var s = board.get(Dataplane.tunnelName(t));
+            if (s != null) {
+                rows.add(new dev.cipherlane.supervisor.admin.views.IkeView.IkeRow(Dataplane.tunnelName(t),
+                        s.initiator() ? "initiator" : "responder", s.state(),
+                        dev.cipherlane.supervisor.admin.views.IkeView.spi(s.initiatorSpi()),
+                        dev.cipherlane.supervisor.admin.views.IkeView.spi(s.responderSpi()), s.proposal(), s.childSas(),
+                        s.rekeys(), s.retransmissions(), s.lastEvent()));
+            }
+        }
+        return new dev.cipherlane.supervisor.admin.views.IkeView(rows);
     }
 
     @Override

@@ -67,13 +67,13 @@ final class IkeWiring {
 
     /** The tunnel's IKE: the larger address initiates; messages leave through its underlay next hop. */
     static TunnelIke tunnelIke(NodeForwarding.TunnelInfo t, IkeConfig config, IkePort port, NodeForwarding forwarding,
-            TunnelSecurity security) {
+            TunnelSecurity security, java.util.Map<String, IkeTunnel.Status> board) {
         IkeTunnel.Port wire = new IkeTunnel.Port() {
             @Override
             public void send(byte[] message, boolean floated) {
                 int p = floated ? Udp.NAT_TRAVERSAL_PORT : dev.cipherlane.ipsec.ike.port.IkeInput.IKE_PORT;
                 port.send(new IkePort.Datagram(t.local(), t.remote(), p, p, message),
-                        forwarding.tunnels().underlayAdjacency(t.index()));
+                        forwarding.tunnels().underlayAdjacency(t.index()), forwarding.tunnels().txInterface(t.index()));
             }
 
             @Override
@@ -112,6 +112,11 @@ final class IkeWiring {
             @Override
             public int remote() {
                 return t.remote();
+            }
+
+            @Override
+            public void report(IkeTunnel.Status status) {
+                board.put(Dataplane.tunnelName(t), status);
             }
         };
     }

@@ -47,8 +47,8 @@ public final class IkeTunnel {
     }
 
     /** What {@code show ike} says of the tunnel's IKE. */
-    public record Status(String state, long initiatorSpi, long responderSpi, String proposal, int childSas,
-            long rekeys, long retransmissions, String lastEvent) {}
+    public record Status(boolean initiator, String state, long initiatorSpi, long responderSpi, String proposal,
+            int childSas, long rekeys, long retransmissions, String lastEvent) {}
 
     private final IkeConfig config;
     private final boolean initiator;
@@ -211,7 +211,7 @@ public final class IkeTunnel {
         String state = s.isPresent() ? "established" : sessions.isEmpty() ? (initiator ? "waiting to retry" : "waiting")
                 : "negotiating";
         long[] spis = s.map(IkeSession::ikeSpis).orElse(new long[2]);
-        return new Status(state, spis[0], spis[1], proposal, children, rekeys, retransmissions, lastEvent);
+        return new Status(initiator, state, spis[0], spis[1], proposal, children, rekeys, retransmissions, lastEvent);
     }
 
     public boolean initiator() {

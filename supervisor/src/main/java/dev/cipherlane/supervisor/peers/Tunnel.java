@@ -82,7 +82,10 @@ public final class Tunnel {
                         return Behaviors.same();
                     })
                     .onMessageEquals(IkeTick.INSTANCE, () -> {
-                        ike.ifPresent(i -> i.tick(System.nanoTime()));
+                        ike.ifPresent(i -> {
+                            i.tick(System.nanoTime());
+                            control.ike().get().report(i.status());
+                        });
                         return Behaviors.same();
                     })
                     .onMessage(Received.class, r -> {

@@ -19,4 +19,7 @@ public interface TunnelIke {
     int local();
 
     int remote();
+
+    /** Where the tunnel's actor posts its IKE's status for {@code show ike}, after each input. */
+    void report(IkeTunnel.Status status);
 }

@@ -148,11 +148,11 @@ public final class IkePort implements PuntQueue, AutoCloseable {
     }
 
     /**
-     * Sends {@code d} through the tunnel's underlay next hop, adjacency {@code underlayAdjacency};
-     * on port 4500 behind the non-ESP marker. Returns false (counted) when no buffer or no ring
-     * slot was free. Any thread; sends are serialised here.
+     * Sends {@code d} through the tunnel's underlay next hop, adjacency {@code underlayAdjacency}
+     * on interface {@code txInterface}; on port 4500 behind the non-ESP marker. Returns false
+     * (counted) when no buffer or no ring slot was free. Any thread; sends are serialised here.
      */
-    public synchronized boolean send(Datagram d, int underlayAdjacency) {
+    public synchronized boolean send(Datagram d, int underlayAdjacency, int txInterface) {
         int skip = d.localPort() == Udp.NAT_TRAVERSAL_PORT || d.remotePort() == Udp.NAT_TRAVERSAL_PORT ? 4 : 0;
         int udpLength = Udp.HEADER + skip + d.message().length;
         int total = Ip4.MIN_HEADER + udpLength;
@@ -192,6 +192,7 @@ public final class IkePort implements PuntQueue, AutoCloseable {
                 d.message().length);
         data.set(Net.U16, udp + Udp.CHECKSUM, (short) udpChecksum(data, ip, udp, udpLength));
         mem.nextHop(bi, underlayAdjacency);
+        mem.txInterface(bi, txInterface);
         one[0] = bi;
         if (!ring.offer(one, 0, 1)) {
             txCache.free(bi);

@@ -40,12 +40,13 @@ class IkePortTest {
             for (int i = 0; i < message.length; i++) {
                 message[i] = (byte) (i * 7);
             }
-            assertTrue(port.send(new IkePort.Datagram(US, PEER, 500, 500, message), 9));
-            assertTrue(port.send(new IkePort.Datagram(US, PEER, 4500, 4500, message), 9));
+            assertTrue(port.send(new IkePort.Datagram(US, PEER, 500, 500, message), 9, 3));
+            assertTrue(port.send(new IkePort.Datagram(US, PEER, 4500, 4500, message), 9, 3));
             List<Integer> out = drain(port);
             assertEquals(2, out.size());
             for (int bi : out) {
                 assertEquals(9, mem.nextHop(bi), "through the tunnel's underlay adjacency");
+                assertEquals(3, mem.txInterface(bi), "on the uplink");
                 assertEquals(IkePort.TTL, mem.u8(bi, Ip4.TTL));
                 assertTrue(Checksum.verify(mem.data(), mem.start(bi), Ip4.MIN_HEADER), "ip header checksum");
                 long ip = mem.start(bi);
@@ -73,7 +74,7 @@ class IkePortTest {
         try (PacketMemory mem = new PacketMemory(1024, 0)) {
             BufferCache cache = mem.newCache();
             IkePort sender = new IkePort(mem, 16);
-            sender.send(new IkePort.Datagram(PEER, US, 500, 500, new byte[] {1, 2, 3}), 1);
+            sender.send(new IkePort.Datagram(PEER, US, 500, 500, new byte[] {1, 2, 3}), 1, 3);
             int good = drain(sender).getFirst();
             int garbage = cache.allocSmall();
             mem.dataOffset(garbage, PacketMemory.HEADROOM);
