@@ -82,6 +82,8 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     static final int ICMP_BURST = 50;
     static final int EPOLL_TIMEOUT_MS = 100;
     static final long NEIGHBOUR_AGEING_MS = 1000;
+    /** Half-open IKE SAs on the node from which responders ask for cookies first. */
+    static final int COOKIE_THRESHOLD = 16;
     /** Peers whose tunnels are counted at least, for peers added live (others' tunnels go uncounted). */
     static final int COUNTED_PEERS = 64;
     /** How often each tunnel checks its SAs' lifetimes and limits. */
@@ -124,6 +126,14 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     private IkePort ikePort;
     private PreSharedKey psk;
     private final IkeDispatch ikeDispatch = new IkeDispatch();
+    /**
+     * The node's half-open IKE SAs, and the cookie jar that asks for cookies once there are
+     * {@link #COOKIE_THRESHOLD} of them (RFC 7296 section 2.6): one jar for every tunnel, so a
+     * flood on one tunnel makes every tunnel's responders ask.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger halfOpen = new java.util.concurrent.atomic.AtomicInteger();
+    private final dev.cipherlane.ipsec.ike.session.CookieJar cookies =
+            new dev.cipherlane.ipsec.ike.session.CookieJar(new java.security.SecureRandom(), halfOpen::get, COOKIE_THRESHOLD);
     /** Each IKE tunnel's status as its actor last posted it, for {@code show ike}. */
     private final java.util.Map<String, IkeTunnel.Status> ikeStatus = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -745,7 +755,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
         for (NodeForwarding.TunnelInfo t : tunnels) {
             String name = tunnelName(t);
             Optional<TunnelIke> ike = ikePort == null ? Optional.empty() : Optional.of(IkeWiring.tunnelIke(t,
-                    IkeWiring.config(t, psk, settings.ipsec().ike()), ikePort, forwarding, security, ikeStatus));
+                    IkeWiring.config(t, psk, settings.ipsec().ike()), ikePort, forwarding, security, ikeStatus, cookies, halfOpen));
             out.add(new TunnelControl() {
                 @Override
                 public String name() {

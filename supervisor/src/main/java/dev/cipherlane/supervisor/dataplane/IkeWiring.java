@@ -67,7 +67,8 @@ final class IkeWiring {
 
     /** The tunnel's IKE: the larger address initiates; messages leave through its underlay next hop. */
     static TunnelIke tunnelIke(NodeForwarding.TunnelInfo t, IkeConfig config, IkePort port, NodeForwarding forwarding,
-            TunnelSecurity security, java.util.Map<String, IkeTunnel.Status> board) {
+            TunnelSecurity security, java.util.Map<String, IkeTunnel.Status> board,
+            dev.cipherlane.ipsec.ike.session.CookieJar cookies, java.util.concurrent.atomic.AtomicInteger halfOpen) {
         IkeTunnel.Port wire = new IkeTunnel.Port() {
             @Override
             public void send(byte[] message, boolean floated) {
@@ -112,6 +113,16 @@ final class IkeWiring {
             @Override
             public int remote() {
                 return t.remote();
+            }
+
+            @Override
+            public dev.cipherlane.ipsec.ike.session.CookieJar cookies() {
+                return cookies;
+            }
+
+            @Override
+            public java.util.concurrent.atomic.AtomicInteger halfOpen() {
+                return halfOpen;
             }
 
             @Override

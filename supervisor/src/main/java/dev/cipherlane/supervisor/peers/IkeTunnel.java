@@ -33,6 +33,13 @@ import java.util.Optional;
 public final class IkeTunnel {
     static final Duration RESTART_MIN = Duration.ofSeconds(1);
     static final Duration RESTART_MAX = Duration.ofSeconds(30);
+    /**
+     * Sessions one tunnel holds at most: the current one, a rekey's, a restarted peer's new one,
+     * and a few half-open ones. An IKE_SA_INIT beyond them is dropped, counted: a flood from the
+     * peer's address (spoofed or not) costs a bounded amount of memory, and with the node's
+     * cookie jar under load, no Diffie-Hellman either (RFC 7296 section 2.6).
+     */
+    static final int MAX_SESSIONS = 8;
 
     /** What the sessions act on: the wire and the SA table. */
     public interface Port {
@@ -63,14 +70,28 @@ public final class IkeTunnel {
     private long rekeys;
     private String lastEvent = "";
     private boolean started;
+    private final java.util.concurrent.atomic.AtomicInteger nodeHalfOpen;
+    private int halfOpen;
+    private long refused;
 
-    /** @param cookies the node's cookie jar for responder sessions, or null for none */
-    public IkeTunnel(IkeConfig config, boolean initiator, Port port, SecureRandom random, CookieJar cookies) {
+    /**
+     * @param cookies      the node's cookie jar for responder sessions, or null for none
+     * @param nodeHalfOpen the node's count of half-open IKE SAs, which the jar's threshold reads;
+     *                     this tunnel keeps its share of it up to date
+     */
+    public IkeTunnel(IkeConfig config, boolean initiator, Port port, SecureRandom random, CookieJar cookies,
+            java.util.concurrent.atomic.AtomicInteger nodeHalfOpen) {
         this.config = config;
         this.initiator = initiator;
         this.port = port;
         this.random = random;
         this.cookies = cookies;
+        this.nodeHalfOpen = nodeHalfOpen;
+    }
+
+    /** Without cookies. */
+    public IkeTunnel(IkeConfig config, boolean initiator, Port port, SecureRandom random) {
+        this(config, initiator, port, random, null, new java.util.concurrent.atomic.AtomicInteger());
     }
 
     /** The initiator starts its first session; the responder waits for the peer's. */
@@ -90,6 +111,7 @@ public final class IkeTunnel {
     /** A datagram from the peer (without the non-ESP marker), as received. */
     public void receive(byte[] message, InetSocketAddress source, InetSocketAddress destination, long now) {
         IkeSession target = null;
+        boolean made = false;
         switch (IkeRoute.of(message)) {
             case IkeRoute.NewSa n -> {
                 for (IkeSession s : sessions) {
@@ -98,8 +120,13 @@ public final class IkeTunnel {
                     }
                 }
                 if (target == null) {
+                    if (sessions.size() >= MAX_SESSIONS) {
+                        refused++;
+                        return;
+                    }
                     target = new IkeSession(config, random, cookies);
                     sessions.add(target);
+                    made = true;
                 }
             }
             case IkeRoute.ExistingSa e -> {
@@ -121,6 +148,10 @@ public final class IkeTunnel {
             return;
         }
         handle(target, target.receive(message, source, destination, now), now);
+        if (made && !target.halfOpen() && !target.established()) {
+            // Answered without keeping state (a COOKIE under load, an error): nothing to hold on to.
+            sessions.remove(target);
+        }
         prune();
     }
 
@@ -146,6 +177,8 @@ public final class IkeTunnel {
             handle(s, s.delete(now), now);
         }
         started = false;
+        nodeHalfOpen.addAndGet(-halfOpen);
+        halfOpen = 0;
     }
 
     private Optional<IkeSession> current() {
@@ -159,6 +192,19 @@ public final class IkeTunnel {
 
     private void prune() {
         sessions.removeIf(IkeSession::closed);
+        int now = (int) sessions.stream().filter(IkeSession::halfOpen).count();
+        nodeHalfOpen.addAndGet(now - halfOpen);
+        halfOpen = now;
+    }
+
+    /** IKE_SA_INIT requests dropped because the tunnel held {@link #MAX_SESSIONS} sessions. */
+    public long refused() {
+        return refused;
+    }
+
+    /** Sessions held now, established or not. */
+    int sessions() {
+        return sessions.size();
     }
 
     private void handle(IkeSession s, List<Effect> effects, long now) {

@@ -62,7 +62,7 @@ public final class Tunnel {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(CheckLimits.INSTANCE, period);
             Optional<IkeTunnel> ike = control.ike().map(i -> new IkeTunnel(i.config(), i.initiator(), i.port(),
-                    new SecureRandom(), null));
+                    new SecureRandom(), i.cookies(), i.halfOpen()));
             if (ike.isPresent()) {
                 ike.get().start(System.nanoTime());
                 timers.startTimerWithFixedDelay(IkeTick.INSTANCE, IKE_TICK);

@@ -20,6 +20,12 @@ public interface TunnelIke {
 
     int remote();
 
+    /** The node's cookie jar for responder sessions (RFC 7296 section 2.6), shared by every tunnel. */
+    dev.cipherlane.ipsec.ike.session.CookieJar cookies();
+
+    /** The node's count of half-open IKE SAs, which the jar's threshold reads. */
+    java.util.concurrent.atomic.AtomicInteger halfOpen();
+
     /** Where the tunnel's actor posts its IKE's status for {@code show ike}, after each input. */
     void report(IkeTunnel.Status status);
 }

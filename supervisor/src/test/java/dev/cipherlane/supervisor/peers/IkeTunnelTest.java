@@ -121,8 +121,8 @@ class IkeTunnelTest {
     void theLargerAddressInitiatesAndRekeysMakeBeforeBreak() {
         End ea = new End();
         End eb = new End();
-        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(1), null);
-        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(2), null);
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(1));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(2));
         b.start(now);
         assertTrue(eb.outbox.isEmpty(), "the responder waits");
         a.start(now);
@@ -144,14 +144,14 @@ class IkeTunnelTest {
     void aRestartedPeersInitialContactRetiresTheOldSession() {
         End ea = new End();
         End eb = new End();
-        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(3), null);
-        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(4), null);
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(3));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(4));
         b.start(now);
         a.start(now);
         run(a, ea, b, eb, 500);
         // A restarts: it remembers nothing and initiates with INITIAL_CONTACT.
         End ea2 = new End();
-        IkeTunnel a2 = new IkeTunnel(config(A, B), true, ea2, random(5), null);
+        IkeTunnel a2 = new IkeTunnel(config(A, B), true, ea2, random(5));
         a2.start(now);
         run(a2, ea2, b, eb, 500);
         assertEquals("established", a2.status().state());
@@ -164,8 +164,8 @@ class IkeTunnelTest {
     void anInitiatorWhosePeerVanishedStartsAgainAndComesBackUp() {
         End ea = new End();
         End eb = new End();
-        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(6), null);
-        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(7), null);
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(6));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(7));
         b.start(now);
         a.start(now);
         run(a, ea, b, eb, 500);
@@ -179,5 +179,39 @@ class IkeTunnelTest {
         run(a, ea, b, eb, 40_000);
         assertEquals("established", a.status().state(), a.status().toString());
         assertPaired(ea, eb);
+    }
+
+    @Test
+    void aFloodOfIkeSaInitEngagesCookiesAndBoundsTheSessionsWhileTheTunnelStaysUp() {
+        End ea = new End();
+        End eb = new End();
+        java.util.concurrent.atomic.AtomicInteger halfOpen = new java.util.concurrent.atomic.AtomicInteger();
+        dev.cipherlane.ipsec.ike.session.CookieJar jar = new dev.cipherlane.ipsec.ike.session.CookieJar(random(9),
+                halfOpen::get, 2);
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(10));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(11), jar, halfOpen);
+        b.start(now);
+        a.start(now);
+        run(a, ea, b, eb, 500);
+        ChildSa before = eb.live().getFirst();
+        // A thousand fresh IKE_SA_INIT requests from the peer's address, never completed.
+        for (int i = 0; i < 1000; i++) {
+            dev.cipherlane.ipsec.ike.session.IkeSession flood = new dev.cipherlane.ipsec.ike.session.IkeSession(
+                    config(A, B), random(100 + i));
+            for (dev.cipherlane.ipsec.ike.session.Effect e : flood.start(now)) {
+                if (e instanceof dev.cipherlane.ipsec.ike.session.Effect.Send send) {
+                    b.receive(send.message(), A, B, now);
+                }
+            }
+        }
+        assertTrue(b.sessions() <= IkeTunnel.MAX_SESSIONS, "sessions held: " + b.sessions());
+        assertTrue(halfOpen.get() <= 2, "half-open: " + halfOpen.get() + ", beyond the threshold cookies keep them stateless");
+        eb.outbox.clear(); // the COOKIE answers go to the spoofer
+        assertEquals(List.of(before), eb.live(), "the tunnel's SA is untouched");
+        a.softLimit(now);
+        run(a, ea, b, eb, 500);
+        assertEquals("established", b.status().state());
+        assertPaired(ea, eb);
+        assertTrue(!eb.live().contains(before), "and it still rekeys");
     }
 }
