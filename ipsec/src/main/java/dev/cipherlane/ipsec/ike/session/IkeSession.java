@@ -1033,6 +1033,19 @@ public final class IkeSession {
     private void ikeDeleted(IkeSa s, String reason) {
         if (others.remove(s)) {
             s.destroy();
+        } else if (ikeCollision != null && s == sa) {
+            // Section 2.8.2: the peer finished the rekey we answered and deleted the old SA
+            // before our own rekey was answered; theirs is the one that happened.
+            IkeCollision c = ikeCollision;
+            ikeCollision = null;
+            if (s.pending != null && s.pending.request instanceof Request.RekeyIke r) {
+                r.ke().destroy();
+            }
+            s.pending = null;
+            others.remove(c.created());
+            switchTo(c.created());
+            others.remove(s);
+            s.destroy();
         } else {
             close(reason);
         }
