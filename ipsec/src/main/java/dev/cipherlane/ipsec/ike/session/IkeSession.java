@@ -171,6 +171,7 @@ public final class IkeSession {
             close("IKE_AUTH never came");
         }
         if (phase == Phase.ESTABLISHED) {
+            expireRetired();
             lifetimes();
             if (phase == Phase.ESTABLISHED && sa.pending == null && sa.jobs.isEmpty()
                     && now - sa.lastHeard >= config.liveness().toNanos()) {
@@ -786,6 +787,12 @@ public final class IkeSession {
             ikeRekeyRequest(h, p, offer.get());
             return;
         }
+        if (sa.pending != null && sa.pending.request instanceof Request.RekeyIke) {
+            // Section 2.25.2: no CHILD SA work on an IKE SA we are replacing; a CHILD SA made
+            // now could be orphaned when the old IKE SA is deleted.
+            respond(sa, h, List.of(NotifyPayload.of(NotifyType.TEMPORARY_FAILURE)));
+            return;
+        }
         Optional<NotifyPayload> rekeySa = notifyOf(p, NotifyType.REKEY_SA).filter(n -> n.spi().length() == 4);
         if (rekeySa.isEmpty()) {
             // Cipherlane keeps one CHILD SA per tunnel; new ones are not taken (section 1.3.1).
@@ -875,6 +882,12 @@ public final class IkeSession {
     // ---------------------------------------------------------------- IKE SA rekey
 
     private void ikeRekeyRequest(IkeHeader h, List<Payload> p, SaPayload offer) {
+        if (sa.pending != null && (sa.pending.request instanceof Request.RekeyChild
+                || sa.pending.request instanceof Request.DeleteChild)) {
+            // Section 2.25.2: not while we are rekeying or deleting a CHILD SA of this IKE SA.
+            respond(sa, h, List.of(NotifyPayload.of(NotifyType.TEMPORARY_FAILURE)));
+            return;
+        }
         Optional<KePayload> kei = first(p, KePayload.class);
         Optional<NoncePayload> nonce = first(p, NoncePayload.class);
         if (kei.isEmpty() || nonce.isEmpty()) {
@@ -914,7 +927,7 @@ public final class IkeSession {
         if (sa.pending != null && sa.pending.request instanceof Request.RekeyIke) {
             // Both ends rekey at once: which new SA survives is settled when our answer comes.
             ikeCollision = new IkeCollision(created, nonce.get().data().toByteArray(), nonceR);
-            others.add(created);
+            retire(created);
             return;
         }
         switchTo(created);
@@ -958,7 +971,7 @@ public final class IkeSession {
                 others.remove(collision.created());
                 switchTo(collision.created());
                 ours.jobs.add(new Job.DeleteIke("redundant"));
-                others.add(ours);
+                retire(ours);
                 return;
             }
             // Ours survives; the peer deletes its redundant one, and we the old SA.
@@ -988,7 +1001,7 @@ public final class IkeSession {
         }
         old.jobs.clear();
         old.rekeyQueued = true;
-        others.add(old);
+        retire(old);
         sa = next;
         out.add(new Effect.IkeRekeyed(next.spiI, next.spiR));
     }
@@ -1031,8 +1044,8 @@ public final class IkeSession {
     }
 
     private void ikeDeleted(IkeSa s, String reason) {
-        if (others.remove(s)) {
-            s.destroy();
+        if (others.contains(s)) {
+            dropRetired(s);
         } else if (ikeCollision != null && s == sa) {
             // Section 2.8.2: the peer finished the rekey we answered and deleted the old SA
             // before our own rekey was answered; theirs is the one that happened.
@@ -1044,8 +1057,7 @@ public final class IkeSession {
             s.pending = null;
             others.remove(c.created());
             switchTo(c.created());
-            others.remove(s);
-            s.destroy();
+            dropRetired(s);
         } else {
             close(reason);
         }
@@ -1062,6 +1074,12 @@ public final class IkeSession {
             r.resent(now);
             counters.add(IkeCounter.RETRANSMISSIONS);
             out.add(new Effect.Send(r.message));
+            return;
+        }
+        if (s != sa) {
+            // An old or redundant IKE SA the peer no longer answers on: the current SA has
+            // its own liveness check, so only this one is given up.
+            dropRetired(s);
             return;
         }
         s.pending = null;
@@ -1093,6 +1111,60 @@ public final class IkeSession {
             } else if (now - c.softAt >= 0 && c.status == ChildState.Status.ACTIVE && !c.rekeyQueued) {
                 c.rekeyQueued = true;
                 sa.jobs.add(new Job.RekeyChild(c));
+            }
+        }
+    }
+
+    /**
+     * Puts an IKE SA among the others. One waiting for the peer's Delete is dropped after
+     * twice the retransmission time even if none comes: the peer may have given up on its
+     * Delete, and an SA nobody uses must not linger.
+     */
+    private void retire(IkeSa s) {
+        s.retireBy = now + 2 * giveUpNanos();
+        others.add(s);
+    }
+
+    /**
+     * Forgets a non-current IKE SA. Work it still carried for a CHILD SA moves to the current
+     * SA: a Delete is asked for again there, a rekey is left for the lifetimes to restart.
+     */
+    private void dropRetired(IkeSa s) {
+        others.remove(s);
+        List<Job> moved = new ArrayList<>();
+        if (s.pending != null) {
+            switch (s.pending.request) {
+                case Request.DeleteChild d -> moved.add(new Job.DeleteChild(d.child()));
+                case Request.RekeyChild r -> {
+                    if (r.old().status == ChildState.Status.REKEYING) {
+                        r.old().status = r.old().collision != null ? ChildState.Status.REKEYED
+                                : ChildState.Status.ACTIVE;
+                    }
+                    r.old().rekeyQueued = false;
+                    if (r.ke() != null) {
+                        r.ke().destroy();
+                    }
+                }
+                default -> { }
+            }
+        }
+        for (Job j : s.jobs) {
+            if (j instanceof Job.DeleteChild || j instanceof Job.RekeyChild) {
+                moved.add(j);
+            }
+        }
+        s.pending = null;
+        s.jobs.clear();
+        s.destroy();
+        if (sa != s && phase == Phase.ESTABLISHED) {
+            sa.jobs.addAll(moved);
+        }
+    }
+
+    private void expireRetired() {
+        for (IkeSa o : List.copyOf(others)) {
+            if (now - o.retireBy >= 0 && o.pending == null && o.jobs.isEmpty()) {
+                dropRetired(o);
             }
         }
     }
