@@ -40,8 +40,10 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The IKEv2 engine of one tunnel (RFC 7296): a plain state machine driven by received
@@ -88,6 +90,12 @@ public final class IkeSession {
 
     private record IkeCollision(IkeSa created, byte[] ni, byte[] nr) {}
     private final List<ChildState> children = new ArrayList<>();
+    /**
+     * Outbound SPIs the peer deleted before our rekey that made them was answered: the answer
+     * was lost and retransmitted, and the peer, which had already installed the SA, deleted it
+     * meanwhile. Such a pair is never installed here.
+     */
+    private final Set<Integer> deletedBeforeAnswer = new HashSet<>();
     private String closedReason;
 
     // IKE_SA_INIT state, kept until IKE_AUTH is done (AUTH signs these, section 2.15).
@@ -847,6 +855,16 @@ public final class IkeSession {
             }
             return;
         }
+        if (deletedBeforeAnswer.remove(created.sa.outboundSpi())) {
+            // The replacement is already gone at the peer; the old pair carries on.
+            counters.add(IkeCounter.REKEY_FAILURES);
+            old.rekeyQueued = false;
+            if (old.status == ChildState.Status.REKEYING) {
+                old.status = old.collision != null ? ChildState.Status.REKEYED : ChildState.Status.ACTIVE;
+            }
+            return;
+        }
+        deletedBeforeAnswer.clear();
         ChildState.Collision c = old.collision;
         if (c != null) {
             counters.add(IkeCounter.REKEY_COLLISIONS);
@@ -868,6 +886,11 @@ public final class IkeSession {
         if (children.contains(old)) {
             sa.jobs.add(new Job.DeleteChild(old));
         }
+    }
+
+    private boolean childRekeyOutstanding() {
+        return (sa.pending != null && sa.pending.request instanceof Request.RekeyChild)
+                || others.stream().anyMatch(o -> o.pending != null && o.pending.request instanceof Request.RekeyChild);
     }
 
     private static byte[] lower(byte[] a, byte[] b) {
@@ -1030,6 +1053,9 @@ public final class IkeSession {
             for (int spi : d.childSpis()) {
                 Optional<ChildState> c = children.stream().filter(x -> x.sa.outboundSpi() == spi).findFirst();
                 if (c.isEmpty()) {
+                    if (childRekeyOutstanding()) {
+                        deletedBeforeAnswer.add(spi);
+                    }
                     continue;
                 }
                 // If our own Delete of it crossed this one, it is simply gone (section 1.4.1).
