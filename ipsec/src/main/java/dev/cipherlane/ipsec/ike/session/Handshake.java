@@ -70,6 +70,31 @@ final class Handshake {
         state.phase = Phase.INIT_SENT;
     }
 
+    /**
+     * Both ends of a tunnel started at once, so each has an IKE_SA_INIT request of the other's
+     * while waiting for the answer to its own; left alone, neither would ever answer. The end
+     * whose nonce is the lower yields: it forgets its own attempt and answers the peer's, while
+     * the other ignores the request it got. Both compare the same two nonces, so exactly one
+     * yields (the rule of section 2.8.1, applied to the creation of the IKE SA).
+     */
+    private boolean yieldsTo(IkeMessage m) {
+        IkeHeader h = m.header();
+        Optional<NoncePayload> theirs = m.first(NoncePayload.class);
+        return h.responderSpi() == 0 && h.messageId() == 0 && h.initiator() && theirs.isPresent()
+                && Nonces.compare(ni, theirs.get().data().toByteArray()) < 0;
+    }
+
+    private void abandonInitiation() {
+        state.counters.add(IkeCounter.INIT_COLLISIONS);
+        ke.destroy();
+        ke = null;
+        ni = null;
+        cookie = null;
+        initRetries = 0;
+        state.sa = null;
+        state.phase = Phase.IDLE;
+    }
+
     /** Drops the key pair if a closed session still holds it. */
     void forget() {
         if (ke != null) {
@@ -105,6 +130,9 @@ final class Handshake {
                 state.counters.add(IkeCounter.REPLAYS);
             }
             return;
+        }
+        if (state.phase == Phase.INIT_SENT && yieldsTo(m)) {
+            abandonInitiation();
         }
         if (state.phase != Phase.IDLE || h.responderSpi() != 0 || h.messageId() != 0 || !h.initiator()) {
             state.counters.add(IkeCounter.UNEXPECTED);

@@ -22,8 +22,8 @@
  * <p>Not done here: IKE fragmentation (RFC 7383), MOBIKE, certificates and EAP, configuration
  * payloads, more than one CHILD SA per IKE SA (requests for new ones get NO_ADDITIONAL_SAS),
  * a retry in another group when a CHILD SA rekey is answered with INVALID_KE_PAYLOAD (it
- * counts as a refused rekey and is tried again later), and the collision of two IKE_SA_INIT
- * exchanges started by both ends at once: the owner lets one end initiate, or gives the
- * peer's request its own responder session.
+ * counts as a refused rekey and is tried again later). When both ends start at once, the end
+ * with the lower nonce gives up its IKE_SA_INIT and answers the peer's, so one session per
+ * tunnel may be started from either side.
  */
 package dev.cipherlane.ipsec.ike.session;
