@@ -28,6 +28,10 @@ class ChaosTest {
         BackToBack t = new BackToBack(
                 a -> a.liveness(Duration.ofSeconds(20)).childPfs(pfs.group()),
                 b -> b.liveness(Duration.ofSeconds(20)).childPfs(pfs.group()));
+        if (seed % 4 == 0) {
+            // Both ends start the tunnel at once (one yields, see Handshake).
+            t.b.apply(t.b.session.start(t.now));
+        }
         t.establish();
         SplittableRandom r = new SplittableRandom(seed);
         // A third of the runs lose four times as many datagrams.
