@@ -69,7 +69,8 @@ final class ChildNegotiation {
         if (offer.isEmpty() || tsi.isEmpty() || tsr.isEmpty() || nonceI == null) {
             return new Answer.Refused(NotifyPayload.of(NotifyType.INVALID_SYNTAX), IkeCounter.INVALID_SYNTAX);
         }
-        Optional<EspProposals.Choice> found = EspProposals.select(offer.get(), terms.esn(), terms.groups());
+        int keGroup = first(request, KePayload.class).map(KePayload::group).orElse(-1);
+        Optional<EspProposals.Choice> found = EspProposals.select(offer.get(), terms.esn(), terms.groups(), keGroup);
         if (found.isEmpty()) {
             return new Answer.Refused(NotifyPayload.of(NotifyType.NO_PROPOSAL_CHOSEN), IkeCounter.NO_PROPOSAL_CHOSEN);
         }

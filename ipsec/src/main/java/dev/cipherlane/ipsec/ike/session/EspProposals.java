@@ -7,6 +7,7 @@ import dev.cipherlane.ipsec.ike.message.SaPayload;
 import dev.cipherlane.ipsec.ike.message.Transform;
 import dev.cipherlane.ipsec.ike.message.TransformId;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,11 +52,20 @@ final class EspProposals {
      * its keys from IKE_SA_INIT's exchange (section 1.2).
      */
     static Optional<Choice> select(SaPayload offer, boolean wantEsn, List<DhGroup> groups) {
+        return select(offer, wantEsn, groups, -1);
+    }
+
+    /**
+     * As above, preferring the group {@code keGroup} of the request's KE payload when the
+     * proposal has it and we accept it, so that no INVALID_KE_PAYLOAD round trip is needed
+     * (section 1.3.1), as in IKE_SA_INIT.
+     */
+    static Optional<Choice> select(SaPayload offer, boolean wantEsn, List<DhGroup> groups, int keGroup) {
         for (Proposal p : offer.proposals()) {
             if (p.protocolId() != ProtocolId.ESP || p.spi().length() != ProtocolId.CHILD_SPI_SIZE) {
                 continue;
             }
-            Optional<Choice> c = accept(p, wantEsn, groups);
+            Optional<Choice> c = accept(p, wantEsn, groups, keGroup);
             if (c.isPresent()) {
                 return c;
             }
@@ -63,7 +73,7 @@ final class EspProposals {
         return Optional.empty();
     }
 
-    private static Optional<Choice> accept(Proposal p, boolean wantEsn, List<DhGroup> groups) {
+    private static Optional<Choice> accept(Proposal p, boolean wantEsn, List<DhGroup> groups, int keGroup) {
         if (p.transforms().stream().anyMatch(t -> t.type() < Transform.ENCR || t.type() > Transform.ESN
                 || t.type() == Transform.PRF)) {
             return Optional.empty();
@@ -79,7 +89,9 @@ final class EspProposals {
         List<Transform> kes = groups == null ? List.of() : p.transforms(Transform.KE);
         DhGroup group = null;
         if (!kes.isEmpty()) {
-            for (DhGroup g : groups) {
+            List<DhGroup> order = new ArrayList<>(groups);
+            order.sort(Comparator.comparing(g -> g.transformId() != keGroup));
+            for (DhGroup g : order) {
                 if (kes.stream().anyMatch(t -> t.id() == g.transformId())) {
                     group = g;
                     break;

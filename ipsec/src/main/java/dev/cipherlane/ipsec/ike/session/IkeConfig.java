@@ -145,7 +145,11 @@ public record IkeConfig(
             return this;
         }
         public Builder liveness(Duration d) { this.liveness = d; return this; }
-        public Builder lifetimes(Duration ike, Duration child) { this.ikeLifetime = ike; this.childLifetime = child; return this; }
+        public Builder lifetimes(Duration ike, Duration child) {
+            this.ikeLifetime = ike;
+            this.childLifetime = child;
+            return this;
+        }
         public Builder jitter(double j) { this.jitter = j; return this; }
         public Builder initialContact(boolean b) { this.initialContact = b; return this; }
         public Builder maxMessageLength(int n) { this.maxMessageLength = n; return this; }

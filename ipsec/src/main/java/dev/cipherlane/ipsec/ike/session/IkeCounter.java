@@ -26,6 +26,7 @@ public enum IkeCounter {
     CHILD_REKEYS("CHILD SAs rekeyed (section 1.3.3)"),
     IKE_REKEYS("IKE SAs rekeyed (section 1.3.2)"),
     REKEY_COLLISIONS("simultaneous rekeys resolved by nonce (section 2.8.1)"),
+    INIT_COLLISIONS("IKE_SA_INIT started by both ends at once, ours given up by nonce"),
     REKEY_FAILURES("rekeys refused by the peer"),
     LIVENESS_CHECKS("empty INFORMATIONAL requests sent (section 1.4)"),
     INTERNAL_ERRORS("datagrams dropped because handling them failed: a bug, never the peer's doing");

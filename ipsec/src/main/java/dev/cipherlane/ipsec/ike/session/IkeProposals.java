@@ -103,7 +103,8 @@ final class IkeProposals {
         }
         List<DhGroup> groups = new ArrayList<>();
         for (DhGroup g : ourGroups) {
-            if (p.transforms(Transform.KE).stream().anyMatch(t -> t.id() == g.transformId() && !t.hasUnknownAttributes())) {
+            if (p.transforms(Transform.KE).stream()
+                    .anyMatch(t -> t.id() == g.transformId() && !t.hasUnknownAttributes())) {
                 groups.add(g);
             }
         }

@@ -31,6 +31,8 @@ final class IkeSa {
     long softAt = Long.MAX_VALUE;
     long hardAt = Long.MAX_VALUE;
     boolean rekeyQueued;
+    /** When a non-current SA is forgotten if the peer never deletes it. */
+    long retireBy = Long.MAX_VALUE;
 
     IkeSa(IkeRole role, long spiI, long spiR) {
         this.role = role;

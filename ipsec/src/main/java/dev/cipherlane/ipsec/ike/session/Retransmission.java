@@ -16,7 +16,8 @@ final class Retransmission {
     private long timeoutNanos;
     private long deadline;
 
-    Retransmission(Request request, byte[] message, long messageId, long now, long baseNanos, long capNanos, int tries) {
+    Retransmission(Request request, byte[] message, long messageId, long now, long baseNanos, long capNanos,
+            int tries) {
         this.request = request;
         this.message = message;
         this.messageId = messageId;

@@ -58,7 +58,8 @@ final class SkCodec {
             case SkOpening.Opened o -> switch (PayloadChain.decode(skp.firstInnerType(), o.innerPayloads())) {
                 case PayloadChain.Result.Parsed p -> new Opened.Payloads(p.payloads());
                 case PayloadChain.Result.Malformed m -> new Opened.Malformed(m.reason());
-                case PayloadChain.Result.UnsupportedCriticalPayload u -> new Opened.UnsupportedCritical(u.payloadType());
+                case PayloadChain.Result.UnsupportedCriticalPayload u ->
+                        new Opened.UnsupportedCritical(u.payloadType());
             };
         };
     }

@@ -7,6 +7,7 @@ import dev.cipherlane.ipsec.ike.keys.PreSharedKey;
 import dev.cipherlane.ipsec.ike.message.IdPayload;
 import dev.cipherlane.ipsec.ike.message.Octets;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AuthenticationTest {
@@ -15,8 +16,7 @@ class AuthenticationTest {
     @Test
     void wrongPskIsRefusedByTheResponder() {
         IkeConfig a = IkeConfig.builder(BackToBack.A, BackToBack.B, WRONG)
-                .selectors(BackToBack.configA().build().localSelectors(), BackToBack.configA().build().remoteSelectors())
-                .build();
+                .selectors(List.of(BackToBack.ipip(BackToBack.A)), List.of(BackToBack.ipip(BackToBack.B))).build();
         BackToBack t = new BackToBack(a, BackToBack.configB().build(), 7, null);
         t.start();
         t.run();

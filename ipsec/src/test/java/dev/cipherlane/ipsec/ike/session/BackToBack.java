@@ -35,6 +35,8 @@ final class BackToBack {
 
     final End a;
     final End b;
+    /** Every effect of both ends, in order, with CHILD SAs as SPIs: a story for failures. */
+    final List<String> trace = new ArrayList<>();
     long now = 1_000_000_000L;
 
     final class End {
@@ -60,6 +62,14 @@ final class BackToBack {
             assertEquals(0, session.counters().get(IkeCounter.INTERNAL_ERRORS), name + " hit an internal error");
             for (Effect e : list) {
                 effects.add(e);
+                trace.add(name + " " + switch (e) {
+                    case Effect.InstallChildSa i -> String.format("install %08x/%08x", i.sa().inboundSpi(),
+                            i.sa().outboundSpi());
+                    case Effect.RemoveChildSa r -> String.format("remove %08x/%08x", r.sa().inboundSpi(),
+                            r.sa().outboundSpi());
+                    case Effect.Send x -> "send " + describe(x.message());
+                    default -> e.toString();
+                });
                 switch (e) {
                     case Effect.Send s -> {
                         tap.accept(s.message());
@@ -145,6 +155,16 @@ final class BackToBack {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Exchange, request or response, message ID and SPIs of an IKE message, for traces. */
+    static String describe(byte[] m) {
+        if (m.length < 28) {
+            return "runt";
+        }
+        var b = java.nio.ByteBuffer.wrap(m);
+        return String.format("%s%s #%d %04x/%04x", dev.cipherlane.ipsec.ike.message.ExchangeType.name(m[18] & 0xFF),
+                (m[19] & 0x20) != 0 ? " resp" : "", b.getInt(20), b.getLong(0) >>> 48, b.getLong(8) >>> 48);
     }
 
     void start() {

@@ -53,6 +53,24 @@ class EstablishTest {
         assertEquals(List.of(BackToBack.ipip(BackToBack.A)), child.localSelectors());
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "seed={0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void bothEndsStartingAtOnceEndWithOneIkeSa(long seed) {
+        BackToBack t = new BackToBack(BackToBack.configA().build(), BackToBack.configB().build(), seed, null);
+        t.a.apply(t.a.session.start(t.now));
+        t.b.apply(t.b.session.start(t.now));
+        t.run();
+        assertTrue(t.a.session.established() && t.b.session.established());
+        assertEquals(1, t.a.count(IkeCounter.INIT_COLLISIONS) + t.b.count(IkeCounter.INIT_COLLISIONS));
+        assertEquals(t.a.session.ikeSpis()[0], t.b.session.ikeSpis()[0]);
+        assertEquals(t.a.session.ikeSpis()[1], t.b.session.ikeSpis()[1]);
+        t.assertChildrenMatch(1);
+        // Late retransmissions of the abandoned request change nothing.
+        t.pass(java.time.Duration.ofSeconds(40), java.time.Duration.ofMillis(250));
+        assertTrue(t.a.session.established() && t.b.session.established());
+        t.assertChildrenMatch(1);
+    }
+
     @Test
     void esnOnlyWhenBothOfferIt() {
         BackToBack both = new BackToBack(a -> a.offerEsn(true), b -> b.offerEsn(true));

@@ -160,6 +160,44 @@ class RekeyTest {
     }
 
     @Test
+    void childRekeysCrossingOneAfterTheOtherFinishKeepOnePair() {
+        BackToBack t = new BackToBack();
+        t.establish();
+        t.a.apply(t.a.session.rekeyChild(t.now));
+        t.b.apply(t.b.session.rekeyChild(t.now));
+        t.b.deliverOne(); // b answers a's rekey while its own is out
+        byte[] bsRequest = t.a.inbox.poll();
+        t.a.deliverOne(); // a completes first: no collision seen from its side
+        t.a.deliver(bsRequest); // b's rekey of a pair a already replaced: TEMPORARY_FAILURE
+        t.run();
+        t.assertChildrenMatch(1);
+        assertEquals(1, t.b.count(IkeCounter.REKEY_FAILURES));
+        assertTrue(t.a.session.established() && t.b.session.established());
+    }
+
+    @Test
+    void ikeRekeysCrossingOneAfterTheOtherFinishWithOneIkeSa() {
+        BackToBack t = new BackToBack();
+        t.establish();
+        t.a.apply(t.a.session.rekeyIke(t.now));
+        t.b.apply(t.b.session.rekeyIke(t.now));
+        t.b.deliverOne(); // b answers a's rekey while its own is out
+        byte[] bsRequest = t.a.inbox.poll();
+        t.a.deliverOne(); // a switches to its new SA and deletes the old one
+        t.a.deliver(bsRequest); // b's rekey arrives on the old SA: refused
+        t.run();
+        assertEquals(1, t.a.session.ikeSaCount());
+        assertEquals(1, t.b.session.ikeSaCount());
+        assertEquals(t.a.session.ikeSpis()[0], t.b.session.ikeSpis()[0]);
+        assertEquals(t.a.session.ikeSpis()[1], t.b.session.ikeSpis()[1]);
+        t.b.apply(t.b.session.rekeyChild(t.now));
+        t.run();
+        t.assertChildrenMatch(1);
+        t.pass(Duration.ofSeconds(70), Duration.ofSeconds(1));
+        assertTrue(t.a.session.established() && t.b.session.established());
+    }
+
+    @Test
     void softLifetimesRekeyAndStayWithinTheJitter() {
         Duration child = Duration.ofMinutes(10);
         Duration ike = Duration.ofMinutes(30);

@@ -131,7 +131,8 @@ class RobustnessTest {
     void garbageBeforeEstablishmentChangesNothing() {
         BackToBack t = new BackToBack();
         SplittableRandom r = new SplittableRandom(3);
-        List<byte[]> corpus = corpus(new BackToBack(BackToBack.configA().build(), BackToBack.configB().build(), 11, null));
+        BackToBack other = new BackToBack(BackToBack.configA().build(), BackToBack.configB().build(), 11, null);
+        List<byte[]> corpus = corpus(other);
         for (int i = 0; i < 500; i++) {
             t.b.deliver(mutate(corpus.get(r.nextInt(corpus.size())), r, corpus)); // an idle responder
         }
