@@ -170,7 +170,7 @@ public final class IkeSession {
      */
     public List<Effect> abandon(String reason, long now) {
         begin(now);
-        close(reason);
+        state.close(reason);
         return done();
     }
 
