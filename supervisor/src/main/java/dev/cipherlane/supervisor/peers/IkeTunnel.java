@@ -20,7 +20,10 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>The end with the larger address initiates (DESIGN.md), so two nodes do not start two
- *       IKE SAs for one tunnel; the other answers. An initiator whose session closed (the peer
+ *       IKE SAs for one tunnel; the other answers. The other starts one itself only when it has
+ *       heard nothing from the peer {@link #RESPONDER_GRACE} after its own start: it restarted
+ *       while the peer kept its old SAs, and its INITIAL_CONTACT has them replaced at once
+ *       rather than after the peer's liveness checks. An initiator whose session closed (the peer
  *       gone, a refused exchange) starts a new one after a backoff that doubles from
  *       {@link #RESTART_MIN} to {@link #RESTART_MAX}.
  *   <li>An IKE_SA_INIT request for a new IKE SA gets a new responder session beside the ones
@@ -40,6 +43,8 @@ public final class IkeTunnel {
      * cookie jar under load, no Diffie-Hellman either (RFC 7296 section 2.6).
      */
     static final int MAX_SESSIONS = 8;
+    /** How long the responder waits for the peer's IKE_SA_INIT after its own start. */
+    static final Duration RESPONDER_GRACE = Duration.ofSeconds(1);
 
     /** What the sessions act on: the wire and the SA table. */
     public interface Port {
@@ -70,6 +75,9 @@ public final class IkeTunnel {
     private long rekeys;
     private String lastEvent = "";
     private boolean started;
+    private long startedAt;
+    /** Whether anything came from the peer since the start (a responder then never starts on its own). */
+    private boolean heard;
     private final java.util.concurrent.atomic.AtomicInteger nodeHalfOpen;
     private int halfOpen;
     private long refused;
@@ -97,6 +105,7 @@ public final class IkeTunnel {
     /** The initiator starts its first session; the responder waits for the peer's. */
     public void start(long now) {
         started = true;
+        startedAt = now;
         if (initiator) {
             initiate(now);
         }
@@ -110,6 +119,7 @@ public final class IkeTunnel {
 
     /** A datagram from the peer (without the non-ESP marker), as received. */
     public void receive(byte[] message, InetSocketAddress source, InetSocketAddress destination, long now) {
+        heard = true;
         IkeSession target = null;
         boolean made = false;
         switch (IkeRoute.of(message)) {
@@ -162,6 +172,10 @@ public final class IkeTunnel {
         }
         prune();
         if (initiator && started && sessions.isEmpty() && now - restartAt >= 0) {
+            initiate(now);
+        } else if (!initiator && started && !heard && sessions.isEmpty()
+                && now - startedAt >= RESPONDER_GRACE.toNanos()) {
+            heard = true;
             initiate(now);
         }
     }

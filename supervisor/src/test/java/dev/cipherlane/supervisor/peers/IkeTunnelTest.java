@@ -214,4 +214,26 @@ class IkeTunnelTest {
         assertPaired(ea, eb);
         assertTrue(!eb.live().contains(before), "and it still rekeys");
     }
+
+    @Test
+    void aRestartedResponderStartsOnItsOwnWhenThePeerStaysQuiet() {
+        End ea = new End();
+        End eb = new End();
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(20));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(21));
+        b.start(now);
+        a.start(now);
+        run(a, ea, b, eb, 500);
+        assertTrue(eb.outbox.isEmpty());
+        // B restarts; A keeps its old SA and sends nothing (its liveness check is far off).
+        End eb2 = new End();
+        IkeTunnel b2 = new IkeTunnel(config(B, A), false, eb2, random(22));
+        b2.start(now);
+        long restarted = now;
+        run(a, ea, b2, eb2, 2_000);
+        assertEquals("established", b2.status().state());
+        assertEquals(1, ea.live().size(), "A replaced its old SA on B's INITIAL_CONTACT: " + ea.live());
+        assertPaired(ea, eb2);
+        assertTrue(now - restarted <= 2_100 * MS);
+    }
 }
