@@ -44,7 +44,7 @@ public final class IkeTunnel {
      */
     static final int MAX_SESSIONS = 8;
     /** How long the responder waits for the peer's IKE_SA_INIT after its own start. */
-    static final Duration RESPONDER_GRACE = Duration.ofSeconds(1);
+    static final Duration RESPONDER_GRACE = Duration.ofMillis(500);
 
     /** What the sessions act on: the wire and the SA table. */
     public interface Port {

@@ -230,10 +230,10 @@ class IkeTunnelTest {
         IkeTunnel b2 = new IkeTunnel(config(B, A), false, eb2, random(22));
         b2.start(now);
         long restarted = now;
-        run(a, ea, b2, eb2, 2_000);
+        run(a, ea, b2, eb2, 1_500);
         assertEquals("established", b2.status().state());
         assertEquals(1, ea.live().size(), "A replaced its old SA on B's INITIAL_CONTACT: " + ea.live());
         assertPaired(ea, eb2);
-        assertTrue(now - restarted <= 2_100 * MS);
+        assertTrue(now - restarted <= 1_600 * MS);
     }
 }
