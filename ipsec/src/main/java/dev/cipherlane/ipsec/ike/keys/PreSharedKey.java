@@ -29,7 +29,7 @@ public final class PreSharedKey {
 
     public void destroy() {
         destroyed = true;
-        Octets.wipe(bytes);
+        KeyBytes.wipe(bytes);
     }
 
     public boolean isDestroyed() {

@@ -43,7 +43,7 @@ public final class SharedSecret {
 
     public void destroy() {
         destroyed = true;
-        Octets.wipe(bytes);
+        KeyBytes.wipe(bytes);
     }
 
     public boolean isDestroyed() {
