@@ -477,128 +477,15 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
         return best;
     }
 
-    /**
-     * Changes one peer on the running dataplane from {@code before} to {@code after} (either
-     * null: the peer is added or removed). A new tunnel count is {@link #changeTunnels}; new pod
-     * CIDRs are rerouted in place; other changes (its addresses) replace the peer. An added peer's
-     * tunnels are protected before its pod CIDRs are routed; a removed one's routes go first,
-     * and its SAs once no worker can still be sending into its tunnels. Other peers are untouched.
-     */
+    /** Changes one peer live ({@link PeerChanges#changePeer}). */
     @Override
     public synchronized TunnelChange changePeer(PeerSettings before, PeerSettings after)
             throws IOException, InterruptedException {
-        if (before == null && after == null) {
-            throw new IllegalArgumentException("a peer change needs a peer");
-        }
-        if (before != null && after != null) {
-            if (before.addresses().equals(after.addresses())) {
-                TunnelChange tunnels = changeTunnels(after);
-                if (!before.podCidrs().equals(after.podCidrs())) {
-                    forwarding.rerouteCidrs(after);
-                }
-                return tunnels;
-            }
-            TunnelChange removed = changePeer(before, null);
-            TunnelChange added;
-            try {
-                added = changePeer(null, after);
-            } catch (IOException | RuntimeException e) {
-                try {
-                    TunnelChange back = changePeer(null, before);
-                    // The peer is as it was, under new tunnel actors.
-                    e.addSuppressed(new IllegalStateException("peer " + before.name() + " restored with "
-                            + back.added().size() + " tunnels"));
-                } catch (IOException | RuntimeException undo) {
-                    e.addSuppressed(undo);
-                }
-                throw e;
-            }
-            return new TunnelChange(added.added(), removed.removed());
-        }
-        if (after != null) {
-            List<NodeForwarding.TunnelInfo> made = forwarding.addPeer(after);
-            try {
-                if (security != null) {
-                    for (NodeForwarding.TunnelInfo t : made) {
-                        security.protectTunnel(forwarding, t);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                for (NodeForwarding.TunnelInfo t : made) {
-                    try {
-                        if (security != null) {
-                            security.unprotectTunnel(forwarding, t);
-                        }
-                    } catch (IOException | RuntimeException undo) {
-                        e.addSuppressed(undo);
-                    }
-                }
-                forwarding.dropPeer(after.name());
-                throw e;
-            }
-            forwarding.routePeerLive(after);
-            return new TunnelChange(controls(made), List.of());
-        }
-        List<NodeForwarding.TunnelInfo> gone = forwarding.unroutePeer(before.name());
-        awaitWorkers();
-        if (security != null) {
-            for (NodeForwarding.TunnelInfo t : gone) {
-                security.unprotectTunnel(forwarding, t);
-            }
-        }
-        awaitWorkers();
-        forwarding.dropPeer(before.name());
-        return new TunnelChange(List.of(), gone.stream().map(Dataplane::tunnelName).toList());
+        return peerChanges().changePeer(before, after);
     }
 
-    /**
-     * Gives peer {@code peer.name()} {@code peer.tunnels()} tunnels on the running dataplane,
-     * make-before-break: new tunnels are made and protected before any flow is hashed onto
-     * them; tunnels taken away first stop getting flows, and only once no worker can still be
-     * sending into them lose their SAs (sequence and replay state written back) and go. Flows
-     * on the tunnels that stay may move between them as the load balancer is respread. All or
-     * nothing: a new tunnel whose keys cannot be used undoes the change and throws. Returns the
-     * tunnels added and removed, for their control actors.
-     */
-    public synchronized TunnelChange changeTunnels(PeerSettings peer) throws IOException, InterruptedException {
-        int before = (int) forwarding.tunnelInfo().stream().filter(t -> t.peer().equals(peer.name())).count();
-        if (peer.tunnels() > before) {
-            List<NodeForwarding.TunnelInfo> added = forwarding.addTunnels(peer);
-            try {
-                if (security != null) {
-                    for (NodeForwarding.TunnelInfo t : added) {
-                        security.protectTunnel(forwarding, t);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                for (NodeForwarding.TunnelInfo t : added) {
-                    try {
-                        if (security != null) {
-                            security.unprotectTunnel(forwarding, t);
-                        }
-                    } catch (IOException | RuntimeException undo) {
-                        e.addSuppressed(undo);
-                    }
-                }
-                forwarding.dropTunnels(peer.name(), before);
-                throw e;
-            }
-            forwarding.balance(peer.name(), peer.tunnels());
-            return new TunnelChange(controls(added), List.of());
-        }
-        if (peer.tunnels() < before) {
-            List<NodeForwarding.TunnelInfo> removed = forwarding.balance(peer.name(), peer.tunnels());
-            awaitWorkers();
-            if (security != null) {
-                for (NodeForwarding.TunnelInfo t : removed) {
-                    security.unprotectTunnel(forwarding, t);
-                }
-            }
-            awaitWorkers();
-            forwarding.dropTunnels(peer.name(), peer.tunnels());
-            return new TunnelChange(List.of(), removed.stream().map(Dataplane::tunnelName).toList());
-        }
-        return new TunnelChange(List.of(), List.of());
+    private PeerChanges peerChanges() {
+        return new PeerChanges(forwarding, security, this::awaitWorkers, this::controls);
     }
 
     static String tunnelName(NodeForwarding.TunnelInfo t) {

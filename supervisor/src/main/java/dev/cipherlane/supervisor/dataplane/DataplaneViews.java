@@ -10,6 +10,7 @@ import dev.cipherlane.stages.tunnel.TunnelCounters;
 import dev.cipherlane.supervisor.admin.views.ErrorsView;
 import dev.cipherlane.supervisor.admin.views.FibView;
 import dev.cipherlane.supervisor.admin.views.HealthView;
+import dev.cipherlane.supervisor.admin.views.IkeView;
 import dev.cipherlane.supervisor.admin.views.InterfacesView;
 import dev.cipherlane.supervisor.admin.views.NeighboursView;
 import dev.cipherlane.supervisor.admin.views.OperatorViews;
@@ -19,8 +20,10 @@ import dev.cipherlane.supervisor.admin.views.SaView;
 import dev.cipherlane.supervisor.admin.views.StageTotals;
 import dev.cipherlane.supervisor.admin.views.TraceView;
 import dev.cipherlane.supervisor.admin.views.TunnelsView;
+import dev.cipherlane.supervisor.peers.IkeTunnel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -36,7 +39,7 @@ final class DataplaneViews implements OperatorViews {
                  LongSupplier punted, NeighbourTable neighbours, NodeForwarding forwarding,
                  TunnelCounters tunnelCounters, TunnelSecurity security, Object engine,
                  Supplier<List<Worker.Health>> health, Supplier<List<GraphRuntime>> runtimes,
-                 Supplier<java.util.Map<String, dev.cipherlane.supervisor.peers.IkeTunnel.Status>> ike) {}
+                 Supplier<Map<String, IkeTunnel.Status>> ike) {}
 
     private final Parts d;
 
@@ -117,20 +120,20 @@ final class DataplaneViews implements OperatorViews {
     }
 
     @Override
-    public dev.cipherlane.supervisor.admin.views.IkeView ike() {
-        List<dev.cipherlane.supervisor.admin.views.IkeView.IkeRow> rows = new ArrayList<>();
+    public IkeView ike() {
+        List<IkeView.IkeRow> rows = new ArrayList<>();
         var board = d.ike().get();
         for (NodeForwarding.TunnelInfo t : d.forwarding().tunnelInfo()) {
             var s = board.get(Dataplane.tunnelName(t));
             if (s != null) {
-                rows.add(new dev.cipherlane.supervisor.admin.views.IkeView.IkeRow(Dataplane.tunnelName(t),
+                rows.add(new IkeView.IkeRow(Dataplane.tunnelName(t),
                         s.initiator() ? "initiator" : "responder", s.state(),
-                        dev.cipherlane.supervisor.admin.views.IkeView.spi(s.initiatorSpi()),
-                        dev.cipherlane.supervisor.admin.views.IkeView.spi(s.responderSpi()), s.proposal(), s.childSas(),
+                        IkeView.spi(s.initiatorSpi()),
+                        IkeView.spi(s.responderSpi()), s.proposal(), s.childSas(),
                         s.rekeys(), s.retransmissions(), s.lastEvent()));
             }
         }
-        return new dev.cipherlane.supervisor.admin.views.IkeView(rows);
+        return new IkeView(rows);
     }
 
     @Override

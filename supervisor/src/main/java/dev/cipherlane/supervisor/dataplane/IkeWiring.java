@@ -134,7 +134,7 @@ final class IkeWiring {
 
     private static InetAddress address(int ip) {
         try {
-            return InetAddress.getByAddress(new byte[] {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip});
+            return InetAddress.getByAddress(dev.cipherlane.net.IpAddress.ipv4(ip).toBytes());
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

@@ -107,9 +107,8 @@ public final class Tunnel {
     }
 
     private static InetSocketAddress address(int ip, int port) {
-        byte[] b = {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip};
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(b), port);
+            return new InetSocketAddress(InetAddress.getByAddress(dev.cipherlane.net.IpAddress.ipv4(ip).toBytes()), port);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
