@@ -96,8 +96,6 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
 
     private final PacketMemory memory;
     private final InterfaceTable interfaces = new InterfaceTable();
-    /** The attached pods, as {@link #addPod} and {@link #removePod} change them; a new list each time. */
-    private volatile List<PodPort> pods;
     private final Optional<UplinkPort> uplink;
     private final Optional<UplinkInterface> uplinkView;
     private final Graph graph;
@@ -140,7 +138,6 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink, Worker.Watch watch)
             throws IOException {
         this.settings = settings;
-        this.pods = List.copyOf(pods);
         this.uplink = uplink;
         this.uplinkView = uplink.map(UplinkPort::view);
         this.queuesOnWorker = new int[settings.dataplane().workers()];
@@ -320,9 +317,9 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                 List.of(new NetInterface.Ip6Address(net.gateway6().high(), net.gateway6().low(), 128)));
     }
 
-    /** The pods attached now, in the order they came. */
+    /** The pods attached now, in the order they came (the forwarding tables' record of them). */
     public List<PodPort> pods() {
-        return pods;
+        return forwarding.pods();
     }
 
     /**
@@ -332,7 +329,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
      */
     public synchronized int freeInterfaceIndex() {
         java.util.Set<Integer> used = new java.util.HashSet<>();
-        for (PodPort p : pods) {
+        for (PodPort p : forwarding.pods()) {
             used.add(p.interfaceIndex());
         }
         uplinkView.ifPresent(up -> {
@@ -354,14 +351,12 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
      * the fewest tap queues. A failure undoes what was made and is thrown.
      */
     public synchronized void addPod(PodPort pod) throws LinuxException {
-        for (PodPort p : pods) {
+        for (PodPort p : forwarding.pods()) {
             if (p.name().equals(pod.name()) || p.interfaceIndex() == pod.interfaceIndex()) {
                 throw new IllegalArgumentException("pod " + pod.name() + ": interface " + pod.interfaceIndex()
                         + " or its name is taken by pod " + p.name());
             }
         }
-        List<PodPort> with = new ArrayList<>(pods);
-        with.add(pod);
         try {
             interfaces.put(podInterface(pod));
             tapQueues.put(pod.interfaceIndex(), pod.queueFds());
@@ -369,9 +364,8 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                 outputOf.put(pod.interfaceIndex(), TapOutput.NAME);
             }
             reconfigureOutputs();
-            pods = List.copyOf(with);
-            neighbours.learning(NeighbourLearning.policy(pods, uplinkView));
             forwarding.addPod(pod);
+            neighbours.learning(NeighbourLearning.policy(forwarding.pods(), uplinkView));
             int[] fds = pod.queueFds();
             for (int q = 0; q < fds.length; q++) {
                 int worker = leastLoadedWorker();
@@ -386,7 +380,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
             }
         } catch (LinuxException | RuntimeException e) {
             try {
-                removePod(pod.name());
+                detach(pod);
             } catch (InterruptedException | RuntimeException undo) {
                 e.addSuppressed(undo);
             }
@@ -404,15 +398,16 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
      * empty if it is not attached.
      */
     public synchronized Optional<PodPort> removePod(String name) throws InterruptedException {
-        PodPort pod = null;
-        for (PodPort p : pods) {
-            if (p.name().equals(name)) {
-                pod = p;
-            }
+        Optional<PodPort> pod = forwarding.pods().stream().filter(p -> p.name().equals(name)).findFirst();
+        if (pod.isPresent()) {
+            detach(pod.get());
         }
-        if (pod == null) {
-            return Optional.empty();
-        }
+        return pod;
+    }
+
+    /** {@link #removePod}'s steps, each one skipped where {@link #addPod} had not got to it. */
+    private void detach(PodPort pod) throws InterruptedException {
+        String name = pod.name();
         int[] fds = pod.queueFds();
         for (int q = 0; q < fds.length; q++) {
             String input = TapInput.name(name, q);
@@ -434,17 +429,13 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
         }
         forwarding.removePod(name);
         awaitWorkers();
-        List<PodPort> without = new ArrayList<>(pods);
-        without.remove(pod);
-        pods = List.copyOf(without);
-        neighbours.learning(NeighbourLearning.policy(pods, uplinkView));
+        neighbours.learning(NeighbourLearning.policy(forwarding.pods(), uplinkView));
         tapQueues.remove(pod.interfaceIndex());
         if (outputOf != null) {
             outputOf.remove(pod.interfaceIndex());
         }
         reconfigureOutputs();
         interfaces.remove(pod.interfaceIndex());
-        return Optional.of(pod);
     }
 
     /** Waits until every worker has finished the round it is in, so none still uses what was just unpublished. */
@@ -745,7 +736,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     /** The operator views, drawn from this dataplane's parts as they are now. */
     @Override
     public OperatorViews views() {
-        return new DataplaneViews(new DataplaneViews.Parts(pods, uplink, interfaces, memory::inUse, punt::received,
+        return new DataplaneViews(new DataplaneViews.Parts(forwarding.pods(), uplink, interfaces, memory::inUse, punt::received,
                 neighbours, forwarding, tunnelCounters, security, engine, this::workerHealth, this::runtimes,
                 () -> ikeStatus));
     }

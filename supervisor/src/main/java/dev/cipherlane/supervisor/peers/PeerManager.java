@@ -1,6 +1,7 @@
 package dev.cipherlane.supervisor.peers;
 
 import dev.cipherlane.config.PeerSettings;
+import dev.cipherlane.supervisor.admin.FailureText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,7 +91,7 @@ public final class PeerManager {
                     apply(tunnels.changePeer(before, after));
                     done.add(name);
                 } catch (Exception e) {
-                    String why = "peer " + name + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
+                    String why = "peer " + name + ": " + FailureText.of(e);
                     context.getLog().error("reload: peer changes refused ({}); undoing those made", why);
                     for (String changed : done.reversed()) {
                         try {
