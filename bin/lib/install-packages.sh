@@ -15,8 +15,12 @@ set -euo pipefail
 demo=(iproute2 procps iputils-ping ethtool libipsec-mb1)
 # iperf3: traffic between pods; python3-scapy and tshark: independent ESP implementations
 # that check our packets; wireguard-go and wireguard-tools: the userspace WireGuard the lab
-# compares with; python3-prometheus-client: an independent parser of the /metrics text format.
-tests=("${demo[@]}" iperf3 python3-scapy tshark wireguard-go wireguard-tools python3-prometheus-client)
+# compares with; python3-prometheus-client: an independent parser of the /metrics text format;
+# strongswan-charon, strongswan-swanctl, libcharon-extra-plugins (kernel-libipsec: ESP in
+# userspace, this kernel having none) and libstrongswan-standard-plugins (openssl: AES-GCM,
+# X25519): the IKEv2 and ESP peer of the interop tests.
+tests=("${demo[@]}" iperf3 python3-scapy tshark wireguard-go wireguard-tools python3-prometheus-client
+    strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins)
 bench=("${demo[@]}" iperf3 wireguard-go wireguard-tools)
 
 case "${1:-}" in

@@ -85,6 +85,8 @@ public final class ConfigDiff {
                     diff.leaf(path + ".addresses", x.addresses(), y.addresses());
                     diff.leaf(path + ".pod-cidrs", x.podCidrs(), y.podCidrs());
                     diff.leaf(path + ".tunnels", x.tunnels(), y.tunnels());
+                    diff.leaf(path + ".kind", x.kind().text(), y.kind().text());
+                    diff.leaf(path + ".local-cidrs", x.localCidrs(), y.localCidrs());
                 });
 
         IpsecSettings g = old.ipsec();

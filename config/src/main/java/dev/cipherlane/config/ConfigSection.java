@@ -97,6 +97,15 @@ final class ConfigSection {
         return read(value, path(key), reader).orElseGet(() -> fallback(key, reader));
     }
 
+    /**
+     * Whether {@code key} is set at all, for a key that only some other setting allows; it
+     * counts as read, so the caller's own refusal is the one problem reported.
+     */
+    boolean has(String key) {
+        known.add(key);
+        return values.get(key) != null;
+    }
+
     /** A value that may be left out; empty when it is, or when it is bad. */
     <T> Optional<T> optional(String key, ValueReader<T> reader) {
         known.add(key);

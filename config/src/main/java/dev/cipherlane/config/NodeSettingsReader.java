@@ -378,6 +378,13 @@ final class NodeSettingsReader {
                         + addresses.size() + ", and those pairs repeat after " + pairs
                         + " (list more addresses here or in uplink.tunnel-addresses)", entry.shown("tunnels"));
             }
+            Optional<PeerSettings.Kind> kindRead = entry.optional("kind", ValueReader.text(
+                    "\"cipherlane\" or \"gateway\"", t -> PeerSettings.Kind.of(t).orElseThrow(
+                            () -> new ValueFormatException("\"cipherlane\" or \"gateway\"", t))));
+            PeerSettings.Kind kind = kindRead.orElse(PeerSettings.Kind.CIPHERLANE);
+            // With the kind unreadable (reported), local-cidrs cannot be judged.
+            List<IpPrefix> localCidrs = kindRead.isEmpty() && entry.has("kind") && entry.has("local-cidrs") ? List.of()
+                    : localCidrs(entry, kind, podCidrs);
             entry.rejectUnknownKeys();
             if (name != null) {
                 Integer earlier = namedOnLine.putIfAbsent(name, entry.origin("name").lineNumber());
@@ -388,7 +395,7 @@ final class NodeSettingsReader {
                 }
             }
             if (problems.count() == before) {
-                peers.add(new PeerSettings(name, addresses, podCidrs, tunnels));
+                peers.add(new PeerSettings(name, addresses, podCidrs, tunnels, kind, localCidrs));
             }
         }
         return peers;
@@ -415,6 +422,34 @@ final class NodeSettingsReader {
             claimed.putIfAbsent(address, new Claim(peer, owner, address, value.origin().lineNumber()));
             return address;
         });
+    }
+
+    /**
+     * A gateway peer's local-cidrs: this node's side of its traffic selectors, which the
+     * gateway checks every packet against, so they cannot be left to a default. They must not
+     * overlap the prefixes behind the gateway (a packet would match both ends). A Cipherlane
+     * peer has none: its selectors are the tunnel's own addresses.
+     */
+    private List<IpPrefix> localCidrs(ConfigSection entry, PeerSettings.Kind kind, List<IpPrefix> podCidrs) {
+        if (kind == PeerSettings.Kind.CIPHERLANE) {
+            if (entry.has("local-cidrs")) {
+                problems.add(entry.origin("local-cidrs"), entry.path("local-cidrs"),
+                        "no local-cidrs on a Cipherlane peer (its selectors are the tunnel addresses); they go with"
+                                + " kind = \"gateway\"", entry.shown("local-cidrs"));
+            }
+            return List.of();
+        }
+        return entry.list("local-cidrs", "a non-empty list of this node's pod prefixes like [\"10.77.0.0/24\"]", 1,
+                ValueReader.text("a prefix like 10.77.0.0/24 or fd77::/64", t -> {
+                    IpPrefix prefix = IpPrefix.parse(t);
+                    for (IpPrefix theirs : podCidrs) {
+                        if (theirs.overlaps(prefix)) {
+                            throw new ValueFormatException("a prefix of this node's, overlapping none of the peer's"
+                                    + " pod-cidrs, but " + prefix + " overlaps " + theirs, t);
+                        }
+                    }
+                    return prefix;
+                }));
     }
 
     /**

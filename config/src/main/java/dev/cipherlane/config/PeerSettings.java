@@ -21,8 +21,57 @@ import java.util.Optional;
  * @param podCidrs  peers[].pod-cidrs, the prefixes of the peer's pods, routed into its tunnels;
  *                  distinct, at least one
  * @param tunnels   peers[].tunnels, how many tunnels to the peer
+ * @param kind      peers[].kind: what is at the other end, which decides the traffic selectors
+ *                  its SAs are negotiated with (the ESP on the wire is the same for both)
+ * @param localCidrs peers[].local-cidrs: with {@link Kind#GATEWAY}, the prefixes of this node's
+ *                  pods the gateway is offered; empty for a Cipherlane peer
  */
-public record PeerSettings(String name, List<IpAddress> addresses, List<IpPrefix> podCidrs, int tunnels) {
+public record PeerSettings(String name, List<IpAddress> addresses, List<IpPrefix> podCidrs, int tunnels, Kind kind,
+                           List<IpPrefix> localCidrs) {
+
+    /**
+     * What a peer is. Our tunnels send the pod's packet inside ESP with next header 4 (or 41),
+     * which is on the wire exactly ESP tunnel mode (RFC 4301 section 5.1.2); the two kinds
+     * differ only in what the SAs' traffic selectors say (RFC 7296 section 2.9).
+     */
+    public enum Kind {
+        /**
+         * Another Cipherlane node: the selectors are the tunnel's two outer addresses with
+         * protocol IPIP, so one pair of SAs covers whatever pods either node has now or later.
+         */
+        CIPHERLANE("cipherlane"),
+        /**
+         * A standard IPsec gateway in tunnel mode (strongSwan, a router): it checks each
+         * decrypted packet against the selectors, so they must be the pods' own prefixes, ours
+         * ({@code local-cidrs}) against the ones behind it ({@code pod-cidrs}).
+         */
+        GATEWAY("gateway");
+
+        private final String text;
+
+        Kind(String text) {
+            this.text = text;
+        }
+
+        /** The config's word for it. */
+        public String text() {
+            return text;
+        }
+
+        public static Optional<Kind> of(String text) {
+            for (Kind k : values()) {
+                if (k.text.equals(text)) {
+                    return Optional.of(k);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** A Cipherlane peer. */
+    public PeerSettings(String name, List<IpAddress> addresses, List<IpPrefix> podCidrs, int tunnels) {
+        this(name, addresses, podCidrs, tunnels, Kind.CIPHERLANE, List.of());
+    }
 
     public static final int MIN_TUNNELS = 1;
     /** One per worker is enough to spread a peer's traffic; MAX_WORKERS is larger but rarely used. */
@@ -60,6 +109,22 @@ public record PeerSettings(String name, List<IpAddress> addresses, List<IpPrefix
             }
         }
         Bounds.check("peer " + name + " tunnels", tunnels, MIN_TUNNELS, MAX_TUNNELS);
+        Objects.requireNonNull(kind, "kind");
+        localCidrs = List.copyOf(localCidrs);
+        if (kind == Kind.GATEWAY && localCidrs.isEmpty()) {
+            throw new IllegalArgumentException("gateway peer " + name + " has no local CIDR");
+        }
+        if (kind == Kind.CIPHERLANE && !localCidrs.isEmpty()) {
+            throw new IllegalArgumentException("peer " + name + ": local CIDRs are for gateway peers");
+        }
+        for (IpPrefix local : localCidrs) {
+            for (IpPrefix theirs : podCidrs) {
+                if (local.overlaps(theirs)) {
+                    throw new IllegalArgumentException("peer " + name + ": local CIDR " + local + " overlaps its pod CIDR "
+                            + theirs);
+                }
+            }
+        }
     }
 
     /**

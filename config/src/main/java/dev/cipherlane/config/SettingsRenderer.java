@@ -73,7 +73,9 @@ public final class SettingsRenderer {
             doc.line("{ name = " + SettingValues.hocon(peer.name())
                     + ", addresses = " + SettingValues.hocon(peer.addresses())
                     + ", pod-cidrs = " + SettingValues.hocon(peer.podCidrs())
-                    + ", tunnels = " + SettingValues.hocon(peer.tunnels()) + " }");
+                    + ", tunnels = " + SettingValues.hocon(peer.tunnels())
+                    + (peer.kind() == PeerSettings.Kind.GATEWAY ? ", kind = " + SettingValues.hocon(peer.kind().text())
+                            + ", local-cidrs = " + SettingValues.hocon(peer.localCidrs()) : "") + " }");
         }
         doc.closeList();
         IpsecSettings ipsec = settings.ipsec();

@@ -181,6 +181,22 @@ class ConfigDiffTest {
     }
 
     @Test
+    void aPeerBecomingAGatewayShowsItsKindAndLocalSide() throws Exception {
+        NodeSettings old = load("""
+                cipherlane.uplink.interface = "eth0"
+                cipherlane.peers = [ { name = "gw", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"] } ]
+                """);
+        NodeSettings neu = load("""
+                cipherlane.uplink.interface = "eth0"
+                cipherlane.peers = [ { name = "gw", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"]
+                                       kind = "gateway", local-cidrs = ["10.77.0.0/24"] } ]
+                """);
+        assertEquals(List.of(
+                "~ cipherlane.peers[gw].kind: \"cipherlane\" -> \"gateway\"",
+                "~ cipherlane.peers[gw].local-cidrs: [] -> [10.77.0.0/24]"), lines(ConfigDiff.between(old, neu)));
+    }
+
+    @Test
     void removingTheUplinkShowsAsNone() throws Exception {
         assertEquals(List.of(
                 "~ cipherlane.uplink.interface: \"eth0\" -> (none)",

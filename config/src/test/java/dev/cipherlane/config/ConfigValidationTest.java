@@ -643,8 +643,24 @@ class ConfigValidationTest {
     }
 
     @Test
+    void aGatewayPeerNamesItsLocalSideAndOnlyAGatewayMay() {
+        String peer = "cipherlane.peers = [ { name = gw, addresses = [\"192.0.2.12\"], pod-cidrs = [\"10.78.0.0/24\"]";
+        assertEquals(List.of(at(2, "cipherlane.peers[0].local-cidrs: expected a non-empty list of this node's pod"
+                + " prefixes like [\"10.77.0.0/24\"], got nothing")),
+                problems(UPLINK + peer + ", kind = \"gateway\" } ]"));
+        assertEquals(List.of(at(2, "cipherlane.peers[0].local-cidrs: expected no local-cidrs on a Cipherlane peer (its"
+                + " selectors are the tunnel addresses); they go with kind = \"gateway\", got [\"10.77.0.0/24\"]")),
+                problems(UPLINK + peer + ", local-cidrs = [\"10.77.0.0/24\"] } ]"));
+        assertEquals(List.of(at(2, "cipherlane.peers[0].kind: expected \"cipherlane\" or \"gateway\", got \"router\"")),
+                problems(UPLINK + peer + ", kind = \"router\", local-cidrs = [\"10.77.0.0/24\"] } ]"));
+        assertEquals(List.of(at(2, "cipherlane.peers[0].local-cidrs[0]: expected a prefix of this node's, overlapping"
+                + " none of the peer's pod-cidrs, but 10.78.0.0/16 overlaps 10.78.0.0/24, got \"10.78.0.0/16\"")),
+                problems(UPLINK + peer + ", kind = \"gateway\", local-cidrs = [\"10.78.0.0/16\"] } ]"));
+    }
+
+    @Test
     void unknownKeyInsideAPeer() {
-        assertEquals(List.of(at(4, "cipherlane.peers[0].pod-cidr: expected one of name, addresses, pod-cidrs, tunnels"
+        assertEquals(List.of(at(4, "cipherlane.peers[0].pod-cidr: expected one of name, addresses, pod-cidrs, tunnels, kind, local-cidrs"
                 + " (did you mean pod-cidrs?), got an unknown key")), problems(UPLINK + """
                 cipherlane.peers = [
                   { name = "node-b", addresses = ["192.0.2.12"], pod-cidrs = ["10.78.0.0/24"]

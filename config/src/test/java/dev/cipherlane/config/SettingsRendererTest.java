@@ -132,6 +132,8 @@ class SettingsRendererTest {
                 cipherlane.peers = [
                   { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "FD78:0::/64"] }
                   { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/24"], tunnels = 3 }
+                  { name = "gw", addresses = ["198.51.100.9"], pod-cidrs = ["10.80.0.0/24"], kind = "gateway",
+                    local-cidrs = ["10.77.0.0/24"] }
                 ]
                 """);
         String rendered = SettingsRenderer.render(settings);
@@ -146,6 +148,7 @@ class SettingsRendererTest {
                   peers = [
                     { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "fd78::/64"], tunnels = 4 }
                     { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/24"], tunnels = 3 }
+                    { name = "gw", addresses = ["198.51.100.9"], pod-cidrs = ["10.80.0.0/24"], tunnels = 3, kind = "gateway", local-cidrs = ["10.77.0.0/24"] }
                   ]
                 """ + DEFAULT_IPSEC), rendered);
         assertEquals(settings, NodeConfigLoader.load(ConfigFiles.write(dir, "shown.conf", rendered)));

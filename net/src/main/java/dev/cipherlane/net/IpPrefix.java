@@ -49,6 +49,18 @@ public record IpPrefix(IpAddress network, int length) {
         return address.family() == family() && address.masked(length).equals(network);
     }
 
+    /** The prefix's highest address: the network with every bit after the length set. */
+    public IpAddress last() {
+        IpAddress n = network;
+        if (n.family() == IpFamily.IPV4) {
+            long host = length == 32 ? 0 : 0xFFFF_FFFFL >>> length;
+            return new IpAddress(n.family(), 0, n.low() | host);
+        }
+        long highHost = length >= 64 ? 0 : length == 0 ? -1L : -1L >>> length;
+        long lowHost = length <= 64 ? -1L : length == 128 ? 0 : -1L >>> (length - 64);
+        return new IpAddress(n.family(), n.high() | highHost, n.low() | lowHost);
+    }
+
     /** Whether some address is in both: one prefix holds the other's network. */
     public boolean overlaps(IpPrefix other) {
         IpPrefix shorter = length <= other.length ? this : other;

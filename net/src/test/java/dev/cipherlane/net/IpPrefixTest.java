@@ -69,4 +69,22 @@ class IpPrefixTest {
         assertFalse(wide.overlaps(IpPrefix.parse("10.79.0.0/16")));
         assertFalse(IpPrefix.parse("::/0").overlaps(wide));
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "10.78.0.0/24   | 10.78.0.255",
+        "10.0.0.0/8     | 10.255.255.255",
+        "10.1.2.3/32    | 10.1.2.3",
+        "0.0.0.0/0      | 255.255.255.255",
+        "fd78::/64      | fd78::ffff:ffff:ffff:ffff",
+        "fd78:0:0:1::/72 | fd78:0:0:1:ff:ffff:ffff:ffff",
+        "fd78::/48      | fd78:0:0:ffff:ffff:ffff:ffff:ffff",
+        "fd78::1/128    | fd78::1",
+        "::/0           | ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    })
+    void lastIsTheNetworkWithEveryHostBitSet(String prefix, String last) {
+        IpPrefix p = IpPrefix.parse(prefix);
+        assertEquals(IpAddress.parse(last), p.last());
+        assertTrue(p.contains(p.last()));
+    }
 }

@@ -476,7 +476,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     }
 
     private PeerChanges peerChanges() {
-        return new PeerChanges(forwarding, security, this::awaitWorkers, this::controls);
+        return new PeerChanges(forwarding, security, this::awaitWorkers, (peer, tunnels) -> controls(tunnels, name -> peer));
     }
 
     static String tunnelName(NodeForwarding.TunnelInfo t) {
@@ -622,10 +622,13 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
      */
     @Override
     public List<TunnelControl> tunnelControls() {
-        return controls(forwarding.tunnelInfo());
+        return controls(forwarding.tunnelInfo(), name -> settings.peers().stream().filter(p -> p.name().equals(name))
+                .findFirst().orElseThrow(() -> new IllegalStateException("tunnel of an unknown peer " + name)));
     }
 
-    private List<TunnelControl> controls(List<NodeForwarding.TunnelInfo> tunnels) {
+    /** @param peers each tunnel's peer settings, by the peer's name */
+    private List<TunnelControl> controls(List<NodeForwarding.TunnelInfo> tunnels,
+            java.util.function.Function<String, PeerSettings> peers) {
         if (security == null) {
             return List.of();
         }
@@ -633,7 +636,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
         for (NodeForwarding.TunnelInfo t : tunnels) {
             String name = tunnelName(t);
             Optional<TunnelIke> ike = ikePort == null ? Optional.empty() : Optional.of(IkeWiring.tunnelIke(t,
-                    IkeWiring.config(t, psk, settings.ipsec().ike()), ikePort, forwarding, security, ikeStatus, cookies, halfOpen));
+                    IkeWiring.config(t, peers.apply(t.peer()), psk, settings.ipsec().ike()), ikePort, forwarding, security, ikeStatus, cookies, halfOpen));
             out.add(new TunnelControl() {
                 @Override
                 public String name() {

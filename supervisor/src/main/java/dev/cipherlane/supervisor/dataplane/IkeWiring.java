@@ -1,6 +1,7 @@
 package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.config.IkeSettings;
+import dev.cipherlane.config.PeerSettings;
 import dev.cipherlane.ipsec.ike.keys.DhGroup;
 import dev.cipherlane.ipsec.ike.keys.PreSharedKey;
 import dev.cipherlane.ipsec.ike.message.TrafficSelector;
@@ -9,6 +10,8 @@ import dev.cipherlane.ipsec.ike.session.ChildSa;
 import dev.cipherlane.ipsec.ike.session.IkeConfig;
 import dev.cipherlane.ipsec.keys.KeyFileException;
 import dev.cipherlane.ipsec.keys.PskFile;
+import dev.cipherlane.net.IpAddress;
+import dev.cipherlane.net.IpPrefix;
 import dev.cipherlane.stages.wire.IpProtocol;
 import dev.cipherlane.stages.wire.Udp;
 import dev.cipherlane.supervisor.peers.IkeTunnel;
@@ -24,7 +27,7 @@ import java.util.List;
 /**
  * Where IKE settings become what the sessions take: the PSK read from its file or the
  * environment, and each tunnel's {@link IkeConfig} (its two outer addresses on port 500, the
- * IPIP traffic selectors between them, the lifetimes) and port onto the dataplane.
+ * traffic selectors its peer's kind calls for, the lifetimes) and port onto the dataplane.
  */
 final class IkeWiring {
     private IkeWiring() {}
@@ -50,14 +53,21 @@ final class IkeWiring {
         }
     }
 
-    /** Tunnel {@code t}'s session settings: its outer addresses, IPIP between them. */
-    static IkeConfig config(NodeForwarding.TunnelInfo t, PreSharedKey psk, IkeSettings ike) {
+    /**
+     * Tunnel {@code t}'s session settings: its outer addresses on port 500, the lifetimes, and
+     * the selectors {@code peer}'s kind calls for (see {@link PeerSettings.Kind}).
+     */
+    static IkeConfig config(NodeForwarding.TunnelInfo t, PeerSettings peer, PreSharedKey psk, IkeSettings ike) {
         InetSocketAddress local = new InetSocketAddress(address(t.local()), dev.cipherlane.ipsec.ike.port.IkeInput.IKE_PORT);
-        InetSocketAddress peer = new InetSocketAddress(address(t.remote()), dev.cipherlane.ipsec.ike.port.IkeInput.IKE_PORT);
-        IkeConfig.Builder b = IkeConfig.builder(local, peer, psk)
-                .selectors(List.of(TrafficSelector.range(IpProtocol.IPIP4, local.getAddress(), local.getAddress())),
-                        List.of(TrafficSelector.range(IpProtocol.IPIP4, peer.getAddress(), peer.getAddress())))
-                .liveness(ike.liveness())
+        InetSocketAddress remote = new InetSocketAddress(address(t.remote()), dev.cipherlane.ipsec.ike.port.IkeInput.IKE_PORT);
+        IkeConfig.Builder b = IkeConfig.builder(local, remote, psk);
+        if (peer.kind() == PeerSettings.Kind.GATEWAY) {
+            b.selectors(selectors(peer.localCidrs()), selectors(peer.podCidrs()));
+        } else {
+            b.selectors(List.of(TrafficSelector.range(IpProtocol.IPIP4, local.getAddress(), local.getAddress())),
+                    List.of(TrafficSelector.range(IpProtocol.IPIP4, remote.getAddress(), remote.getAddress())));
+        }
+        b.liveness(ike.liveness())
                 .lifetimes(ike.ikeLifetime(), ike.childLifetime());
         if (ike.pfs()) {
             b.childPfs(DhGroup.CURVE25519);
@@ -78,9 +88,15 @@ final class IkeWiring {
             }
 
             @Override
-            public void install(ChildSa sa) {
+            public void install(ChildSa sa, boolean natFound) {
                 security.installNegotiated(forwarding, t, new TunnelSecurity.NegotiatedSa(sa.inboundSpi(),
-                        sa.inbound().material(), sa.outboundSpi(), sa.outbound().material(), sa.esn()));
+                        sa.inbound().material(), sa.outboundSpi(), sa.outbound().material(), sa.esn(), natFound));
+            }
+
+            @Override
+            public void natKeepalive() {
+                port.send(IkePort.Datagram.natKeepalive(t.local(), t.remote()),
+                        forwarding.tunnels().underlayAdjacency(t.index()), forwarding.tunnels().txInterface(t.index()));
             }
 
             @Override
@@ -132,11 +148,20 @@ final class IkeWiring {
         };
     }
 
-    private static InetAddress address(int ip) {
+    /** Each prefix as one selector of any protocol and port (RFC 7296 section 3.13.1). */
+    static List<TrafficSelector> selectors(List<IpPrefix> prefixes) {
+        return prefixes.stream().map(p -> TrafficSelector.range(0, address(p.network()), address(p.last()))).toList();
+    }
+
+    private static InetAddress address(IpAddress ip) {
         try {
-            return InetAddress.getByAddress(dev.cipherlane.net.IpAddress.ipv4(ip).toBytes());
+            return InetAddress.getByAddress(ip.toBytes());
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static InetAddress address(int ip) {
+        return address(IpAddress.ipv4(ip));
     }
 }

@@ -5,7 +5,7 @@ import dev.cipherlane.supervisor.peers.TunnelChange;
 import dev.cipherlane.supervisor.peers.TunnelControl;
 import java.io.IOException;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Peers and their tunnels changed on a running dataplane, make-before-break, for the
@@ -33,10 +33,11 @@ final class PeerChanges {
     /** Null with IPsec off: tunnels are then made and unmade without SAs. */
     private final TunnelSecurity security;
     private final Workers workers;
-    private final Function<List<NodeForwarding.TunnelInfo>, List<TunnelControl>> controls;
+    /** The controls of one peer's new tunnels; the peer's settings decide their IKE selectors. */
+    private final BiFunction<PeerSettings, List<NodeForwarding.TunnelInfo>, List<TunnelControl>> controls;
 
     PeerChanges(NodeForwarding forwarding, TunnelSecurity security, Workers workers,
-            Function<List<NodeForwarding.TunnelInfo>, List<TunnelControl>> controls) {
+            BiFunction<PeerSettings, List<NodeForwarding.TunnelInfo>, List<TunnelControl>> controls) {
         this.forwarding = forwarding;
         this.security = security;
         this.workers = workers;
@@ -45,15 +46,15 @@ final class PeerChanges {
 
     /**
      * One peer from {@code before} to {@code after} (either null: added or removed). A new tunnel
-     * count is {@link #changeTunnels}; new pod CIDRs are rerouted in place; new addresses replace
-     * the peer (and if the new one cannot be made, the old one is made again).
+     * count is {@link #changeTunnels}; new pod CIDRs are rerouted in place; new addresses, kind or
+     * local CIDRs replace the peer (and if the new one cannot be made, the old one is made again).
      */
     TunnelChange changePeer(PeerSettings before, PeerSettings after) throws IOException, InterruptedException {
         if (before == null && after == null) {
             throw new IllegalArgumentException("a peer change needs a peer");
         }
         if (before != null && after != null) {
-            if (before.addresses().equals(after.addresses())) {
+            if (before.addresses().equals(after.addresses()) && sameSelectors(before, after)) {
                 TunnelChange tunnels = changeTunnels(after);
                 if (!before.podCidrs().equals(after.podCidrs())) {
                     forwarding.rerouteCidrs(after);
@@ -76,12 +77,25 @@ final class PeerChanges {
             List<NodeForwarding.TunnelInfo> made = forwarding.addPeer(after);
             protectAll(made, () -> forwarding.dropPeer(after.name()));
             forwarding.routePeerLive(after);
-            return new TunnelChange(controls.apply(made), List.of());
+            return new TunnelChange(controls.apply(after, made), List.of());
         }
         List<NodeForwarding.TunnelInfo> gone = forwarding.unroutePeer(before.name());
         unprotectAll(gone);
         forwarding.dropPeer(before.name());
         return new TunnelChange(List.of(), gone.stream().map(Dataplane::tunnelName).toList());
+    }
+
+    /**
+     * Whether the SAs negotiated for {@code before} still fit {@code after}: a gateway's
+     * selectors are both sides' CIDRs, a Cipherlane peer's the tunnel addresses alone.
+     * New selectors mean new SAs, so the peer is replaced, as for new addresses.
+     */
+    private static boolean sameSelectors(PeerSettings before, PeerSettings after) {
+        if (before.kind() != after.kind()) {
+            return false;
+        }
+        return before.kind() == PeerSettings.Kind.CIPHERLANE
+                || before.localCidrs().equals(after.localCidrs()) && before.podCidrs().equals(after.podCidrs());
     }
 
     /** Gives {@code peer} its {@code tunnels()} tunnels: the new ones made, or the last ones unmade. */
@@ -91,7 +105,7 @@ final class PeerChanges {
             List<NodeForwarding.TunnelInfo> added = forwarding.addTunnels(peer);
             protectAll(added, () -> forwarding.dropTunnels(peer.name(), before));
             forwarding.balance(peer.name(), peer.tunnels());
-            return new TunnelChange(controls.apply(added), List.of());
+            return new TunnelChange(controls.apply(peer, added), List.of());
         }
         if (peer.tunnels() < before) {
             List<NodeForwarding.TunnelInfo> removed = forwarding.balance(peer.name(), peer.tunnels());

@@ -279,8 +279,18 @@ final class TunnelSecurity implements AutoCloseable {
         }
     }
 
-    /** A CHILD SA pair IKE negotiated for a tunnel: our inbound SA and our outbound one. */
-    record NegotiatedSa(int inboundSpi, KeyMaterial inbound, int outboundSpi, KeyMaterial outbound, boolean esn) {}
+    /**
+     * A CHILD SA pair IKE negotiated for a tunnel: our inbound SA and our outbound one;
+     * {@code natFound}: IKE found a NAT on the path, so this pair's ESP goes in UDP even on a
+     * node configured for protocol 50 (RFC 3948).
+     */
+    record NegotiatedSa(int inboundSpi, KeyMaterial inbound, int outboundSpi, KeyMaterial outbound, boolean esn,
+                        boolean natFound) {}
+
+    /** What ESP adds to a packet sent under outbound SA {@code index}: in UDP or not. */
+    private int overhead(int index) {
+        return Esp.tunnelOverhead(table.state(index).sa().udp() != UdpEncapsulation.NONE);
+    }
 
     /** The negotiated SAs each tunnel has, by tunnel index: inbound ones newest first, outbound oldest first. */
     private final Map<Integer, List<Integer>> inboundOf = new HashMap<>();
@@ -305,7 +315,8 @@ final class TunnelSecurity implements AutoCloseable {
         if (inboundSpiOf.containsValue(n.inboundSpi())) {
             throw new IllegalArgumentException("inbound SPI " + SaKeys.spiText(n.inboundSpi()) + " is in use on this node");
         }
-        UdpEncapsulation udp = settings.udpEncapsulation() ? UdpEncapsulation.NAT_T : UdpEncapsulation.NONE;
+        UdpEncapsulation udp = settings.udpEncapsulation() || n.natFound() ? UdpEncapsulation.NAT_T
+                : UdpEncapsulation.NONE;
         SecurityAssociation in = sa(new SaKeys(n.inboundSpi(), n.inbound()), Direction.INBOUND, t.index(), n.esn(),
                 settings, udp);
         SecurityAssociation out = sa(new SaKeys(n.outboundSpi(), n.outbound()), Direction.OUTBOUND, t.index(), n.esn(),
@@ -320,7 +331,7 @@ final class TunnelSecurity implements AutoCloseable {
         failedClosed.remove(t.index());
         snapshot = table.publish();
         forwarding.protect(t.index(), outbound.getFirst(), inbound.stream().mapToInt(Integer::intValue).toArray(),
-                Esp.tunnelOverhead(settings.udpEncapsulation()));
+                overhead(outbound.getFirst()));
         return new int[] {inIndex, outIndex};
     }
 
@@ -347,7 +358,8 @@ final class TunnelSecurity implements AutoCloseable {
         outbound.removeAll(gone);
         // The next oldest outbound SA takes over, in the same snapshot that stops accepting the old.
         forwarding.protect(t.index(), outbound.isEmpty() ? TunnelTable.NO_SA : outbound.getFirst(),
-                inbound.stream().mapToInt(Integer::intValue).toArray(), Esp.tunnelOverhead(settings.udpEncapsulation()));
+                inbound.stream().mapToInt(Integer::intValue).toArray(),
+                outbound.isEmpty() ? Esp.tunnelOverhead(settings.udpEncapsulation()) : overhead(outbound.getFirst()));
         for (int index : gone) {
             inboundSpiOf.remove(index);
             crossed.remove(index);

@@ -43,6 +43,11 @@ public final class IkeTunnel {
      * cookie jar under load, no Diffie-Hellman either (RFC 7296 section 2.6).
      */
     static final int MAX_SESSIONS = 8;
+    /**
+     * How often an end behind a NAT sends a keepalive while it has an SA, so that the NAT keeps
+     * its mapping even when no traffic flows: RFC 3948 section 4's default of 20 s.
+     */
+    static final Duration NAT_KEEPALIVE = Duration.ofSeconds(20);
     /** How long the responder waits for the peer's IKE_SA_INIT after its own start. */
     static final Duration RESPONDER_GRACE = Duration.ofMillis(500);
 
@@ -51,11 +56,18 @@ public final class IkeTunnel {
         /** Sends one IKE message to the peer; {@code floated}: on port 4500, behind the non-ESP marker. */
         void send(byte[] message, boolean floated);
 
-        /** Installs a CHILD SA pair, inbound first (make-before-break). */
-        void install(ChildSa sa);
+        /**
+         * Installs a CHILD SA pair, inbound first (make-before-break); {@code natFound}: NAT
+         * detection found a NAT between the ends, so ESP must go in UDP to port 4500 whatever
+         * the node's own setting (RFC 7296 section 2.23, RFC 3948).
+         */
+        void install(ChildSa sa, boolean natFound);
 
         /** Removes a CHILD SA pair. */
         void remove(ChildSa sa);
+
+        /** Sends a NAT keepalive, the one byte 0xFF from port 4500 to 4500 (RFC 3948 section 2.3). */
+        void natKeepalive();
     }
 
     /** What {@code show ike} says of the tunnel's IKE. */
@@ -69,6 +81,10 @@ public final class IkeTunnel {
     private final CookieJar cookies;
     private final List<IkeSession> sessions = new ArrayList<>();
     private boolean floated;
+    /** NAT detection found a NAT in front of us (RFC 7296 section 2.23): we keep its mapping alive. */
+    private boolean natHere;
+    private long keepaliveAt;
+    private long keepalives;
     private long restartAt;
     private Duration backoff = RESTART_MIN;
     private String proposal = "";
@@ -171,6 +187,11 @@ public final class IkeTunnel {
             handle(s, s.tick(now), now);
         }
         prune();
+        if (natHere && current().isPresent() && now - keepaliveAt >= NAT_KEEPALIVE.toNanos()) {
+            keepaliveAt = now;
+            keepalives++;
+            port.natKeepalive();
+        }
         if (initiator && started && sessions.isEmpty() && now - restartAt >= 0) {
             initiate(now);
         } else if (!initiator && started && !heard && sessions.isEmpty()
@@ -216,6 +237,11 @@ public final class IkeTunnel {
         return refused;
     }
 
+    /** NAT keepalives sent. */
+    public long keepalives() {
+        return keepalives;
+    }
+
     /** Sessions held now, established or not. */
     int sessions() {
         return sessions.size();
@@ -225,9 +251,13 @@ public final class IkeTunnel {
         for (Effect e : effects) {
             switch (e) {
                 case Effect.Send send -> port.send(send.message(), floated);
-                case Effect.InstallChildSa install -> port.install(install.sa());
+                case Effect.InstallChildSa install -> port.install(install.sa(), floated);
                 case Effect.RemoveChildSa remove -> port.remove(remove.sa());
-                case Effect.NatStatus nat -> floated = nat.floatTo4500();
+                case Effect.NatStatus nat -> {
+                    floated = nat.floatTo4500();
+                    natHere = nat.localBehindNat();
+                    keepaliveAt = now;
+                }
                 case Effect.Established up -> {
                     proposal = up.suite() + ", " + up.group();
                     lastEvent = "established";

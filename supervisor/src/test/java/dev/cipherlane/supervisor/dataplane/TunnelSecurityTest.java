@@ -362,16 +362,16 @@ class TunnelSecurityTest {
             NodeForwarding.TunnelInfo t = f.tunnelInfo().get(0);
             assertEquals(TunnelTable.NO_SA, f.tunnels().outboundSa(t.index()), "no keys yet: fail closed");
             int[] first = s.installNegotiated(f, t, new TunnelSecurity.NegotiatedSa(0x3001, material(1), 0x4001,
-                    material(2), false));
+                    material(2), false, false));
             assertEquals(first[1], f.tunnels().outboundSa(t.index()));
             assertTrue(f.tunnels().acceptsSa(t.index(), first[0]));
             // A rekey: the new pair in, both inbound accepted, still sending on the old until it goes.
             int[] second = s.installNegotiated(f, t, new TunnelSecurity.NegotiatedSa(0x3002, material(3), 0x4002,
-                    material(4), false));
+                    material(4), false, false));
             assertEquals(first[1], f.tunnels().outboundSa(t.index()));
             assertTrue(f.tunnels().acceptsSa(t.index(), first[0]) && f.tunnels().acceptsSa(t.index(), second[0]));
             assertThrows(IllegalArgumentException.class, () -> s.installNegotiated(f, t,
-                    new TunnelSecurity.NegotiatedSa(0x3002, material(5), 0x4003, material(6), false)), "inbound SPI in use");
+                    new TunnelSecurity.NegotiatedSa(0x3002, material(5), 0x4003, material(6), false, false)), "inbound SPI in use");
             s.removeNegotiated(f, t, 0x3001, 0x4001);
             assertFalse(f.tunnels().acceptsSa(t.index(), first[0]));
             assertEquals(dev.cipherlane.ipsec.sa.SaTable.Snapshot.NOT_FOUND, s.snapshot().findInbound(0x3001));
@@ -379,6 +379,30 @@ class TunnelSecurityTest {
             assertEquals(2, s.rows().stream().filter(r -> r.tunnel() == t.index()).count());
             s.removeNegotiated(f, t, 0x3002, 0x4002);
             assertEquals(TunnelTable.NO_SA, f.tunnels().outboundSa(t.index()), "none left: fail closed");
+        }
+    }
+
+    /** A NAT found by IKE puts that pair's ESP in UDP on a node configured for protocol 50. */
+    @Test
+    void aNatFoundByIkePutsTheNegotiatedPairInUdp() throws Exception {
+        Path keys = Files.createDirectory(dir.resolve("keys"));
+        Path state = Files.createDirectory(dir.resolve("state"));
+        NodeForwarding f = forwarding();
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, IpsecLifetime.NONE), state, f)) {
+            NodeForwarding.TunnelInfo t = f.tunnelInfo().get(0);
+            int[] plain = s.installNegotiated(f, t, new TunnelSecurity.NegotiatedSa(0x3001, material(1), 0x4001,
+                    material(2), false, false));
+            int[] natted = s.installNegotiated(f, t, new TunnelSecurity.NegotiatedSa(0x3002, material(3), 0x4002,
+                    material(4), false, true));
+            dev.cipherlane.ipsec.sa.SaTable.Snapshot snap = s.snapshot();
+            assertEquals(dev.cipherlane.ipsec.sa.UdpEncapsulation.NONE, snap.state(plain[1]).sa().udp());
+            assertEquals(dev.cipherlane.ipsec.sa.UdpEncapsulation.NAT_T, snap.state(natted[1]).sa().udp());
+            assertEquals(dev.cipherlane.ipsec.sa.UdpEncapsulation.NAT_T, snap.state(natted[0]).sa().udp());
+            assertEquals(dev.cipherlane.ipsec.esp.Esp.tunnelOverhead(false), f.tunnels().overhead(t.index()));
+            // The old pair goes: the tunnel sends in UDP now, and its overhead counts the UDP header.
+            s.removeNegotiated(f, t, 0x3001, 0x4001);
+            assertEquals(natted[1], f.tunnels().outboundSa(t.index()));
+            assertEquals(dev.cipherlane.ipsec.esp.Esp.tunnelOverhead(true), f.tunnels().overhead(t.index()));
         }
     }
 }

@@ -59,6 +59,9 @@ class IkeTunnelTest {
     private static final class End implements IkeTunnel.Port {
         final List<ChildSa> installed = new ArrayList<>();
         final List<ChildSa> removed = new ArrayList<>();
+        final List<Boolean> natFound = new ArrayList<>();
+        final List<Boolean> floatedSends = new ArrayList<>();
+        int keepalives;
         final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
         boolean connected = true;
 
@@ -66,17 +69,24 @@ class IkeTunnelTest {
         public void send(byte[] message, boolean floated) {
             if (connected) {
                 outbox.add(message);
+                floatedSends.add(floated);
             }
         }
 
         @Override
-        public void install(ChildSa sa) {
+        public void install(ChildSa sa, boolean nat) {
+            natFound.add(nat);
             installed.add(sa);
         }
 
         @Override
         public void remove(ChildSa sa) {
             removed.add(sa);
+        }
+
+        @Override
+        public void natKeepalive() {
+            keepalives++;
         }
 
         List<ChildSa> live() {
@@ -104,6 +114,44 @@ class IkeTunnelTest {
             a.tick(now);
             b.tick(now);
         } while (now < end);
+    }
+
+    /**
+     * A NAT in front of A (B sees A's messages from another address): both ends float IKE to
+     * port 4500, install their CHILD SAs for ESP in UDP, and A, the end behind the NAT, sends a
+     * keepalive every 20 s while B sends none.
+     */
+    @Test
+    void behindANatBothFloatAndTheNattedEndSendsKeepalives() {
+        End ea = new End();
+        End eb = new End();
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(5));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(6));
+        InetSocketAddress natted = endpoint("10.201.7.7");
+        b.start(now);
+        a.start(now);
+        long end = now + 65_000 * MS;
+        while (now < end) {
+            for (int i = 0; i < 100 && (!ea.outbox.isEmpty() || !eb.outbox.isEmpty()); i++) {
+                while (!ea.outbox.isEmpty()) {
+                    b.receive(ea.outbox.poll(), natted, B, now);
+                }
+                while (!eb.outbox.isEmpty()) {
+                    a.receive(eb.outbox.poll(), B, A, now);
+                }
+            }
+            now += 100 * MS;
+            a.tick(now);
+            b.tick(now);
+        }
+        assertEquals("established", a.status().state());
+        assertEquals(List.of(true), ea.natFound, "A installs for ESP in UDP");
+        assertEquals(List.of(true), eb.natFound, "so does B");
+        assertEquals(false, ea.floatedSends.getFirst(), "IKE_SA_INIT goes to port 500");
+        assertEquals(true, ea.floatedSends.getLast(), "then to 4500");
+        assertEquals(3, ea.keepalives, "one per 20 s behind the NAT");
+        assertEquals(3, a.keepalives());
+        assertEquals(0, eb.keepalives, "the end in front of the NAT keeps nothing alive");
     }
 
     private static void assertPaired(End x, End y) {

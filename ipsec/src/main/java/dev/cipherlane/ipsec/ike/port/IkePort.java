@@ -1,5 +1,6 @@
 package dev.cipherlane.ipsec.ike.port;
 
+import dev.cipherlane.ipsec.ike.message.NonEspMarker;
 import dev.cipherlane.stages.buffer.BufferCache;
 import dev.cipherlane.stages.buffer.Net;
 import dev.cipherlane.stages.buffer.PacketMemory;
@@ -37,7 +38,22 @@ public final class IkePort implements PuntQueue, AutoCloseable {
      * One IKE datagram: IPv4 addresses and UDP ports of our side and the peer's, and the IKE
      * message (without the non-ESP marker).
      */
-    public record Datagram(int local, int remote, int localPort, int remotePort, byte[] message) {}
+    public record Datagram(int local, int remote, int localPort, int remotePort, byte[] message) {
+        /** A NAT keepalive from {@code local} to {@code remote}: the one byte 0xFF, 4500 to 4500. */
+        public static Datagram natKeepalive(int local, int remote) {
+            return new Datagram(local, remote, Udp.NAT_TRAVERSAL_PORT, Udp.NAT_TRAVERSAL_PORT,
+                    new byte[] {(byte) NonEspMarker.NAT_KEEPALIVE});
+        }
+
+        /**
+         * Whether this is a NAT keepalive, which goes without the non-ESP marker: a UDP payload
+         * of the single byte 0xFF is one by definition (RFC 3948 section 2.3), no IKE message
+         * being that short.
+         */
+        public boolean isNatKeepalive() {
+            return message.length == 1 && Byte.toUnsignedInt(message[0]) == NonEspMarker.NAT_KEEPALIVE;
+        }
+    }
 
     /** Where received datagrams go; called on the port's thread, so it must only hand them on. */
     @FunctionalInterface
@@ -153,7 +169,8 @@ public final class IkePort implements PuntQueue, AutoCloseable {
      * (counted) when no buffer or no ring slot was free. Any thread; sends are serialised here.
      */
     public synchronized boolean send(Datagram d, int underlayAdjacency, int txInterface) {
-        int skip = d.localPort() == Udp.NAT_TRAVERSAL_PORT || d.remotePort() == Udp.NAT_TRAVERSAL_PORT ? 4 : 0;
+        int skip = !d.isNatKeepalive()
+                && (d.localPort() == Udp.NAT_TRAVERSAL_PORT || d.remotePort() == Udp.NAT_TRAVERSAL_PORT) ? 4 : 0;
         int udpLength = Udp.HEADER + skip + d.message().length;
         int total = Ip4.MIN_HEADER + udpLength;
         int bi = txCache.allocSmall();

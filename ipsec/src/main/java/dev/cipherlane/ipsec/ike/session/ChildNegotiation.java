@@ -76,8 +76,9 @@ final class ChildNegotiation {
         }
         EspProposals.Choice choice = found.get();
         // TSi is the exchange initiator's side, the peer's; TSr ours (section 2.9).
-        if (!Selectors.covers(tsi.get().selectors(), terms.remote())
-                || !Selectors.covers(tsr.get().selectors(), terms.local())) {
+        List<TrafficSelector> remote = Selectors.narrow(tsi.get().selectors(), terms.remote());
+        List<TrafficSelector> local = Selectors.narrow(tsr.get().selectors(), terms.local());
+        if (remote.isEmpty() || local.isEmpty()) {
             return new Answer.Refused(NotifyPayload.of(NotifyType.TS_UNACCEPTABLE), null);
         }
         SharedSecret gir = null;
@@ -104,7 +105,7 @@ final class ChildNegotiation {
                 .filter(x -> x.number() == choice.number()).findFirst().orElseThrow()));
         ChildSaKeys material = derive(keys, gir, nonceI, nonceR);
         ChildSa sa = new ChildSa(new SaKeys(spi, material.inbound(IkeRole.RESPONDER)),
-                new SaKeys(peerSpi, material.outbound(IkeRole.RESPONDER)), choice.esn(), terms.local(), terms.remote());
+                new SaKeys(peerSpi, material.outbound(IkeRole.RESPONDER)), choice.esn(), local, remote);
         List<Payload> payloads = new ArrayList<>();
         payloads.add(choice.answer(spi));
         if (rekey) {
@@ -113,8 +114,8 @@ final class ChildNegotiation {
                 payloads.add(ker);
             }
         }
-        payloads.add(new TrafficSelectorPayload(Side.INITIATOR, terms.remote()));
-        payloads.add(new TrafficSelectorPayload(Side.RESPONDER, terms.local()));
+        payloads.add(new TrafficSelectorPayload(Side.INITIATOR, remote));
+        payloads.add(new TrafficSelectorPayload(Side.RESPONDER, local));
         return new Answer.Accepted(sa, payloads);
     }
 

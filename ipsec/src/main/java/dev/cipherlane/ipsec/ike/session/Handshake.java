@@ -182,7 +182,6 @@ final class Handshake {
         state.sa = new IkeSa(IkeRole.RESPONDER, h.initiatorSpi(), state.newIkeSpi());
         state.sa.keyed(deriveKeys(choice.get(), agreed.secret()), group);
         ours.destroy();
-        reportNat(m, source, destination);
         List<Payload> p = new ArrayList<>();
         p.add(choice.get().answer(Octets.EMPTY, group));
         p.add(new KePayload(group.transformId(), Octets.of(ours.publicValue())));
@@ -197,6 +196,9 @@ final class Handshake {
         state.sa.lastResponseExchange = ExchangeType.IKE_SA_INIT;
         state.sa.lastHeard = state.now;
         state.out.add(new Effect.Send(initResponse));
+        // After the answer: it goes back to the port the request came to, and only what follows
+        // floats to 4500 if a NAT is found (section 2.23).
+        reportNat(m, source, destination);
         state.phase = Phase.INIT_ANSWERED;
         halfOpenDeadline = state.now + state.giveUpNanos();
     }

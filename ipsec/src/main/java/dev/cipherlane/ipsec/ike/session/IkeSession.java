@@ -414,6 +414,13 @@ public final class IkeSession {
         }
         state.respond(s, h, ours.isEmpty() ? List.of()
                 : List.of(DeletePayload.esp(ours.stream().mapToInt(Integer::intValue).toArray())));
+        if (!deletes.isEmpty() && state.children.isEmpty() && state.phase == Phase.ESTABLISHED) {
+            // A tunnel's IKE SA exists for its CHILD SA; with the last one deleted by the peer
+            // (an operator's terminate, say) it is ended too, so that the owner starts afresh
+            // rather than keeping a session that carries nothing.
+            state.sa.jobs.clear();
+            state.sa.jobs.add(new Job.DeleteIke("the peer deleted the last CHILD SA"));
+        }
     }
 
     // ---------------------------------------------------------------- timers and jobs

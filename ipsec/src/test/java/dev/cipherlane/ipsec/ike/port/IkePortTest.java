@@ -69,6 +69,29 @@ class IkePortTest {
         }
     }
 
+    /** A NAT keepalive is the bare byte 0xFF on 4500: no marker, or it would read as IKE. */
+    @Test
+    void aNatKeepaliveGoesWithoutTheMarker() throws Exception {
+        try (PacketMemory mem = new PacketMemory(1024, 0)) {
+            BufferCache cache = mem.newCache();
+            IkePort port = new IkePort(mem, 16);
+            IkePort.Datagram keepalive = IkePort.Datagram.natKeepalive(US, PEER);
+            assertTrue(keepalive.isNatKeepalive());
+            assertTrue(port.send(keepalive, 9, 3));
+            List<Integer> out = drain(port);
+            assertEquals(1, out.size());
+            int bi = out.getFirst();
+            assertEquals(20 + 8 + 1, mem.length(bi));
+            assertEquals(4500, mem.u16(bi, Ip4.MIN_HEADER));
+            assertEquals(4500, mem.u16(bi, Ip4.MIN_HEADER + 2));
+            assertEquals(0xFF, mem.u8(bi, Ip4.MIN_HEADER + 8));
+            out.forEach(cache::free);
+            port.close();
+            cache.close();
+            assertEquals(0, mem.inUse());
+        }
+    }
+
     @Test
     void receivedDatagramsReachTheReceiverAndGarbageIsCounted() throws Exception {
         try (PacketMemory mem = new PacketMemory(1024, 0)) {

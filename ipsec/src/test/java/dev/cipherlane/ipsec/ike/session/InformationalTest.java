@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class InformationalTest {
     @Test
-    void deletingTheChildSaRemovesItOnBothEnds() {
+    void deletingTheLastChildSaRemovesItOnBothEndsAndEndsTheIkeSa() {
         BackToBack t = new BackToBack();
         t.establish();
         int spi = t.a.installed.keySet().iterator().next();
@@ -18,11 +18,13 @@ class InformationalTest {
         t.assertChildrenMatch(0);
         assertEquals(1, t.a.all(Effect.RemoveChildSa.class).size());
         assertEquals(1, t.b.all(Effect.RemoveChildSa.class).size());
-        assertTrue(t.a.session.established() && t.b.session.established(), "the IKE SA stays");
+        // The end told of its last CHILD SA's deletion ends the IKE SA: it carries nothing now.
+        assertEquals("the peer deleted the last CHILD SA", t.b.session.closedReason().orElseThrow());
+        assertEquals("deleted by peer", t.a.session.closedReason().orElseThrow());
     }
 
     @Test
-    void crossingChildDeletesBothComplete() {
+    void crossingChildDeletesBothCompleteAndEndTheIkeSa() {
         BackToBack t = new BackToBack();
         t.establish();
         ChildSa child = t.a.installed.values().iterator().next();
@@ -30,7 +32,7 @@ class InformationalTest {
         t.b.apply(t.b.session.deleteChild(child.outboundSpi(), t.now));
         t.run();
         t.assertChildrenMatch(0);
-        assertTrue(t.a.session.established() && t.b.session.established());
+        assertTrue(t.a.session.closed() && t.b.session.closed(), "no IKE SA is left without a CHILD SA");
     }
 
     @Test

@@ -27,6 +27,65 @@ class NegotiationTest {
         assertEquals("deleted by peer", t.b.session.closedReason().orElseThrow());
     }
 
+    /**
+     * A gateway's way: the initiator proposes one address against a pod prefix, the responder
+     * allows two wider prefixes; the responder answers with what both take (section 2.9), and
+     * the initiator installs that.
+     */
+    @Test
+    void aNarrowerProposalIsAnsweredWithWhatBothSidesTake() {
+        var a = prefix("10.1.2.11", "10.1.2.11");
+        var aCidr = prefix("10.1.2.0", "10.1.2.255");
+        var bCidr = prefix("10.1.1.0", "10.1.1.255");
+        var bWider = prefix("10.1.0.0", "10.1.1.127");
+        BackToBack t = new BackToBack(x -> x.selectors(List.of(a), List.of(bCidr)),
+                y -> y.selectors(List.of(bWider), List.of(aCidr)));
+        t.establish();
+        ChildSa ours = t.a.installed.values().iterator().next();
+        assertEquals(List.of(a), ours.localSelectors(), "the initiator's own narrow side, as proposed");
+        assertEquals(List.of(prefix("10.1.1.0", "10.1.1.127")), ours.remoteSelectors(), "what both allow");
+        ChildSa theirs = t.b.installed.values().iterator().next();
+        assertEquals(ours.localSelectors(), theirs.remoteSelectors());
+        assertEquals(ours.remoteSelectors(), theirs.localSelectors());
+        t.assertChildrenMatch(1);
+    }
+
+    @Test
+    void selectorsThatMeetNowhereAreRefused() {
+        var a = prefix("10.1.2.0", "10.1.2.255");
+        BackToBack t = new BackToBack(x -> x.selectors(List.of(a), List.of(prefix("10.1.1.0", "10.1.1.255"))),
+                y -> y.selectors(List.of(prefix("10.1.9.0", "10.1.9.255")), List.of(a)));
+        t.start();
+        t.run();
+        assertTrue(t.a.installed.isEmpty() && t.b.installed.isEmpty());
+        assertEquals("CHILD SA refused: TS_UNACCEPTABLE", t.a.session.closedReason().orElseThrow());
+    }
+
+    @Test
+    void intersectionKeepsTheCommonProtocolPortsAndAddresses() {
+        var any = dev.cipherlane.ipsec.ike.message.TrafficSelector.range(0, 0, 65535,
+                BackToBack.endpoint("10.0.0.0", 0).getAddress(), BackToBack.endpoint("10.0.0.255", 0).getAddress());
+        var tcp = dev.cipherlane.ipsec.ike.message.TrafficSelector.range(6, 80, 443,
+                BackToBack.endpoint("10.0.0.128", 0).getAddress(), BackToBack.endpoint("10.0.1.5", 0).getAddress());
+        var both = Selectors.intersect(any, tcp).orElseThrow();
+        assertEquals(6, both.ipProtocol());
+        assertEquals(80, both.startPort());
+        assertEquals(443, both.endPort());
+        assertEquals(prefix("10.0.0.128", "10.0.0.255").startAddress(), both.startAddress());
+        assertEquals(prefix("10.0.0.128", "10.0.0.255").endAddress(), both.endAddress());
+        var udp = dev.cipherlane.ipsec.ike.message.TrafficSelector.range(17, BackToBack.endpoint("10.0.0.1", 0)
+                .getAddress(), BackToBack.endpoint("10.0.0.1", 0).getAddress());
+        assertTrue(Selectors.intersect(tcp, udp).isEmpty(), "two protocols take nothing in common");
+        var v6 = dev.cipherlane.ipsec.ike.message.TrafficSelector.range(0, BackToBack.endpoint("fd00::", 0).getAddress(),
+                BackToBack.endpoint("fd00::ff", 0).getAddress());
+        assertTrue(Selectors.intersect(any, v6).isEmpty(), "two families take nothing in common");
+    }
+
+    private static dev.cipherlane.ipsec.ike.message.TrafficSelector prefix(String first, String last) {
+        return dev.cipherlane.ipsec.ike.message.TrafficSelector.range(0, BackToBack.endpoint(first, 0).getAddress(),
+                BackToBack.endpoint(last, 0).getAddress());
+    }
+
     @Test
     void wideSelectorsOfTheInitiatorAreNarrowedToTheResponders() {
         var any = BackToBack.endpoint("0.0.0.0", 0);
