@@ -100,11 +100,16 @@ class IkeTunnelTest {
 
     /** Delivers what each end sent until both are quiet, then lets {@code ms} pass in ticks. */
     private void run(IkeTunnel a, End ea, IkeTunnel b, End eb, long ms) {
+        run(a, ea, b, eb, ms, A);
+    }
+
+    /** The same, B seeing A's messages come from {@code seenByB} (A itself, or a NAT in front of it). */
+    private void run(IkeTunnel a, End ea, IkeTunnel b, End eb, long ms, InetSocketAddress seenByB) {
         long end = now + ms * MS;
         do {
             for (int i = 0; i < 1000 && (!ea.outbox.isEmpty() || !eb.outbox.isEmpty()); i++) {
                 while (!ea.outbox.isEmpty()) {
-                    b.receive(ea.outbox.poll(), A, B, now);
+                    b.receive(ea.outbox.poll(), seenByB, B, now);
                 }
                 while (!eb.outbox.isEmpty()) {
                     a.receive(eb.outbox.poll(), B, A, now);
@@ -130,20 +135,7 @@ class IkeTunnelTest {
         InetSocketAddress natted = endpoint("10.201.7.7");
         b.start(now);
         a.start(now);
-        long end = now + 65_000 * MS;
-        while (now < end) {
-            for (int i = 0; i < 100 && (!ea.outbox.isEmpty() || !eb.outbox.isEmpty()); i++) {
-                while (!ea.outbox.isEmpty()) {
-                    b.receive(ea.outbox.poll(), natted, B, now);
-                }
-                while (!eb.outbox.isEmpty()) {
-                    a.receive(eb.outbox.poll(), B, A, now);
-                }
-            }
-            now += 100 * MS;
-            a.tick(now);
-            b.tick(now);
-        }
+        run(a, ea, b, eb, 65_000, natted);
         assertEquals("established", a.status().state());
         assertEquals(List.of(true), ea.natFound, "A installs for ESP in UDP");
         assertEquals(List.of(true), eb.natFound, "so does B");
