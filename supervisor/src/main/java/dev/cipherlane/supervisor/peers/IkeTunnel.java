@@ -48,6 +48,12 @@ public final class IkeTunnel {
      * its mapping even when no traffic flows: RFC 3948 section 4's default of 20 s.
      */
     static final Duration NAT_KEEPALIVE = Duration.ofSeconds(20);
+    /**
+     * Half-open SAs one tunnel may hold before a new IKE_SA_INIT must bring a cookie, whatever
+     * the node's load: a flood spoofing the peer's own address fills no more than this, and
+     * the real peer, which sees the cookie, still gets through.
+     */
+    static final int TUNNEL_HALF_OPEN = 2;
     /** How long the responder waits for the peer's IKE_SA_INIT after its own start. */
     static final Duration RESPONDER_GRACE = Duration.ofMillis(500);
 
@@ -150,7 +156,10 @@ public final class IkeTunnel {
                         refused++;
                         return;
                     }
-                    target = new IkeSession(config, random, cookies);
+                    // A tunnel's peer needs one half-open SA at a time (two when both ends restart);
+                    // beyond that every new one must prove its address first (RFC 7296 section 2.6).
+                    CookieJar jar = cookies != null && halfOpen >= TUNNEL_HALF_OPEN ? cookies.demanding() : cookies;
+                    target = new IkeSession(config, random, jar);
                     sessions.add(target);
                     made = true;
                 }

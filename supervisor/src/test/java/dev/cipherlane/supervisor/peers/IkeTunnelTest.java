@@ -255,6 +255,48 @@ class IkeTunnelTest {
         assertTrue(!eb.live().contains(before), "and it still rekeys");
     }
 
+    /**
+     * The node's jar is far from its threshold (one tunnel cannot reach it), yet a flood spoofing
+     * the peer's address meets cookies once the tunnel holds {@link IkeTunnel#TUNNEL_HALF_OPEN}
+     * half-open SAs; the peer itself, restarted, answers the cookie and gets its new IKE SA.
+     */
+    @Test
+    void aFloodOnOneTunnelMeetsCookiesBelowTheNodesThresholdAndTheRealPeerStillGetsIn() {
+        End ea = new End();
+        End eb = new End();
+        java.util.concurrent.atomic.AtomicInteger halfOpen = new java.util.concurrent.atomic.AtomicInteger();
+        dev.cipherlane.ipsec.ike.session.CookieJar jar = new dev.cipherlane.ipsec.ike.session.CookieJar(random(30),
+                halfOpen::get, 16);
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(31));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(32), jar, halfOpen);
+        b.start(now);
+        a.start(now);
+        run(a, ea, b, eb, 500);
+        ChildSa before = eb.live().getFirst();
+        for (int i = 0; i < 200; i++) {
+            dev.cipherlane.ipsec.ike.session.IkeSession flood = new dev.cipherlane.ipsec.ike.session.IkeSession(
+                    config(A, B), random(1000 + i));
+            for (dev.cipherlane.ipsec.ike.session.Effect e : flood.start(now)) {
+                if (e instanceof dev.cipherlane.ipsec.ike.session.Effect.Send send) {
+                    b.receive(send.message(), A, B, now);
+                }
+            }
+        }
+        assertEquals(1 + IkeTunnel.TUNNEL_HALF_OPEN, b.sessions(), "the established session and two half-open ones");
+        assertEquals(IkeTunnel.TUNNEL_HALF_OPEN, halfOpen.get());
+        assertEquals(0, b.refused(), "none refused for want of room: cookies kept the rest stateless");
+        eb.outbox.clear(); // the COOKIE answers went to the spoofer
+        assertEquals(List.of(before), eb.live(), "the tunnel's SA is untouched");
+        // The real peer restarts: its IKE_SA_INIT gets a cookie, it retries with it and is let in.
+        End ea2 = new End();
+        IkeTunnel a2 = new IkeTunnel(config(A, B), true, ea2, random(33));
+        a2.start(now);
+        run(a2, ea2, b, eb, 1000);
+        assertEquals("established", a2.status().state());
+        assertEquals(1, ea2.live().size());
+        assertTrue(!eb.live().contains(before), "INITIAL_CONTACT retired the old SA");
+    }
+
     @Test
     void aRestartedResponderStartsOnItsOwnWhenThePeerStaysQuiet() {
         End ea = new End();

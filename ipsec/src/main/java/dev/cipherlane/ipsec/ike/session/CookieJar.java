@@ -16,43 +16,73 @@ import java.util.random.RandomGenerator;
  *
  * <p>The cookie is a one-byte secret version and prf(secret, Ni | IPi | SPIi): the version lets
  * {@link #rotate} change the secret without refusing cookies handed out just before. One jar
- * serves every responder session of a node; the caller counts the half-open SAs.
+ * serves every responder session of a node; the caller counts the half-open SAs. A
+ * {@link #demanding()} view of it asks every request for a cookie, for a tunnel that already
+ * holds half-open SAs of its own: one peer has no cause for several at once.
  */
 public final class CookieJar {
     private static final Prf PRF = Prf.HMAC_SHA2_256;
     private static final int SECRET_LENGTH = 32;
 
-    private final RandomGenerator random;
+    /** The secrets, shared by a jar and its demanding views, so a cookie one issues the other takes. */
+    private static final class Secrets {
+        private final RandomGenerator random;
+        private byte version;
+        private byte[] secret;
+        private byte[] previous;
+
+        Secrets(RandomGenerator random) {
+            this.random = random;
+            this.secret = fresh();
+        }
+
+        private byte[] fresh() {
+            byte[] s = new byte[SECRET_LENGTH];
+            random.nextBytes(s);
+            return s;
+        }
+    }
+
+    private final Secrets secrets;
     private final IntSupplier halfOpen;
     private final int threshold;
-    private byte version;
-    private byte[] secret;
-    private byte[] previous;
 
     /**
      * @param halfOpen  the number of half-open IKE SAs right now
      * @param threshold from how many half-open SAs cookies are required; 0 always requires them
      */
     public CookieJar(RandomGenerator random, IntSupplier halfOpen, int threshold) {
-        this.random = random;
+        this(new Secrets(random), halfOpen, threshold);
+    }
+
+    private CookieJar(Secrets secrets, IntSupplier halfOpen, int threshold) {
+        this.secrets = secrets;
         this.halfOpen = halfOpen;
         this.threshold = threshold;
-        this.secret = fresh();
     }
 
     public boolean underLoad() {
         return halfOpen.getAsInt() >= threshold;
     }
 
+    /** This jar's secrets, asking every request for a cookie whatever the node's load. */
+    public CookieJar demanding() {
+        return new CookieJar(secrets, () -> 0, 0);
+    }
+
     /** A new secret; cookies made with the one before stay valid until the next rotation. */
     public void rotate() {
-        previous = secret;
-        secret = fresh();
-        version++;
+        synchronized (secrets) {
+            secrets.previous = secrets.secret;
+            secrets.secret = secrets.fresh();
+            secrets.version++;
+        }
     }
 
     Octets issue(Octets ni, InetAddress initiator, long spiI) {
-        return Octets.of(make(version, secret, ni, initiator, spiI));
+        synchronized (secrets) {
+            return Octets.of(make(secrets.version, secrets.secret, ni, initiator, spiI));
+        }
     }
 
     boolean valid(Octets cookie, Octets ni, InetAddress initiator, long spiI) {
@@ -60,7 +90,11 @@ public final class CookieJar {
         if (c.length != 1 + PRF.outputLength()) {
             return false;
         }
-        byte[] key = c[0] == version ? secret : c[0] == (byte) (version - 1) && previous != null ? previous : null;
+        byte[] key;
+        synchronized (secrets) {
+            key = c[0] == secrets.version ? secrets.secret
+                    : c[0] == (byte) (secrets.version - 1) && secrets.previous != null ? secrets.previous : null;
+        }
         return key != null && MessageDigest.isEqual(c, make(c[0], key, ni, initiator, spiI));
     }
 
@@ -71,11 +105,5 @@ public final class CookieJar {
         out[0] = version;
         System.arraycopy(mac, 0, out, 1, mac.length);
         return out;
-    }
-
-    private byte[] fresh() {
-        byte[] s = new byte[SECRET_LENGTH];
-        random.nextBytes(s);
-        return s;
     }
 }

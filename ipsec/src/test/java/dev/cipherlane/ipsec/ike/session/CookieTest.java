@@ -58,4 +58,23 @@ class CookieTest {
         jar.rotate();
         assertFalse(jar.valid(c, ni, ip, 42), "two rotations later it does not");
     }
+
+    /** A demanding view asks always, and shares the jar's secrets: each takes the other's cookies. */
+    @Test
+    void aDemandingViewSharesTheSecretsAndAlwaysAsks() throws Exception {
+        CookieJar jar = new CookieJar(BackToBack.random(5), () -> 0, 16);
+        CookieJar demanding = jar.demanding();
+        assertFalse(jar.underLoad());
+        assertTrue(demanding.underLoad());
+        Octets ni = Octets.of(new byte[32]);
+        InetAddress from = InetAddress.getByName("192.0.2.7");
+        Octets cookie = demanding.issue(ni, from, 42L);
+        assertTrue(jar.valid(cookie, ni, from, 42L));
+        assertFalse(jar.valid(cookie, ni, from, 43L), "bound to the SPI");
+        jar.rotate();
+        assertTrue(demanding.valid(cookie, ni, from, 42L), "the previous secret still counts once");
+        demanding.rotate();
+        assertFalse(jar.valid(cookie, ni, from, 42L), "two rotations later it does not");
+        assertTrue(jar.valid(demanding.issue(ni, from, 42L), ni, from, 42L));
+    }
 }
