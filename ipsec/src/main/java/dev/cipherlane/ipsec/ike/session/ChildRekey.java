@@ -3,6 +3,7 @@ package dev.cipherlane.ipsec.ike.session;
 import static dev.cipherlane.ipsec.ike.session.Payloads.first;
 import static dev.cipherlane.ipsec.ike.session.Payloads.notifyOf;
 import static dev.cipherlane.ipsec.ike.session.Payloads.u32;
+import dev.cipherlane.ipsec.ike.keys.DhGroup;
 import dev.cipherlane.ipsec.ike.keys.KeyExchange;
 import dev.cipherlane.ipsec.ike.message.ExchangeType;
 import dev.cipherlane.ipsec.ike.message.IkeHeader;
@@ -95,6 +96,18 @@ final class ChildRekey {
     /** The answer to our rekey of {@code r.old()}, which ran on IKE SA {@code s}. */
     void response(IkeSa s, Request.RekeyChild r, List<Payload> p) {
         ChildState old = r.old();
+        Optional<DhGroup> wanted = r.ke() == null || r.retried() ? Optional.empty()
+                : notifyOf(p, NotifyType.INVALID_KE_PAYLOAD).filter(n -> n.data().length() == 2)
+                        .flatMap(n -> DhGroup.byTransformId(Payloads.u16(n.data())))
+                        .filter(g -> state.config.groups().contains(g) && g != r.ke().group());
+        if (wanted.isPresent()) {
+            // Section 1.3: the peer wants the fresh KE in another group we also accept; one retry.
+            r.ke().destroy();
+            state.counters.add(IkeCounter.INVALID_KE_RETRIES);
+            old.status = ChildState.Status.ACTIVE;
+            start(s, old, wanted.get(), true);
+            return;
+        }
         Optional<NoncePayload> nonce = first(p, NoncePayload.class);
         ChildState created = nonce.isEmpty() ? null
                 : state.childFromAnswer(s, p, r.newSpi(), old, r.ni(), nonce.get().data().toByteArray(), r.ke());
@@ -151,6 +164,11 @@ final class ChildRekey {
 
     /** Sends our CREATE_CHILD_SA replacing {@code old}, if it still makes sense. */
     void start(IkeSa s, ChildState old) {
+        start(s, old, state.config.childPfs().orElse(null), false);
+    }
+
+    /** The same, with the fresh KE in {@code pfsGroup} (null for none). */
+    private void start(IkeSa s, ChildState old, DhGroup pfsGroup, boolean retried) {
         if (s != state.sa || !state.children.contains(old) || old.status != ChildState.Status.ACTIVE) {
             old.rekeyQueued = false;
             return;
@@ -159,16 +177,21 @@ final class ChildRekey {
         old.collision = null;
         int spi = state.newChildSpi();
         byte[] nonceI = state.nonce();
-        KeyExchange pfs = state.config.childPfs().map(g -> KeyExchange.generate(g, state.random)).orElse(null);
+        KeyExchange pfs = pfsGroup == null ? null : KeyExchange.generate(pfsGroup, state.random);
         List<Payload> p = new ArrayList<>();
         p.add(NotifyPayload.aboutChild(ProtocolId.ESP, old.sa.inboundSpi(), NotifyType.REKEY_SA));
-        p.add(EspProposals.offer(spi, state.config.offerEsn(), pfs == null ? null : pfs.group()));
+        List<DhGroup> groups = new ArrayList<>();
+        if (pfs != null) {
+            groups.add(pfs.group());
+            state.config.groups().stream().filter(g -> g != pfs.group()).forEach(groups::add);
+        }
+        p.add(EspProposals.offer(spi, state.config.offerEsn(), groups));
         p.add(new NoncePayload(Octets.of(nonceI)));
         if (pfs != null) {
             p.add(new KePayload(pfs.group().transformId(), Octets.of(pfs.publicValue())));
         }
         p.add(new TrafficSelectorPayload(Side.INITIATOR, old.sa.localSelectors()));
         p.add(new TrafficSelectorPayload(Side.RESPONDER, old.sa.remoteSelectors()));
-        state.sendRequest(s, ExchangeType.CREATE_CHILD_SA, p, new Request.RekeyChild(old, spi, nonceI, pfs));
+        state.sendRequest(s, ExchangeType.CREATE_CHILD_SA, p, new Request.RekeyChild(old, spi, nonceI, pfs, retried));
     }
 }

@@ -25,18 +25,26 @@ final class EspProposals {
     /** @param group the proposal's KE group, or null */
     record Choice(int number, boolean esn, DhGroup group) {
         SaPayload answer(int spi) {
-            return SaPayload.of(proposal(number, spi, List.of(esn), group));
+            return SaPayload.of(proposal(number, spi, List.of(esn), group == null ? List.of() : List.of(group)));
         }
     }
 
     static SaPayload offer(int spi, boolean wantEsn, DhGroup pfs) {
-        return SaPayload.of(proposal(1, spi, wantEsn ? List.of(true, false) : List.of(false), pfs));
+        return offer(spi, wantEsn, pfs == null ? List.of() : List.of(pfs));
     }
 
-    private static Proposal proposal(int number, int spi, List<Boolean> esn, DhGroup group) {
+    /**
+     * With fresh keys in any of {@code groups}, the KE payload's first: a peer that wants
+     * another of them says so with INVALID_KE_PAYLOAD (section 1.3) rather than refusing.
+     */
+    static SaPayload offer(int spi, boolean wantEsn, List<DhGroup> groups) {
+        return SaPayload.of(proposal(1, spi, wantEsn ? List.of(true, false) : List.of(false), groups));
+    }
+
+    private static Proposal proposal(int number, int spi, List<Boolean> esn, List<DhGroup> groups) {
         List<Transform> t = new ArrayList<>();
         t.add(Transform.of(Transform.ENCR, TransformId.ENCR_AES_GCM_16, KEY_BITS));
-        if (group != null) {
+        for (DhGroup group : groups) {
             t.add(Transform.of(Transform.KE, group.transformId()));
         }
         for (boolean e : esn) {

@@ -306,7 +306,7 @@ final class Handshake {
             // Section 2.4: we hold no other IKE SA with this peer, so it may drop any it has.
             p.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
         }
-        p.add(EspProposals.offer(childSpi, state.config.offerEsn(), null));
+        p.add(EspProposals.offer(childSpi, state.config.offerEsn(), List.of()));
         p.add(new TrafficSelectorPayload(Side.INITIATOR, state.config.localSelectors()));
         p.add(new TrafficSelectorPayload(Side.RESPONDER, state.config.remoteSelectors()));
         state.sendRequest(state.sa, ExchangeType.IKE_AUTH, p, new Request.Auth(childSpi));

@@ -18,7 +18,8 @@ sealed interface Request {
     record DeleteChild(ChildState child) implements Request {}
 
     /** CREATE_CHILD_SA replacing {@code old} (section 1.3.3); {@code ke} is null without PFS. */
-    record RekeyChild(ChildState old, int newSpi, byte[] ni, KeyExchange ke) implements Request {}
+    /** @param retried whether this is the one retry in the group an INVALID_KE_PAYLOAD asked for */
+    record RekeyChild(ChildState old, int newSpi, byte[] ni, KeyExchange ke, boolean retried) implements Request {}
 
     /** CREATE_CHILD_SA replacing the IKE SA (section 1.3.2). */
     record RekeyIke(long newSpi, byte[] ni, KeyExchange ke) implements Request {}
