@@ -741,7 +741,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     public OperatorViews views() {
         return new DataplaneViews(new DataplaneViews.Parts(forwarding.pods(), uplink, interfaces, memory::inUse, punt::received,
                 neighbours, forwarding, tunnelCounters, security, engine, this::workerHealth, this::runtimes,
-                () -> ikeStatus));
+                () -> ikeStatus, ikeDispatch::unknown));
     }
 
     /** Stops the workers and the control logic and frees every buffer; taps and uplink stay. */

@@ -39,7 +39,7 @@ final class DataplaneViews implements OperatorViews {
                  LongSupplier punted, NeighbourTable neighbours, NodeForwarding forwarding,
                  TunnelCounters tunnelCounters, TunnelSecurity security, Object engine,
                  Supplier<List<Worker.Health>> health, Supplier<List<GraphRuntime>> runtimes,
-                 Supplier<Map<String, IkeTunnel.Status>> ike) {}
+                 Supplier<Map<String, IkeTunnel.Status>> ike, LongSupplier ikeFromUnknown) {}
 
     private final Parts d;
 
@@ -130,10 +130,10 @@ final class DataplaneViews implements OperatorViews {
                         s.initiator() ? "initiator" : "responder", s.state(),
                         IkeView.spi(s.initiatorSpi()),
                         IkeView.spi(s.responderSpi()), s.proposal(), s.childSas(),
-                        s.rekeys(), s.retransmissions(), s.lastEvent()));
+                        s.rekeys(), s.retransmissions(), s.lastEvent(), s.cookies(), s.refused()));
             }
         }
-        return new IkeView(rows);
+        return new IkeView(rows, d.ikeFromUnknown().getAsLong());
     }
 
     @Override

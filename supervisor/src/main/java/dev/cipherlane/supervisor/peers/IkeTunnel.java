@@ -77,8 +77,12 @@ public final class IkeTunnel {
     }
 
     /** What {@code show ike} says of the tunnel's IKE. */
+    /**
+     * @param cookies IKE_SA_INIT requests answered with only a COOKIE, keeping no state
+     * @param refused IKE_SA_INIT requests dropped because the tunnel held {@link #MAX_SESSIONS}
+     */
     public record Status(boolean initiator, String state, long initiatorSpi, long responderSpi, String proposal,
-            int childSas, long rekeys, long retransmissions, String lastEvent) {}
+            int childSas, long rekeys, long retransmissions, String lastEvent, long cookies, long refused) {}
 
     private final IkeConfig config;
     private final boolean initiator;
@@ -91,6 +95,7 @@ public final class IkeTunnel {
     private boolean natHere;
     private long keepaliveAt;
     private long keepalives;
+    private long cookiesSent;
     private long restartAt;
     private Duration backoff = RESTART_MIN;
     private String proposal = "";
@@ -185,6 +190,7 @@ public final class IkeTunnel {
         handle(target, target.receive(message, source, destination, now), now);
         if (made && !target.halfOpen() && !target.established()) {
             // Answered without keeping state (a COOKIE under load, an error): nothing to hold on to.
+            cookiesSent += target.counters().get(IkeCounter.COOKIES_SENT);
             sessions.remove(target);
         }
         prune();
@@ -310,7 +316,8 @@ public final class IkeTunnel {
         String state = s.isPresent() ? "established" : sessions.isEmpty() ? (initiator ? "waiting to retry" : "waiting")
                 : "negotiating";
         long[] spis = s.map(IkeSession::ikeSpis).orElse(new long[2]);
-        return new Status(initiator, state, spis[0], spis[1], proposal, children, rekeys, retransmissions, lastEvent);
+        return new Status(initiator, state, spis[0], spis[1], proposal, children, rekeys, retransmissions, lastEvent,
+                cookiesSent, refused);
     }
 
     public boolean initiator() {

@@ -285,6 +285,7 @@ class IkeTunnelTest {
         assertEquals(1 + IkeTunnel.TUNNEL_HALF_OPEN, b.sessions(), "the established session and two half-open ones");
         assertEquals(IkeTunnel.TUNNEL_HALF_OPEN, halfOpen.get());
         assertEquals(0, b.refused(), "none refused for want of room: cookies kept the rest stateless");
+        assertEquals(200 - IkeTunnel.TUNNEL_HALF_OPEN, b.status().cookies(), "show ike counts the cookies");
         eb.outbox.clear(); // the COOKIE answers went to the spoofer
         assertEquals(List.of(before), eb.live(), "the tunnel's SA is untouched");
         // The real peer restarts: its IKE_SA_INIT gets a cookie, it retries with it and is let in.

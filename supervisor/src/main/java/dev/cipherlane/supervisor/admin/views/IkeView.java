@@ -6,16 +6,23 @@ import java.util.Locale;
 /**
  * {@code show ike}: one row per tunnel whose keys IKEv2 negotiates (RFC 7296): its role,
  * state, the current IKE SA's SPIs and proposal, its CHILD SAs, rekeys and retransmissions,
- * and what happened last. Empty with static keys. Never a key.
+ * and what happened last; then what was turned away: IKE_SA_INIT requests answered with only a
+ * cookie (RFC 7296 section 2.6) or dropped for a full tunnel, and IKE datagrams from addresses
+ * no tunnel has (RFC 4301 section 5.2). Empty with static keys. Never a key.
  *
  * @param role   "initiator" (the larger address) or "responder"
  * @param state  "established", "negotiating", "waiting" (a responder before the peer starts) or
  *               "waiting to retry" (an initiator between attempts)
  */
-public record IkeView(List<IkeRow> tunnels) implements OperatorView {
+public record IkeView(List<IkeRow> tunnels, long unknownSources) implements OperatorView {
 
+    /**
+     * @param cookies      IKE_SA_INIT requests answered with only a COOKIE
+     * @param refusedInits IKE_SA_INIT requests dropped, the tunnel holding all the sessions it may
+     */
     public record IkeRow(String tunnel, String role, String state, String initiatorSpi, String responderSpi,
-            String proposal, int childSas, long ikeRekeys, long retransmissions, String lastEvent) {}
+            String proposal, int childSas, long ikeRekeys, long retransmissions, String lastEvent, long cookies,
+            long refusedInits) {}
 
     public IkeView {
         tunnels = List.copyOf(tunnels);
@@ -37,6 +44,10 @@ public record IkeView(List<IkeRow> tunnels) implements OperatorView {
                     r.state(), r.initiatorSpi() + " " + r.responderSpi(), r.childSas(), r.ikeRekeys(), r.retransmissions(),
                     r.proposal().isEmpty() ? "-" : r.proposal(), r.lastEvent().isEmpty() ? "-" : r.lastEvent()));
         }
+        long cookies = tunnels.stream().mapToLong(IkeRow::cookies).sum();
+        long refused = tunnels.stream().mapToLong(IkeRow::refusedInits).sum();
+        sb.append(String.format(Locale.ROOT, "IKE_SA_INIT answered with a cookie: %d, dropped for a full tunnel: %d;"
+                + " IKE from addresses no tunnel has, dropped: %d%n", cookies, refused, unknownSources));
         return sb.toString();
     }
 }

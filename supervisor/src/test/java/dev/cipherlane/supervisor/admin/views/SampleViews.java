@@ -96,7 +96,7 @@ public final class SampleViews implements OperatorViews {
     @Override
     public IkeView ike() {
         return new IkeView(List.of(new IkeView.IkeRow("n2/0", "initiator", "established", IkeView.spi(0x1122334455667788L),
-                IkeView.spi(0x99aabbccddeeff00L), "AES_GCM_16_256, CURVE25519", 1, 2, 3, "IKE SA rekeyed")));
+                IkeView.spi(0x99aabbccddeeff00L), "AES_GCM_16_256, CURVE25519", 1, 2, 3, "IKE SA rekeyed", 4, 0)), 7);
     }
 
     @Override
