@@ -49,7 +49,11 @@ class IkeRekeyTest {
 
     /** Both nodes on IKE with the given lifetimes, the PSK in a file beside each node's config. */
     static NodeTestbed ikeLab(String lifetimes) throws Exception {
-        LabSpec spec = LabSpec.defaults().withPodsPerNode(1).withTunnels(2, 1).withIpsec(LabIpsec.ON);
+        return ikeLab(LabSpec.defaults().withPodsPerNode(1).withTunnels(2, 1).withIpsec(LabIpsec.ON), lifetimes);
+    }
+
+    /** The same for a lab of {@code spec}, started. */
+    static NodeTestbed ikeLab(LabSpec spec, String lifetimes) throws Exception {
         NodeTestbed t = NodeTestbed.build(spec);
         for (LabNode n : List.of(t.node(1), t.node(2))) {
             Path psk = n.directory().resolve("ike.psk");

@@ -30,6 +30,12 @@ import java.util.Optional;
  *       there are ({@link IkeRoute}); when it is up and the peer said INITIAL_CONTACT (it holds
  *       no other SA with us: it restarted, section 2.4), the older sessions are closed, their
  *       CHILD SAs removed.
+ *   <li>Two sessions may cross when the smaller address started one (its grace ran out while
+ *       the peer was still starting) as the larger started its own. Both ends then keep the
+ *       larger address's and abandon the other as soon as the larger's is up on their side, so
+ *       they agree on the SAs in use; and a session whose IKE_AUTH is not out yet when another
+ *       is up does not say INITIAL_CONTACT, which would have the peer drop the live one.
+ *       INITIAL_CONTACT retires established sessions only, never one still being negotiated.
  *   <li>A soft limit the dataplane reports rekeys the newest CHILD SA ({@link #softLimit}).
  * </ul>
  */
@@ -95,6 +101,8 @@ public final class IkeTunnel {
     private boolean natHere;
     private long keepaliveAt;
     private long keepalives;
+    /** The sessions this end started, the rest being the peer's. */
+    private final java.util.Set<IkeSession> ours = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private long cookiesSent;
     private long restartAt;
     private Duration backoff = RESTART_MIN;
@@ -140,7 +148,11 @@ public final class IkeTunnel {
 
     private void initiate(long now) {
         IkeSession s = new IkeSession(config, random);
+        if (current().isPresent()) {
+            s.otherSaLive();
+        }
         sessions.add(s);
+        ours.add(s);
         handle(s, s.start(now), now);
     }
 
@@ -242,6 +254,7 @@ public final class IkeTunnel {
 
     private void prune() {
         sessions.removeIf(IkeSession::closed);
+        ours.retainAll(sessions);
         int now = (int) sessions.stream().filter(IkeSession::halfOpen).count();
         nodeHalfOpen.addAndGet(now - halfOpen);
         halfOpen = now;
@@ -277,28 +290,45 @@ public final class IkeTunnel {
                     proposal = up.suite() + ", " + up.group();
                     lastEvent = "established";
                     backoff = RESTART_MIN;
+                    for (IkeSession other : sessions) {
+                        if (other != s) {
+                            other.otherSaLive();
+                        }
+                    }
+                    if (ours.contains(s) == initiator) {
+                        // The larger address's session is up: a crossing one of the smaller's goes
+                        // here as it does at the peer, which applies the same rule.
+                        abandonAll(s, o -> ours.contains(o) != initiator, "crossed by the larger address's session",
+                                now);
+                    }
                 }
                 case Effect.IkeRekeyed rekeyed -> {
                     rekeys++;
                     lastEvent = "IKE SA rekeyed";
                 }
                 case Effect.PeerInitialContact contact -> {
-                    // The peer holds no other IKE SA with us: the older sessions are dead.
-                    for (IkeSession other : List.copyOf(sessions)) {
-                        if (other != s && !other.closed()) {
-                            for (Effect o : other.abandon("the peer started over (INITIAL_CONTACT)", now)) {
-                                if (o instanceof Effect.RemoveChildSa r) {
-                                    port.remove(r.sa());
-                                }
-                            }
-                        }
-                    }
+                    // The peer holds no other IKE SA with us: the established ones are dead. One
+                    // still being negotiated is the peer's new self answering or asking.
+                    abandonAll(s, IkeSession::established, "the peer started over (INITIAL_CONTACT)", now);
                     lastEvent = "peer restarted (INITIAL_CONTACT)";
                 }
                 case Effect.Closed closed -> {
                     lastEvent = "closed: " + closed.reason();
                     restartAt = now + backoff.toNanos();
                     backoff = backoff.multipliedBy(2).compareTo(RESTART_MAX) > 0 ? RESTART_MAX : backoff.multipliedBy(2);
+                }
+            }
+        }
+    }
+
+    /** Ends every open session but {@code keep} that {@code which} picks, silently, removing its CHILD SAs. */
+    private void abandonAll(IkeSession keep, java.util.function.Predicate<IkeSession> which, String reason, long now) {
+        for (IkeSession other : List.copyOf(sessions)) {
+            if (other != keep && !other.closed() && which.test(other)) {
+                for (Effect o : other.abandon(reason, now)) {
+                    if (o instanceof Effect.RemoveChildSa r) {
+                        port.remove(r.sa());
+                    }
                 }
             }
         }

@@ -319,4 +319,75 @@ class IkeTunnelTest {
         assertPaired(ea, eb2);
         assertTrue(now - restarted <= 1_600 * MS);
     }
+
+    /**
+     * First boot with the smaller address up early: its grace runs out and it initiates into the
+     * void, then the larger starts and initiates its own while the smaller's retransmissions
+     * arrive. Whatever the delay, both ends settle on the same single CHILD SA pair (the larger
+     * address's session), with nothing sent under an SA the other end dropped.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "larger starts {0} ms later")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {600, 1000, 1400, 2100, 3600, 7600})
+    void crossingFirstSessionsSettleOnTheLargerAddresses(long delay) {
+        End ea = new End();
+        End eb = new End();
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(40 + delay));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(41 + delay));
+        b.start(now);
+        long upAt = now + delay * MS;
+        while (now < upAt) {
+            now += 100 * MS;
+            b.tick(now);
+            eb.outbox.clear(); // A is not running yet: lost
+        }
+        a.start(now);
+        run(a, ea, b, eb, 20_000);
+        assertEquals("established", a.status().state());
+        assertEquals("established", b.status().state());
+        assertEquals(1, ea.live().size(), "A keeps one pair: " + ea.live());
+        assertEquals(1, eb.live().size(), "B keeps one pair: " + eb.live());
+        assertPaired(ea, eb);
+    }
+
+    /**
+     * The crossing that once left each end on a different pair: the smaller address's
+     * retransmitted IKE_SA_INIT reaches the larger just as the larger's own exchange runs, each
+     * end's IKE_AUTH carries INITIAL_CONTACT, and each arrives while the other's session is
+     * still being negotiated. Negotiating sessions are not retired by INITIAL_CONTACT, and both
+     * ends keep the larger address's session, so they end on the same pair.
+     */
+    @Test
+    void crossingAuthsWithInitialContactDoNotLeaveTheEndsOnDifferentPairs() {
+        End ea = new End();
+        End eb = new End();
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(50));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(51));
+        b.start(now);
+        while (eb.outbox.isEmpty()) { // B's grace runs out: its IKE_SA_INIT goes nowhere
+            now += 100 * MS;
+            b.tick(now);
+        }
+        eb.outbox.clear();
+        a.start(now); // A: its IKE_SA_INIT
+        while (eb.outbox.isEmpty()) { // B retransmits before it has seen A's
+            now += 100 * MS;
+            b.tick(now);
+        }
+        deliver(ea, b, A, B); // B answers A's: B's queue holds its retransmission, then that answer
+        deliver(eb, a, B, A); // A answers B's and sends its IKE_AUTH: answer first, then IKE_AUTH
+        deliver(ea, b, A, B); // B sends its IKE_AUTH, then takes A's
+        deliver(eb, a, B, A); // A takes B's IKE_AUTH, then the answer to its own
+        run(a, ea, b, eb, 2_000);
+        assertEquals(1, ea.live().size(), "A keeps one pair: " + ea.live());
+        assertEquals(1, eb.live().size(), "B keeps one pair: " + eb.live());
+        assertPaired(ea, eb);
+    }
+
+    private void deliver(End from, IkeTunnel to, InetSocketAddress source, InetSocketAddress destination) {
+        java.util.List<byte[]> batch = new ArrayList<>(from.outbox);
+        from.outbox.clear();
+        for (byte[] m : batch) {
+            to.receive(m, source, destination, now);
+        }
+    }
 }

@@ -302,7 +302,7 @@ final class Handshake {
         p.add(idi);
         state.config.remoteId().ifPresent(id -> p.add(id.payload(Side.RESPONDER)));
         p.add(new AuthPayload(AuthPayload.SHARED_KEY_MIC, Octets.of(state.pskAuth.authData(octets))));
-        if (state.config.initialContact()) {
+        if (state.config.initialContact() && !state.otherSaLive) {
             // Section 2.4: we hold no other IKE SA with this peer, so it may drop any it has.
             p.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
         }

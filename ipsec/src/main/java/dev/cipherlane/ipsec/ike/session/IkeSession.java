@@ -168,6 +168,14 @@ public final class IkeSession {
      * Ends the session at once without telling the peer, its CHILD SAs removed: for an IKE SA
      * the peer no longer holds, as its INITIAL_CONTACT on a new one says (section 2.4).
      */
+    /**
+     * The owner holds another live IKE SA with this peer now, so our IKE_AUTH, if not sent yet,
+     * must not say INITIAL_CONTACT (section 2.4): the peer would take it to mean that SA is dead.
+     */
+    public void otherSaLive() {
+        state.otherSaLive = true;
+    }
+
     public List<Effect> abandon(String reason, long now) {
         begin(now);
         state.close(reason);

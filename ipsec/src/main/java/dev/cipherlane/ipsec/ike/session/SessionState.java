@@ -48,6 +48,8 @@ final class SessionState {
     final List<IkeSa> others = new ArrayList<>();
     final List<ChildState> children = new ArrayList<>();
     String closedReason;
+    /** The owner holds another live IKE SA with the peer: no INITIAL_CONTACT from us then. */
+    boolean otherSaLive;
 
     /** The time of the input being handled. */
     long now;
