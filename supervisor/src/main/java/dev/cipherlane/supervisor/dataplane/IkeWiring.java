@@ -100,6 +100,11 @@ final class IkeWiring {
             }
 
             @Override
+            public void stopSending(ChildSa sa) {
+                security.removeNegotiated(forwarding, t, 0, sa.outboundSpi());
+            }
+
+            @Override
             public void remove(ChildSa sa) {
                 security.removeNegotiated(forwarding, t, sa.inboundSpi(), sa.outboundSpi());
             }

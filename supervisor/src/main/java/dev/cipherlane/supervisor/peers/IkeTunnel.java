@@ -60,6 +60,12 @@ public final class IkeTunnel {
      * the real peer, which sees the cookie, still gets through.
      */
     static final int TUNNEL_HALF_OPEN = 2;
+    /**
+     * How long a replaced or deleted pair's inbound SA is still taken after we stopped sending
+     * under it: packets the peer sealed under it just before it switched may still be on the
+     * way, or queued behind a burst (RFC 7296 section 2.8 leaves the when to the implementation).
+     */
+    static final Duration INBOUND_GRACE = Duration.ofSeconds(2);
     /** How long the responder waits for the peer's IKE_SA_INIT after its own start. */
     static final Duration RESPONDER_GRACE = Duration.ofMillis(500);
 
@@ -75,7 +81,10 @@ public final class IkeTunnel {
          */
         void install(ChildSa sa, boolean natFound);
 
-        /** Removes a CHILD SA pair. */
+        /** Stops sending under a CHILD SA pair's outbound SA; its inbound one is still taken. */
+        void stopSending(ChildSa sa);
+
+        /** Removes a CHILD SA pair, its inbound SA too. */
         void remove(ChildSa sa);
 
         /** Sends a NAT keepalive, the one byte 0xFF from port 4500 to 4500 (RFC 3948 section 2.3). */
@@ -101,6 +110,9 @@ public final class IkeTunnel {
     private boolean natHere;
     private long keepaliveAt;
     private long keepalives;
+    /** Pairs no longer sent under, by when their inbound SA goes, oldest first. */
+    private record Retiring(ChildSa sa, long at) {}
+    private final java.util.ArrayDeque<Retiring> retiring = new java.util.ArrayDeque<>();
     /** The sessions this end started, the rest being the peer's. */
     private final java.util.Set<IkeSession> ours = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private long cookiesSent;
@@ -208,8 +220,17 @@ public final class IkeTunnel {
         prune();
     }
 
+    /** Stops sending under {@code sa} now, and takes its inbound SA away after {@link #INBOUND_GRACE}. */
+    private void retire(ChildSa sa, long now) {
+        port.stopSending(sa);
+        retiring.add(new Retiring(sa, now + INBOUND_GRACE.toNanos()));
+    }
+
     /** Timers: every session's, then a new session if the initiator has none left. */
     public void tick(long now) {
+        while (!retiring.isEmpty() && now - retiring.peek().at() >= 0) {
+            port.remove(retiring.poll().sa());
+        }
         for (IkeSession s : List.copyOf(sessions)) {
             handle(s, s.tick(now), now);
         }
@@ -233,10 +254,15 @@ public final class IkeTunnel {
         current().ifPresent(s -> handle(s, s.rekeyChild(now), now));
     }
 
-    /** Deletes every session (the tunnel goes away). */
+    /** Deletes every session and removes every SA it installed (the tunnel goes away, or restarts). */
     public void stop(long now) {
         for (IkeSession s : List.copyOf(sessions)) {
             handle(s, s.delete(now), now);
+            // No one will read the answer: the SAs go now, not when the Delete is acknowledged.
+            handle(s, s.abandon("the tunnel stopped", now), now);
+        }
+        while (!retiring.isEmpty()) {
+            port.remove(retiring.poll().sa());
         }
         started = false;
         nodeHalfOpen.addAndGet(-halfOpen);
@@ -280,7 +306,7 @@ public final class IkeTunnel {
             switch (e) {
                 case Effect.Send send -> port.send(send.message(), floated);
                 case Effect.InstallChildSa install -> port.install(install.sa(), floated);
-                case Effect.RemoveChildSa remove -> port.remove(remove.sa());
+                case Effect.RemoveChildSa remove -> retire(remove.sa(), now);
                 case Effect.NatStatus nat -> {
                     floated = nat.floatTo4500();
                     natHere = nat.localBehindNat();
@@ -327,7 +353,7 @@ public final class IkeTunnel {
             if (other != keep && !other.closed() && which.test(other)) {
                 for (Effect o : other.abandon(reason, now)) {
                     if (o instanceof Effect.RemoveChildSa r) {
-                        port.remove(r.sa());
+                        retire(r.sa(), now);
                     }
                 }
             }

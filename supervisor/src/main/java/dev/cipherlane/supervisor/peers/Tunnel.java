@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -99,6 +100,12 @@ public final class Tunnel {
                     .onSignal(PostStop.class, stop -> {
                         // The tunnel goes (a reload, the node stopping): tell the peer, so it drops
                         // its SAs now rather than after its liveness checks.
+                        ike.ifPresent(i -> i.stop(System.nanoTime()));
+                        return Behaviors.same();
+                    })
+                    .onSignal(PreRestart.class, restart -> {
+                        // Restarted after a failure: the new IKE starts afresh, so the old one's
+                        // SAs must not stay installed beside it.
                         ike.ifPresent(i -> i.stop(System.nanoTime()));
                         return Behaviors.same();
                     })

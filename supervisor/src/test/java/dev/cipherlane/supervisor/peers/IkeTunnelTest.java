@@ -59,6 +59,7 @@ class IkeTunnelTest {
     private static final class End implements IkeTunnel.Port {
         final List<ChildSa> installed = new ArrayList<>();
         final List<ChildSa> removed = new ArrayList<>();
+        final List<ChildSa> released = new ArrayList<>();
         final List<Boolean> natFound = new ArrayList<>();
         final List<Boolean> floatedSends = new ArrayList<>();
         int keepalives;
@@ -79,9 +80,15 @@ class IkeTunnelTest {
             installed.add(sa);
         }
 
+        /** Pairs no longer sent under: what {@link #live()} leaves out. */
+        @Override
+        public void stopSending(ChildSa sa) {
+            removed.add(sa);
+        }
+
         @Override
         public void remove(ChildSa sa) {
-            removed.add(sa);
+            released.add(sa);
         }
 
         @Override
@@ -381,6 +388,47 @@ class IkeTunnelTest {
         assertEquals(1, ea.live().size(), "A keeps one pair: " + ea.live());
         assertEquals(1, eb.live().size(), "B keeps one pair: " + eb.live());
         assertPaired(ea, eb);
+    }
+
+    /** A rekeyed pair stops carrying at once, but its inbound SA is taken {@link IkeTunnel#INBOUND_GRACE} longer. */
+    @Test
+    void aReplacedPairsInboundSaIsTakenForAGracePeriod() {
+        End ea = new End();
+        End eb = new End();
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(60));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(61));
+        b.start(now);
+        a.start(now);
+        run(a, ea, b, eb, 500);
+        ChildSa old = ea.live().getFirst();
+        a.softLimit(now);
+        run(a, ea, b, eb, 500);
+        assertEquals(List.of(old), ea.removed, "no longer sent under");
+        assertEquals(List.of(), ea.released, "but its inbound SA is still taken");
+        assertEquals(List.of(), eb.released);
+        run(a, ea, b, eb, IkeTunnel.INBOUND_GRACE.toMillis());
+        assertEquals(List.of(old), ea.released, "gone after the grace");
+        assertEquals(1, eb.released.size());
+    }
+
+    /** Stopped (the tunnel goes, or its actor restarts), it says Delete and takes every SA away at once. */
+    @Test
+    void stoppingDeletesAndRemovesEverySaAtOnce() {
+        End ea = new End();
+        End eb = new End();
+        IkeTunnel a = new IkeTunnel(config(A, B), true, ea, random(70));
+        IkeTunnel b = new IkeTunnel(config(B, A), false, eb, random(71));
+        b.start(now);
+        a.start(now);
+        run(a, ea, b, eb, 500);
+        a.softLimit(now);
+        run(a, ea, b, eb, 500); // a replaced pair in its grace
+        a.stop(now);
+        assertEquals(ea.installed.size(), ea.released.size(), "every pair released: " + ea.released);
+        assertEquals(List.of(), ea.live());
+        assertTrue(!ea.outbox.isEmpty(), "the Delete went out");
+        run(a, ea, b, eb, IkeTunnel.INBOUND_GRACE.toMillis() + 500);
+        assertEquals(List.of(), eb.live(), "the peer honoured it");
     }
 
     private void deliver(End from, IkeTunnel to, InetSocketAddress source, InetSocketAddress destination) {
