@@ -118,6 +118,9 @@ public final class ConfigDiff {
         diff.leaf(ike + "child-lifetime", k.childLifetime(), l.childLifetime());
         diff.leaf(ike + "liveness", k.liveness(), l.liveness());
         diff.leaf(ike + "pfs", k.pfs(), l.pfs());
+        diff.leaf(ike + "proposals", k.proposals(), l.proposals());
+        diff.leaf(ike + "groups", k.groups(), l.groups());
+        diff.leaf(ike + "esn", k.esn(), l.esn());
         return List.copyOf(diff.changes);
     }
 

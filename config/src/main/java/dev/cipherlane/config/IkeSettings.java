@@ -2,6 +2,7 @@ package dev.cipherlane.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,10 +17,24 @@ import java.util.Optional;
  * @param ikeLifetime   ipsec.ike.ike-lifetime: when an IKE SA is rekeyed, less up to 10% at random
  * @param childLifetime ipsec.ike.child-lifetime: when a CHILD SA is rekeyed, the same way
  * @param liveness      ipsec.ike.liveness: quiet time after which the peer is asked whether it lives
- * @param pfs           ipsec.ike.pfs: a fresh Diffie-Hellman exchange in each CHILD SA rekey
+ * @param pfs           ipsec.ike.pfs: a fresh Diffie-Hellman exchange in each CHILD SA rekey, in
+ *                      the first of {@code groups}
+ * @param proposals     ipsec.ike.proposals: the IKE SA's ciphers in order of preference, names
+ *                      from {@link #PROPOSALS}
+ * @param groups        ipsec.ike.groups: Diffie-Hellman groups in order of preference, names from
+ *                      {@link #GROUPS}; the first goes in the KE payload
+ * @param esn           ipsec.ike.esn: offer 64-bit extended sequence numbers for ESP, agreed only
+ *                      if the peer wants them too
  */
 public record IkeSettings(Optional<Path> pskFile, Optional<String> pskEnv, Duration ikeLifetime, Duration childLifetime,
-                          Duration liveness, boolean pfs) {
+                          Duration liveness, boolean pfs, List<String> proposals, List<String> groups, boolean esn) {
+    /**
+     * IKE SA ciphers, by strongSwan's names for them: AES-GCM-16-256 with PRF-HMAC-SHA2-256
+     * (RFC 5282), and AES-CBC-256 with HMAC-SHA2-256-128 for peers without AEAD IKE (RFC 4868).
+     */
+    public static final List<String> PROPOSALS = List.of("aes256gcm16-prfsha256", "aes256-sha256");
+    /** X25519 (RFC 8031), ECP-256 (RFC 5903), MODP-2048 (RFC 3526). */
+    public static final List<String> GROUPS = List.of("x25519", "ecp256", "modp2048");
     public static final Duration MIN_LIFETIME = Duration.ofSeconds(5);
     public static final Duration MAX_LIFETIME = Duration.ofDays(7);
     public static final Duration MIN_LIVENESS = Duration.ofSeconds(1);
@@ -27,7 +42,7 @@ public record IkeSettings(Optional<Path> pskFile, Optional<String> pskEnv, Durat
 
     /** reference.conf's ipsec.ike; a test checks the two agree. */
     public static final IkeSettings DEFAULTS = new IkeSettings(Optional.empty(), Optional.empty(), Duration.ofHours(4),
-            Duration.ofHours(1), Duration.ofSeconds(30), true);
+            Duration.ofHours(1), Duration.ofSeconds(30), true, PROPOSALS, GROUPS, false);
 
     public IkeSettings {
         Objects.requireNonNull(pskFile, "pskFile");
@@ -40,5 +55,16 @@ public record IkeSettings(Optional<Path> pskFile, Optional<String> pskEnv, Durat
         Bounds.check("ipsec.ike.ike-lifetime", ikeLifetime, MIN_LIFETIME, MAX_LIFETIME);
         Bounds.check("ipsec.ike.child-lifetime", childLifetime, MIN_LIFETIME, MAX_LIFETIME);
         Bounds.check("ipsec.ike.liveness", liveness, MIN_LIVENESS, MAX_LIVENESS);
+        proposals = names("ipsec.ike.proposals", proposals, PROPOSALS);
+        groups = names("ipsec.ike.groups", groups, GROUPS);
+    }
+
+    private static List<String> names(String key, List<String> given, List<String> known) {
+        List<String> copy = List.copyOf(given);
+        if (copy.isEmpty() || !known.containsAll(copy) || new java.util.HashSet<>(copy).size() != copy.size()) {
+            throw new IllegalArgumentException(key + " " + copy + " is not a non-empty list of distinct names from "
+                    + known);
+        }
+        return copy;
     }
 }

@@ -528,14 +528,25 @@ final class NodeSettingsReader {
         Duration childLifetime = ike.get("child-lifetime", lifetime);
         Duration liveness = ike.get("liveness", ValueReader.duration(IkeSettings.MIN_LIVENESS, IkeSettings.MAX_LIVENESS));
         boolean pfs = ike.get("pfs", ValueReader.bool());
+        List<String> proposals = ike.list("proposals", "a non-empty list of IKE proposals from "
+                + IkeSettings.PROPOSALS + ", most preferred first", 1, ValueReader.string("one of "
+                + IkeSettings.PROPOSALS, IkeSettings.PROPOSALS::contains));
+        List<String> groups = ike.list("groups", "a non-empty list of Diffie-Hellman groups from " + IkeSettings.GROUPS
+                + ", most preferred first", 1, ValueReader.string("one of " + IkeSettings.GROUPS,
+                IkeSettings.GROUPS::contains));
+        boolean esn = ike.get("esn", ValueReader.bool());
         ike.rejectUnknownKeys();
+        // A bad or empty list is reported; the defaults stand in for it so the rest can be checked.
+        proposals = proposals.isEmpty() ? IkeSettings.PROPOSALS : proposals;
+        groups = groups.isEmpty() ? IkeSettings.GROUPS : groups;
         if (used && file.isEmpty() == env.isEmpty()) {
             problems.add(ike.origin("psk-file"), ike.path("psk-file"),
                     "exactly one of psk-file and psk-env set with ipsec.keys = \"ike\"",
                     ike.shown("psk-file") + " and psk-env " + ike.shown("psk-env"));
         }
         return new IkeSettings(file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file)),
-                env.isEmpty() ? Optional.empty() : Optional.of(env), ikeLifetime, childLifetime, liveness, pfs);
+                env.isEmpty() ? Optional.empty() : Optional.of(env), ikeLifetime, childLifetime, liveness, pfs, proposals,
+                groups, esn);
     }
 
     /**

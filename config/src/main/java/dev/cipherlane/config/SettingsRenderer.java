@@ -105,6 +105,9 @@ public final class SettingsRenderer {
         doc.value("child-lifetime", ike.childLifetime());
         doc.value("liveness", ike.liveness());
         doc.value("pfs", ike.pfs());
+        doc.value("proposals", ike.proposals());
+        doc.value("groups", ike.groups());
+        doc.value("esn", ike.esn());
         doc.close();
         doc.close();
         doc.close();

@@ -78,7 +78,9 @@ class ConfigDiffTest {
                           lifetime { soft-bytes = 1, hard-bytes = 2, soft-packets = 1, hard-packets = 2
                                      soft-time = 1s, hard-time = 2s }
                           keys = "ike", ike { psk-file = "/tmp/psk", psk-env = "", ike-lifetime = 30s
-                                              child-lifetime = 10s, liveness = 5s, pfs = false } }
+                                              child-lifetime = 10s, liveness = 5s, pfs = false
+                                              proposals = ["aes256-sha256"], groups = ["ecp256", "x25519"]
+                                              esn = true } }
                 }
                 """);
         Set<String> changed = ConfigDiff.between(NodeConfigLoader.defaults(), neu).stream()

@@ -643,6 +643,17 @@ class ConfigValidationTest {
     }
 
     @Test
+    void ikeProposalsAndGroupsAreNamesFromTheirLists() {
+        assertEquals(List.of(at(1, "cipherlane.ipsec.ike.groups[1]: expected one of [x25519, ecp256, modp2048], got"
+                + " \"curve448\"")), problems("cipherlane.ipsec.ike.groups = [\"x25519\", \"curve448\"]\n"));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.ike.proposals: expected a non-empty list of IKE proposals from"
+                + " [aes256gcm16-prfsha256, aes256-sha256], most preferred first, got []")),
+                problems("cipherlane.ipsec.ike.proposals = []\n"));
+        assertEquals(List.of(at(1, "cipherlane.ipsec.ike.esn: expected true or false, got \"yes\"")),
+                problems("cipherlane.ipsec.ike.esn = \"yes\"\n"));
+    }
+
+    @Test
     void aGatewayPeerNamesItsLocalSideAndOnlyAGatewayMay() {
         String peer = "cipherlane.peers = [ { name = gw, addresses = [\"192.0.2.12\"], pod-cidrs = [\"10.78.0.0/24\"]";
         assertEquals(List.of(at(2, "cipherlane.peers[0].local-cidrs: expected a non-empty list of this node's pod"

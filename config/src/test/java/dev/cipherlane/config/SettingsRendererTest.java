@@ -38,6 +38,9 @@ class SettingsRendererTest {
                   child-lifetime = 1h
                   liveness = 30s
                   pfs = true
+                  proposals = ["aes256gcm16-prfsha256", "aes256-sha256"]
+                  groups = ["x25519", "ecp256", "modp2048"]
+                  esn = false
                 }
               }
             }
@@ -188,6 +191,9 @@ class SettingsRendererTest {
                       child-lifetime = 1h
                       liveness = 30s
                       pfs = true
+                      proposals = ["aes256gcm16-prfsha256", "aes256-sha256"]
+                      groups = ["x25519", "ecp256", "modp2048"]
+                      esn = false
                     }
                   }
                 }

@@ -3,6 +3,7 @@ package dev.cipherlane.supervisor.dataplane;
 import dev.cipherlane.config.IkeSettings;
 import dev.cipherlane.config.PeerSettings;
 import dev.cipherlane.ipsec.ike.keys.DhGroup;
+import dev.cipherlane.ipsec.ike.keys.IkeSuite;
 import dev.cipherlane.ipsec.ike.keys.PreSharedKey;
 import dev.cipherlane.ipsec.ike.message.TrafficSelector;
 import dev.cipherlane.ipsec.ike.port.IkePort;
@@ -67,10 +68,14 @@ final class IkeWiring {
             b.selectors(List.of(TrafficSelector.range(IpProtocol.IPIP4, local.getAddress(), local.getAddress())),
                     List.of(TrafficSelector.range(IpProtocol.IPIP4, remote.getAddress(), remote.getAddress())));
         }
+        DhGroup[] groups = ike.groups().stream().map(IkeWiring::group).toArray(DhGroup[]::new);
         b.liveness(ike.liveness())
-                .lifetimes(ike.ikeLifetime(), ike.childLifetime());
+                .lifetimes(ike.ikeLifetime(), ike.childLifetime())
+                .ikeSuites(ike.proposals().stream().map(IkeWiring::suite).toArray(IkeSuite[]::new))
+                .groups(groups)
+                .offerEsn(ike.esn());
         if (ike.pfs()) {
-            b.childPfs(DhGroup.CURVE25519);
+            b.childPfs(groups[0]);
         }
         return b.build();
     }
@@ -150,6 +155,25 @@ final class IkeWiring {
             public void report(IkeTunnel.Status status) {
                 board.put(Dataplane.tunnelName(t), status);
             }
+        };
+    }
+
+    /** The engine's suite for an {@link IkeSettings#PROPOSALS} name. */
+    static IkeSuite suite(String name) {
+        return switch (name) {
+            case "aes256gcm16-prfsha256" -> IkeSuite.AES_GCM_16_256;
+            case "aes256-sha256" -> IkeSuite.AES_CBC_256_HMAC_SHA2_256_128;
+            default -> throw new IllegalArgumentException("no IKE proposal " + name);
+        };
+    }
+
+    /** The engine's group for an {@link IkeSettings#GROUPS} name. */
+    static DhGroup group(String name) {
+        return switch (name) {
+            case "x25519" -> DhGroup.CURVE25519;
+            case "ecp256" -> DhGroup.ECP_256;
+            case "modp2048" -> DhGroup.MODP_2048;
+            default -> throw new IllegalArgumentException("no Diffie-Hellman group " + name);
         };
     }
 

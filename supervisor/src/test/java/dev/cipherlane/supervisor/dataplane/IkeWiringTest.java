@@ -43,6 +43,28 @@ class IkeWiringTest {
         assertEquals(ip("10.200.0.1"), c.peer().getAddress());
     }
 
+    @Test
+    void theProposalsGroupsAndEsnOfTheSettingsReachTheSession() throws Exception {
+        PeerSettings peer = new PeerSettings("gw", List.of(IpAddress.ipv4(REMOTE)), List.of(IpPrefix.parse("10.1.1.0/24")),
+                1);
+        IkeSettings ike = new IkeSettings(java.util.Optional.empty(), java.util.Optional.empty(),
+                java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(10), true,
+                List.of("aes256-sha256"), List.of("ecp256", "modp2048"), true);
+        IkeConfig c = IkeWiring.config(TUNNEL, peer, PSK, ike);
+        assertEquals(List.of(dev.cipherlane.ipsec.ike.keys.IkeSuite.AES_CBC_256_HMAC_SHA2_256_128), c.ikeSuites());
+        assertEquals(List.of(dev.cipherlane.ipsec.ike.keys.DhGroup.ECP_256, dev.cipherlane.ipsec.ike.keys.DhGroup.MODP_2048),
+                c.groups());
+        assertEquals(java.util.Optional.of(dev.cipherlane.ipsec.ike.keys.DhGroup.ECP_256), c.childPfs(),
+                "PFS in the first group");
+        assertEquals(true, c.offerEsn());
+        for (String name : IkeSettings.PROPOSALS) {
+            IkeWiring.suite(name); // every name the config takes has a suite
+        }
+        for (String name : IkeSettings.GROUPS) {
+            IkeWiring.group(name);
+        }
+    }
+
     private static InetAddress ip(String text) throws Exception {
         return InetAddress.getByName(text);
     }
