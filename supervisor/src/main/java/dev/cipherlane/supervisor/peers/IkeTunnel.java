@@ -228,6 +228,9 @@ public final class IkeTunnel {
 
     /** Timers: every session's, then a new session if the initiator has none left. */
     public void tick(long now) {
+        if (cookies != null) {
+            cookies.tick(now);
+        }
         while (!retiring.isEmpty() && now - retiring.peek().at() >= 0) {
             port.remove(retiring.poll().sa());
         }

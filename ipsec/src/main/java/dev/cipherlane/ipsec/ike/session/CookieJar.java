@@ -23,6 +23,11 @@ import java.util.random.RandomGenerator;
 public final class CookieJar {
     private static final Prf PRF = Prf.HMAC_SHA2_256;
     private static final int SECRET_LENGTH = 32;
+    /**
+     * How often the secret changes, as section 2.6 asks ("frequently"): a cookie is taken for
+     * one to two periods, far longer than an initiator needs to send its request again.
+     */
+    public static final java.time.Duration ROTATION = java.time.Duration.ofMinutes(2);
 
     /** The secrets, shared by a jar and its demanding views, so a cookie one issues the other takes. */
     private static final class Secrets {
@@ -30,6 +35,8 @@ public final class CookieJar {
         private byte version;
         private byte[] secret;
         private byte[] previous;
+        private boolean ticked;
+        private long rotatedAt;
 
         Secrets(RandomGenerator random) {
             this.random = random;
@@ -76,6 +83,19 @@ public final class CookieJar {
             secrets.previous = secrets.secret;
             secrets.secret = secrets.fresh();
             secrets.version++;
+        }
+    }
+
+    /** The clock: a new secret every {@link #ROTATION}; any number of owners may call it. */
+    public void tick(long now) {
+        synchronized (secrets) {
+            if (!secrets.ticked) {
+                secrets.ticked = true;
+                secrets.rotatedAt = now;
+            } else if (now - secrets.rotatedAt >= ROTATION.toNanos()) {
+                secrets.rotatedAt = now;
+                rotate();
+            }
         }
     }
 

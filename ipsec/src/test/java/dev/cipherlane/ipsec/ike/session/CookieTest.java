@@ -77,4 +77,22 @@ class CookieTest {
         assertFalse(jar.valid(cookie, ni, from, 42L), "two rotations later it does not");
         assertTrue(jar.valid(demanding.issue(ni, from, 42L), ni, from, 42L));
     }
+
+    /** The secret changes every {@link CookieJar#ROTATION}: a cookie is good for one rotation, not two. */
+    @Test
+    void theSecretRotatesOnTheClock() throws Exception {
+        CookieJar jar = new CookieJar(BackToBack.random(6), () -> 0, 0);
+        long period = CookieJar.ROTATION.toNanos();
+        jar.tick(1000);
+        Octets ni = Octets.of(new byte[32]);
+        InetAddress from = InetAddress.getByName("192.0.2.8");
+        Octets cookie = jar.issue(ni, from, 7L);
+        jar.tick(1000 + period - 1);
+        jar.tick(1000 + period - 1);
+        assertTrue(jar.valid(cookie, ni, from, 7L), "not yet rotated");
+        jar.tick(1000 + period);
+        assertTrue(jar.valid(cookie, ni, from, 7L), "rotated once: the previous secret still counts");
+        jar.demanding().tick(1000 + 2 * period);
+        assertFalse(jar.valid(cookie, ni, from, 7L), "rotated twice, by any owner's clock");
+    }
 }
