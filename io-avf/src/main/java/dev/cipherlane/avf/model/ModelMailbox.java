@@ -54,7 +54,7 @@ final class ModelMailbox {
 
     private void transmitQueue(ModelMemory memory, Pf pf) {
         int length = atqLen & Registers.LEN_MASK;
-        if ((atqLen & Registers.LEN_ENABLE) == 0 || length == 0) {
+        if ((atqLen & Registers.LEN_ENABLE) == 0 || length == 0 || atqHead == atqTail) {
             return;
         }
         MemorySegment ring = memory.slice(base(atqBaseHigh, atqBaseLow), (long) length * SIZE);
