@@ -111,7 +111,7 @@ public final class RxDescriptor {
 
     /** The write-back qword 1 for a buffer of {@code length} bytes. */
     public static long status(int length, boolean endOfPacket, boolean rss) {
-        long q = STATUS_DD | (long) (length & LENGTH_MASK) << LENGTH_SHIFT;
+        long q = STATUS_DD | (length & LENGTH_MASK) << LENGTH_SHIFT;
         if (endOfPacket) {
             q |= STATUS_EOP;
         }

@@ -70,7 +70,7 @@ public final class TxDescriptor {
 
     /** A data descriptor's qword 1: {@code size} bytes with command bits {@code cmd}. */
     public static long data(int size, long cmd) {
-        return DTYPE_DATA | cmd | (long) (size & BUFFER_SIZE_MASK) << BUFFER_SIZE_SHIFT;
+        return DTYPE_DATA | cmd | (size & BUFFER_SIZE_MASK) << BUFFER_SIZE_SHIFT;
     }
 
     public static int type(long qword1) {

@@ -106,6 +106,9 @@ public final class AvfDriver implements AutoCloseable {
 
     /** The driver's own per-queue counters; zeros for a queue never set up. */
     public QueueCounters counters(int queue) {
+        if (queue >= control.ringsBuilt()) {
+            return new QueueCounters(0, 0, 0, 0, 0, 0, 0, 0);
+        }
         RxRing r = control.rx(queue);
         TxRing t = control.tx(queue);
         return new QueueCounters(r.packets, r.bytes, r.errors, r.tooLong, t.packets, t.bytes, t.ringFull, t.invalid);
@@ -119,9 +122,17 @@ public final class AvfDriver implements AutoCloseable {
         return control.log();
     }
 
-    /** Disables the mailbox; the owner closes the device. */
+    /**
+     * Begins an orderly stop (DISABLE_QUEUES, then the mailbox shut); poll until
+     * {@link VfState#STOPPED} before the device and its memory go.
+     */
+    public void stop(long nowNanos) {
+        control.stop(nowNanos);
+    }
+
+    /** Stops at once, without asking the PF: for when the device is going away regardless. */
     @Override
     public void close() {
-        control.stop();
+        control.halt();
     }
 }

@@ -24,6 +24,7 @@ import dev.cipherlane.avf.virtchnl.VsiResource;
 import dev.cipherlane.net.MacAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -114,9 +115,40 @@ public final class VfControl {
         enter(VfState.WAIT_READY, now + resetNanos);
     }
 
-    public void stop() {
+    /**
+     * Stops the VF: a running one is asked to DISABLE_QUEUES first, so the device stops
+     * writing into memory that is about to be freed, and the mailbox is shut once the PF
+     * answers or the reply deadline passes. Poll until {@link VfState#STOPPED}.
+     */
+    public void stop(long nowNanos) {
+        now = nowNanos;
+        if (state == VfState.RUNNING && mailbox.send(VirtchnlOp.DISABLE_QUEUES, request(VirtchnlOp.DISABLE_QUEUES))) {
+            enter(VfState.STOPPING, now + replyNanos);
+            return;
+        }
+        halt();
+    }
+
+    /** Shuts the mailbox now, asking the PF nothing. */
+    public void halt() {
         mailbox.stop();
-        state = VfState.STOPPED;
+        enter(VfState.STOPPED, 0);
+    }
+
+    private void stopping() {
+        PfMessage m;
+        while ((m = mailbox.receive()) != null) {
+            if (m.op() == VirtchnlOp.DISABLE_QUEUES) {
+                if (m.status() != VirtchnlStatus.SUCCESS) {
+                    note("the PF refused DISABLE_QUEUES with " + VirtchnlStatus.name(m.status()));
+                }
+                halt();
+                return;
+            }
+        }
+        if (resetBegun() || now - deadline > 0) {
+            halt(); // a reset disables the queues as well
+        }
     }
 
     /** Advances the state machine; cheap when there is nothing to do. */
@@ -125,6 +157,7 @@ public final class VfControl {
         switch (state) {
             case STOPPED, FAILED -> { }
             case WAIT_READY -> waitReady();
+            case STOPPING -> stopping();
             case WAIT_RESET_START -> waitResetStart();
             case WAIT_RESET_DONE -> waitResetDone();
             case HANDSHAKE -> {
@@ -365,8 +398,8 @@ public final class VfControl {
     /** Rings are allocated once per queue and reset to empty on every handshake. */
     private void buildRings() {
         if (rx.length < queues) {
-            RxRing[] newRx = java.util.Arrays.copyOf(rx, queues);
-            TxRing[] newTx = java.util.Arrays.copyOf(tx, queues);
+            RxRing[] newRx = Arrays.copyOf(rx, queues);
+            TxRing[] newTx = Arrays.copyOf(tx, queues);
             for (int q = rx.length; q < queues; q++) {
                 newRx[q] = new RxRing(device, q, settings.rxRingSize(), settings.rxBufferSize(), settings.refillBatch());
                 newTx[q] = new TxRing(device, q, settings.txRingSize(), settings.maxFrameSize());
@@ -387,7 +420,7 @@ public final class VfControl {
         everRunning = true;
         txLastDone = new long[queues];
         txProgressAt = new long[queues];
-        java.util.Arrays.fill(txProgressAt, now);
+        Arrays.fill(txProgressAt, now);
         lastDeviceRx = stats.rxPackets();
         lastRxDescriptors = rxDescriptorsDone();
         rxStalls = 0;
@@ -564,6 +597,11 @@ public final class VfControl {
 
     public int queues() {
         return state == VfState.RUNNING ? queues : 0;
+    }
+
+    /** Queues with rings, running or not. */
+    int ringsBuilt() {
+        return rx.length;
     }
 
     RxRing rx(int q) {

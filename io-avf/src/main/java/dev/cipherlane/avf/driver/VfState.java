@@ -14,6 +14,8 @@ public enum VfState {
     HANDSHAKE,
     /** Queues enabled, rings live. */
     RUNNING,
+    /** Asked the PF to disable the queues; the mailbox closes on its answer. */
+    STOPPING,
     /** Given up; {@link AvfDriver#failure()} says why. {@link AvfDriver#start(long)} tries again. */
     FAILED
 }

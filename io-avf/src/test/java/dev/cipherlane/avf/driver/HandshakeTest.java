@@ -100,4 +100,30 @@ class HandshakeTest {
             assertEquals(3, after - before);
         }
     }
+
+    @Test
+    void anOrderlyStopDisablesTheQueuesFirst() {
+        try (Rig rig = new Rig().bringUp()) {
+            rig.driver.stop(rig.now);
+            assertEquals(VfState.STOPPING, rig.driver.state());
+            assertEquals(0, rig.driver.receive(0, rig.rxFrames, rig.rxLengths, 8));
+            rig.runUntil(() -> rig.driver.state() == VfState.STOPPED, 100);
+            assertEquals(VfState.STOPPED, rig.driver.state());
+            assertEquals(DISABLE_QUEUES, rig.model.messagesReceived().getLast());
+            for (int q = 0; q < 4; q++) {
+                assertFalse(rig.model.rxEnabled(q) || rig.model.txEnabled(q), "queue " + q);
+            }
+            assertFalse(new dev.cipherlane.avf.driver.AdminQueue(rig.model).running(), "mailbox shut");
+        }
+    }
+
+    @Test
+    void aStopTheVfNeverAnswersStillEnds() {
+        try (Rig rig = new Rig().bringUp()) {
+            rig.model.misbehave().noReply(DISABLE_QUEUES);
+            rig.driver.stop(rig.now);
+            rig.runUntil(() -> rig.driver.state() == VfState.STOPPED, 20_000);
+            assertEquals(VfState.STOPPED, rig.driver.state());
+        }
+    }
 }
