@@ -30,9 +30,9 @@ import java.util.List;
  * The PF's handling of one VF's virtchnl messages. Like a PF it trusts nothing: a message
  * of the wrong length, for another VSI, naming a queue the VF does not have, a ring that
  * is not whole in the VF's DMA memory, or sent before VERSION and GET_VF_RESOURCES is
- * answered with VIRTCHNL_STATUS_ERR_PARAM and changes nothing. (The shared validator in
- * virtchnl distinguishes a bad length as ERR_OPCODE_MISMATCH, but the PF drivers answer
- * the VF with ERR_PARAM either way.) RESET_VF has no answer: the reset is the answer.
+ * answered with VIRTCHNL_STATUS_ERR_PARAM and changes nothing; a bad length is answered
+ * the same way as bad content. An opcode it does not implement gets ERR_NOT_SUPPORTED.
+ * RESET_VF has no answer: the reset is the answer.
  */
 final class VirtualPf implements ModelMailbox.Pf {
     static final int VSI_ID = 19;
