@@ -262,7 +262,7 @@ public final class AvfModel implements AvfDevice {
     public void resetByPf(boolean warn) {
         if (warn && mailbox.receiveEnabled()) {
             pf.event(PfEvent.resetImpending());
-            resetAt = now + settings.warningNanos();
+            resetAt = faults.announcedResetsSkipped ? -1 : now + settings.warningNanos();
         } else {
             beginReset();
         }

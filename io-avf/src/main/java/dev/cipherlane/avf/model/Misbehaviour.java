@@ -14,6 +14,10 @@ import java.util.Set;
 public final class Misbehaviour {
     /** VFGEN_RSTAT stays VFR_INPROGRESS: resets never finish. */
     public boolean resetStuck;
+    /** RESET_VF messages are taken and ignored: the VF is never reset when it asks. */
+    public boolean resetRequestsIgnored;
+    /** An announced reset (EVENT RESET_IMPENDING) never happens. */
+    public boolean announcedResetsSkipped;
     /** Receive write-back leaves DD clear, until the next VF reset. */
     public boolean rxDoneNeverSet;
     /** The transmit queues stop fetching descriptors, so the rings fill, until the next VF reset. */
@@ -45,6 +49,8 @@ public final class Misbehaviour {
 
     public void clear() {
         resetStuck = false;
+        resetRequestsIgnored = false;
+        announcedResetsSkipped = false;
         rxDoneNeverSet = false;
         txStalled = false;
         rxErrors = 0;

@@ -89,7 +89,9 @@ final class VirtualPf implements ModelMailbox.Pf {
         VirtchnlOp op = VirtchnlOp.of(code);
         received.add(op);
         if (op == VirtchnlOp.RESET_VF) {
-            model.beginReset();
+            if (!faults.resetRequestsIgnored) {
+                model.beginReset();
+            }
             return;
         }
         if (faults.noReply.contains(op)) {

@@ -208,4 +208,29 @@ class MisbehaviourTest {
             assertEquals(3, rig.driver.counters(0).rxErrors());
         }
     }
+
+    @Test
+    void aResetRequestThePfIgnoresIsAClearError() {
+        try (Rig rig = new Rig()) {
+            rig.model.misbehave().resetRequestsIgnored = true;
+            rig.driver.start(rig.now);
+            assertEquals(VfState.FAILED, rig.settle(BOUND));
+            assertEquals("VF avf-model: VF reset requested but not begun within 5000 ms: the mailbox stays enabled",
+                    rig.driver.failure());
+        }
+    }
+
+    @Test
+    void anAnnouncedResetThatNeverComesIsAskedForAndRecoveredFrom() {
+        try (Rig rig = new Rig().bringUp()) {
+            rig.model.misbehave().announcedResetsSkipped = true;
+            rig.model.resetByPf(true);
+            rig.runUntil(() -> rig.driver.state() == VfState.WAIT_RESET_START, 100);
+            assertEquals(0, rig.driver.transmit(0, rig.txFrames, rig.txLengths, 1), "rings stopped on the warning");
+            assertEquals(VfState.RUNNING, rig.settle(BOUND), () -> rig.driver.failure());
+            assertEquals("the PF announced a reset that never came", rig.driver.control().lastResetReason());
+            assertEquals(2, rig.model.resets(), "bring-up's and the one we asked for");
+            assertEquals(3, flowsThrough(rig, 3));
+        }
+    }
 }
