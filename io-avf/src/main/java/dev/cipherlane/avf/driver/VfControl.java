@@ -151,7 +151,11 @@ public final class VfControl {
         }
     }
 
-    /** Advances the state machine; cheap when there is nothing to do. */
+    /**
+     * Advances the state machine. Running, it reads four registers when nothing happens
+     * (uncached reads over PCIe take about a microsecond each), so once a millisecond or
+     * so is plenty; deadlines are hundreds of milliseconds or more.
+     */
     public VfState poll(long nowNanos) {
         now = nowNanos;
         switch (state) {
@@ -454,7 +458,8 @@ public final class VfControl {
         for (int q = 0; q < queues; q++) {
             TxRing ring = tx[q];
             ring.reclaim();
-            if (ring.outstanding() == 0 || ring.descriptorsDone != txLastDone[q]) {
+            // Without link the device holds descriptors back; that is not a hang.
+            if (ring.outstanding() == 0 || ring.descriptorsDone != txLastDone[q] || !linkUp) {
                 txLastDone[q] = ring.descriptorsDone;
                 txProgressAt[q] = now;
             } else if (now - txProgressAt[q] > txHangNanos) {

@@ -165,8 +165,9 @@ public final class AvfModel implements AvfDevice {
         receive();
     }
 
+    /** Without link nothing leaves or arrives; queued descriptors wait for it. */
     private void transmit() {
-        if (faults.txStalled) {
+        if (faults.txStalled || !linkUp) {
             return;
         }
         for (int q = 0; q < settings.queuePairs(); q++) {
@@ -181,6 +182,9 @@ public final class AvfModel implements AvfDevice {
     }
 
     private void receive() {
+        if (!linkUp) {
+            return;
+        }
         for (int n = 0; n < settings.rxBudget(); n++) {
             int length = wire.receive(staging);
             if (length < 0) {

@@ -233,4 +233,23 @@ class MisbehaviourTest {
             assertEquals(3, flowsThrough(rig, 3));
         }
     }
+
+    @Test
+    void framesHeldBackWhileTheLinkIsDownAreNotAHang() {
+        try (Rig rig = new Rig(ModelSettings.DEFAULT, AvfSettings.DEFAULT.withQueues(1)).bringUp()) {
+            rig.runFor(1_000_000);
+            rig.model.link(false);
+            rig.runFor(1_000_000);
+            for (int i = 0; i < 10; i++) {
+                rig.txFrame(i, Frames.flow(Frames.PEER, i, 100));
+            }
+            assertEquals(10, rig.driver.transmit(0, rig.txFrames, rig.txLengths, 10));
+            rig.runFor(5_000_000_000L);
+            assertEquals(0, rig.wire.sentWaiting());
+            assertEquals(0, rig.driver.control().recoveries(), () -> rig.driver.log().toString());
+            rig.model.link(true);
+            rig.runFor(1_000_000);
+            assertEquals(10, rig.wire.sentWaiting());
+        }
+    }
 }
