@@ -2,25 +2,13 @@ package dev.cipherlane.avf.driver;
 
 import dev.cipherlane.avf.device.AvfDevice;
 import dev.cipherlane.avf.device.Registers;
-import dev.cipherlane.avf.virtchnl.Capabilities;
 import dev.cipherlane.avf.virtchnl.EthStats;
-import dev.cipherlane.avf.virtchnl.EtherAddressList;
-import dev.cipherlane.avf.virtchnl.IrqMap;
 import dev.cipherlane.avf.virtchnl.PfEvent;
-import dev.cipherlane.avf.virtchnl.Promiscuous;
-import dev.cipherlane.avf.virtchnl.QueueSelect;
-import dev.cipherlane.avf.virtchnl.RssKey;
-import dev.cipherlane.avf.virtchnl.RssLut;
-import dev.cipherlane.avf.virtchnl.RxQueueInfo;
-import dev.cipherlane.avf.virtchnl.TxQueueInfo;
 import dev.cipherlane.avf.virtchnl.Version;
 import dev.cipherlane.avf.virtchnl.VfResource;
-import dev.cipherlane.avf.virtchnl.VfResourceRequest;
 import dev.cipherlane.avf.virtchnl.VirtchnlFormatException;
 import dev.cipherlane.avf.virtchnl.VirtchnlOp;
 import dev.cipherlane.avf.virtchnl.VirtchnlStatus;
-import dev.cipherlane.avf.virtchnl.VsiQueueConfig;
-import dev.cipherlane.avf.virtchnl.VsiResource;
 import dev.cipherlane.net.MacAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,15 +36,12 @@ import java.util.List;
  * message naming what did not happen.
  */
 public final class VfControl {
-    private static final int WANTED = Capabilities.L2 | Capabilities.RSS_PF | Capabilities.RX_POLLING;
-
     private final AvfDevice device;
     private final AvfSettings settings;
     private final AdminQueue mailbox;
     private final long replyNanos;
     private final long resetNanos;
     private final long statsNanos;
-    private final long txHangNanos;
 
     private VfState state = VfState.STOPPED;
     private String failure;
@@ -69,10 +54,8 @@ public final class VfControl {
     private long replyDeadline;
 
     private Version pfVersion;
-    private VfResource resources;
-    private VsiResource vsi;
+    private Grant grant;
     private int queues;
-    private MacAddress mac;
     private RxRing[] rx = new RxRing[0];
     private TxRing[] tx = new TxRing[0];
 
@@ -82,11 +65,7 @@ public final class VfControl {
     private long nextStatsAt;
     private boolean statsPending;
     private long statsDeadline;
-    private long lastDeviceRx;
-    private long lastRxDescriptors;
-    private int rxStalls;
-    private long[] txLastDone = new long[0];
-    private long[] txProgressAt = new long[0];
+    private final RingWatchdog watchdog;
 
     private long resetsSeen;
     private long recoveries;
@@ -103,7 +82,7 @@ public final class VfControl {
         this.replyNanos = settings.replyTimeout().toNanos();
         this.resetNanos = settings.resetTimeout().toNanos();
         this.statsNanos = settings.statsInterval().toNanos();
-        this.txHangNanos = settings.txHangTimeout().toNanos();
+        this.watchdog = new RingWatchdog(settings.txHangTimeout().toNanos(), settings.rxStallLimit());
     }
 
     /** Begins bring-up from any state; the first step happens at the next poll. */
@@ -255,6 +234,10 @@ public final class VfControl {
         sendNext();
     }
 
+    private byte[] request(VirtchnlOp op) {
+        return Requests.of(op, settings, pfVersion, grant, rx, tx);
+    }
+
     private void sendNext() {
         VirtchnlOp op = plan.poll();
         if (op == null) {
@@ -269,42 +252,6 @@ public final class VfControl {
         }
         awaiting = op;
         replyDeadline = now + replyNanos;
-    }
-
-    private byte[] request(VirtchnlOp op) {
-        int vsiId = vsi == null ? 0 : vsi.vsiId();
-        int mask = (1 << queues) - 1;
-        return switch (op) {
-            case VERSION -> Version.V1_1.encode();
-            case GET_VF_RESOURCES -> pfVersion.minor() >= 1 ? new VfResourceRequest(WANTED).encode() : new byte[0];
-            case CONFIG_RSS_KEY -> new RssKey(vsiId, settings.rssKeyOrDefault()).encode();
-            case CONFIG_RSS_LUT -> new RssLut(vsiId, lut()).encode();
-            case CONFIG_VSI_QUEUES -> queueConfig(vsiId).encode();
-            case CONFIG_IRQ_MAP -> new IrqMap(List.of(new IrqMap.VectorMap(vsiId, 0, mask, 0, 0, 0))).encode();
-            case ADD_ETH_ADDR -> EtherAddressList.of(vsiId, mac).encode();
-            case CONFIG_PROMISCUOUS_MODE -> new Promiscuous(vsiId,
-                    settings.promiscuous() ? Promiscuous.UNICAST | Promiscuous.MULTICAST : 0).encode();
-            case ENABLE_QUEUES, DISABLE_QUEUES, GET_STATS -> new QueueSelect(vsiId, mask, mask).encode();
-            default -> throw new IllegalStateException("no request for " + op);
-        };
-    }
-
-    private byte[] lut() {
-        byte[] lut = settings.rssLut();
-        if (lut == null) {
-            return RssLut.roundRobin(resources.rssLutSize(), queues);
-        }
-        return lut;
-    }
-
-    private VsiQueueConfig queueConfig(int vsiId) {
-        List<VsiQueueConfig.Pair> pairs = new ArrayList<>(queues);
-        for (int q = 0; q < queues; q++) {
-            pairs.add(new VsiQueueConfig.Pair(
-                    new TxQueueInfo(vsiId, q, tx[q].length, tx[q].ringAddress()),
-                    new RxQueueInfo(vsiId, q, rx[q].length, rx[q].bufferSize, settings.maxFrameSize(), rx[q].ringAddress())));
-        }
-        return new VsiQueueConfig(vsiId, pairs);
     }
 
     private void reply(PfMessage m) {
@@ -343,50 +290,19 @@ public final class VfControl {
     }
 
     private boolean resources(VfResource r) {
-        VsiResource v = r.sriovVsi();
-        if (v == null) {
-            fail("the PF gave the VF no SR-IOV VSI: " + r.vsis());
+        try {
+            grant = Grant.of(r, settings);
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
             return false;
         }
-        if ((r.capabilities() & Capabilities.L2) == 0) {
-            fail("the PF did not grant basic L2 operation (capabilities 0x" + Integer.toHexString(r.capabilities()) + ")");
-            return false;
+        queues = grant.queues();
+        if (queues < settings.queues()) {
+            note("the PF grants " + queues + " of the " + settings.queues() + " queue pairs asked for"
+                    + (grant.rss() ? "" : " (no RSS)"));
         }
-        int n = Math.min(settings.queues(), Math.min(r.numQueuePairs(), v.numQueuePairs()));
-        if (n < 1) {
-            fail("the PF gave the VF no queue pairs");
-            return false;
-        }
-        boolean rss = (r.capabilities() & Capabilities.RSS_BY_MESSAGE) != 0;
-        if (rss) {
-            byte[] lut = settings.rssLut();
-            if (settings.rssKeyOrDefault().length != r.rssKeySize()) {
-                fail("the PF's RSS key is " + r.rssKeySize() + " bytes; the settings give "
-                        + settings.rssKeyOrDefault().length);
-                return false;
-            }
-            if (lut != null && lut.length != r.rssLutSize()) {
-                fail("the PF's RSS LUT has " + r.rssLutSize() + " entries; the settings give " + lut.length);
-                return false;
-            }
-            if (lut != null) {
-                for (byte e : lut) {
-                    if ((e & 0xFF) >= n) {
-                        fail("the RSS LUT names queue " + (e & 0xFF) + " of " + n);
-                        return false;
-                    }
-                }
-            }
-        } else if (n > 1) {
-            note("the PF does not let us configure RSS; using one queue");
-            n = 1;
-        }
-        resources = r;
-        vsi = v;
-        queues = n;
-        mac = settings.mac() != null ? settings.mac() : v.defaultMac();
         buildRings();
-        if (rss) {
+        if (grant.rss()) {
             plan.add(VirtchnlOp.CONFIG_RSS_KEY);
             plan.add(VirtchnlOp.CONFIG_RSS_LUT);
         }
@@ -422,15 +338,10 @@ public final class VfControl {
             recoveries++;
         }
         everRunning = true;
-        txLastDone = new long[queues];
-        txProgressAt = new long[queues];
-        Arrays.fill(txProgressAt, now);
-        lastDeviceRx = stats.rxPackets();
-        lastRxDescriptors = rxDescriptorsDone();
-        rxStalls = 0;
+        watchdog.rearm(now, queues, stats, rx);
         statsPending = false;
         nextStatsAt = now + statsNanos;
-        note("running with " + queues + " queue pairs, MAC " + mac);
+        note("running with " + queues + " queue pairs, MAC " + grant.mac());
         enter(VfState.RUNNING, 0);
     }
 
@@ -449,24 +360,14 @@ public final class VfControl {
             return;
         }
         if (!statsPending && now - nextStatsAt >= 0) {
-            int mask = (1 << queues) - 1;
-            if (mailbox.send(VirtchnlOp.GET_STATS, new QueueSelect(vsi.vsiId(), mask, mask).encode())) {
+            if (mailbox.send(VirtchnlOp.GET_STATS, request(VirtchnlOp.GET_STATS))) {
                 statsPending = true;
                 statsDeadline = now + replyNanos;
             }
         }
-        for (int q = 0; q < queues; q++) {
-            TxRing ring = tx[q];
-            ring.reclaim();
-            // Without link the device holds descriptors back; that is not a hang.
-            if (ring.outstanding() == 0 || ring.descriptorsDone != txLastDone[q] || !linkUp) {
-                txLastDone[q] = ring.descriptorsDone;
-                txProgressAt[q] = now;
-            } else if (now - txProgressAt[q] > txHangNanos) {
-                requestReset("transmit queue " + q + " hung: " + ring.outstanding()
-                        + " descriptors not done for " + ms(now - txProgressAt[q]));
-                return;
-            }
+        String hung = watchdog.transmitHung(now, tx, queues, linkUp);
+        if (hung != null) {
+            requestReset(hung);
         }
     }
 
@@ -474,31 +375,10 @@ public final class VfControl {
         stats = s;
         statsPending = false;
         nextStatsAt = now + statsNanos;
-        long deviceRx = s.rxPackets();
-        long done = rxDescriptorsDone();
-        boolean waiting = false;
-        for (int q = 0; q < queues; q++) {
-            waiting |= rx[q].ready();
+        String stalled = watchdog.receiveStalled(s, rx, queues);
+        if (stalled != null) {
+            requestReset(stalled);
         }
-        if (deviceRx > lastDeviceRx && done == lastRxDescriptors && !waiting) {
-            rxStalls++;
-        } else {
-            rxStalls = 0;
-        }
-        lastDeviceRx = deviceRx;
-        lastRxDescriptors = done;
-        if (rxStalls >= settings.rxStallLimit()) {
-            requestReset("receive stalled: the PF delivered frames for " + rxStalls
-                    + " statistics intervals and no descriptor completed");
-        }
-    }
-
-    private long rxDescriptorsDone() {
-        long n = 0;
-        for (int q = 0; q < queues; q++) {
-            n += rx[q].descriptorsDone;
-        }
-        return n;
     }
 
     // Mailbox.
@@ -618,7 +498,7 @@ public final class VfControl {
     }
 
     public MacAddress mac() {
-        return mac;
+        return grant == null ? null : grant.mac();
     }
 
     public Version pfVersion() {
@@ -626,7 +506,7 @@ public final class VfControl {
     }
 
     public VfResource resources() {
-        return resources;
+        return grant == null ? null : grant.resources();
     }
 
     public boolean linkUp() {
