@@ -1,5 +1,6 @@
 package dev.cipherlane.avf.model;
 
+import dev.cipherlane.avf.virtchnl.Version;
 import dev.cipherlane.net.MacAddress;
 
 /**
@@ -11,9 +12,10 @@ import dev.cipherlane.net.MacAddress;
  * @param warningNanos    how long after announcing RESET_IMPENDING the PF resets the VF
  * @param rxBudget        frames taken from the wire per {@link AvfModel#service} call
  * @param txBudget        descriptors fetched per transmit queue per call
+ * @param pfVersion       the virtchnl version the PF answers VERSION with (1.1, or 1.0 for an old PF)
  */
 public record ModelSettings(String name, int queuePairs, MacAddress mac, long resetNanos, long warningNanos,
-                            int rxBudget, int txBudget) {
+                            int rxBudget, int txBudget, Version pfVersion) {
     public static final int RSS_KEY_SIZE = 52;
     public static final int RSS_LUT_SIZE = 64;
     public static final int MAX_VECTORS = 5;
@@ -22,7 +24,7 @@ public record ModelSettings(String name, int queuePairs, MacAddress mac, long re
     public static final int MAX_FRAME = 9728;
 
     public static final ModelSettings DEFAULT = new ModelSettings("avf-model", 4,
-            MacAddress.parse("02:a7:f0:00:00:01"), 20_000_000L, 2_000_000L, 256, 1024);
+            MacAddress.parse("02:a7:f0:00:00:01"), 20_000_000L, 2_000_000L, 256, 1024, Version.V1_1);
 
     public ModelSettings {
         if (queuePairs < 1 || queuePairs > 16) {
@@ -31,10 +33,14 @@ public record ModelSettings(String name, int queuePairs, MacAddress mac, long re
     }
 
     public ModelSettings withQueuePairs(int n) {
-        return new ModelSettings(name, n, mac, resetNanos, warningNanos, rxBudget, txBudget);
+        return new ModelSettings(name, n, mac, resetNanos, warningNanos, rxBudget, txBudget, pfVersion);
     }
 
     public ModelSettings withBudgets(int rx, int tx) {
-        return new ModelSettings(name, queuePairs, mac, resetNanos, warningNanos, rx, tx);
+        return new ModelSettings(name, queuePairs, mac, resetNanos, warningNanos, rx, tx, pfVersion);
+    }
+
+    public ModelSettings withPfVersion(Version v) {
+        return new ModelSettings(name, queuePairs, mac, resetNanos, warningNanos, rxBudget, txBudget, v);
     }
 }

@@ -116,7 +116,7 @@ final class VirtualPf implements ModelMailbox.Pf {
             };
             if (status == SUCCESS) {
                 switch (op) {
-                    case VERSION -> reply = Version.V1_1.encode();
+                    case VERSION -> reply = settings.pfVersion().encode();
                     case GET_VF_RESOURCES -> reply = resources(body);
                     case CONFIG_RSS_KEY -> status = rssKey(RssKey.decode(body));
                     case CONFIG_RSS_LUT -> status = rssLut(RssLut.decode(body));
@@ -159,7 +159,7 @@ final class VirtualPf implements ModelMailbox.Pf {
             throw new VirtchnlFormatException(VirtchnlOp.GET_VF_RESOURCES, "before VERSION");
         }
         int wanted;
-        if (vfVersion.minor() == 0) {
+        if (Math.min(vfVersion.minor(), settings.pfVersion().minor()) == 0) {
             if (body.length != 0) {
                 throw new VirtchnlFormatException(VirtchnlOp.GET_VF_RESOURCES, "a 1.0 VF sends no body");
             }

@@ -126,4 +126,15 @@ class HandshakeTest {
             assertEquals(VfState.STOPPED, rig.driver.state());
         }
     }
+
+    @Test
+    void aVersion10PfGetsTheOldResourceRequestAndOneQueueWithoutRss() {
+        try (Rig rig = new Rig(ModelSettings.DEFAULT.withPfVersion(new Version(1, 0)), AvfSettings.DEFAULT).bringUp()) {
+            assertEquals(new Version(1, 0), rig.driver.control().pfVersion());
+            assertEquals(List.of(RESET_VF, VERSION, GET_VF_RESOURCES, CONFIG_VSI_QUEUES, CONFIG_IRQ_MAP,
+                    ADD_ETH_ADDR, CONFIG_PROMISCUOUS_MODE, ENABLE_QUEUES, GET_STATS), rig.model.messagesReceived());
+            assertEquals(1, rig.driver.queues());
+            assertNull(rig.model.rssLut());
+        }
+    }
 }
