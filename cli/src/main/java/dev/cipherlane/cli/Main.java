@@ -2,7 +2,7 @@ package dev.cipherlane.cli;
 
 import dev.cipherlane.supervisor.ExitStatus;
 
-import dev.cipherlane.supervisor.FailureText;
+import dev.cipherlane.supervisor.admin.FailureText;
 import dev.cipherlane.config.ConfigProblem;
 import dev.cipherlane.config.ConfigValidationException;
 import dev.cipherlane.cli.demo.DemoCommand;

@@ -16,6 +16,15 @@ final class Bounds {
         return value;
     }
 
+    static java.time.Duration check(String name, java.time.Duration value, java.time.Duration min,
+            java.time.Duration max) {
+        if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be in " + DurationText.format(min) + ".."
+                    + DurationText.format(max) + ", not " + value);
+        }
+        return value;
+    }
+
     static int checkPowerOfTwo(String name, int value, int min, int max) {
         check(name, value, min, max);
         if (Integer.bitCount(value) != 1) {

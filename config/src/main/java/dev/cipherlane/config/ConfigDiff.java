@@ -106,6 +106,16 @@ public final class ConfigDiff {
         diff.leaf(lifetime + "hard-packets", i.hardPackets(), j.hardPackets());
         diff.leaf(lifetime + "soft-time", i.softTime(), j.softTime());
         diff.leaf(lifetime + "hard-time", i.hardTime(), j.hardTime());
+        diff.leaf(ipsec + "keys", g.keys(), h.keys());
+        IkeSettings k = g.ike();
+        IkeSettings l = h.ike();
+        String ike = ipsec + "ike.";
+        diff.leaf(ike + "psk-file", k.pskFile(), l.pskFile());
+        diff.leaf(ike + "psk-env", k.pskEnv(), l.pskEnv());
+        diff.leaf(ike + "ike-lifetime", k.ikeLifetime(), l.ikeLifetime());
+        diff.leaf(ike + "child-lifetime", k.childLifetime(), l.childLifetime());
+        diff.leaf(ike + "liveness", k.liveness(), l.liveness());
+        diff.leaf(ike + "pfs", k.pfs(), l.pfs());
         return List.copyOf(diff.changes);
     }
 

@@ -21,9 +21,16 @@ import java.util.Objects;
  * @param udpEncapsulation ipsec.udp-encapsulation: ESP in UDP on port 4500 (RFC 3948)
  * @param sequenceBlock    ipsec.sequence-block: sequence numbers reserved on disk at a time
  * @param lifetime         ipsec.lifetime: soft and hard limits on each SA's bytes, packets and time
+ * @param keys             ipsec.keys: where the SAs' keys come from, one of {@link #KEY_SOURCES}
+ * @param ike              ipsec.ike: the IKEv2 settings, used with {@code keys = "ike"}
  */
 public record IpsecSettings(boolean enabled, Path keyDir, String engine, int cryptoThreads, int replayWindow,
-                            boolean udpEncapsulation, long sequenceBlock, IpsecLifetime lifetime) {
+                            boolean udpEncapsulation, long sequenceBlock, IpsecLifetime lifetime, String keys,
+                            IkeSettings ike) {
+    /** Static key files (a test mode), or IKEv2 with a pre-shared key. */
+    public static final String STATIC = "static";
+    public static final String IKE = "ike";
+    public static final List<String> KEY_SOURCES = List.of(STATIC, IKE);
     /** "auto" first: not an engine but the rule ipsec-mb if it loads and passes its self-test, else jdk. */
     public static final List<String> ENGINES = List.of("auto", "jdk", "bouncycastle", "ipsec-mb");
     public static final int MAX_CRYPTO_THREADS = 16;
@@ -34,11 +41,15 @@ public record IpsecSettings(boolean enabled, Path keyDir, String engine, int cry
 
     /** reference.conf's ipsec, for settings built in code; a test checks the two agree. */
     public static final IpsecSettings DEFAULTS = new IpsecSettings(false, Path.of("/etc/cipherlane/keys"), "auto", 0,
-            1024, true, 1L << 20, IpsecLifetime.NONE);
+            1024, true, 1L << 20, IpsecLifetime.NONE, STATIC, IkeSettings.DEFAULTS);
 
     public IpsecSettings {
         Objects.requireNonNull(keyDir, "keyDir");
         Objects.requireNonNull(lifetime, "lifetime");
+        Objects.requireNonNull(ike, "ike");
+        if (!KEY_SOURCES.contains(keys)) {
+            throw new IllegalArgumentException("ipsec keys " + keys + " is not one of " + KEY_SOURCES);
+        }
         if (!keyDir.isAbsolute()) {
             throw new IllegalArgumentException("ipsec key dir " + keyDir + " is not absolute");
         }
@@ -54,6 +65,18 @@ public record IpsecSettings(boolean enabled, Path keyDir, String engine, int cry
             throw new IllegalArgumentException("ipsec sequence block " + sequenceBlock + " outside "
                     + MIN_SEQUENCE_BLOCK + ".." + MAX_SEQUENCE_BLOCK);
         }
+    }
+
+    /** With static key files. */
+    public IpsecSettings(boolean enabled, Path keyDir, String engine, int cryptoThreads, int replayWindow,
+                         boolean udpEncapsulation, long sequenceBlock, IpsecLifetime lifetime) {
+        this(enabled, keyDir, engine, cryptoThreads, replayWindow, udpEncapsulation, sequenceBlock, lifetime, STATIC,
+                IkeSettings.DEFAULTS);
+    }
+
+    /** Whether IKEv2 negotiates the keys. */
+    public boolean negotiated() {
+        return keys.equals(IKE);
     }
 
     /** Without lifetime limits, as before they could be set. */

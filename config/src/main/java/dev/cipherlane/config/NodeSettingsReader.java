@@ -465,9 +465,42 @@ final class NodeSettingsReader {
         long sequenceBlock = ipsec.get("sequence-block",
                 ValueReader.longInteger(IpsecSettings.MIN_SEQUENCE_BLOCK, IpsecSettings.MAX_SEQUENCE_BLOCK));
         IpsecLifetime lifetime = lifetime(ipsec.section("lifetime"));
+        String keys = ipsec.get("keys", ValueReader.text(IpsecSettings.KEY_SOURCES.stream().map(ConfigUtil::quoteString)
+                .collect(Collectors.joining(" or ")), text -> {
+                    if (!IpsecSettings.KEY_SOURCES.contains(text)) {
+                        throw new ValueFormatException(IpsecSettings.KEY_SOURCES.stream().map(ConfigUtil::quoteString)
+                                .collect(Collectors.joining(" or ")), text);
+                    }
+                    return text;
+                }));
+        IkeSettings ike = ike(ipsec.section("ike"), keys.equals(IpsecSettings.IKE) && enabled);
         ipsec.rejectUnknownKeys();
         return new IpsecSettings(enabled, Path.of(keyDir), engine, cryptoThreads, replayWindow, udpEncapsulation,
-                sequenceBlock, lifetime);
+                sequenceBlock, lifetime, keys, ike);
+    }
+
+    /**
+     * The IKE settings; with IKE in use the PSK must come from exactly one place: a file or an
+     * environment variable (named here; read by the supervisor, which checks the file's mode).
+     */
+    private IkeSettings ike(ConfigSection ike, boolean used) {
+        String file = ike.get("psk-file", ValueReader.string("\"\" or an absolute path without '.' or '..' segments",
+                text -> text.isEmpty() || PathText.isAbsolute(text)));
+        String env = ike.get("psk-env", ValueReader.string("\"\" or an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
+                text -> text.isEmpty() || text.matches("[A-Za-z_][A-Za-z0-9_]*")));
+        ValueReader<Duration> lifetime = ValueReader.duration(IkeSettings.MIN_LIFETIME, IkeSettings.MAX_LIFETIME);
+        Duration ikeLifetime = ike.get("ike-lifetime", lifetime);
+        Duration childLifetime = ike.get("child-lifetime", lifetime);
+        Duration liveness = ike.get("liveness", ValueReader.duration(IkeSettings.MIN_LIVENESS, IkeSettings.MAX_LIVENESS));
+        boolean pfs = ike.get("pfs", ValueReader.bool());
+        ike.rejectUnknownKeys();
+        if (used && file.isEmpty() == env.isEmpty()) {
+            problems.add(ike.origin("psk-file"), ike.path("psk-file"),
+                    "exactly one of psk-file and psk-env set with ipsec.keys = \"ike\"",
+                    ike.shown("psk-file") + " and psk-env " + ike.shown("psk-env"));
+        }
+        return new IkeSettings(file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file)),
+                env.isEmpty() ? Optional.empty() : Optional.of(env), ikeLifetime, childLifetime, liveness, pfs);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.cipherlane.config;
 
+import java.nio.file.Path;
 /**
  * Effective settings as a HOCON document laid out like reference.conf. What it prints
  * can be saved and loaded again as a node's config file.
@@ -92,6 +93,16 @@ public final class SettingsRenderer {
         doc.value("hard-packets", lifetime.hardPackets());
         doc.value("soft-time", lifetime.softTime());
         doc.value("hard-time", lifetime.hardTime());
+        doc.close();
+        doc.value("keys", ipsec.keys());
+        IkeSettings ike = ipsec.ike();
+        doc.open("ike");
+        doc.value("psk-file", ike.pskFile().map(Path::toString).orElse(""));
+        doc.value("psk-env", ike.pskEnv().orElse(""));
+        doc.value("ike-lifetime", ike.ikeLifetime());
+        doc.value("child-lifetime", ike.childLifetime());
+        doc.value("liveness", ike.liveness());
+        doc.value("pfs", ike.pfs());
         doc.close();
         doc.close();
         doc.close();

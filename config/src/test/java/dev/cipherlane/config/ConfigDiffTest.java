@@ -76,11 +76,16 @@ class ConfigDiffTest {
                   ipsec { enabled = true, key-dir = "/tmp/keys", engine = "bouncycastle", crypto-threads = 1
                           replay-window = 64, udp-encapsulation = false, sequence-block = 16
                           lifetime { soft-bytes = 1, hard-bytes = 2, soft-packets = 1, hard-packets = 2
-                                     soft-time = 1s, hard-time = 2s } }
+                                     soft-time = 1s, hard-time = 2s }
+                          keys = "ike", ike { psk-file = "/tmp/psk", psk-env = "", ike-lifetime = 30s
+                                              child-lifetime = 10s, liveness = 5s, pfs = false } }
                 }
                 """);
         Set<String> changed = ConfigDiff.between(NodeConfigLoader.defaults(), neu).stream()
                 .map(ConfigChange::path).collect(Collectors.toCollection(TreeSet::new));
+        // The PSK comes from a file or the environment, never both: the other one on its own.
+        ConfigDiff.between(NodeConfigLoader.defaults(), load("cipherlane.ipsec.ike.psk-env = \"CL_PSK\"\n")).stream()
+                .map(ConfigChange::path).forEach(changed::add);
         Set<String> scalars = ConfigFactory.parseResources("reference.conf").withOnlyPath(NodeSettings.ROOT).entrySet()
                 .stream().map(e -> e.getKey())
                 .filter(path -> !path.endsWith(".pods")

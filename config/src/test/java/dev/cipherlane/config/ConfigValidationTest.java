@@ -758,7 +758,7 @@ class ConfigValidationTest {
     @Test
     void unknownKeyInIpsec() {
         assertEquals(List.of(at(2, "cipherlane.ipsec.replay-windows: expected one of enabled, key-dir, engine, crypto-threads,"
-                + " replay-window, udp-encapsulation, sequence-block, lifetime (did you mean replay-window?),"
+                + " replay-window, udp-encapsulation, sequence-block, lifetime, keys, ike (did you mean replay-window?),"
                 + " got an unknown key")),
                 problems("""
                         cipherlane.ipsec {

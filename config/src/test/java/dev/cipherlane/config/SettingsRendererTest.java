@@ -30,6 +30,15 @@ class SettingsRendererTest {
                   soft-time = 0s
                   hard-time = 0s
                 }
+                keys = "static"
+                ike {
+                  psk-file = ""
+                  psk-env = ""
+                  ike-lifetime = 4h
+                  child-lifetime = 1h
+                  liveness = 30s
+                  pfs = true
+                }
               }
             }
             """;
@@ -167,6 +176,15 @@ class SettingsRendererTest {
                       hard-packets = 0
                       soft-time = 1500ms
                       hard-time = 1d
+                    }
+                    keys = "static"
+                    ike {
+                      psk-file = ""
+                      psk-env = ""
+                      ike-lifetime = 4h
+                      child-lifetime = 1h
+                      liveness = 30s
+                      pfs = true
                     }
                   }
                 }

@@ -1,5 +1,6 @@
 package dev.cipherlane.supervisor;
 
+import dev.cipherlane.supervisor.admin.FailureText;
 import dev.cipherlane.config.ConfigChange;
 import dev.cipherlane.config.ConfigDiff;
 import dev.cipherlane.config.ConfigProblem;

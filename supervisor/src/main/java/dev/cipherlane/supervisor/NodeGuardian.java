@@ -1,5 +1,6 @@
 package dev.cipherlane.supervisor;
 
+import dev.cipherlane.supervisor.admin.FailureText;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.supervisor.admin.AdminCommands;
 import dev.cipherlane.supervisor.admin.AdminListener;

@@ -1,5 +1,6 @@
 package dev.cipherlane.supervisor;
 
+import dev.cipherlane.supervisor.admin.FailureText;
 import dev.cipherlane.config.NodeSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;

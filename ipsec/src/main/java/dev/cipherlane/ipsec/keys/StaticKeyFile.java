@@ -103,38 +103,11 @@ public final class StaticKeyFile {
      * neither read nor write, in a directory that group and others cannot write.
      */
     public static StaticKeyFile load(Path file) throws IOException {
-        Path directory = file.toAbsolutePath().getParent();
-        PosixFileAttributes dir = directory == null ? null : PrivateFiles.attributes(directory);
-        if (dir != null) {
-            String problem = PrivateFiles.keyDirectoryProblem(directory, dir);
-            if (problem != null) {
-                throw new KeyFileException(problem);
-            }
-        }
-        int fd;
+        byte[] raw = SecretFile.read(file, "a key file", "a key file of a few lines", MAX_BYTES);
         try {
-            // O_NONBLOCK: a FIFO put in the key file's place opens at once and is refused below.
-            fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NONBLOCK | FileStatus.O_NOFOLLOW, 0);
-        } catch (LinuxException e) {
-            throw new KeyFileException(switch (e.errno()) {
-                case Errno.ENOENT -> file + ": no such file, expected a key file";
-                case Errno.ELOOP -> file + ": a symbolic link, expected a regular file (links are not followed to key material)";
-                default -> file + ": cannot be opened: " + e.getMessage();
-            });
-        }
-        byte[] raw = null;
-        try {
-            String problem = PrivateFiles.keyFileProblem(file, FileStatus.of(fd));
-            if (problem != null) {
-                throw new KeyFileException(problem);
-            }
-            raw = read(file, fd);
             return new Parser(file, raw).parse();
         } finally {
-            if (raw != null) {
-                Arrays.fill(raw, (byte) 0);
-            }
-            Libc.close(fd);
+            Arrays.fill(raw, (byte) 0);
         }
     }
 
@@ -159,31 +132,6 @@ public final class StaticKeyFile {
                     throw new KeyFileException(where + ": same key material as " + seen
                             + ", expected a distinct key per SA (one key for two SAs repeats GCM nonces)");
                 }
-            }
-        }
-    }
-
-    /** The whole file, read through its descriptor into off-heap memory that is wiped after. */
-    private static byte[] read(Path file, int fd) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            // One byte more than allowed tells an oversized file apart from one of exactly MAX_BYTES.
-            MemorySegment buf = arena.allocate(MAX_BYTES + 1);
-            long n = 0;
-            while (n < buf.byteSize()) {
-                long got = Libc.read(fd, buf, n, buf.byteSize() - n);
-                if (got == 0 || got == Libc.WOULD_BLOCK) {
-                    break;
-                }
-                n += got;
-            }
-            try {
-                if (n > MAX_BYTES) {
-                    throw new KeyFileException(file + ": more than " + MAX_BYTES
-                            + " bytes, expected a key file of a few lines");
-                }
-                return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
-            } finally {
-                buf.fill((byte) 0);
             }
         }
     }

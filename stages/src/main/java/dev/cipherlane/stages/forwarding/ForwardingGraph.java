@@ -86,6 +86,13 @@ import java.util.function.Supplier;
  *                             └ike→ host-redirect / punt
  * </pre>
  *
+ * <p>With the node's own IKE daemon, IKE is taken out of the local traffic first:
+ *
+ * <pre>
+ * ip4-local ─punt→ ike-input ─other→ host-redirect / punt      (UDP 500)
+ * esp-decrypt ─ike→ ┘  └→ the IKE queue                        (UDP 4500, non-ESP marker)
+ * </pre>
+ *
  * Without tunnels, traffic routed to a tunnel adjacency is dropped: fail closed, never sent in
  * clear. IPIP addressed to us is dropped too rather than punted: no one above the dataplane
  * decapsulates, and a packet from no known tunnel must not enter the pod network. The encapsulated
@@ -182,6 +189,18 @@ public final class ForwardingGraph {
      */
     public static Graph.Builder wireNode(Graph.Builder b, Tables t, Tunnels tunnels, Esp esp, HostRedirect.Params host,
             String tx) {
+        return wireNode(b, t, tunnels, esp, host, null, tx);
+    }
+
+    /**
+     * As {@link #wireNode(Graph.Builder, Tables, Tunnels, Esp, HostRedirect.Params, String)}, with
+     * the node's IKE daemon: {@code ike} names a stage the caller added (with one arc,
+     * {@code other}) that takes IKE out of the local traffic, from {@code ip4-local}'s punt and
+     * the ESP decryptor's {@code ike} arc, before what is left goes to the kernel or the punt.
+     * Null: no IKE daemon, IKE goes where other local traffic goes.
+     */
+    public static Graph.Builder wireNode(Graph.Builder b, Tables t, Tunnels tunnels, Esp esp, HostRedirect.Params host,
+            String ike, String tx) {
         b.add(new EthernetInput(new EthernetInput.Params(t.interfaces())))
                 .add(new Ip4Input())
                 .add(new Ip6Input())
@@ -221,7 +240,12 @@ public final class ForwardingGraph {
                     .connect(TunnelDecap.NAME, "ip4", Ip4Input.NAME)
                     .connect(TunnelDecap.NAME, "ip6", Ip6Input.NAME);
         }
-        String local = host == null ? Punt.NAME : HostRedirect.NAME;
+        String kernel = host == null ? Punt.NAME : HostRedirect.NAME;
+        String local = kernel;
+        if (ike != null) {
+            b.connect(ike, "other", kernel);
+            local = ike;
+        }
         if (tunnels != null && esp != null) {
             b.connect(TunnelEncap.NAME, "esp", esp.encrypt())
                     .connect(esp.encryptExit(), esp.encryptExitArc(), Ip4Rewrite.NAME)
@@ -235,11 +259,11 @@ public final class ForwardingGraph {
             b.connect(Ip4Local.NAME, "esp", local);
         }
         if (host == null) {
-            b.connect(Ip4Local.NAME, "punt", Punt.NAME)
+            b.connect(Ip4Local.NAME, "punt", local)
                     .connect(Ip6NeighbourInput.NAME, "punt", Punt.NAME);
         } else {
             b.add(new HostRedirect(host))
-                    .connect(Ip4Local.NAME, "punt", HostRedirect.NAME)
+                    .connect(Ip4Local.NAME, "punt", local)
                     .connect(Ip6NeighbourInput.NAME, "punt", HostRedirect.NAME)
                     .connect(HostRedirect.NAME, "tx", tx)
                     .connect(HostRedirect.NAME, "punt", Punt.NAME);

@@ -32,6 +32,7 @@ final class ViewCommands {
         DATAPLANE_VIEWS.put("show pods", OperatorViews::pods);
         DATAPLANE_VIEWS.put("show trace", OperatorViews::trace);
         DATAPLANE_VIEWS.put("show health", OperatorViews::health);
+        DATAPLANE_VIEWS.put("show ike", OperatorViews::ike);
     }
 
     static final String CONFIG = "show config";

@@ -4,7 +4,13 @@ import dev.cipherlane.afpacket.AfPacketInput;
 import dev.cipherlane.afpacket.AfPacketOutput;
 import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.config.ConfigChange;
+import dev.cipherlane.ipsec.ike.keys.PreSharedKey;
+import dev.cipherlane.ipsec.ike.port.IkeInput;
+import dev.cipherlane.ipsec.ike.port.IkePort;
+import dev.cipherlane.supervisor.peers.IkeDispatch;
+import dev.cipherlane.supervisor.peers.IkeTunnel;
 import dev.cipherlane.supervisor.peers.PeerTunnels;
+import dev.cipherlane.supervisor.peers.TunnelIke;
 import dev.cipherlane.supervisor.peers.TunnelChange;
 import dev.cipherlane.supervisor.peers.TunnelControl;
 import dev.cipherlane.config.FaultInjectionSettings;
@@ -76,6 +82,8 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     static final int ICMP_BURST = 50;
     static final int EPOLL_TIMEOUT_MS = 100;
     static final long NEIGHBOUR_AGEING_MS = 1000;
+    /** Half-open IKE SAs on the node from which responders ask for cookies first. */
+    static final int COOKIE_THRESHOLD = 16;
     /** Peers whose tunnels are counted at least, for peers added live (others' tunnels go uncounted). */
     static final int COUNTED_PEERS = 64;
     /** How often each tunnel checks its SAs' lifetimes and limits. */
@@ -88,8 +96,6 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
 
     private final PacketMemory memory;
     private final InterfaceTable interfaces = new InterfaceTable();
-    /** The attached pods, as {@link #addPod} and {@link #removePod} change them; a new list each time. */
-    private volatile List<PodPort> pods;
     private final Optional<UplinkPort> uplink;
     private final Optional<UplinkInterface> uplinkView;
     private final Graph graph;
@@ -114,11 +120,24 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     /** The settings as last applied; the supervisor actor's thread only. */
     private NodeSettings settings;
     private final StageSwitchboard stages;
+    /** IKE's door to the dataplane and where it delivers, with ipsec.keys = "ike"; null otherwise. */
+    private IkePort ikePort;
+    private PreSharedKey psk;
+    private final IkeDispatch ikeDispatch = new IkeDispatch();
+    /**
+     * The node's half-open IKE SAs, and the cookie jar that asks for cookies once there are
+     * {@link #COOKIE_THRESHOLD} of them (RFC 7296 section 2.6): one jar for every tunnel, so a
+     * flood on one tunnel makes every tunnel's responders ask.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger halfOpen = new java.util.concurrent.atomic.AtomicInteger();
+    private final dev.cipherlane.ipsec.ike.session.CookieJar cookies =
+            new dev.cipherlane.ipsec.ike.session.CookieJar(new java.security.SecureRandom(), halfOpen::get, COOKIE_THRESHOLD);
+    /** Each IKE tunnel's status as its actor last posted it, for {@code show ike}. */
+    private final java.util.Map<String, IkeTunnel.Status> ikeStatus = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Dataplane(NodeSettings settings, List<PodPort> pods, Optional<UplinkPort> uplink, Worker.Watch watch)
             throws IOException {
         this.settings = settings;
-        this.pods = List.copyOf(pods);
         this.uplink = uplink;
         this.uplinkView = uplink.map(UplinkPort::view);
         this.queuesOnWorker = new int[settings.dataplane().workers()];
@@ -220,6 +239,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
             ForwardingGraph.Tunnels tunnels = uplink.isPresent()
                     ? new ForwardingGraph.Tunnels(forwarding::tunnels, tunnelCounters) : null;
             ForwardingGraph.Esp esp = null;
+            String ike = null;
             if (uplink.isPresent() && settings.ipsec().enabled()) {
                 // Before any key is read: ipsec.engine = ipsec-mb without the library stops the start here.
                 engine = CryptoWiring.engine(settings.ipsec());
@@ -228,11 +248,22 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                 esp = CryptoWiring.add(b, settings.ipsec(), engine, security, memory, workerCount,
                         settings.dataplane().ringSize(), cryptoRings);
                 opened.push(() -> cryptoRings.forEach(ParallelRing::shutdown));
+                if (settings.ipsec().negotiated()) {
+                    // IKE in from the local traffic, out through ip4-rewrite on the tunnels' next hops.
+                    psk = IkeWiring.psk(settings.ipsec().ike());
+                    opened.push(psk::destroy);
+                    ikePort = new IkePort(memory, settings.dataplane().ringSize());
+                    opened.push(ikePort);
+                    b.add(new IkeInput(ikePort));
+                    RingInput ikeOut = new RingInput(IkePort.OUTPUT_NAME, new RingInput.Params(ikePort.ring(), 0));
+                    b.add(ikeOut).connect(ikeOut.name(), "next", dev.cipherlane.stages.builtin.Ip4Rewrite.NAME);
+                    ike = IkeInput.NAME;
+                }
             } else {
                 engine = null;
                 security = null;
             }
-            this.graph = ForwardingGraph.wireNode(b, t, tunnels, esp, host, tx).build();
+            this.graph = ForwardingGraph.wireNode(b, t, tunnels, esp, host, ike, tx).build();
 
             for (int w = 0; w < workerCount; w++) {
                 EpollIdle idle = EpollIdle.open(settings.dataplane().idleSpinPolls(), EPOLL_TIMEOUT_MS);
@@ -254,6 +285,9 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                     BuiltinStages.version(), SWAP_QUIESCENCE_LIMIT, java.time.Clock.systemUTC());
             for (ParallelRing<AeadEngine> ring : cryptoRings) {
                 ring.onBatchDone(idles.get(CryptoWiring.consumer(workerCount))::wake);
+            }
+            if (ikePort != null) {
+                ikePort.wakes(idles.get(0));
             }
             if (solicitor != null) {
                 solicitor.wakes(idles.get(0));
@@ -283,9 +317,9 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                 List.of(new NetInterface.Ip6Address(net.gateway6().high(), net.gateway6().low(), 128)));
     }
 
-    /** The pods attached now, in the order they came. */
+    /** The pods attached now, in the order they came (the forwarding tables' record of them). */
     public List<PodPort> pods() {
-        return pods;
+        return forwarding.pods();
     }
 
     /**
@@ -295,7 +329,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
      */
     public synchronized int freeInterfaceIndex() {
         java.util.Set<Integer> used = new java.util.HashSet<>();
-        for (PodPort p : pods) {
+        for (PodPort p : forwarding.pods()) {
             used.add(p.interfaceIndex());
         }
         uplinkView.ifPresent(up -> {
@@ -317,14 +351,12 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
      * the fewest tap queues. A failure undoes what was made and is thrown.
      */
     public synchronized void addPod(PodPort pod) throws LinuxException {
-        for (PodPort p : pods) {
+        for (PodPort p : forwarding.pods()) {
             if (p.name().equals(pod.name()) || p.interfaceIndex() == pod.interfaceIndex()) {
                 throw new IllegalArgumentException("pod " + pod.name() + ": interface " + pod.interfaceIndex()
                         + " or its name is taken by pod " + p.name());
             }
         }
-        List<PodPort> with = new ArrayList<>(pods);
-        with.add(pod);
         try {
             interfaces.put(podInterface(pod));
             tapQueues.put(pod.interfaceIndex(), pod.queueFds());
@@ -332,9 +364,8 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                 outputOf.put(pod.interfaceIndex(), TapOutput.NAME);
             }
             reconfigureOutputs();
-            pods = List.copyOf(with);
-            neighbours.learning(NeighbourLearning.policy(pods, uplinkView));
             forwarding.addPod(pod);
+            neighbours.learning(NeighbourLearning.policy(forwarding.pods(), uplinkView));
             int[] fds = pod.queueFds();
             for (int q = 0; q < fds.length; q++) {
                 int worker = leastLoadedWorker();
@@ -349,7 +380,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
             }
         } catch (LinuxException | RuntimeException e) {
             try {
-                removePod(pod.name());
+                detach(pod);
             } catch (InterruptedException | RuntimeException undo) {
                 e.addSuppressed(undo);
             }
@@ -367,15 +398,16 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
      * empty if it is not attached.
      */
     public synchronized Optional<PodPort> removePod(String name) throws InterruptedException {
-        PodPort pod = null;
-        for (PodPort p : pods) {
-            if (p.name().equals(name)) {
-                pod = p;
-            }
+        Optional<PodPort> pod = forwarding.pods().stream().filter(p -> p.name().equals(name)).findFirst();
+        if (pod.isPresent()) {
+            detach(pod.get());
         }
-        if (pod == null) {
-            return Optional.empty();
-        }
+        return pod;
+    }
+
+    /** {@link #removePod}'s steps, each one skipped where {@link #addPod} had not got to it. */
+    private void detach(PodPort pod) throws InterruptedException {
+        String name = pod.name();
         int[] fds = pod.queueFds();
         for (int q = 0; q < fds.length; q++) {
             String input = TapInput.name(name, q);
@@ -397,17 +429,13 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
         }
         forwarding.removePod(name);
         awaitWorkers();
-        List<PodPort> without = new ArrayList<>(pods);
-        without.remove(pod);
-        pods = List.copyOf(without);
-        neighbours.learning(NeighbourLearning.policy(pods, uplinkView));
+        neighbours.learning(NeighbourLearning.policy(forwarding.pods(), uplinkView));
         tapQueues.remove(pod.interfaceIndex());
         if (outputOf != null) {
             outputOf.remove(pod.interfaceIndex());
         }
         reconfigureOutputs();
         interfaces.remove(pod.interfaceIndex());
-        return Optional.of(pod);
     }
 
     /** Waits until every worker has finished the round it is in, so none still uses what was just unpublished. */
@@ -440,128 +468,15 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
         return best;
     }
 
-    /**
-     * Changes one peer on the running dataplane from {@code before} to {@code after} (either
-     * null: the peer is added or removed). A new tunnel count is {@link #changeTunnels}; new pod
-     * CIDRs are rerouted in place; other changes (its addresses) replace the peer. An added peer's
-     * tunnels are protected before its pod CIDRs are routed; a removed one's routes go first,
-     * and its SAs once no worker can still be sending into its tunnels. Other peers are untouched.
-     */
+    /** Changes one peer live ({@link PeerChanges#changePeer}). */
     @Override
     public synchronized TunnelChange changePeer(PeerSettings before, PeerSettings after)
             throws IOException, InterruptedException {
-        if (before == null && after == null) {
-            throw new IllegalArgumentException("a peer change needs a peer");
-        }
-        if (before != null && after != null) {
-            if (before.addresses().equals(after.addresses())) {
-                TunnelChange tunnels = changeTunnels(after);
-                if (!before.podCidrs().equals(after.podCidrs())) {
-                    forwarding.rerouteCidrs(after);
-                }
-                return tunnels;
-            }
-            TunnelChange removed = changePeer(before, null);
-            TunnelChange added;
-            try {
-                added = changePeer(null, after);
-            } catch (IOException | RuntimeException e) {
-                try {
-                    TunnelChange back = changePeer(null, before);
-                    // The peer is as it was, under new tunnel actors.
-                    e.addSuppressed(new IllegalStateException("peer " + before.name() + " restored with "
-                            + back.added().size() + " tunnels"));
-                } catch (IOException | RuntimeException undo) {
-                    e.addSuppressed(undo);
-                }
-                throw e;
-            }
-            return new TunnelChange(added.added(), removed.removed());
-        }
-        if (after != null) {
-            List<NodeForwarding.TunnelInfo> made = forwarding.addPeer(after);
-            try {
-                if (security != null) {
-                    for (NodeForwarding.TunnelInfo t : made) {
-                        security.protectTunnel(forwarding, t);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                for (NodeForwarding.TunnelInfo t : made) {
-                    try {
-                        if (security != null) {
-                            security.unprotectTunnel(forwarding, t);
-                        }
-                    } catch (IOException | RuntimeException undo) {
-                        e.addSuppressed(undo);
-                    }
-                }
-                forwarding.dropPeer(after.name());
-                throw e;
-            }
-            forwarding.routePeerLive(after);
-            return new TunnelChange(controls(made), List.of());
-        }
-        List<NodeForwarding.TunnelInfo> gone = forwarding.unroutePeer(before.name());
-        awaitWorkers();
-        if (security != null) {
-            for (NodeForwarding.TunnelInfo t : gone) {
-                security.unprotectTunnel(forwarding, t);
-            }
-        }
-        awaitWorkers();
-        forwarding.dropPeer(before.name());
-        return new TunnelChange(List.of(), gone.stream().map(Dataplane::tunnelName).toList());
+        return peerChanges().changePeer(before, after);
     }
 
-    /**
-     * Gives peer {@code peer.name()} {@code peer.tunnels()} tunnels on the running dataplane,
-     * make-before-break: new tunnels are made and protected before any flow is hashed onto
-     * them; tunnels taken away first stop getting flows, and only once no worker can still be
-     * sending into them lose their SAs (sequence and replay state written back) and go. Flows
-     * on the tunnels that stay may move between them as the load balancer is respread. All or
-     * nothing: a new tunnel whose keys cannot be used undoes the change and throws. Returns the
-     * tunnels added and removed, for their control actors.
-     */
-    public synchronized TunnelChange changeTunnels(PeerSettings peer) throws IOException, InterruptedException {
-        int before = (int) forwarding.tunnelInfo().stream().filter(t -> t.peer().equals(peer.name())).count();
-        if (peer.tunnels() > before) {
-            List<NodeForwarding.TunnelInfo> added = forwarding.addTunnels(peer);
-            try {
-                if (security != null) {
-                    for (NodeForwarding.TunnelInfo t : added) {
-                        security.protectTunnel(forwarding, t);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                for (NodeForwarding.TunnelInfo t : added) {
-                    try {
-                        if (security != null) {
-                            security.unprotectTunnel(forwarding, t);
-                        }
-                    } catch (IOException | RuntimeException undo) {
-                        e.addSuppressed(undo);
-                    }
-                }
-                forwarding.dropTunnels(peer.name(), before);
-                throw e;
-            }
-            forwarding.balance(peer.name(), peer.tunnels());
-            return new TunnelChange(controls(added), List.of());
-        }
-        if (peer.tunnels() < before) {
-            List<NodeForwarding.TunnelInfo> removed = forwarding.balance(peer.name(), peer.tunnels());
-            awaitWorkers();
-            if (security != null) {
-                for (NodeForwarding.TunnelInfo t : removed) {
-                    security.unprotectTunnel(forwarding, t);
-                }
-            }
-            awaitWorkers();
-            forwarding.dropTunnels(peer.name(), peer.tunnels());
-            return new TunnelChange(List.of(), removed.stream().map(Dataplane::tunnelName).toList());
-        }
-        return new TunnelChange(List.of(), List.of());
+    private PeerChanges peerChanges() {
+        return new PeerChanges(forwarding, security, this::awaitWorkers, this::controls);
     }
 
     static String tunnelName(NodeForwarding.TunnelInfo t) {
@@ -624,6 +539,9 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
             Worker.Watch watch) throws IOException {
         Dataplane d = new Dataplane(settings, pods, uplink, watch);
         d.punt.start();
+        if (d.ikePort != null) {
+            d.ikePort.start(d.ikeDispatch::deliver);
+        }
         for (Worker w : d.workers) {
             w.start();
         }
@@ -714,6 +632,8 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
         List<TunnelControl> out = new ArrayList<>();
         for (NodeForwarding.TunnelInfo t : tunnels) {
             String name = tunnelName(t);
+            Optional<TunnelIke> ike = ikePort == null ? Optional.empty() : Optional.of(IkeWiring.tunnelIke(t,
+                    IkeWiring.config(t, psk, settings.ipsec().ike()), ikePort, forwarding, security, ikeStatus, cookies, halfOpen));
             out.add(new TunnelControl() {
                 @Override
                 public String name() {
@@ -721,12 +641,22 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                 }
 
                 @Override
-                public void checkLimits() {
-                    security.checkLimits(t.index());
+                public boolean checkLimits() {
+                    return security.checkLimits(t.index()).stream().anyMatch(e -> !e.limit().hard());
+                }
+
+                @Override
+                public Optional<TunnelIke> ike() {
+                    return ike;
                 }
             });
         }
         return out;
+    }
+
+    @Override
+    public Optional<IkeDispatch> ikeDispatch() {
+        return ikePort == null ? Optional.empty() : Optional.of(ikeDispatch);
     }
 
     /** Runs worker {@code index} again on a new thread after its thread died; false if it did not die. */
@@ -806,8 +736,9 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     /** The operator views, drawn from this dataplane's parts as they are now. */
     @Override
     public OperatorViews views() {
-        return new DataplaneViews(new DataplaneViews.Parts(pods, uplink, interfaces, memory::inUse, punt::received,
-                neighbours, forwarding, tunnelCounters, security, engine, this::workerHealth, this::runtimes));
+        return new DataplaneViews(new DataplaneViews.Parts(forwarding.pods(), uplink, interfaces, memory::inUse, punt::received,
+                neighbours, forwarding, tunnelCounters, security, engine, this::workerHealth, this::runtimes,
+                () -> ikeStatus));
     }
 
     /** Stops the workers and the control logic and frees every buffer; taps and uplink stay. */
@@ -828,8 +759,14 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
             solicitor.close();
         }
         punt.close();
+        if (ikePort != null) {
+            ikePort.close();
+        }
         if (security != null) {
             security.close();
+        }
+        if (psk != null) {
+            psk.destroy();
         }
         memory.close();
     }

@@ -9,6 +9,7 @@ import dev.cipherlane.config.PeerSettings;
 import dev.cipherlane.supervisor.peers.PeerManager;
 import dev.cipherlane.supervisor.peers.Tunnel;
 import dev.cipherlane.config.PodSettings;
+import dev.cipherlane.supervisor.admin.FailureText;
 import dev.cipherlane.supervisor.admin.PodRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,7 +136,7 @@ final class DataplaneRun {
                         try {
                             dataplane.reconfigure(reconfigure.settings(), batch.inPlace());
                         } catch (RuntimeException e) {
-                            batch.answer(e.getMessage() != null ? e.getMessage() : e.toString());
+                            batch.answer(FailureText.of(e));
                             return Behaviors.same();
                         }
                         if (batch.pods().isEmpty()) {

@@ -10,6 +10,7 @@ import dev.cipherlane.stages.tunnel.TunnelCounters;
 import dev.cipherlane.supervisor.admin.views.ErrorsView;
 import dev.cipherlane.supervisor.admin.views.FibView;
 import dev.cipherlane.supervisor.admin.views.HealthView;
+import dev.cipherlane.supervisor.admin.views.IkeView;
 import dev.cipherlane.supervisor.admin.views.InterfacesView;
 import dev.cipherlane.supervisor.admin.views.NeighboursView;
 import dev.cipherlane.supervisor.admin.views.OperatorViews;
@@ -19,8 +20,10 @@ import dev.cipherlane.supervisor.admin.views.SaView;
 import dev.cipherlane.supervisor.admin.views.StageTotals;
 import dev.cipherlane.supervisor.admin.views.TraceView;
 import dev.cipherlane.supervisor.admin.views.TunnelsView;
+import dev.cipherlane.supervisor.peers.IkeTunnel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -35,7 +38,8 @@ final class DataplaneViews implements OperatorViews {
     record Parts(List<PodPort> pods, Optional<UplinkPort> uplink, InterfaceTable interfaces, LongSupplier buffersInUse,
                  LongSupplier punted, NeighbourTable neighbours, NodeForwarding forwarding,
                  TunnelCounters tunnelCounters, TunnelSecurity security, Object engine,
-                 Supplier<List<Worker.Health>> health, Supplier<List<GraphRuntime>> runtimes) {}
+                 Supplier<List<Worker.Health>> health, Supplier<List<GraphRuntime>> runtimes,
+                 Supplier<Map<String, IkeTunnel.Status>> ike) {}
 
     private final Parts d;
 
@@ -104,12 +108,32 @@ final class DataplaneViews implements OperatorViews {
     private List<String> waiting() {
         List<String> out = new ArrayList<>();
         for (NodeForwarding.TunnelInfo t : d.forwarding().tunnelInfo()) {
+            if (d.security() != null && d.security().awaitingIke(d.forwarding(), t)) {
+                out.add("tunnel " + Dataplane.tunnelName(t) + " on IKE to bring its keys");
+            }
             if (!d.forwarding().underlayResolved(t.index())) {
                 out.add("tunnel " + Dataplane.tunnelName(t) + " on an ARP answer from its next hop "
                         + Prefixes.format4(t.remote()));
             }
         }
         return out;
+    }
+
+    @Override
+    public IkeView ike() {
+        List<IkeView.IkeRow> rows = new ArrayList<>();
+        var board = d.ike().get();
+        for (NodeForwarding.TunnelInfo t : d.forwarding().tunnelInfo()) {
+            var s = board.get(Dataplane.tunnelName(t));
+            if (s != null) {
+                rows.add(new IkeView.IkeRow(Dataplane.tunnelName(t),
+                        s.initiator() ? "initiator" : "responder", s.state(),
+                        IkeView.spi(s.initiatorSpi()),
+                        IkeView.spi(s.responderSpi()), s.proposal(), s.childSas(),
+                        s.rekeys(), s.retransmissions(), s.lastEvent()));
+            }
+        }
+        return new IkeView(rows);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.cipherlane.config.ConfigChange;
 import dev.cipherlane.config.NodeSettings;
 import dev.cipherlane.config.PodSettings;
 import dev.cipherlane.supervisor.admin.AdminCommands;
+import dev.cipherlane.supervisor.admin.FailureText;
 import dev.cipherlane.supervisor.admin.PodRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -121,7 +122,7 @@ final class InterfaceManager {
                     throw e;
                 }
             } catch (Exception e) {
-                return error("pod add: " + text(e));
+                return error("pod add: " + FailureText.of(e));
             }
         }
 
@@ -140,7 +141,7 @@ final class InterfaceManager {
                 log.info("pod {} deleted through the API", name);
                 return "pod " + name + ": detached, its tap destroyed\n";
             } catch (Exception e) {
-                return error("pod del: " + text(e));
+                return error("pod del: " + FailureText.of(e));
             }
         }
 
@@ -166,7 +167,7 @@ final class InterfaceManager {
                 all.addAll(api.pods());
                 neu.withPods(all);
             } catch (Exception e) {
-                return text(e);
+                return FailureText.of(e);
             }
             List<String> detached = new ArrayList<>();
             List<String> attached = new ArrayList<>();
@@ -188,7 +189,7 @@ final class InterfaceManager {
                     attached.add(pod.name());
                 }
             } catch (Exception e) {
-                String failure = text(e);
+                String failure = FailureText.of(e);
                 log.error("reload: pod changes failed ({}); undoing them", failure);
                 undo(attached, detached, was);
                 return failure;
@@ -197,7 +198,7 @@ final class InterfaceManager {
                 try {
                     plumbing.destroy(name);
                 } catch (Exception e) {
-                    log.warn("pod {}: destroying its tap: {}", name, text(e));
+                    log.warn("pod {}: destroying its tap: {}", name, FailureText.of(e));
                 }
             }
             config.set(neu);
@@ -210,14 +211,14 @@ final class InterfaceManager {
                 try {
                     detach(name, !was.containsKey(name));
                 } catch (Exception e) {
-                    log.warn("undo: detaching pod {}: {}", name, text(e));
+                    log.warn("undo: detaching pod {}: {}", name, FailureText.of(e));
                 }
             }
             for (String name : detached) {
                 try {
                     attach(was.get(name));
                 } catch (Exception e) {
-                    log.error("undo: pod {} could not be attached again: {}", name, text(e));
+                    log.error("undo: pod {} could not be attached again: {}", name, FailureText.of(e));
                 }
             }
         }
@@ -241,12 +242,6 @@ final class InterfaceManager {
 
         private static Map<String, PodSettings> byName(List<PodSettings> pods) {
             return pods.stream().collect(Collectors.toMap(PodSettings::name, Function.identity()));
-        }
-
-        /** One line for the operator: the failure's message, or its kind when it has none. */
-        private static String text(Exception e) {
-            String m = e.getMessage();
-            return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
         }
 
         private static String error(String message) {

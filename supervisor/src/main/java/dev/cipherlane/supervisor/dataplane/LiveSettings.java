@@ -82,20 +82,22 @@ public final class LiveSettings {
 
     /** The name of the pod a {@link How#POD} change is about. */
     public static String podOf(ConfigChange change) {
-        String path = change.path();
-        if (!path.startsWith(PODS) || path.indexOf(']', PODS.length()) < 0) {
-            throw new IllegalArgumentException(path + " is not about a pod");
-        }
-        return path.substring(PODS.length(), path.indexOf(']', PODS.length()));
+        return keyOf(change, PODS, "a pod");
     }
 
     /** The name of the peer a {@link How#PEER} change is about. */
     public static String peerOf(ConfigChange change) {
+        return keyOf(change, PEERS, "a peer");
+    }
+
+    /** The key between {@code list}'s "[" and the next "]" in the change's path. */
+    private static String keyOf(ConfigChange change, String list, String what) {
         String path = change.path();
-        if (!path.startsWith(PEERS) || path.indexOf(']', PEERS.length()) < 0) {
-            throw new IllegalArgumentException(path + " is not about a peer");
+        int end = path.indexOf(']', list.length());
+        if (!path.startsWith(list) || end < 0) {
+            throw new IllegalArgumentException(path + " is not about " + what);
         }
-        return path.substring(PEERS.length(), path.indexOf(']', PEERS.length()));
+        return path.substring(list.length(), end);
     }
 
     /** The changes among {@code changes} made the way {@code how} says. */

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import dev.cipherlane.ipsec.keys.KeyFingerprint;
+import dev.cipherlane.ipsec.keys.KeyMaterial;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Arrays;
@@ -96,6 +97,14 @@ final class TunnelSecurity implements AutoCloseable {
         TunnelSecurity s = new TunnelSecurity(settings, SequenceStore.open(stateDir.resolve(SEQUENCE_DIR),
                 settings.sequenceBlock(), true));
         Map<Integer, StaticKeyFile> keys = new LinkedHashMap<>();
+        if (settings.negotiated()) {
+            // IKE brings the keys: every tunnel drops its traffic until its first CHILD SA is up.
+            for (NodeForwarding.TunnelInfo t : forwarding.tunnelInfo()) {
+                forwarding.protect(t.index(), TunnelTable.NO_SA, new int[0], Esp.tunnelOverhead(settings.udpEncapsulation()));
+            }
+            s.snapshot = s.table.publish();
+            return s;
+        }
         try {
             for (NodeForwarding.TunnelInfo t : forwarding.tunnelInfo()) {
                 StaticKeyFile k = s.loadKeys(settings, t);
@@ -270,6 +279,83 @@ final class TunnelSecurity implements AutoCloseable {
         }
     }
 
+    /** A CHILD SA pair IKE negotiated for a tunnel: our inbound SA and our outbound one. */
+    record NegotiatedSa(int inboundSpi, KeyMaterial inbound, int outboundSpi, KeyMaterial outbound, boolean esn) {}
+
+    /** The negotiated SAs each tunnel has, by tunnel index: inbound ones newest first, outbound oldest first. */
+    private final Map<Integer, List<Integer>> inboundOf = new HashMap<>();
+    private final Map<Integer, List<Integer>> outboundOf = new HashMap<>();
+
+    /**
+     * Installs a negotiated CHILD SA pair on tunnel {@code t}, make-before-break (RFC 7296
+     * section 2.8): the new inbound SA is accepted at once beside the ones the tunnel has. The
+     * tunnel sends on its oldest outbound SA, so a rekey's new one takes over only once the old
+     * pair is removed ({@link #removeNegotiated}), after the Delete exchange: by then both ends
+     * hold the new inbound SA, whichever end started the rekey, and no packet is sent under a
+     * key the peer does not have yet. Their keys die with the process, so their sequence
+     * numbers and replay windows are kept in memory only: a restart negotiates new keys.
+     * Returns the SA indexes {inbound, outbound}.
+     */
+    synchronized int[] installNegotiated(NodeForwarding forwarding, NodeForwarding.TunnelInfo t, NegotiatedSa n) {
+        List<Integer> inbound = inboundOf.computeIfAbsent(t.index(), k -> new ArrayList<>());
+        if (inbound.size() >= TunnelTable.MAX_INBOUND_SAS) {
+            throw new IllegalStateException("tunnel " + Dataplane.tunnelName(t) + " already has "
+                    + TunnelTable.MAX_INBOUND_SAS + " inbound SAs; remove an old one first");
+        }
+        if (inboundSpiOf.containsValue(n.inboundSpi())) {
+            throw new IllegalArgumentException("inbound SPI " + SaKeys.spiText(n.inboundSpi()) + " is in use on this node");
+        }
+        UdpEncapsulation udp = settings.udpEncapsulation() ? UdpEncapsulation.NAT_T : UdpEncapsulation.NONE;
+        SecurityAssociation in = sa(new SaKeys(n.inboundSpi(), n.inbound()), Direction.INBOUND, t.index(), n.esn(),
+                settings, udp);
+        SecurityAssociation out = sa(new SaKeys(n.outboundSpi(), n.outbound()), Direction.OUTBOUND, t.index(), n.esn(),
+                settings, udp);
+        int inIndex = table.addInbound(in, new dev.cipherlane.ipsec.sa.ReplayWindow(settings.replayWindow(), n.esn()));
+        SequenceReservation sequence = SequenceReservation.unpersisted(n.outboundSpi(), n.esn());
+        int outIndex = table.add(out, SequenceSource.of(sequence::next, sequence::tryAcquire));
+        inboundSpiOf.put(inIndex, n.inboundSpi());
+        inbound.addFirst(inIndex);
+        List<Integer> outbound = outboundOf.computeIfAbsent(t.index(), k -> new ArrayList<>());
+        outbound.addLast(outIndex);
+        failedClosed.remove(t.index());
+        snapshot = table.publish();
+        forwarding.protect(t.index(), outbound.getFirst(), inbound.stream().mapToInt(Integer::intValue).toArray(),
+                Esp.tunnelOverhead(settings.udpEncapsulation()));
+        return new int[] {inIndex, outIndex};
+    }
+
+    /**
+     * Removes negotiated SAs of tunnel {@code t} by SPI (either may be 0 for none): an inbound
+     * SA stops being accepted; if the outbound one was the tunnel's, the next oldest takes over
+     * (none left: the tunnel drops its traffic until IKE installs another). A worker still on
+     * an older snapshot drops what it had under them, never seals with a removed key
+     * ({@link SaTable#remove}).
+     */
+    synchronized void removeNegotiated(NodeForwarding forwarding, NodeForwarding.TunnelInfo t, int inboundSpi,
+            int outboundSpi) {
+        List<Integer> inbound = inboundOf.computeIfAbsent(t.index(), k -> new ArrayList<>());
+        List<Integer> outbound = outboundOf.computeIfAbsent(t.index(), k -> new ArrayList<>());
+        List<Integer> gone = new ArrayList<>();
+        for (int index : table.indexes()) {
+            SaState st = table.state(index);
+            if (st.sa().tunnel() == t.index() && (st.outbound() ? outboundSpi != 0 && st.spi() == outboundSpi
+                    : inboundSpi != 0 && st.spi() == inboundSpi)) {
+                gone.add(index);
+            }
+        }
+        inbound.removeAll(gone);
+        outbound.removeAll(gone);
+        // The next oldest outbound SA takes over, in the same snapshot that stops accepting the old.
+        forwarding.protect(t.index(), outbound.isEmpty() ? TunnelTable.NO_SA : outbound.getFirst(),
+                inbound.stream().mapToInt(Integer::intValue).toArray(), Esp.tunnelOverhead(settings.udpEncapsulation()));
+        for (int index : gone) {
+            inboundSpiOf.remove(index);
+            crossed.remove(index);
+            table.remove(index);
+        }
+        snapshot = table.publish();
+    }
+
     /**
      * Takes tunnel {@code t}'s SAs away once no route leads into it and no worker holds its
      * packets: the tunnel drops what might still come (fail closed), its sequence numbers and
@@ -352,6 +438,10 @@ final class TunnelSecurity implements AutoCloseable {
      */
     synchronized java.util.Optional<String> whyDropping(NodeForwarding forwarding, NodeForwarding.TunnelInfo t) {
         int out = forwarding.tunnels().outboundSa(t.index());
+        if (out == TunnelTable.NO_SA && settings.negotiated()) {
+            // Not a fault: the tunnel waits for IKE (awaitingIke).
+            return java.util.Optional.empty();
+        }
         if (out == TunnelTable.NO_SA) {
             return java.util.Optional.of(failedClosed.getOrDefault(t.index(), "it has no SA"));
         }
@@ -361,6 +451,11 @@ final class TunnelSecurity implements AutoCloseable {
                     + "); replace its key files and restart");
         }
         return java.util.Optional.empty();
+    }
+
+    /** Whether tunnel {@code t} waits for IKE to bring its first keys (or new ones). */
+    synchronized boolean awaitingIke(NodeForwarding forwarding, NodeForwarding.TunnelInfo t) {
+        return settings.negotiated() && forwarding.tunnels().outboundSa(t.index()) == TunnelTable.NO_SA;
     }
 
     /** {@link #checkLimits(int)} for every tunnel, one after the other. */

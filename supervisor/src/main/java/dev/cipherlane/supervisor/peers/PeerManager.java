@@ -1,6 +1,7 @@
 package dev.cipherlane.supervisor.peers;
 
 import dev.cipherlane.config.PeerSettings;
+import dev.cipherlane.supervisor.admin.FailureText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,6 +59,7 @@ public final class PeerManager {
         private final PeerTunnels tunnels;
         private final Duration limitsPeriod;
         private final Map<String, ActorRef<Tunnel.Command>> actors = new LinkedHashMap<>();
+        private final Map<String, java.util.Optional<TunnelIke>> ikeOf = new LinkedHashMap<>();
         /** Tells apart the actors of a tunnel made, unmade and made again before the first one stopped. */
         private int generation;
 
@@ -68,8 +70,12 @@ public final class PeerManager {
         }
 
         void spawn(TunnelControl t) {
-            actors.put(t.name(), context.spawn(Tunnel.supervised(t, limitsPeriod),
-                    Tunnel.actorName(t) + "-" + generation++));
+            ActorRef<Tunnel.Command> actor = context.spawn(Tunnel.supervised(t, limitsPeriod),
+                    Tunnel.actorName(t) + "-" + generation++);
+            actors.put(t.name(), actor);
+            t.ike().ifPresent(ike -> tunnels.ikeDispatch().ifPresent(d -> d.register(ike.local(), ike.remote(),
+                    datagram -> actor.tell(new Tunnel.Received(datagram)))));
+            ikeOf.put(t.name(), t.ike());
         }
 
         /** The failure, or null. */
@@ -85,7 +91,7 @@ public final class PeerManager {
                     apply(tunnels.changePeer(before, after));
                     done.add(name);
                 } catch (Exception e) {
-                    String why = "peer " + name + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
+                    String why = "peer " + name + ": " + FailureText.of(e);
                     context.getLog().error("reload: peer changes refused ({}); undoing those made", why);
                     for (String changed : done.reversed()) {
                         try {
@@ -109,6 +115,10 @@ public final class PeerManager {
                 ActorRef<Tunnel.Command> actor = actors.remove(name);
                 if (actor != null) {
                     context.stop(actor);
+                }
+                java.util.Optional<TunnelIke> ike = ikeOf.remove(name);
+                if (ike != null && ike.isPresent()) {
+                    tunnels.ikeDispatch().ifPresent(d -> d.unregister(ike.get().local(), ike.get().remote()));
                 }
             }
             for (TunnelControl t : change.added()) {

@@ -6,6 +6,11 @@ import java.util.List;
 
 /** The tunnels of a running dataplane, as the {@link PeerManager} sees and changes them. */
 public interface PeerTunnels {
+    /** Where received IKE goes, when IKEv2 negotiates the keys; empty with static keys. */
+    default java.util.Optional<IkeDispatch> ikeDispatch() {
+        return java.util.Optional.empty();
+    }
+
     /** Every protected tunnel's control, one actor each. */
     List<TunnelControl> tunnelControls();
 

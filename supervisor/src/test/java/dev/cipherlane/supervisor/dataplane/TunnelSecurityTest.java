@@ -344,4 +344,41 @@ class TunnelSecurityTest {
             assertTrue(resumed >= next, resumed + " >= " + next);
         }
     }
+
+    private static dev.cipherlane.ipsec.keys.KeyMaterial material(int seed) {
+        byte[] k = new byte[36];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (byte) (seed * 31 + i);
+        }
+        return dev.cipherlane.ipsec.keys.KeyMaterial.of(k);
+    }
+
+    @Test
+    void negotiatedSasAreInstalledMakeBeforeBreakAndRemovedBySpi() throws Exception {
+        Path keys = Files.createDirectory(dir.resolve("keys"));
+        Path state = Files.createDirectory(dir.resolve("state"));
+        NodeForwarding f = forwarding();
+        try (TunnelSecurity s = TunnelSecurity.protect(settings(keys, IpsecLifetime.NONE), state, f)) {
+            NodeForwarding.TunnelInfo t = f.tunnelInfo().get(0);
+            assertEquals(TunnelTable.NO_SA, f.tunnels().outboundSa(t.index()), "no keys yet: fail closed");
+            int[] first = s.installNegotiated(f, t, new TunnelSecurity.NegotiatedSa(0x3001, material(1), 0x4001,
+                    material(2), false));
+            assertEquals(first[1], f.tunnels().outboundSa(t.index()));
+            assertTrue(f.tunnels().acceptsSa(t.index(), first[0]));
+            // A rekey: the new pair in, both inbound accepted, still sending on the old until it goes.
+            int[] second = s.installNegotiated(f, t, new TunnelSecurity.NegotiatedSa(0x3002, material(3), 0x4002,
+                    material(4), false));
+            assertEquals(first[1], f.tunnels().outboundSa(t.index()));
+            assertTrue(f.tunnels().acceptsSa(t.index(), first[0]) && f.tunnels().acceptsSa(t.index(), second[0]));
+            assertThrows(IllegalArgumentException.class, () -> s.installNegotiated(f, t,
+                    new TunnelSecurity.NegotiatedSa(0x3002, material(5), 0x4003, material(6), false)), "inbound SPI in use");
+            s.removeNegotiated(f, t, 0x3001, 0x4001);
+            assertFalse(f.tunnels().acceptsSa(t.index(), first[0]));
+            assertEquals(dev.cipherlane.ipsec.sa.SaTable.Snapshot.NOT_FOUND, s.snapshot().findInbound(0x3001));
+            assertEquals(second[1], f.tunnels().outboundSa(t.index()), "the new outbound SA took over");
+            assertEquals(2, s.rows().stream().filter(r -> r.tunnel() == t.index()).count());
+            s.removeNegotiated(f, t, 0x3002, 0x4002);
+            assertEquals(TunnelTable.NO_SA, f.tunnels().outboundSa(t.index()), "none left: fail closed");
+        }
+    }
 }

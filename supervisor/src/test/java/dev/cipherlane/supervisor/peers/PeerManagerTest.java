@@ -54,8 +54,9 @@ class PeerManagerTest {
                 }
 
                 @Override
-                public void checkLimits() {
+                public boolean checkLimits() {
                     n.incrementAndGet();
+                    return false;
                 }
             };
         }

@@ -27,11 +27,12 @@ class TunnelTest {
         }
 
         @Override
-        public void checkLimits() {
+        public boolean checkLimits() {
             int n = checks.incrementAndGet();
             if (n >= from && n <= to) {
                 throw new IllegalStateException(name + ": check " + n + " failed");
             }
+            return false;
         }
     }
 

@@ -34,7 +34,7 @@ public final class ChildSaKeys {
         try {
             return new ChildSaKeys(KeyMaterial.of(first), KeyMaterial.of(second));
         } finally {
-            Octets.wipe(keymat, first, second);
+            KeyBytes.wipe(keymat, first, second);
         }
     }
 

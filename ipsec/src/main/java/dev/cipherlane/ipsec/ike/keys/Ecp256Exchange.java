@@ -76,8 +76,8 @@ final class Ecp256Exchange extends KeyExchange {
         } catch (GeneralSecurityException e) {
             return new Agreement.Refused(KeyExchangeFailure.REFUSED_BY_PROVIDER);
         }
-        byte[] secret = Octets.fixedWidth(raw, C);
-        Octets.wipe(raw);
+        byte[] secret = KeyBytes.fixedWidth(raw, C);
+        KeyBytes.wipe(raw);
         if (secret == null) {
             return new Agreement.Refused(KeyExchangeFailure.REFUSED_BY_PROVIDER);
         }
@@ -85,7 +85,7 @@ final class Ecp256Exchange extends KeyExchange {
     }
 
     private static byte[] encode(ECPoint w) {
-        return Octets.concat(Octets.bigEndian(w.getAffineX(), C), Octets.bigEndian(w.getAffineY(), C));
+        return KeyBytes.concat(KeyBytes.bigEndian(w.getAffineX(), C), KeyBytes.bigEndian(w.getAffineY(), C));
     }
 
     @Override

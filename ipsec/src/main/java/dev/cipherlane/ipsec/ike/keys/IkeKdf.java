@@ -14,17 +14,17 @@ public final class IkeKdf {
 
     /** SKEYSEED = prf(Ni | Nr, g^ir) (RFC 7296 section 2.14). */
     public static byte[] skeyseed(Prf prf, byte[] ni, byte[] nr, byte[] gir) {
-        byte[] key = Octets.concat(ni, nr);
+        byte[] key = KeyBytes.concat(ni, nr);
         try {
             return prf.apply(key, gir);
         } finally {
-            Octets.wipe(key);
+            KeyBytes.wipe(key);
         }
     }
 
     /** {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr). */
     public static byte[] ikeKeymat(Prf prf, byte[] skeyseed, byte[] ni, byte[] nr, byte[] spiI, byte[] spiR, int length) {
-        return prf.plus(skeyseed, Octets.concat(ni, nr, spiI, spiR), length);
+        return prf.plus(skeyseed, KeyBytes.concat(ni, nr, spiI, spiR), length);
     }
 
     /**
@@ -42,11 +42,11 @@ public final class IkeKdf {
      * @param girNew null without a fresh Diffie-Hellman exchange
      */
     public static byte[] childKeymat(Prf prf, byte[] skD, byte[] girNew, byte[] ni, byte[] nr, int length) {
-        byte[] seed = girNew == null ? Octets.concat(ni, nr) : Octets.concat(girNew, ni, nr);
+        byte[] seed = girNew == null ? KeyBytes.concat(ni, nr) : KeyBytes.concat(girNew, ni, nr);
         try {
             return prf.plus(skD, seed, length);
         } finally {
-            Octets.wipe(seed);
+            KeyBytes.wipe(seed);
         }
     }
 }

@@ -43,7 +43,7 @@ public final class IkeKeys {
         try {
             return expand(suite, prf, skeyseed, ni, nr, spiI, spiR);
         } finally {
-            Octets.wipe(skeyseed);
+            KeyBytes.wipe(skeyseed);
         }
     }
 
@@ -58,7 +58,7 @@ public final class IkeKeys {
         try {
             return expand(newSuite, newPrf, skeyseed, ni, nr, spiI, spiR);
         } finally {
-            Octets.wipe(skeyseed);
+            KeyBytes.wipe(skeyseed);
         }
     }
 
@@ -70,7 +70,7 @@ public final class IkeKeys {
         for (int i = 0, at = 0; i < lengths.length; at += lengths[i], i++) {
             keys[i] = Arrays.copyOfRange(keymat, at, at + lengths[i]);
         }
-        Octets.wipe(keymat);
+        KeyBytes.wipe(keymat);
         return new IkeKeys(suite, prf, keys);
     }
 
@@ -125,7 +125,7 @@ public final class IkeKeys {
     /** Zeroes every key; the object refuses use afterwards. */
     public void destroy() {
         destroyed = true;
-        Octets.wipe(keys);
+        KeyBytes.wipe(keys);
     }
 
     public boolean isDestroyed() {
@@ -135,7 +135,7 @@ public final class IkeKeys {
     /** Whether every key byte is zero: for tests of {@link #destroy}. */
     boolean isZeroed() {
         for (byte[] k : keys) {
-            if (!Octets.allZero(k)) {
+            if (!KeyBytes.allZero(k)) {
                 return false;
             }
         }

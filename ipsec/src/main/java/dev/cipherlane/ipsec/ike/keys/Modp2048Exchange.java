@@ -53,7 +53,7 @@ final class Modp2048Exchange extends KeyExchange {
             KeyPairGenerator kpg = KeyPairGenerator.getInstance("DH");
             kpg.initialize(PARAMS, random);
             KeyPair pair = kpg.generateKeyPair();
-            return new Modp2048Exchange(pair.getPrivate(), Octets.bigEndian(((DHPublicKey) pair.getPublic()).getY(), LENGTH));
+            return new Modp2048Exchange(pair.getPrivate(), KeyBytes.bigEndian(((DHPublicKey) pair.getPublic()).getY(), LENGTH));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK refused a 2048-bit DH key pair", e);
         }
@@ -69,7 +69,7 @@ final class Modp2048Exchange extends KeyExchange {
         }
         try {
             PrivateKey key = KeyFactory.getInstance("DH").generatePrivate(new DHPrivateKeySpec(x, P, G));
-            return new Modp2048Exchange(key, Octets.bigEndian(G.modPow(x, P), LENGTH));
+            return new Modp2048Exchange(key, KeyBytes.bigEndian(G.modPow(x, P), LENGTH));
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("the JDK refused the MODP-2048 private exponent", e);
         }
@@ -93,8 +93,8 @@ final class Modp2048Exchange extends KeyExchange {
         } catch (GeneralSecurityException e) {
             return new Agreement.Refused(KeyExchangeFailure.REFUSED_BY_PROVIDER);
         }
-        byte[] secret = Octets.fixedWidth(raw, LENGTH);
-        Octets.wipe(raw);
+        byte[] secret = KeyBytes.fixedWidth(raw, LENGTH);
+        KeyBytes.wipe(raw);
         if (secret == null) {
             return new Agreement.Refused(KeyExchangeFailure.REFUSED_BY_PROVIDER);
         }

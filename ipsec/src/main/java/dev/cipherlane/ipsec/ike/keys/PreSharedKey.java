@@ -5,11 +5,10 @@ package dev.cipherlane.ipsec.ike.keys;
  * read it from a file or the environment. Printing shows nothing of it, not even its length.
  */
 public final class PreSharedKey {
-    private final byte[] bytes;
-    private boolean destroyed;
+    private final SecretBytes secret;
 
     private PreSharedKey(byte[] bytes) {
-        this.bytes = bytes;
+        this.secret = new SecretBytes(bytes, "pre-shared key");
     }
 
     /** Takes a copy; the caller may wipe its array. */
@@ -21,23 +20,19 @@ public final class PreSharedKey {
     }
 
     byte[] bytes() {
-        if (destroyed) {
-            throw new IllegalStateException("pre-shared key was destroyed");
-        }
-        return bytes;
+        return secret.bytes();
     }
 
     public void destroy() {
-        destroyed = true;
-        Octets.wipe(bytes);
+        secret.destroy();
     }
 
     public boolean isDestroyed() {
-        return destroyed;
+        return secret.destroyed();
     }
 
     @Override
     public String toString() {
-        return destroyed ? "PreSharedKey[destroyed]" : "PreSharedKey[redacted]";
+        return secret.destroyed() ? "PreSharedKey[destroyed]" : "PreSharedKey[redacted]";
     }
 }

@@ -86,13 +86,13 @@ public final class Prf {
             mac.update(t);
             mac.update(seed);
             mac.update((byte) n);
-            Octets.wipe(t);
+            KeyBytes.wipe(t);
             t = mac.doFinal();
             int take = Math.min(t.length, length - at);
             System.arraycopy(t, 0, out, at, take);
             at += take;
         }
-        Octets.wipe(t);
+        KeyBytes.wipe(t);
         return out;
     }
 

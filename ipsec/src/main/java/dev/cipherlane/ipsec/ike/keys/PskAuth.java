@@ -52,7 +52,7 @@ public final class PskAuth {
 
     private static byte[] signedOctets(IkeKeys keys, IkeKey skP, byte[] message, byte[] peerNonce, byte[] restOfId) {
         byte[] macedId = keys.prf().apply(keys.key(skP), restOfId);
-        return Octets.concat(message, peerNonce, macedId);
+        return KeyBytes.concat(message, peerNonce, macedId);
     }
 
     /** The AUTH payload's authentication data for these SignedOctets. */
@@ -73,7 +73,7 @@ public final class PskAuth {
         try {
             return MessageDigest.isEqual(expected, receivedAuthData);
         } finally {
-            Octets.wipe(expected);
+            KeyBytes.wipe(expected);
         }
     }
 
@@ -86,7 +86,7 @@ public final class PskAuth {
 
     public void destroy() {
         destroyed = true;
-        Octets.wipe(padKey);
+        KeyBytes.wipe(padKey);
     }
 
     public boolean isDestroyed() {

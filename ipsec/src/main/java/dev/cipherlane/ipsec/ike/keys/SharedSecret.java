@@ -5,11 +5,10 @@ package dev.cipherlane.ipsec.ike.keys;
  * fixed length for its group. Printing it shows the length only.
  */
 public final class SharedSecret {
-    private final byte[] bytes;
-    private boolean destroyed;
+    private final SecretBytes secret;
 
     private SharedSecret(byte[] bytes) {
-        this.bytes = bytes;
+        this.secret = new SecretBytes(bytes, "shared secret");
     }
 
     /** Takes ownership of {@code bytes}; package use only. */
@@ -26,7 +25,7 @@ public final class SharedSecret {
     }
 
     public int length() {
-        return bytes.length;
+        return secret.length();
     }
 
     /** A copy the caller should wipe. */
@@ -35,23 +34,19 @@ public final class SharedSecret {
     }
 
     byte[] bytes() {
-        if (destroyed) {
-            throw new IllegalStateException("shared secret was destroyed");
-        }
-        return bytes;
+        return secret.bytes();
     }
 
     public void destroy() {
-        destroyed = true;
-        Octets.wipe(bytes);
+        secret.destroy();
     }
 
     public boolean isDestroyed() {
-        return destroyed;
+        return secret.destroyed();
     }
 
     @Override
     public String toString() {
-        return "SharedSecret[" + bytes.length + " bytes" + (destroyed ? ", destroyed]" : "]");
+        return "SharedSecret[" + secret.length() + " bytes" + (secret.destroyed() ? ", destroyed]" : "]");
     }
 }

@@ -73,7 +73,7 @@ final class SkAesCbcHmac extends SkProtection {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK's AES-CBC or HMAC failed to seal", e);
         } finally {
-            Octets.wipe(padded);
+            KeyBytes.wipe(padded);
         }
     }
 
@@ -113,7 +113,7 @@ final class SkAesCbcHmac extends SkProtection {
 
     @Override
     void wipeKeys() {
-        Octets.wipe(sendKey, sendIntegrityKey, receiveKey, receiveIntegrityKey);
+        KeyBytes.wipe(sendKey, sendIntegrityKey, receiveKey, receiveIntegrityKey);
     }
 
     @Override

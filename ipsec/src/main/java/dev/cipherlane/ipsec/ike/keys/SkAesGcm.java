@@ -64,7 +64,7 @@ final class SkAesGcm extends SkProtection {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK's AES-GCM failed to seal", e);
         } finally {
-            Octets.wipe(padded);
+            KeyBytes.wipe(padded);
         }
     }
 
@@ -99,7 +99,7 @@ final class SkAesGcm extends SkProtection {
 
     @Override
     void wipeKeys() {
-        Octets.wipe(sendKey, receiveKey);
+        KeyBytes.wipe(sendKey, receiveKey);
     }
 
     @Override

@@ -102,11 +102,11 @@ public abstract sealed class SkProtection permits SkAesGcm, SkAesCbcHmac {
         int padLength = padded[padded.length - 1] & 0xFF;
         int payloads = padded.length - 1 - padLength;
         if (payloads < 0) {
-            Octets.wipe(padded);
+            KeyBytes.wipe(padded);
             return new SkOpening.Refused(SkFailure.BAD_PADDING);
         }
         byte[] out = Arrays.copyOf(padded, payloads);
-        Octets.wipe(padded);
+        KeyBytes.wipe(padded);
         return new SkOpening.Opened(out);
     }
 

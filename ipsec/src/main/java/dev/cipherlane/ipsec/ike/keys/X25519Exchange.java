@@ -60,7 +60,7 @@ final class X25519Exchange extends KeyExchange {
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("X25519 refused the private key", e);
         } finally {
-            Octets.wipe(copy);
+            KeyBytes.wipe(copy);
         }
     }
 
@@ -76,11 +76,11 @@ final class X25519Exchange extends KeyExchange {
             return new Agreement.Refused(KeyExchangeFailure.REFUSED_BY_PROVIDER);
         }
         if (secret.length != LENGTH) {
-            Octets.wipe(secret);
+            KeyBytes.wipe(secret);
             return new Agreement.Refused(KeyExchangeFailure.REFUSED_BY_PROVIDER);
         }
         // Checked again in case a provider hands the zeros back instead of refusing.
-        if (Octets.allZero(secret)) {
+        if (KeyBytes.allZero(secret)) {
             return new Agreement.Refused(KeyExchangeFailure.ALL_ZERO_SECRET);
         }
         return new Agreement.Agreed(SharedSecret.adopt(secret));
@@ -99,13 +99,13 @@ final class X25519Exchange extends KeyExchange {
      * of p and above accepted and reduced rather than refused.
      */
     private static BigInteger decode(byte[] wire) {
-        byte[] be = Octets.reverse(wire);
+        byte[] be = KeyBytes.reverse(wire);
         be[0] &= 0x7F;
         return new BigInteger(1, be).mod(P);
     }
 
     private static byte[] encode(BigInteger u) {
-        return Octets.reverse(Octets.bigEndian(u, LENGTH));
+        return KeyBytes.reverse(KeyBytes.bigEndian(u, LENGTH));
     }
 
     @Override

@@ -33,7 +33,7 @@ class KeyExchangeTest {
     }
 
     private static byte[] fixed(BigInteger v, int width) {
-        return Octets.bigEndian(v, width);
+        return KeyBytes.bigEndian(v, width);
     }
 
     // ---- Curve25519 ----------------------------------------------------------------------
@@ -156,7 +156,7 @@ class KeyExchangeTest {
         assertFalse(P256.isOnCurve(x.add(P256.P), y));
         assertFalse(P256.isOnCurve(x, y.add(P256.P)));
         // y replaced by p - y is the negated point: still valid, and the same shared x.
-        byte[] negated = Octets.concat(Arrays.copyOf(gr, 32), fixed(P256.P.subtract(y), 32));
+        byte[] negated = KeyBytes.concat(Arrays.copyOf(gr, 32), fixed(P256.P.subtract(y), 32));
         assertEquals(GIRX, Hex.of(agreed(i.agree(negated))).toUpperCase());
     }
 
@@ -208,7 +208,7 @@ class KeyExchangeTest {
         byte[] pub = two.publicValue();
         assertEquals(256, pub.length);
         assertEquals(4, pub[255]);
-        assertTrue(Octets.allZero(Arrays.copyOf(pub, 255)));
+        assertTrue(KeyBytes.allZero(Arrays.copyOf(pub, 255)));
 
         BigInteger y = BC_GROUP.getG().modPow(new BigInteger(160, new SecureRandom()), BC_GROUP.getP());
         boolean sawLeadingZero = false;

@@ -25,6 +25,8 @@ public interface OperatorViews {
 
     HealthView health();
 
+    IkeView ike();
+
     /** Every stage's counters, idle ones too, for /metrics (which wants series that exist from the start). */
     StageTotals stageTotals();
 }

@@ -94,6 +94,12 @@ public final class SampleViews implements OperatorViews {
     }
 
     @Override
+    public IkeView ike() {
+        return new IkeView(List.of(new IkeView.IkeRow("n2/0", "initiator", "established", IkeView.spi(0x1122334455667788L),
+                IkeView.spi(0x99aabbccddeeff00L), "AES_GCM_16_256, CURVE25519", 1, 2, 3, "IKE SA rekeyed")));
+    }
+
+    @Override
     public HealthView health() {
         return new HealthView(HealthView.DEGRADED, 2, 1, 2, WORKERS.subList(1, 2),
                 List.of("tunnel n2/1 drops its traffic: no usable keys: /etc/cipherlane/keys/n2.1.key: no such file"),

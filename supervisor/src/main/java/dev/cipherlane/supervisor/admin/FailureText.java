@@ -1,4 +1,4 @@
-package dev.cipherlane.supervisor;
+package dev.cipherlane.supervisor.admin;
 
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;

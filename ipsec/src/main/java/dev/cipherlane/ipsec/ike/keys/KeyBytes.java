@@ -4,8 +4,8 @@ import java.math.BigInteger;
 import java.util.Arrays;
 
 /** Byte-array chores shared by the key schedule: concatenation, wiping, fixed-width integers. */
-final class Octets {
-    private Octets() {}
+final class KeyBytes {
+    private KeyBytes() {}
 
     static byte[] concat(byte[]... parts) {
         int length = 0;
