@@ -173,12 +173,14 @@ public final class AvfModel implements AvfDevice {
         for (int q = 0; q < settings.queuePairs(); q++) {
             ModelTxQueue queue = tx[q];
             if (queue.enabled && !queue.process(memory, assembly, wire, stats, settings.txBudget())) {
+                wire.flush();
                 maliciousDriverEvents++;
                 stats.txErrors++;
                 beginReset();
                 return;
             }
         }
+        wire.flush();
     }
 
     private void receive() {

@@ -20,6 +20,12 @@ public interface Wire extends AutoCloseable {
     /** The device sends {@code from[0, length)}. */
     void transmit(MemorySegment from, int length);
 
+    /**
+     * The end of one round of transmits ({@link AvfModel#service}): a back end that batches
+     * (a packet socket's tx ring, one kick per round) sends what it holds.
+     */
+    default void flush() {}
+
     @Override
     default void close() {}
 }
