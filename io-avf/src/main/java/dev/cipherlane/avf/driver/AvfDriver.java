@@ -70,6 +70,27 @@ public final class AvfDriver implements AutoCloseable {
     }
 
     /**
+     * As {@link #receive(int, MemorySegment[], int[], int[], int)}, into one segment (a packet
+     * pool's memory): frame {@code i} goes to {@code offsets[i]}, where {@code capacity}
+     * bytes are free; a longer frame is dropped and counted (rxTooLong).
+     */
+    public int receive(int queue, MemorySegment base, long[] offsets, int capacity, int[] lengths, int[] hashes,
+                       int max) {
+        if (control.state() != VfState.RUNNING || queue >= control.queues()) {
+            return 0;
+        }
+        return control.rx(queue).receive(base, offsets, capacity, lengths, hashes, Math.min(max, offsets.length));
+    }
+
+    /** As {@link #transmit(int, MemorySegment[], int[], int)}, frame {@code i} at {@code offsets[i]} of {@code base}. */
+    public int transmit(int queue, MemorySegment base, long[] offsets, int[] lengths, int count) {
+        if (control.state() != VfState.RUNNING || queue >= control.queues()) {
+            return 0;
+        }
+        return control.tx(queue).transmit(base, offsets, lengths, count);
+    }
+
+    /**
      * Queues {@code frames[0, count)} (lengths in {@code lengths}) on {@code queue}.
      *
      * @return how many frames, from the first, were taken: sent, or dropped as invalid

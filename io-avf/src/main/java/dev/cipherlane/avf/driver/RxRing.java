@@ -89,6 +89,20 @@ public final class RxRing {
      * MAC error, or longer than its destination, is dropped and counted.
      */
     int receive(MemorySegment[] frames, int[] lengths, int[] hashes, int max) {
+        return receive(frames, null, null, 0, lengths, hashes, max);
+    }
+
+    /**
+     * As {@link #receive(MemorySegment[], int[], int[], int)}, into one segment: frame
+     * {@code i} at {@code offsets[i]}, each with room for {@code capacity} bytes (a packet
+     * pool's buffers, so the caller needs no segment per buffer).
+     */
+    int receive(MemorySegment base, long[] offsets, int capacity, int[] lengths, int[] hashes, int max) {
+        return receive(null, base, offsets, capacity, lengths, hashes, max);
+    }
+
+    private int receive(MemorySegment[] frames, MemorySegment base, long[] offsets, int capacity, int[] lengths,
+                        int[] hashes, int max) {
         int n = 0;
         int taken = 0;
         while (n < max) {
@@ -117,14 +131,15 @@ public final class RxRing {
                 break;
             }
             VarHandle.acquireFence();
-            MemorySegment into = frames[n];
+            MemorySegment into = frames != null ? frames[n] : base;
+            long offset = frames != null ? 0 : offsets[n];
+            long room = frames != null ? into.byteSize() : capacity;
             if (!RxDescriptor.endOfPacket(q) || (q & RxDescriptor.ERRORS_FATAL) != 0) {
                 errors++;
-            } else if (total > into.byteSize()) {
+            } else if (total > room) {
                 tooLong++;
             } else {
                 int i = next;
-                long offset = 0;
                 for (int k = 0; k < count; k++) {
                     int part = RxDescriptor.length(RxDescriptor.qword1(ring, i));
                     MemorySegment.copy(data, (long) i * bufferSize, into, offset, part);

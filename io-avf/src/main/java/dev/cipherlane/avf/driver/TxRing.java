@@ -79,12 +79,21 @@ public final class TxRing {
      * stops at the first frame the ring has no room for.
      */
     int transmit(MemorySegment[] frames, int[] lengths, int count) {
+        return transmit(frames, null, null, lengths, count);
+    }
+
+    /** As {@link #transmit(MemorySegment[], int[], int)}, frame {@code i} at {@code offsets[i]} of {@code base}. */
+    int transmit(MemorySegment base, long[] offsets, int[] lengths, int count) {
+        return transmit(null, base, offsets, lengths, count);
+    }
+
+    private int transmit(MemorySegment[] frames, MemorySegment base, long[] offsets, int[] lengths, int count) {
         reclaim();
         int taken = 0;
         int lastEnd = -1;
         while (taken < count) {
             int size = lengths[taken];
-            if (size <= 0 || size > maxFrame || size > frames[taken].byteSize()) {
+            if (size <= 0 || size > maxFrame || (frames != null && size > frames[taken].byteSize())) {
                 invalid++;
                 taken++;
                 continue;
@@ -94,10 +103,11 @@ public final class TxRing {
                 ringFull++;
                 break;
             }
-            MemorySegment from = frames[taken];
+            MemorySegment from = frames != null ? frames[taken] : base;
+            long at = frames != null ? 0 : offsets[taken];
             for (int k = 0, offset = 0; k < needed; k++, offset += SLOT) {
                 int part = Math.min(SLOT, size - offset);
-                MemorySegment.copy(from, offset, data, (long) next * SLOT, part);
+                MemorySegment.copy(from, at + offset, data, (long) next * SLOT, part);
                 long cmd = TxDescriptor.CMD_ICRC | (k == needed - 1 ? TxDescriptor.CMD_EOP : 0);
                 TxDescriptor.write(ring, next, buffers.iova((long) next * SLOT), TxDescriptor.data(part, cmd));
                 lastEnd = next;

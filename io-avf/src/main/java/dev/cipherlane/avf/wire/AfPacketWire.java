@@ -138,8 +138,9 @@ public final class AfPacketWire implements Wire {
      * (skb_checksum_help).
      */
     private void completeChecksum(MemorySegment frame, int start, int field, int length) {
-        int sum = Checksum.fold(Checksum.sum(frame, start, length - start, 0));
-        frame.set(Net.U16, field, (short) ~sum);
+        int checksum = ~Checksum.fold(Checksum.sum(frame, start, length - start, 0)) & 0xFFFF;
+        // A computed 0 goes as 0xFFFF: UDP reserves 0 for "no checksum" (RFC 768).
+        frame.set(Net.U16, field, (short) (checksum == 0 ? 0xFFFF : checksum));
         checksumsCompleted++;
     }
 
