@@ -74,6 +74,11 @@ public record AvfSettings(int queues, int rxRingSize, int txRingSize, int rxBuff
                 refillBatch, replyTimeout, resetTimeout, statsInterval, txHangTimeout, rxStallLimit);
     }
 
+    public AvfSettings withMaxFrame(int bytes) {
+        return new AvfSettings(queues, rxRingSize, txRingSize, rxBufferSize, bytes, mac, promiscuous, rssKey, rssLut,
+                refillBatch, replyTimeout, resetTimeout, statsInterval, txHangTimeout, rxStallLimit);
+    }
+
     public AvfSettings withMac(MacAddress m, boolean promisc) {
         return new AvfSettings(queues, rxRingSize, txRingSize, rxBufferSize, maxFrameSize, m, promisc, rssKey, rssLut,
                 refillBatch, replyTimeout, resetTimeout, statsInterval, txHangTimeout, rxStallLimit);

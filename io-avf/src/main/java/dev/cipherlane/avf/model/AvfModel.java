@@ -165,6 +165,18 @@ public final class AvfModel implements AvfDevice {
         receive();
     }
 
+    /**
+     * Only the transmit queues' work: what a doorbell just handed the device goes out now.
+     * Nothing is taken from the wire, so no received frame is left in a descriptor that no
+     * one looks at until the next {@link #service} (whose caller then polls the rings).
+     */
+    public void serviceTransmit(long nowNanos) {
+        now = nowNanos;
+        if (phase == Phase.ACTIVE) {
+            transmit();
+        }
+    }
+
     /** Without link nothing leaves or arrives; queued descriptors wait for it. */
     private void transmit() {
         if (faults.txStalled || !linkUp) {

@@ -202,6 +202,8 @@ public final class AvfOutput extends Stage<AvfOutput.Params> {
             for (int k = 0; k < m; k++) {
                 ctx.drop(run[k], Errors.HANDOFF_FULL);
             }
+        } else {
+            port.wakeOwner();
         }
     }
 

@@ -38,6 +38,7 @@ public final class AvfPort implements AutoCloseable {
     private final FrameRing handoff;
     private final int maxFrame;
 
+    private volatile Runnable wake;
     private long failedAt = -1;
     private volatile VfState state = VfState.STOPPED;
     private volatile String failure;
@@ -85,6 +86,27 @@ public final class AvfPort implements AutoCloseable {
         return driver;
     }
 
+    /** The model's wire, or null for hardware. */
+    public Wire wire() {
+        return wire;
+    }
+
+    /**
+     * How a worker that hands this VF packets wakes the owner, who may be asleep in epoll;
+     * set once by the dataplane before its workers start.
+     */
+    public void wakes(Runnable wake) {
+        this.wake = wake;
+    }
+
+    /** Wakes the owner after a handoff. */
+    void wakeOwner() {
+        Runnable w = wake;
+        if (w != null) {
+            w.run();
+        }
+    }
+
     /** The longest frame the VF sends (AvfSettings.maxFrameSize). */
     public int maxFrame() {
         return maxFrame;
@@ -129,10 +151,14 @@ public final class AvfPort implements AutoCloseable {
         }
     }
 
-    /** After a doorbell on the owner: the model fetches at once what the driver handed it. */
+    /**
+     * After a doorbell on the owner: the model sends at once what the driver handed it. Only
+     * its transmit side runs: frames it took from the wire now would sit in receive
+     * descriptors while the owner sleeps, with no fd to wake it.
+     */
     public void transmitted(long nowNanos) {
         if (model != null) {
-            model.service(nowNanos);
+            model.serviceTransmit(nowNanos);
         }
     }
 
