@@ -5,6 +5,8 @@ import dev.cipherlane.avf.driver.AvfSettings;
 import dev.cipherlane.avf.model.AvfModel;
 import dev.cipherlane.avf.model.ModelSettings;
 import dev.cipherlane.avf.stage.AvfPort;
+import dev.cipherlane.avf.vfio.VfioDevice;
+import dev.cipherlane.avf.vfio.VfioUnavailable;
 import dev.cipherlane.avf.wire.AfPacketWire;
 import dev.cipherlane.config.AvfUplinkSettings;
 import dev.cipherlane.host.uplink.TakenUplink;
@@ -34,8 +36,15 @@ final class AvfUplink {
                 .withMac(null, true);
         String name = taken.uplink();
         if (!avf.model()) {
-            throw new IOException("uplink.avf.device = " + avf.device() + ": a VF through VFIO is not wired into"
-                    + " the dataplane yet; use device = \"model\" or uplink.driver = \"afpacket\"");
+            VfioDevice device;
+            try {
+                device = VfioDevice.open(avf.device());
+            } catch (VfioUnavailable e) {
+                throw new IOException("uplink.avf.device = \"" + avf.device() + "\": " + e.getMessage(), e);
+            }
+            AvfPort port = AvfPort.onDevice(name, device, settings, OWNER, ringSize);
+            port.start(System.nanoTime());
+            return port;
         }
         PacketRing ring = PacketRing.open(taken.uplinkIndex(), UplinkPort.ringConfig(-1, true, mtu));
         AfPacketWire wire = new AfPacketWire(ring);
