@@ -12,6 +12,7 @@ import dev.cipherlane.avf.driver.VfState;
 import dev.cipherlane.avf.model.AvfModel;
 import dev.cipherlane.avf.model.ModelSettings;
 import dev.cipherlane.avf.testing.Frames;
+import dev.cipherlane.linux.VirtioNetHeader;
 import dev.cipherlane.testbed.Lab;
 import dev.cipherlane.testbed.Namespace;
 import dev.cipherlane.testbed.Wire;
@@ -40,6 +41,9 @@ class AfPacketWireTest {
     private AvfModel model;
     private AvfDriver driver;
     private PacketRing peer;
+    private AfPacketWire wire;
+    /** The peer's ring with virtio-net headers, to send what a host's stack leaves to offloads. */
+    private PacketRing peerOffloads;
     private final Arena arena = Arena.ofShared();
 
     @BeforeEach
@@ -53,10 +57,12 @@ class AfPacketWireTest {
         Wire w = Wire.join(a, "va", b, "vb", 0).up();
         PacketRing.Config config = PacketRing.Config.defaults(-1);
         PacketRing ring = a.handle().runIn(() -> PacketRing.open(w.indexA(), config.withOffloads(true)));
-        AfPacketWire wire = new AfPacketWire(ring);
+        wire = new AfPacketWire(ring);
         open.add(wire);
         peer = b.handle().runIn(() -> PacketRing.open(w.indexB(), config));
         open.add(peer);
+        peerOffloads = b.handle().runIn(() -> PacketRing.open(w.indexB(), config.withOffloads(true)));
+        open.add(peerOffloads);
         model = new AvfModel(wire, ModelSettings.DEFAULT.withQueuePairs(1));
         driver = new AvfDriver(model, AvfSettings.DEFAULT.withQueues(1));
         driver.start(System.nanoTime());
@@ -130,6 +136,73 @@ class AfPacketWireTest {
         List<byte[]> got = receiveAll(1);
         assertEquals(1, got.size());
         assertArrayEquals(tagged, got.get(0));
+    }
+
+    @Test
+    void aChecksumTheSenderLeftPartialIsCompleted() throws Exception {
+        byte[] frame = Frames.udp4(ModelSettings.DEFAULT.mac(), Frames.ip(10, 9, 0, 2), Frames.ip(10, 9, 0, 1), 1111,
+                2222, 300, 9);
+        int udp = 34;
+        int pseudo = fold(sum(frame, 26, 8) + 17 + (frame.length - udp));
+        frame[udp + 6] = (byte) (pseudo >> 8);
+        frame[udp + 7] = (byte) pseudo;
+        offloadSend(frame, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, udp, 6);
+        List<byte[]> got = receiveAll(1);
+        assertEquals(1, got.size());
+        byte[] f = got.get(0);
+        // A complete UDP checksum: the sum over pseudo-header and datagram is 0xFFFF.
+        assertEquals(0xFFFF, fold(sum(f, 26, 8) + 17 + (f.length - udp) + sum(f, udp, f.length - udp)),
+                "UDP checksum verifies");
+        assertEquals(1, wire.counters().checksumsCompleted(), "the veth carried it partial, and the wire completed it");
+    }
+
+    @Test
+    void aUdpGsoSuperFrameIsCutIntoItsDatagrams() throws Exception {
+        int segment = 500;
+        int segments = 3;
+        byte[] whole = Frames.udp4(ModelSettings.DEFAULT.mac(), Frames.ip(10, 9, 0, 2), Frames.ip(10, 9, 0, 1), 4500,
+                4500, 42 + segment * segments, 5);
+        offloadSend(whole, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, segment, 34, 6);
+        List<byte[]> got = receiveAll(segments);
+        assertEquals(segments, got.size(), "one datagram per segment");
+        assertEquals(1, wire.counters().superFramesCut(), "the veth carried it whole, and the wire cut it");
+        for (int i = 0; i < segments; i++) {
+            byte[] d = got.get(i);
+            assertEquals(42 + segment, d.length);
+            assertEquals(20 + 8 + segment, (d[16] & 0xff) << 8 | d[17] & 0xff, "IPv4 total length");
+            assertEquals(8 + segment, (d[38] & 0xff) << 8 | d[39] & 0xff, "UDP length");
+            assertEquals(0xFFFF, fold(sum(d, 14, 20)), "IPv4 header checksum");
+            for (int k = 0; k < segment; k++) {
+                assertEquals(whole[42 + i * segment + k], d[42 + k], "payload byte " + k + " of datagram " + i);
+            }
+        }
+    }
+
+    private void offloadSend(byte[] frame, int flags, int gsoType, int gsoSize, int csumStart, int csumOffset)
+            throws Exception {
+        long slot = peerOffloads.txNext();
+        assertTrue(slot >= 0, "peer tx ring has room");
+        VirtioNetHeader.set(peerOffloads.memory(), slot + PacketRing.txHeaderOffset(), flags, gsoType, 42, gsoSize,
+                csumStart, csumOffset);
+        MemorySegment.copy(MemorySegment.ofArray(frame), 0, peerOffloads.memory(), slot + peerOffloads.txPacketOffset(),
+                frame.length);
+        peerOffloads.txSubmit(slot, frame.length);
+        peerOffloads.txKick();
+    }
+
+    private static long sum(byte[] f, int from, int length) {
+        long s = 0;
+        for (int i = from; i < from + length; i += 2) {
+            s += (f[i] & 0xff) << 8 | (i + 1 < from + length ? f[i + 1] & 0xff : 0);
+        }
+        return s;
+    }
+
+    private static int fold(long s) {
+        while (s > 0xffff) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
     }
 
     private void peerSend(byte[] frame) throws Exception {
