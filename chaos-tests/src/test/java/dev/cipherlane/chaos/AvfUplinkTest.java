@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Node 1 runs its uplink on our AVF driver over the software model of a VF
@@ -37,7 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * frames counted both ways, no packet is dropped for a VF that is not running, no ESP packet
  * fails its integrity check, every buffer is back and neither node logged an error. In ESP in
  * UDP node 2 sends runs of datagrams as UDP GSO super-frames that cross the veth whole; the
- * model's wire cuts them into the datagrams a NIC would have seen.
+ * model's wire cuts them into the datagrams a NIC would have seen. With two workers, what the
+ * second one sends reaches the VF through the owner's handoff ring.
  */
 @Tag("root")
 @ExtendWith(NodeLogs.class)
@@ -54,10 +55,13 @@ class AvfUplinkTest {
         assumeTrue(Lab.runningAsRoot(), "needs root for namespaces, taps and packet sockets");
     }
 
-    @ParameterizedTest(name = "udp encapsulation {0}")
-    @ValueSource(booleans = {false, true})
-    void aNodeOnTheAvfModelAndOneOnAfPacketCarryEspStreamsBothWays(boolean udp) throws Exception {
-        LabSpec spec = LabSpec.defaults().withPodsPerNode(1).withIpsec(LabIpsec.ON.withUdpEncapsulation(udp));
+    @ParameterizedTest(name = "udp encapsulation {0}, {1} workers")
+    @CsvSource({"false, 1", "true, 1", "true, 2"})
+    void aNodeOnTheAvfModelAndOneOnAfPacketCarryEspStreamsBothWays(boolean udp, int workers) throws Exception {
+        // With two workers the pod's second tap queue is read by worker 1, which hands what it
+        // sends out of the uplink to worker 0, the VF's owner.
+        LabSpec spec = LabSpec.defaults().withPodsPerNode(1).withWorkers(workers, workers)
+                .withIpsec(LabIpsec.ON.withUdpEncapsulation(udp));
         try (NodeTestbed t = NodeTestbed.build(spec)) {
             LabNode avf = t.lab().node(1);
             // HOCON merges this object into the uplink section the lab wrote above it.
@@ -101,6 +105,11 @@ class AvfUplinkTest {
             // Each way carries two streams' data; the counters are published once a second.
             assertTrue(rx > STREAM_BYTES / 1500 && tx > STREAM_BYTES / 1500,
                     () -> "the streams crossed the VF both ways: rx " + rx + ", tx " + tx + "\n" + after);
+            if (workers > 1) {
+                String runtime = avf.admin("show runtime");
+                assertTrue(NodeViews.packets(runtime, "avf-handoff-wire0") > 0,
+                        () -> "worker 1 handed packets to the VF's owner:\n" + runtime);
+            }
             for (LabNode n : t.lab().nodes()) {
                 String errors = n.admin("show errors");
                 assertEquals(0, NodeViews.reasonTotal(errors, "integrity check failed"), () -> n + ":\n" + errors);
