@@ -79,6 +79,10 @@ public final class ConfigDiff {
         diff.leaf(uplink + "tunnel-addresses", e.tunnelAddresses(), f.tunnelAddresses());
         diff.leaf(uplink + "mtu", e.mtu(), f.mtu());
         diff.leaf(uplink + "offloads", e.offloads(), f.offloads());
+        diff.leaf(uplink + "driver", e.driver(), f.driver());
+        diff.leaf(uplink + "avf.device", e.avf().device(), f.avf().device());
+        diff.leaf(uplink + "avf.queues", e.avf().queues(), f.avf().queues());
+        diff.leaf(uplink + "avf.ring-size", e.avf().ringSize(), f.avf().ringSize());
 
         diff.keyed(root + "peers", old.peers(), neu.peers(), PeerSettings::name,
                 (path, x, y) -> {

@@ -290,14 +290,36 @@ final class NodeSettingsReader {
                 "a list of IPv4 addresses like [\"192.0.2.21\", \"192.0.2.22\"]", 0, tunnelAddress());
         int mtu = uplink.get("mtu", ValueReader.integer(UplinkSettings.MIN_MTU, UplinkSettings.MAX_MTU));
         boolean offloads = uplink.get("offloads", ValueReader.bool());
+        UplinkDriver driver = uplink.get("driver", ValueReader.text("\"afpacket\" or \"avf\"",
+                text -> UplinkDriver.parse(text).orElseThrow(
+                        () -> new ValueFormatException("\"afpacket\" or \"avf\"", text))));
+        AvfUplinkSettings avf = avf(uplink.section("avf"));
         uplink.rejectUnknownKeys();
+        if (driver == UplinkDriver.AVF && interfaceName.isEmpty()) {
+            problems.add(uplink.origin("driver"), uplink.path("driver"),
+                    "\"afpacket\" while uplink.interface is \"\" (\"avf\" runs on the uplink: the model on its"
+                            + " packet socket, or a VF that takes its addresses)", uplink.shown("driver"));
+            return null;
+        }
         if (hostTap.equals(interfaceName)) {
             problems.add(uplink.origin("host-tap"), uplink.path("host-tap"),
                     "a name other than uplink.interface's " + interfaceName, uplink.shown("host-tap"));
             return null;
         }
         Optional<String> name = interfaceName.isEmpty() ? Optional.empty() : Optional.of(interfaceName);
-        return new UplinkSettings(name, hostTap, tunnelAddresses, mtu, offloads);
+        return new UplinkSettings(name, hostTap, tunnelAddresses, mtu, offloads, driver,
+                avf == null ? AvfUplinkSettings.DEFAULTS : avf);
+    }
+
+    /** uplink.avf; a bad value falls back to reference.conf's, with its problem recorded. */
+    private AvfUplinkSettings avf(ConfigSection avf) {
+        String device = avf.get("device", ValueReader.string(AvfUplinkSettings.DEVICE_EXPECTED,
+                AvfUplinkSettings::isValidDevice));
+        int queues = avf.get("queues", ValueReader.integer(AvfUplinkSettings.MIN_QUEUES, AvfUplinkSettings.MAX_QUEUES));
+        int ringSize = avf.get("ring-size", ValueReader.integer(AvfUplinkSettings.RING_EXPECTED,
+                AvfUplinkSettings::isValidRingSize));
+        avf.rejectUnknownKeys();
+        return new AvfUplinkSettings(device, queues, ringSize);
     }
 
     /**

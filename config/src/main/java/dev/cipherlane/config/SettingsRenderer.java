@@ -67,6 +67,12 @@ public final class SettingsRenderer {
         doc.value("tunnel-addresses", uplink.tunnelAddresses());
         doc.value("mtu", uplink.mtu());
         doc.value("offloads", uplink.offloads());
+        doc.value("driver", uplink.driver().text());
+        doc.open("avf");
+        doc.value("device", uplink.avf().device());
+        doc.value("queues", uplink.avf().queues());
+        doc.value("ring-size", uplink.avf().ringSize());
+        doc.close();
         doc.close();
         doc.openList("peers");
         for (PeerSettings peer : settings.peers()) {

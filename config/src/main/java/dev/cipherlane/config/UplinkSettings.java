@@ -18,9 +18,11 @@ import java.util.Optional;
  *                        start, so not listed here); distinct
  * @param mtu             uplink.mtu, the uplink's MTU
  * @param offloads        uplink.offloads: virtio-net headers and UDP segmentation on its packet sockets
+ * @param driver          uplink.driver: AF_PACKET rings, or our AVF driver
+ * @param avf             uplink.avf: the VF, used when {@code driver} is {@link UplinkDriver#AVF}
  */
 public record UplinkSettings(Optional<String> interfaceName, String hostTap, List<IpAddress> tunnelAddresses, int mtu,
-                             boolean offloads) {
+                             boolean offloads, UplinkDriver driver, AvfUplinkSettings avf) {
 
     /** Every IPv4 host must take 576-byte datagrams (RFC 791); the underlay is IPv4 for now. */
     public static final int MIN_MTU = 576;
@@ -28,7 +30,8 @@ public record UplinkSettings(Optional<String> interfaceName, String hostTap, Lis
     public static final int MAX_MTU = 9000;
 
     /** reference.conf's uplink, for settings built in code; a test checks the two agree. */
-    public static final UplinkSettings DEFAULTS = new UplinkSettings(Optional.empty(), "cl-host", List.of(), 1500, true);
+    public static final UplinkSettings DEFAULTS = new UplinkSettings(Optional.empty(), "cl-host", List.of(), 1500, true,
+            UplinkDriver.AFPACKET, AvfUplinkSettings.DEFAULTS);
 
     public UplinkSettings {
         Objects.requireNonNull(interfaceName, "interfaceName");
@@ -54,6 +57,17 @@ public record UplinkSettings(Optional<String> interfaceName, String hostTap, Lis
             });
         }
         Bounds.check("uplink.mtu", mtu, MIN_MTU, MAX_MTU);
+        Objects.requireNonNull(driver, "driver");
+        Objects.requireNonNull(avf, "avf");
+        if (driver == UplinkDriver.AVF && interfaceName.isEmpty()) {
+            throw new IllegalArgumentException("uplink.driver = \"avf\" needs uplink.interface");
+        }
+    }
+
+    /** Settings on AF_PACKET, as reference.conf has them. */
+    public UplinkSettings(Optional<String> interfaceName, String hostTap, List<IpAddress> tunnelAddresses, int mtu,
+                          boolean offloads) {
+        this(interfaceName, hostTap, tunnelAddresses, mtu, offloads, UplinkDriver.AFPACKET, AvfUplinkSettings.DEFAULTS);
     }
 
     /** Settings with offloads on, as reference.conf has them. */

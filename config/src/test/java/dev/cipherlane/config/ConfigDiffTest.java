@@ -72,7 +72,7 @@ class ConfigDiffTest {
                   pod-network { gateway-mac = "02:fe:00:00:00:02", gateway4 = "169.254.0.1", gateway6 = "fe80::2"
                                 mtu = 1500, queues = 2, interface-name = "eth1" }
                   uplink { interface = "eth0", host-tap = "cl-host1", tunnel-addresses = ["192.0.2.21"], mtu = 9000
-                           offloads = false }
+                           offloads = false, driver = "avf", avf { device = "0000:3b:02.0", queues = 4, ring-size = 1024 } }
                   ipsec { enabled = true, key-dir = "/tmp/keys", engine = "bouncycastle", crypto-threads = 1
                           replay-window = 64, udp-encapsulation = false, sequence-block = 16
                           lifetime { soft-bytes = 1, hard-bytes = 2, soft-packets = 1, hard-packets = 2

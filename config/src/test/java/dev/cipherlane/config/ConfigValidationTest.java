@@ -407,6 +407,38 @@ class ConfigValidationTest {
     }
 
     @Test
+    void theUplinkDriverIsAfPacketUnlessAvfIsChosen(@TempDir Path dir) throws Exception {
+        UplinkSettings plain = ConfigFiles.load(dir, UPLINK).uplink();
+        assertEquals(UplinkDriver.AFPACKET, plain.driver());
+        assertEquals(AvfUplinkSettings.DEFAULTS, plain.avf());
+        UplinkSettings model = ConfigFiles.load(dir, UPLINK + "cipherlane.uplink.driver = avf\n").uplink();
+        assertEquals(UplinkDriver.AVF, model.driver());
+        assertTrue(model.avf().model());
+        UplinkSettings vf = ConfigFiles.load(dir, UPLINK + """
+                cipherlane.uplink { driver = "avf", avf { device = "0000:3b:02.0", queues = 4, ring-size = 1024 } }
+                """).uplink();
+        assertEquals(new AvfUplinkSettings("0000:3b:02.0", 4, 1024), vf.avf());
+        assertFalse(vf.avf().model());
+    }
+
+    @Test
+    void badAvfSettingsSayWhatIsExpected() {
+        assertEquals(List.of(at(2, "cipherlane.uplink.driver: expected \"afpacket\" or \"avf\", got \"dpdk\"")),
+                problems(UPLINK + "cipherlane.uplink.driver = dpdk"));
+        assertEquals(List.of(at(1, "cipherlane.uplink.avf.device: expected " + AvfUplinkSettings.DEVICE_EXPECTED
+                        + ", got \"3b:02.0\"")),
+                problems("cipherlane.uplink.avf.device = \"3b:02.0\"\n" + UPLINK));
+        assertEquals(List.of(at(1, "cipherlane.uplink.avf.ring-size: expected a multiple of 32 in 64..4096, got 100")),
+                problems("cipherlane.uplink.avf.ring-size = 100\n" + UPLINK));
+        assertEquals(List.of(at(1, "cipherlane.uplink.avf.queues: expected an integer in 1..16, got 17")),
+                problems("cipherlane.uplink.avf.queues = 17\n" + UPLINK));
+        assertEquals(List.of(at(1, "cipherlane.uplink.driver: expected \"afpacket\" while uplink.interface is \"\""
+                        + " (\"avf\" runs on the uplink: the model on its packet socket, or a VF that takes its"
+                        + " addresses), got \"avf\"")),
+                problems("cipherlane.uplink.driver = avf"));
+    }
+
+    @Test
     void everyProblemIsReportedInFileOrder() {
         ConfigValidationException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigValidationException.class,
                 () -> NodeConfigLoader.load(ConfigFiles.write(dir, "bad.conf", """
@@ -499,7 +531,7 @@ class ConfigValidationTest {
     @Test
     void unknownKeyInUplink() {
         assertEquals(List.of(at(1, "cipherlane.uplink.tunnel-address: expected one of interface, host-tap, tunnel-addresses,"
-                + " mtu, offloads (did you mean tunnel-addresses?), got an unknown key")),
+                + " mtu, offloads, driver, avf (did you mean tunnel-addresses?), got an unknown key")),
                 problems("cipherlane.uplink.tunnel-address = [\"192.0.2.21\"]"));
     }
 

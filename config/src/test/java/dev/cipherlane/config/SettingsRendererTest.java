@@ -84,6 +84,12 @@ class SettingsRendererTest {
                     tunnel-addresses = []
                     mtu = 1500
                     offloads = true
+                    driver = "afpacket"
+                    avf {
+                      device = "model"
+                      queues = 1
+                      ring-size = 512
+                    }
                   }
                   peers = []
                 """ + DEFAULT_IPSEC, SettingsRenderer.render(NodeConfigLoader.defaults()));
@@ -121,6 +127,12 @@ class SettingsRendererTest {
                     tunnel-addresses = []
                     mtu = 1500
                     offloads = true
+                    driver = "afpacket"
+                    avf {
+                      device = "model"
+                      queues = 1
+                      ring-size = 512
+                    }
                   }
                   peers = []
                 """ + DEFAULT_IPSEC), rendered);
@@ -131,7 +143,7 @@ class SettingsRendererTest {
     void uplinkAndPeersRoundTrip() throws Exception {
         NodeSettings settings = ConfigFiles.load(dir, """
                 cipherlane.uplink { interface = "eth0", host-tap = "cl-host0", tunnel-addresses = ["192.0.2.21", "192.0.2.22"]
-                                    mtu = 9000 }
+                                    mtu = 9000, driver = "avf", avf.device = "0000:3b:02.0" }
                 cipherlane.peers = [
                   { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "FD78:0::/64"] }
                   { name = "node-c", addresses = ["198.51.100.7"], pod-cidrs = ["10.79.0.0/24"], tunnels = 3 }
@@ -147,6 +159,12 @@ class SettingsRendererTest {
                     tunnel-addresses = ["192.0.2.21", "192.0.2.22"]
                     mtu = 9000
                     offloads = true
+                    driver = "avf"
+                    avf {
+                      device = "0000:3b:02.0"
+                      queues = 1
+                      ring-size = 512
+                    }
                   }
                   peers = [
                     { name = "node-b", addresses = ["192.0.2.12", "192.0.2.13"], pod-cidrs = ["10.78.0.0/24", "fd78::/64"], tunnels = 4 }

@@ -368,6 +368,47 @@ public final class PacketRing implements AutoCloseable {
         }
     }
 
+    /*
+     * What the kernel says of a received packet, for callers outside this package that read
+     * the ring themselves (the AVF model's wire); h is what rxNext() returned.
+     */
+
+    /** Offset in {@link #memory()} of the packet's first byte (its Ethernet header). */
+    public long rxFrame(long h) {
+        return h + Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, h + H3_MAC));
+    }
+
+    /** Bytes of the packet in the ring (tp_snaplen): fewer than {@link #rxWireLength} when truncated. */
+    public int rxSnapLength(long h) {
+        return ring.get(ValueLayout.JAVA_INT, h + H3_SNAPLEN);
+    }
+
+    /** Bytes of the packet as it was (tp_len). */
+    public int rxWireLength(long h) {
+        return ring.get(ValueLayout.JAVA_INT, h + H3_LEN);
+    }
+
+    /** Whether the packet is one this host sent (PACKET_OUTGOING), looped back to the ring. */
+    public boolean rxOutgoing(long h) {
+        return ring.get(ValueLayout.JAVA_BYTE, h + H3_SLL + SLL_PKTTYPE) == PACKET_OUTGOING;
+    }
+
+    /**
+     * The TCI of the 802.1Q tag the kernel took out of the packet, or -1 when it had none
+     * (tp_status without TP_STATUS_VLAN_VALID).
+     */
+    public int rxVlanTci(long h) {
+        int status = ring.get(ValueLayout.JAVA_INT, h + H3_STATUS);
+        return (status & TP_STATUS_VLAN_VALID) == 0 ? -1 : ring.get(ValueLayout.JAVA_INT, h + H3_VLAN_TCI) & 0xffff;
+    }
+
+    /** The TPID of that tag: what the kernel says, or 0x8100 when it does not say (IEEE 802.1Q 9.5). */
+    public int rxVlanTpid(long h) {
+        int status = ring.get(ValueLayout.JAVA_INT, h + H3_STATUS);
+        return (status & TP_STATUS_VLAN_TPID_VALID) != 0
+                ? Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, h + H3_VLAN_TPID)) : 0x8100;
+    }
+
     private void returnBlock(long block) {
         // Release: our reads of the block happen before the kernel may refill it.
         STATUS.setRelease(ring, block + BLOCK_STATUS, TP_STATUS_KERNEL);

@@ -31,7 +31,7 @@ import java.lang.foreign.MemorySegment;
  * <p>Only plain datagrams join: IPv4 without options and not a fragment, or IPv6 whose next
  * header is UDP, lengths in the headers agreeing with the frame, no VLAN tag.
  */
-final class UdpGso {
+public final class UdpGso {
     private UdpGso() {}
 
     /** Payload offset of a plain IPv4 UDP datagram in an Ethernet frame. */
@@ -164,7 +164,7 @@ final class UdpGso {
      * {@code start} (IPv4 without options, or IPv6 with UDP next), else -1. Its lengths are
      * not checked: they are rewritten per segment.
      */
-    static int superFramePayload(MemorySegment d, long start, int length) {
+    public static int superFramePayload(MemorySegment d, long start, int length) {
         if (length < IP4_PAYLOAD) {
             return -1;
         }
@@ -189,7 +189,7 @@ final class UdpGso {
      * 3948 section 2.1 asks for it on ESP in UDP; computed over IPv6, where 0 is not allowed
      * (RFC 8200 section 8.1).
      */
-    static void finishSegment(MemorySegment d, long frame, int payloadOffset, int index, int payload) {
+    public static void finishSegment(MemorySegment d, long frame, int payloadOffset, int index, int payload) {
         long ip = frame + Ethernet.HEADER_LENGTH;
         long udp = frame + payloadOffset - Udp.HEADER;
         int udpLength = Udp.HEADER + payload;

@@ -12,14 +12,14 @@ import java.lang.foreign.MemorySegment;
  * pseudo-header sum, so the one's complement sum of {@code [csumStart, end of packet)},
  * complemented, is the final checksum. Works for any L4 protocol without parsing it.
  */
-final class PartialChecksum {
+public final class PartialChecksum {
     private PartialChecksum() {}
 
     /**
      * Completes the checksum of {@code bi} and marks it CSUM_VALID; false, leaving the packet
      * alone, when the checksum range does not lie inside the packet.
      */
-    static boolean complete(PacketMemory mem, int bi) {
+    public static boolean complete(PacketMemory mem, int bi) {
         int start = mem.csumStart(bi) - mem.dataOffset(bi);
         int field = start + mem.csumOffset(bi);
         int length = mem.length(bi);

@@ -1,8 +1,6 @@
 package dev.cipherlane.supervisor.dataplane;
 
-import dev.cipherlane.afpacket.AfPacketInput;
 import dev.cipherlane.afpacket.AfPacketOutput;
-import dev.cipherlane.afpacket.PacketRing;
 import dev.cipherlane.config.ConfigChange;
 import dev.cipherlane.ipsec.ike.keys.PreSharedKey;
 import dev.cipherlane.ipsec.ike.port.IkeInput;
@@ -92,7 +90,6 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     static final Duration SWAP_QUIESCENCE_LIMIT = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
-    private static final List<String> OUTPUTS = List.of(TapOutput.NAME, AfPacketOutput.NAME);
 
     private final PacketMemory memory;
     private final InterfaceTable interfaces = new InterfaceTable();
@@ -102,6 +99,8 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
     /** Each tap's queue fds by interface index (tap-output's table), and each output's stage. */
     private final Map<Integer, int[]> tapQueues = new HashMap<>();
     private final Map<Integer, String> outputOf;
+    /** interface-output's next stages: tap-output, then the uplink driver's output. */
+    private List<String> outputStages = List.of(TapOutput.NAME, AfPacketOutput.NAME);
     /** Per pod queue (by its input stage's name), the worker that reads it. */
     private final Map<String, Integer> queueWorker = new HashMap<>();
     private final int[] queuesOnWorker;
@@ -215,23 +214,18 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
                 addTapInput(b, new TapInput.Params(port.hostTapFd(), up.hostIndex(), up.hostName(), 0, 0));
                 fdsByWorker.get(0).add(port.hostTapFd());
                 queuesOnWorker[0]++;
-                for (int w = 0; w < workerCount; w++) {
-                    PacketRing ring = port.ring(w);
-                    AfPacketInput in = new AfPacketInput(new AfPacketInput.Params(ring, up.index(), up.name(), w, w));
-                    b.add(in).connect(in.name(), "ethernet-input", EthernetInput.NAME);
-                    fdsByWorker.get(w).add(ring.fd());
-                }
-                b.add(new AfPacketOutput(AfPacketOutput.Params.of(Map.of(up.index(), port.rings()))));
+                String uplinkOutput = UplinkWiring.add(b, port, up, workerCount, fdsByWorker);
+                outputStages = List.of(TapOutput.NAME, uplinkOutput);
                 RingInput inject = new RingInput(UnderlaySolicitor.INPUT_NAME, new RingInput.Params(solicitor.ring(), 0));
                 b.add(inject).connect(inject.name(), "next", InterfaceOutput.NAME);
                 outputs = new HashMap<>();
                 for (int itf : tapQueues.keySet()) {
                     outputs.put(itf, TapOutput.NAME);
                 }
-                outputs.put(up.index(), AfPacketOutput.NAME);
-                b.add(new InterfaceOutput(InterfaceOutput.Params.of(OUTPUTS, outputs)))
+                outputs.put(up.index(), uplinkOutput);
+                b.add(new InterfaceOutput(InterfaceOutput.Params.of(outputStages, outputs)))
                         .connect(InterfaceOutput.NAME, TapOutput.NAME, TapOutput.NAME)
-                        .connect(InterfaceOutput.NAME, AfPacketOutput.NAME, AfPacketOutput.NAME);
+                        .connect(InterfaceOutput.NAME, uplinkOutput, uplinkOutput);
                 tx = InterfaceOutput.NAME;
             }
             this.outputOf = outputs;
@@ -289,6 +283,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
             if (ikePort != null) {
                 ikePort.wakes(idles.get(0));
             }
+            uplink.flatMap(UplinkPort::vf).ifPresent(vf -> vf.wakes(idles.get(vf.worker())::wake));
             if (solicitor != null) {
                 solicitor.wakes(idles.get(0));
                 control.every(new ForwardingControl.Task("underlay solicitation", 0, solicitor::solicit));
@@ -454,7 +449,7 @@ public final class Dataplane implements DataplaneView, PeerTunnels, AutoCloseabl
         ((Stage<TapOutput.Params>) graph.slot(TapOutput.NAME).stage()).reconfig(TapOutput.Params.of(tapQueues));
         if (outputOf != null) {
             ((Stage<InterfaceOutput.Params>) graph.slot(InterfaceOutput.NAME).stage())
-                    .reconfig(InterfaceOutput.Params.of(OUTPUTS, outputOf));
+                    .reconfig(InterfaceOutput.Params.of(outputStages, outputOf));
         }
     }
 

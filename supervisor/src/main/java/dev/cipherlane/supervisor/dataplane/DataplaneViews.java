@@ -1,5 +1,6 @@
 package dev.cipherlane.supervisor.dataplane;
 
+import dev.cipherlane.avf.stage.AvfPort;
 import dev.cipherlane.stages.fib.Prefixes;
 import dev.cipherlane.stages.graph.GraphRuntime;
 import dev.cipherlane.stages.graph.Worker;
@@ -92,9 +93,13 @@ final class DataplaneViews implements OperatorViews {
         return TraceView.of(d.runtimes().get());
     }
 
-    /** Tunnels that drop their traffic, and why. */
+    /** Tunnels that drop their traffic, and why; an uplink VF that failed, and why. */
     private List<String> failing() {
         List<String> out = new ArrayList<>();
+        d.uplink().flatMap(UplinkPort::vf).map(AvfPort::status)
+                .filter(s -> s.state() == dev.cipherlane.avf.driver.VfState.FAILED)
+                .ifPresent(s -> out.add("uplink VF " + s.device() + " failed, its traffic is dropped: " + s.failure()
+                        + " (bring-up is tried again every " + AvfPort.RETRY_NANOS / 1_000_000_000L + " s)"));
         if (d.security() != null) {
             for (NodeForwarding.TunnelInfo t : d.forwarding().tunnelInfo()) {
                 d.security().whyDropping(d.forwarding(), t)
@@ -107,6 +112,10 @@ final class DataplaneViews implements OperatorViews {
     /** Tunnels waiting for their next hop's ARP answer before they carry anything. */
     private List<String> waiting() {
         List<String> out = new ArrayList<>();
+        d.uplink().flatMap(UplinkPort::vf).map(AvfPort::status)
+                .filter(s -> s.state() != dev.cipherlane.avf.driver.VfState.RUNNING
+                        && s.state() != dev.cipherlane.avf.driver.VfState.FAILED)
+                .ifPresent(s -> out.add("uplink VF " + s.device() + " on its driver, now " + s.state()));
         for (NodeForwarding.TunnelInfo t : d.forwarding().tunnelInfo()) {
             if (d.security() != null && d.security().awaitingIke(d.forwarding(), t)) {
                 out.add("tunnel " + Dataplane.tunnelName(t) + " on IKE to bring its keys");

@@ -1,6 +1,7 @@
 package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.afpacket.PacketRing;
+import dev.cipherlane.avf.stage.AvfPort;
 import dev.cipherlane.linux.LinuxException;
 import dev.cipherlane.net.MacAddress;
 import dev.cipherlane.stages.fib.Prefixes;
@@ -26,13 +27,20 @@ final class InterfaceReport {
             for (NetInterface.Ip4Address a : up.asNetInterface().ip4()) {
                 addresses.add(Prefixes.format4(a.address()) + "/" + a.prefixLength());
             }
+            InterfacesView.Vf vf = port.vf().map(InterfaceReport::vf).orElse(null);
             rows.add(new InterfacesView.InterfaceRow(up.name(), up.index(), InterfacesView.UPLINK,
-                    new MacAddress(up.mac()).toString(), up.mtu(), port.rings().size(), List.copyOf(addresses),
-                    kernelRx(port)));
+                    new MacAddress(up.mac()).toString(), up.mtu(), vf != null ? vf.queues() : port.rings().size(),
+                    List.copyOf(addresses), kernelRx(port), vf));
             rows.add(new InterfacesView.InterfaceRow(up.hostName(), up.hostIndex(), InterfacesView.HOST, null, up.mtu(),
                     1, List.of(), null));
         });
         return new InterfacesView(List.copyOf(rows), buffersInUse, punted);
+    }
+
+    static InterfacesView.Vf vf(AvfPort port) {
+        AvfPort.Status s = port.status();
+        return new InterfacesView.Vf(s.device(), s.model(), s.state().name(), s.failure(), s.linkUp(), s.queues(),
+                s.restarts(), s.rxPackets(), s.txPackets(), s.rxDropped(), s.txRingFull());
     }
 
     /** The kernel's counters since the rings opened: drops mean no rx block was free. */
@@ -41,7 +49,9 @@ final class InterfaceReport {
         long drops = 0;
         long freezes = 0;
         List<String> unavailable = new ArrayList<>();
-        for (PacketRing r : port.rings()) {
+        List<PacketRing> rings = new ArrayList<>(port.rings());
+        port.vf().map(AvfUplink::modelRing).ifPresent(rings::add);
+        for (PacketRing r : rings) {
             try {
                 PacketRing.Statistics s = r.statistics();
                 packets += s.packets();

@@ -52,7 +52,9 @@ public final class LiveSettings {
             ROOT + "uplink.interface",
             ROOT + "uplink.host-tap",
             ROOT + "uplink.mtu",
-            ROOT + "uplink.offloads");
+            ROOT + "uplink.offloads",
+            ROOT + "uplink.driver",
+            ROOT + "uplink.avf.");
 
     private LiveSettings() {}
 

@@ -1,6 +1,9 @@
 package dev.cipherlane.supervisor.dataplane;
 
 import dev.cipherlane.afpacket.PacketRing;
+import dev.cipherlane.avf.stage.AvfPort;
+import dev.cipherlane.config.UplinkDriver;
+import dev.cipherlane.stages.ring.FrameRing;
 import dev.cipherlane.host.uplink.TakenUplink;
 import dev.cipherlane.host.uplink.UplinkAddress;
 import dev.cipherlane.host.uplink.UplinkTakeover;
@@ -19,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The uplink while the node runs: taken over from the kernel (DESIGN.md, "Uplink"), with one
  * AF_PACKET ring per worker in one fanout group, so the kernel spreads received flows over the
- * workers and each worker transmits on its own ring.
+ * workers and each worker transmits on its own ring; or, with uplink.driver = "avf", no rings
+ * but one VF that worker 0 drives ({@link AvfUplink}).
  *
  * <p>Taking over starts by restoring whatever a previous run left taken (a crash leaves the
  * state file, the host tap and the nft table behind); closing restores the kernel interface as
@@ -31,14 +35,17 @@ final class UplinkPort implements AutoCloseable {
     private final Path stateDir;
     private final TakenUplink taken;
     private final List<PacketRing> rings;
+    /** The VF with uplink.driver = "avf", else null. */
+    private final AvfPort vf;
     /** Our view of it; replaced between two dataplanes, never while one runs. */
     private volatile UplinkInterface view;
     private final int mtu;
 
-    private UplinkPort(Path stateDir, TakenUplink taken, List<PacketRing> rings, UplinkInterface view) {
+    private UplinkPort(Path stateDir, TakenUplink taken, List<PacketRing> rings, AvfPort vf, UplinkInterface view) {
         this.stateDir = stateDir;
         this.taken = taken;
         this.rings = rings;
+        this.vf = vf;
         this.view = view;
         this.mtu = view.mtu();
     }
@@ -66,23 +73,37 @@ final class UplinkPort implements AutoCloseable {
         }
         TakenUplink taken = UplinkTakeover.take(uplink, settings.hostTap(), stateDir);
         List<PacketRing> rings = new ArrayList<>();
+        AvfPort vf = null;
         try {
-            // One group per process: a second node service on the same kernel (tests) must not join ours.
-            int group = (int) (ProcessHandle.current().pid() & 0xFFFF);
-            for (int w = 0; w < workers; w++) {
-                rings.add(PacketRing.open(taken.uplinkIndex(), ringConfig(group, settings.offloads(), settings.mtu())));
-            }
             int mtu = Math.min(settings.mtu(), taken.mtu());
+            if (settings.driver() == UplinkDriver.AVF) {
+                vf = AvfUplink.open(settings.avf(), taken, mtu, FrameRing.SIZE_DEFAULT);
+            } else {
+                // One group per process: a second node service on the same kernel (tests) must not join ours.
+                int group = (int) (ProcessHandle.current().pid() & 0xFFFF);
+                for (int w = 0; w < workers; w++) {
+                    rings.add(PacketRing.open(taken.uplinkIndex(),
+                            ringConfig(group, settings.offloads(), settings.mtu())));
+                }
+            }
             if (settings.mtu() != taken.mtu()) {
                 LOG.warn("uplink {}: configured mtu {} but the interface has {}; using {}", uplink, settings.mtu(),
                         taken.mtu(), mtu);
             }
             UplinkInterface view = view(taken, settings, mtu, index, hostIndex);
-            LOG.info("{}; {} rings", taken, rings.size());
-            return new UplinkPort(stateDir, taken, rings, view);
+            if (vf != null) {
+                LOG.info("{}; AVF VF {} ({} queues asked), driven by worker {}", taken, vf.status().device(),
+                        settings.avf().queues(), vf.worker());
+            } else {
+                LOG.info("{}; {} rings", taken, rings.size());
+            }
+            return new UplinkPort(stateDir, taken, rings, vf, view);
         } catch (IOException | RuntimeException e) {
             for (PacketRing r : rings) {
                 closeQuietly(r, e);
+            }
+            if (vf != null) {
+                closeQuietly(vf, e);
             }
             closeQuietly(taken, e);
             try {
@@ -144,6 +165,11 @@ final class UplinkPort implements AutoCloseable {
         return view;
     }
 
+    /** The VF, with uplink.driver = "avf". */
+    java.util.Optional<AvfPort> vf() {
+        return java.util.Optional.ofNullable(vf);
+    }
+
     /** The ring worker {@code w} polls and transmits on. */
     PacketRing ring(int w) {
         return rings.get(w);
@@ -161,6 +187,13 @@ final class UplinkPort implements AutoCloseable {
     @Override
     public void close() throws IOException {
         IOException failure = null;
+        if (vf != null) {
+            try {
+                vf.close();
+            } catch (RuntimeException e) {
+                failure = new IOException("closing the uplink's VF: " + e.getMessage(), e);
+            }
+        }
         for (PacketRing r : rings) {
             try {
                 r.close();

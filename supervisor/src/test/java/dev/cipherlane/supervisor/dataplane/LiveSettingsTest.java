@@ -25,6 +25,10 @@ class LiveSettingsTest {
         assertEquals(LiveSettings.How.REBUILD, LiveSettings.how(changed("cipherlane.ipsec.replay-window")));
         assertEquals(LiveSettings.How.REBUILD, LiveSettings.how(changed("cipherlane.pod-network.mtu")));
         assertEquals(LiveSettings.How.RESTART, LiveSettings.how(changed("cipherlane.dataplane.workers")));
+        // Another uplink driver, or another VF, means other devices under the workers.
+        assertEquals(LiveSettings.How.RESTART, LiveSettings.how(changed("cipherlane.uplink.driver")));
+        assertEquals(LiveSettings.How.RESTART, LiveSettings.how(changed("cipherlane.uplink.avf.device")));
+        assertEquals(LiveSettings.How.RESTART, LiveSettings.how(changed("cipherlane.uplink.avf.ring-size")));
         assertEquals("web-1", LiveSettings.podOf(changed("cipherlane.pods[web-1].mtu")));
         assertEquals("node-b", LiveSettings.peerOf(changed("cipherlane.peers[node-b].tunnels")));
         assertThrows(IllegalArgumentException.class, () -> LiveSettings.podOf(changed("cipherlane.peers[x].tunnels")));

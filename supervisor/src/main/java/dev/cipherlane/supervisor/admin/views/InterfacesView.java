@@ -19,10 +19,29 @@ public record InterfacesView(List<InterfaceRow> interfaces, long buffersInUse, l
      * @param mac       the pod's MAC for a pod, the uplink's own for the uplink, null for the host tap
      * @param queues    tap queues, or the uplink's AF_PACKET rings
      * @param addresses the uplink's addresses as prefixes; empty for taps
-     * @param kernelRx  the uplink's kernel ring counters; null for taps
+     * @param kernelRx  the uplink's kernel ring counters (with uplink.driver = "avf" on the model,
+     *                  those of the model's packet socket); null for taps
+     * @param vf        the uplink's AVF VF with uplink.driver = "avf", else null
      */
     public record InterfaceRow(String name, int index, String role, String mac, int mtu, int queues,
-                               List<String> addresses, KernelRx kernelRx) {}
+                               List<String> addresses, KernelRx kernelRx, Vf vf) {
+        /** A row of a tap, or of an uplink on AF_PACKET. */
+        public InterfaceRow(String name, int index, String role, String mac, int mtu, int queues,
+                            List<String> addresses, KernelRx kernelRx) {
+            this(name, index, role, mac, mtu, queues, addresses, kernelRx, null);
+        }
+    }
+
+    /**
+     * The uplink's VF (uplink.driver = "avf"), as its owner worker last published it.
+     *
+     * @param device   the PCI address, or the model's name
+     * @param state    the driver's state: RUNNING when frames move
+     * @param failure  why the driver gave up, while FAILED; else null
+     * @param restarts bring-ups after a failure
+     */
+    public record Vf(String device, boolean model, String state, String failure, boolean linkUp, int queues,
+                     long restarts, long rxPackets, long txPackets, long rxDropped, long txRingFull) {}
 
     /**
      * The kernel's counters of the uplink's rx rings since they opened (tpacket_stats_v3).
@@ -53,6 +72,15 @@ public record InterfacesView(List<InterfaceRow> interfaces, long buffersInUse, l
                 up.mtu(), up.queues()));
         for (String a : up.addresses()) {
             sb.append("  ").append(a).append('\n');
+        }
+        Vf vf = up.vf();
+        if (vf != null) {
+            sb.append(String.format("  avf %s%s: %s%s, %d queues, link %s, %d restarts%n", vf.device(),
+                    vf.model() ? " (software model)" : "", vf.state(),
+                    vf.failure() == null ? "" : " (" + vf.failure() + ")", vf.queues(), vf.linkUp() ? "up" : "down",
+                    vf.restarts()));
+            sb.append(String.format("  avf rx: %d packets, %d dropped; tx: %d packets, %d ring full%n",
+                    vf.rxPackets(), vf.rxDropped(), vf.txPackets(), vf.txRingFull()));
         }
         KernelRx rx = up.kernelRx();
         for (String why : rx.unavailable()) {

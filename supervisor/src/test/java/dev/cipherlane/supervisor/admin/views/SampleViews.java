@@ -22,13 +22,17 @@ public final class SampleViews implements OperatorViews {
             new RuntimeView.WorkerRow(0, true, 0, null, null),
             new RuntimeView.WorkerRow(1, false, 2, "java.lang.Error: boom", "2026-12-07T10:00:00Z"));
 
+    /** A VF whose driver gave up, so JSON and text carry the failure. */
+    public static final InterfacesView.Vf VF = new InterfacesView.Vf("0000:3b:02.0", false, "FAILED",
+            "the PF refused CONFIG_VSI_QUEUES with VIRTCHNL_STATUS_ERR_PARAM (-5)", false, 0, 2, 10, 20, 1, 3);
+
     @Override
     public InterfacesView interfaces() {
         return new InterfacesView(List.of(
                 new InterfacesView.InterfaceRow("n1p1", 0, InterfacesView.POD, "02:aa:00:00:00:01", 1400, 2, List.of(),
                         null),
                 new InterfacesView.InterfaceRow("wire0", 1, InterfacesView.UPLINK, "0a:a3:a7:cc:ed:cf", 1500, 2,
-                        List.of("10.200.0.1/24"), new InterfacesView.KernelRx(1234, 5, 1, List.of())),
+                        List.of("10.200.0.1/24"), new InterfacesView.KernelRx(1234, 5, 1, List.of()), VF),
                 new InterfacesView.InterfaceRow("cl-host", 2, InterfacesView.HOST, null, 1500, 1, List.of(), null)),
                 17, 3);
     }
