@@ -109,7 +109,6 @@ public final class IkeTunnel {
     /** NAT detection found a NAT in front of us (RFC 7296 section 2.23): we keep its mapping alive. */
     private boolean natHere;
     private long keepaliveAt;
-    private long keepalives;
     /** Pairs no longer sent under, by when their inbound SA goes, oldest first. */
     private record Retiring(ChildSa sa, long at) {}
     private final java.util.ArrayDeque<Retiring> retiring = new java.util.ArrayDeque<>();
@@ -240,7 +239,6 @@ public final class IkeTunnel {
         prune();
         if (natHere && current().isPresent() && now - keepaliveAt >= NAT_KEEPALIVE.toNanos()) {
             keepaliveAt = now;
-            keepalives++;
             port.natKeepalive();
         }
         if (initiator && started && sessions.isEmpty() && now - restartAt >= 0) {
@@ -292,11 +290,6 @@ public final class IkeTunnel {
     /** IKE_SA_INIT requests dropped because the tunnel held {@link #MAX_SESSIONS} sessions. */
     public long refused() {
         return refused;
-    }
-
-    /** NAT keepalives sent. */
-    public long keepalives() {
-        return keepalives;
     }
 
     /** Sessions held now, established or not. */

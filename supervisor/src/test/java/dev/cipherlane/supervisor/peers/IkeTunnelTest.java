@@ -149,7 +149,6 @@ class IkeTunnelTest {
         assertEquals(false, ea.floatedSends.getFirst(), "IKE_SA_INIT goes to port 500");
         assertEquals(true, ea.floatedSends.getLast(), "then to 4500");
         assertEquals(3, ea.keepalives, "one per 20 s behind the NAT");
-        assertEquals(3, a.keepalives());
         assertEquals(0, eb.keepalives, "the end in front of the NAT keeps nothing alive");
     }
 
