@@ -170,8 +170,6 @@ class IkeRekeyTest {
     }
 
     private static Set<Integer> outboundSpis(LabNode n) throws Exception {
-        Set<Integer> out = new HashSet<>();
-        NodeViews.sas(n.admin("show sa")).stream().filter(NodeViews.SaRow::outbound).forEach(s -> out.add(s.spi()));
-        return out;
+        return NodeViews.outboundSpis(n.admin("show sa"));
     }
 }

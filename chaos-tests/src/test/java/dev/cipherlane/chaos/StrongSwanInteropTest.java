@@ -13,6 +13,7 @@ import dev.cipherlane.testbed.LabPod;
 import dev.cipherlane.testbed.LabSpec;
 import dev.cipherlane.testbed.NodeViews;
 import dev.cipherlane.testbed.Ping;
+import dev.cipherlane.testbed.Poll;
 import dev.cipherlane.testbed.StrongSwan;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,7 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -184,9 +184,10 @@ class StrongSwanInteropTest {
             // DPD from our side: charon dies without a word; the liveness checks find it gone.
             sw.kill();
             // Whichever request finds it gone, the liveness check or a rekey, the session ends.
-            await(Duration.ofSeconds(60), () -> admin(g.node(), "show ike").contains("closed: dead peer")
+            Poll.until("the liveness checks found the gateway dead", Duration.ofSeconds(60),
+                    () -> admin(g.node(), "show ike").contains("closed: dead peer")
                             || admin(g.node(), "show ike").contains("closed: peer not responding"),
-                    () -> "the liveness checks found the gateway dead:\n" + diagnostics(g, sw));
+                    () -> diagnostics(g, sw));
             assertEquals(Set.of(), outboundSpis(g.node()), "its SAs went with it");
             StrongSwan back = g.t().lab().closeLater(StrongSwan.start(g.t().lab(), g.gatewayNetns(), "charon-n1-again",
                     swanctl(g, "none", "0", "0"), List.of("retransmit_timeout = 0.5", "retransmit_base = 1.4",
@@ -196,8 +197,8 @@ class StrongSwanInteropTest {
 
             // DPD from strongSwan's side: the Cipherlane node dies; charon's checks clear its SAs.
             g.node().kill();
-            await(Duration.ofSeconds(40), () -> sas(back).isBlank() || !sas(back).contains("ESTABLISHED"),
-                    () -> "charon cleared the SAs of a dead peer:\n" + back.log());
+            Poll.until("charon cleared the SAs of a dead peer", Duration.ofSeconds(40),
+                    () -> sas(back).isBlank() || !sas(back).contains("ESTABLISHED"), back::log);
             assertTrue(back.log().contains("giving up after"), back::log);
         }
     }
@@ -227,8 +228,8 @@ class StrongSwanInteropTest {
 
             Set<Integer> before = outboundSpis(g.node());
             sw.swanctl("--terminate", "--ike", "cl");
-            await(Duration.ofSeconds(10), () -> outboundSpisQuietly(g.node()).isEmpty(),
-                    () -> "the deleted SAs went:\n" + diagnostics(g, sw));
+            Poll.until("the deleted SAs went", Duration.ofSeconds(10), () -> outboundSpisQuietly(g.node()).isEmpty(),
+                    () -> diagnostics(g, sw));
             sw.swanctl("--initiate", "--child", "pods");
             awaitEstablishedAgain(g, sw, before);
             assertTrue(g.node().admin("show ike").lines().anyMatch(l -> l.matches("gw/0\\s+responder\\s+established .*")),
@@ -295,18 +296,18 @@ class StrongSwanInteropTest {
         return java.util.regex.Pattern.compile(regex).matcher(log).find();
     }
 
-    private static void awaitEstablished(GatewayLab g, StrongSwan sw) {
-        await(Duration.ofSeconds(20), () -> established(g.node()) && sas(sw).contains("INSTALLED"),
-                () -> "the tunnel to strongSwan was established:\n" + diagnostics(g, sw));
+    private static void awaitEstablished(GatewayLab g, StrongSwan sw) throws Exception {
+        Poll.until("the tunnel to strongSwan was established", Duration.ofSeconds(20),
+                () -> established(g.node()) && sas(sw).contains("INSTALLED"), () -> diagnostics(g, sw));
     }
 
     /** Established again under new SAs: none of {@code before} is still sent under. */
-    private static void awaitEstablishedAgain(GatewayLab g, StrongSwan sw, Set<Integer> before) {
-        await(Duration.ofSeconds(30), () -> {
+    private static void awaitEstablishedAgain(GatewayLab g, StrongSwan sw, Set<Integer> before) throws Exception {
+        Poll.until("established again under new SAs (before: " + before + ")", Duration.ofSeconds(30), () -> {
             Set<Integer> now = outboundSpisQuietly(g.node());
             return established(g.node()) && !now.isEmpty() && now.stream().noneMatch(before::contains)
                     && sas(sw).contains("INSTALLED");
-        }, () -> "established again under new SAs (before: " + before + "):\n" + diagnostics(g, sw));
+        }, () -> diagnostics(g, sw));
     }
 
     private static boolean established(LabNode n) {
@@ -314,9 +315,7 @@ class StrongSwanInteropTest {
     }
 
     private static Set<Integer> outboundSpis(LabNode n) throws Exception {
-        Set<Integer> out = new HashSet<>();
-        NodeViews.sas(n.admin("show sa")).stream().filter(NodeViews.SaRow::outbound).forEach(s -> out.add(s.spi()));
-        return out;
+        return NodeViews.outboundSpis(n.admin("show sa"));
     }
 
     private static Set<Integer> outboundSpisQuietly(LabNode n) {
@@ -341,22 +340,6 @@ class StrongSwanInteropTest {
         } catch (Exception e) {
             return "";
         }
-    }
-
-    private static void await(Duration limit, BooleanSupplier done, java.util.function.Supplier<String> failure) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (done.getAsBoolean()) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        assertTrue(done.getAsBoolean(), failure);
     }
 
     private static String diagnostics(GatewayLab g, StrongSwan sw) {

@@ -81,6 +81,13 @@ public final class NodeViews {
         return rows;
     }
 
+    /** The SPIs of the outbound rows of {@code show sa}: what the node sends under now. */
+    public static java.util.Set<Integer> outboundSpis(String showSa) {
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        sas(showSa).stream().filter(SaRow::outbound).forEach(s -> out.add(s.spi()));
+        return out;
+    }
+
     /** A {@code show runtime} row: calls, vectors and packets, summed over workers. */
     public record StageRow(long calls, long vectors, long packets) {
         StageRow plus(StageRow o) {
